@@ -1,0 +1,69 @@
+# trimlab: one C scenario engine, measured natively (gcc) and as WebAssembly (emcc).
+# `make test` and `make demo` install what is missing first (Debian packages, npm ci).
+
+CC := gcc
+CFLAGS := -std=c11 -Wall -Wextra -Werror -O2 -g -D_GNU_SOURCE
+BUILD := build
+
+CORE_SRC := src/tl_error.c src/bucket_model.c src/params.c src/platform.c src/touch.c \
+	src/block.c src/chunks.c src/robin_set.c src/u64_vec.c src/engine.c src/scenarios.c \
+	src/scenario_simple.c src/scenario_vector.c src/scenario_cycles.c src/scenario_buckets.c \
+	src/scenario_fragmented.c src/scenario_highwater.c
+CLI_SRC := src/cli_options.c src/results_json.c src/report_table.c src/runner.c
+CORE_OBJ := $(CORE_SRC:src/%.c=$(BUILD)/obj/%.o)
+CLI_OBJ := $(CLI_SRC:src/%.c=$(BUILD)/obj/%.o)
+UNIT_TEST_SRC := $(wildcard tests/c/*.c)
+
+APT_PACKAGES := gcc libc6-dev make libcmocka-dev clang-format
+NPM_STAMP := node_modules/.package-lock.json
+
+.PHONY: all native results test test-c test-node format-check deps clean
+
+all: native
+
+native: $(BUILD)/trimlab
+
+$(BUILD)/obj/%.o: src/%.c $(wildcard src/*.h) Makefile
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/trimlab: $(CORE_OBJ) $(CLI_OBJ) $(BUILD)/obj/main.o
+	$(CC) $(CFLAGS) $^ -o $@
+
+$(BUILD)/unit-tests: $(UNIT_TEST_SRC) $(CORE_OBJ) $(CLI_OBJ) $(wildcard tests/c/*.h)
+	$(CC) $(CFLAGS) -Isrc $(UNIT_TEST_SRC) $(CORE_OBJ) $(CLI_OBJ) -lcmocka -o $@
+
+# Default native results for the page: every scenario, trim on and trim off.
+results: $(BUILD)/trimlab
+	@mkdir -p web/data
+	$(BUILD)/trimlab --all --trim both --quiet --json web/data/native-results.json
+	@echo "wrote web/data/native-results.json"
+
+# Installs only what is missing: Debian packages through apt-get, npm packages through npm ci.
+deps:
+	@missing=""; \
+	for p in $(APT_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
+	done; \
+	command -v node >/dev/null 2>&1 || missing="$$missing nodejs"; \
+	command -v npm >/dev/null 2>&1 || missing="$$missing npm"; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+	@if [ ! -f $(NPM_STAMP) ] || [ package-lock.json -nt $(NPM_STAMP) ]; then npm ci --no-audit --no-fund; fi
+
+test: deps
+	$(MAKE) --no-print-directory test-c test-node
+
+test-c: $(BUILD)/unit-tests format-check
+	$(BUILD)/unit-tests
+
+test-node: $(BUILD)/trimlab
+	node --test --test-reporter=spec tests/node/
+
+format-check:
+	clang-format --dry-run --Werror src/*.c src/*.h tests/c/*.c $(wildcard tests/c/*.h)
+
+clean:
+	rm -rf $(BUILD)

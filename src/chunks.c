@@ -1,0 +1,84 @@
+#include "chunks.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "block.h"
+#include "touch.h"
+
+static uint64_t per_batch(uint64_t size) {
+    return size >= TL_STEP_BYTES ? 1 : TL_STEP_BYTES / size;
+}
+
+uint32_t tl_chunks_batches(uint64_t count, uint64_t size) {
+    return (uint32_t)((count + per_batch(size) - 1) / per_batch(size));
+}
+
+int tl_chunks_init(tl_chunks *chunks, uint64_t count, uint64_t size, tl_error *err) {
+    chunks->ptrs = calloc((size_t)count, sizeof *chunks->ptrs);
+    chunks->count = count;
+    chunks->size = size;
+    chunks->allocated = chunks->freed = 0;
+    if (chunks->ptrs == NULL)
+        return tl_fail(err, TL_ERR_OOM, "no memory for a table of %llu chunk pointers",
+                       (unsigned long long)count);
+    return TL_OK;
+}
+
+static uint64_t batch_end(const tl_chunks *chunks, uint64_t first) {
+    uint64_t end = first + per_batch(chunks->size);
+    return end < chunks->count ? end : chunks->count;
+}
+
+int tl_chunks_allocate_batch(tl_chunks *chunks, tl_step_desc *desc, tl_error *err) {
+    uint64_t first = chunks->allocated, end = batch_end(chunks, first);
+    if (first == chunks->count)
+        return TL_STEP_DONE;
+    for (uint64_t i = first; i < end; i++) {
+        unsigned char *chunk = malloc((size_t)chunks->size);
+        if (chunk == NULL) {
+            char held[32];
+            tl_format_mib(chunks->allocated * chunks->size, held, sizeof held);
+            return tl_fail(err, TL_ERR_OOM,
+                           "malloc of %llu bytes failed at chunk %llu of %llu with %s held: out "
+                           "of memory",
+                           (unsigned long long)chunks->size, (unsigned long long)i + 1,
+                           (unsigned long long)chunks->count, held);
+        }
+        tl_touch_pages(chunk, (size_t)chunks->size);
+        chunks->ptrs[i] = chunk;
+        chunks->allocated = i + 1;
+    }
+    desc->phase = TL_PHASE_ALLOCATE;
+    snprintf(desc->label, sizeof desc->label, "malloc+touch chunks %llu-%llu of %llu",
+             (unsigned long long)first + 1, (unsigned long long)end,
+             (unsigned long long)chunks->count);
+    return TL_STEP_MORE;
+}
+
+int tl_chunks_free_batch(tl_chunks *chunks, tl_step_desc *desc) {
+    uint64_t first = chunks->freed, end = batch_end(chunks, first);
+    if (first == chunks->allocated)
+        return TL_STEP_DONE;
+    if (end > chunks->allocated)
+        end = chunks->allocated;
+    for (uint64_t i = first; i < end; i++) {
+        free(chunks->ptrs[i]);
+        chunks->ptrs[i] = NULL;
+    }
+    chunks->freed = end;
+    desc->phase = TL_PHASE_FREE;
+    snprintf(desc->label, sizeof desc->label, "free chunks %llu-%llu of %llu",
+             (unsigned long long)first + 1, (unsigned long long)end,
+             (unsigned long long)chunks->count);
+    return TL_STEP_MORE;
+}
+
+void tl_chunks_release(tl_chunks *chunks) {
+    if (chunks->ptrs != NULL)
+        for (uint64_t i = chunks->freed; i < chunks->allocated; i++)
+            free(chunks->ptrs[i]);
+    free(chunks->ptrs);
+    chunks->ptrs = NULL;
+    chunks->allocated = chunks->freed = 0;
+}

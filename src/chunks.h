@@ -1,0 +1,29 @@
+/* Many equal chunks allocated and freed in batches of at most TL_STEP_BYTES per step. Shared by
+ * the scenarios made of small chunks (fragmented, highwater). */
+#ifndef TL_CHUNKS_H
+#define TL_CHUNKS_H
+
+#include <stdint.h>
+
+#include "scenario.h"
+
+typedef struct tl_chunks {
+    unsigned char **ptrs;
+    uint64_t count;
+    uint64_t size;
+    uint64_t allocated; /* chunks [0, allocated) were allocated */
+    uint64_t freed;     /* chunks [0, freed) were freed again */
+} tl_chunks;
+
+/* Allocates the pointer table only. */
+int tl_chunks_init(tl_chunks *chunks, uint64_t count, uint64_t size, tl_error *err);
+/* Allocates and touches the next batch; TL_STEP_DONE (doing nothing) once all are allocated. */
+int tl_chunks_allocate_batch(tl_chunks *chunks, tl_step_desc *desc, tl_error *err);
+/* Frees the next batch, oldest first; TL_STEP_DONE (doing nothing) once all are freed. */
+int tl_chunks_free_batch(tl_chunks *chunks, tl_step_desc *desc);
+/* Frees every chunk still held and the pointer table. */
+void tl_chunks_release(tl_chunks *chunks);
+/* Steps to allocate (or to free) all of them. */
+uint32_t tl_chunks_batches(uint64_t count, uint64_t size);
+
+#endif

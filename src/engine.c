@@ -1,0 +1,111 @@
+#include "engine.h"
+
+#include <stdio.h>
+#include <string.h>
+
+uint32_t tl_engine_sample_capacity(const tl_scenario *scenario, const tl_params *params) {
+    return scenario->max_steps(params) + TL_ENGINE_EXTRA_SAMPLES;
+}
+
+int tl_engine_begin(tl_engine *engine, const tl_scenario *scenario, const tl_params *params,
+                    int trim_enabled) {
+    if (engine->stage != TL_STAGE_IDLE && engine->stage != TL_STAGE_DONE)
+        return tl_fail(&engine->error, TL_ERR_STATE, "a run of %s is in progress: end it first",
+                       engine->scenario->name);
+    if (engine->stage == TL_STAGE_DONE)
+        tl_engine_end(engine);
+    memset(engine, 0, sizeof *engine);
+    engine->scenario = scenario;
+    engine->params = *params;
+    engine->trim_enabled = trim_enabled;
+    int status = scenario->begin(engine->state, &engine->params, &engine->error);
+    if (status != TL_OK) {
+        scenario->release(engine->state);
+        return status;
+    }
+    engine->stage = TL_STAGE_BASELINE;
+    return TL_OK;
+}
+
+static void record(tl_engine *engine, tl_sample *sample, enum tl_phase phase, const char *label) {
+    tl_summary *summary = &engine->summary;
+    sample->step = engine->next_step++;
+    sample->phase = phase;
+    snprintf(sample->label, sizeof sample->label, "%s", label);
+    tl_probe_memory(&sample->memory);
+    if (sample->memory.footprint_bytes > summary->peak_footprint_bytes)
+        summary->peak_footprint_bytes = sample->memory.footprint_bytes;
+    if (sample->memory.in_use_bytes > summary->peak_in_use_bytes)
+        summary->peak_in_use_bytes = sample->memory.in_use_bytes;
+    summary->final_footprint_bytes = sample->memory.footprint_bytes;
+}
+
+/* A failed step (out of memory): free what the scenario holds, keep the samples so far, end the
+ * run. The scenario's message stays in engine->error. */
+static void stop_failed(tl_engine *engine, tl_sample *sample, int status) {
+    engine->scenario->release(engine->state);
+    engine->outcome = status;
+    record(engine, sample, TL_PHASE_FINAL,
+           status == TL_ERR_OOM ? "out of memory: freed what the run held"
+                                : "failed: freed what the run held");
+    engine->summary.before_trim_bytes = engine->summary.after_trim_bytes =
+        sample->memory.footprint_bytes;
+    engine->stage = TL_STAGE_DONE;
+}
+
+static void step_scenario(tl_engine *engine, tl_sample *sample) {
+    tl_step_desc desc = {TL_PHASE_ALLOCATE, ""};
+    int status = engine->scenario->step(engine->state, &desc, &engine->error);
+    if (status == TL_STEP_MORE) {
+        record(engine, sample, desc.phase, desc.label);
+        return;
+    }
+    if (status != TL_STEP_DONE) {
+        stop_failed(engine, sample, status);
+        return;
+    }
+    engine->stage = TL_STAGE_TRIM;
+    tl_engine_step(engine, sample);
+}
+
+static void step_trim(tl_engine *engine, tl_sample *sample) {
+    tl_summary *summary = &engine->summary;
+    summary->before_trim_bytes = tl_probe_footprint(NULL);
+    summary->trim = tl_trim(engine->trim_enabled);
+    record(engine, sample, TL_PHASE_TRIM,
+           summary->trim.called ? "malloc_trim(0)" : "trim skipped (disabled)");
+    summary->after_trim_bytes = sample->memory.footprint_bytes;
+    engine->stage = TL_STAGE_FINAL;
+}
+
+int tl_engine_step(tl_engine *engine, tl_sample *sample) {
+    switch (engine->stage) {
+    case TL_STAGE_BASELINE:
+        record(engine, sample, TL_PHASE_BASELINE, "before the scenario");
+        engine->summary.baseline_footprint_bytes = sample->memory.footprint_bytes;
+        engine->stage = TL_STAGE_SCENARIO;
+        return 1;
+    case TL_STAGE_SCENARIO:
+        step_scenario(engine, sample);
+        return 1;
+    case TL_STAGE_TRIM:
+        step_trim(engine, sample);
+        return 1;
+    case TL_STAGE_FINAL:
+        record(engine, sample, TL_PHASE_FINAL, "end of run: live data still held");
+        engine->stage = TL_STAGE_DONE;
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+void tl_engine_end(tl_engine *engine) {
+    if (engine->stage != TL_STAGE_IDLE)
+        engine->scenario->release(engine->state);
+    engine->stage = TL_STAGE_IDLE;
+}
+
+int tl_engine_done(const tl_engine *engine) {
+    return engine->stage == TL_STAGE_DONE;
+}

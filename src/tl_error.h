@@ -1,0 +1,29 @@
+/* Error codes and the error record every engine call fills in. */
+#ifndef TL_ERROR_H
+#define TL_ERROR_H
+
+#include <stdarg.h>
+
+enum tl_status {
+    TL_OK = 0,
+    TL_ERR_UNKNOWN_SCENARIO = 1,
+    TL_ERR_UNKNOWN_PARAM = 2,
+    TL_ERR_BAD_VALUE = 3,
+    TL_ERR_OUT_OF_RANGE = 4,
+    TL_ERR_OOM = 5,
+    TL_ERR_STATE = 6,
+};
+
+#define TL_MESSAGE_MAX 256
+
+typedef struct tl_error {
+    int code;
+    char message[TL_MESSAGE_MAX];
+} tl_error;
+
+/* Sets code and a printf-style message; returns code so callers can `return tl_fail(...)`. */
+int tl_fail(tl_error *err, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void tl_error_clear(tl_error *err);
+const char *tl_status_name(int code);
+
+#endif
