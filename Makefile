@@ -17,7 +17,7 @@ UNIT_TEST_SRC := $(wildcard tests/c/*.c)
 APT_PACKAGES := gcc libc6-dev make libcmocka-dev clang-format
 NPM_STAMP := node_modules/.package-lock.json
 
-.PHONY: all native results test test-c test-node format-check deps clean
+.PHONY: all native results test test-c test-node format-check deps bench clean
 
 all: native
 
@@ -32,6 +32,13 @@ $(BUILD)/trimlab: $(CORE_OBJ) $(CLI_OBJ) $(BUILD)/obj/main.o
 
 $(BUILD)/unit-tests: $(UNIT_TEST_SRC) $(CORE_OBJ) $(CLI_OBJ) $(wildcard tests/c/*.h)
 	$(CC) $(CFLAGS) -Isrc $(UNIT_TEST_SRC) $(CORE_OBJ) $(CLI_OBJ) -lcmocka -o $@
+
+$(BUILD)/probe-bench: tests/bench/probe_bench.c $(CORE_OBJ)
+	$(CC) $(CFLAGS) -Isrc $^ -o $@
+
+# Benchmarks report figures; no test asserts a time.
+bench: $(BUILD)/trimlab $(BUILD)/probe-bench
+	node tools/bench-native.mjs
 
 # Default native results for the page: every scenario, trim on and trim off.
 results: $(BUILD)/trimlab
@@ -63,7 +70,7 @@ test-node: $(BUILD)/trimlab
 	node --test --test-reporter=spec tests/node/
 
 format-check:
-	clang-format --dry-run --Werror src/*.c src/*.h tests/c/*.c $(wildcard tests/c/*.h)
+	clang-format --dry-run --Werror src/*.c src/*.h tests/c/*.c $(wildcard tests/c/*.h) tests/bench/*.c
 
 clean:
 	rm -rf $(BUILD)

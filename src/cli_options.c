@@ -95,8 +95,9 @@ static int apply_environment(const tl_scenario *scenario, tl_params *params, tl_
     const char *model = getenv("BUCKET_MODEL");
     if (model == NULL || !env_is_one("ENABLE_CUSTOM_BUCKETS") || scenario != &tl_scenario_buckets)
         return TL_OK;
-    if (tl_params_set(scenario->params, scenario->name, params, "model", model, err) != TL_OK)
-        return tl_fail(err, err->code, "BUCKET_MODEL: %s", err->message);
+    tl_error model_err;
+    if (tl_params_set(scenario->params, scenario->name, params, "model", model, &model_err) != TL_OK)
+        return tl_fail(err, model_err.code, "BUCKET_MODEL: %s", model_err.message);
     return TL_OK;
 }
 

@@ -1,0 +1,164 @@
+// Integration tests of build/trimlab on this machine: the seed's native table, the results
+// format, and refusal of bad input.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { MiB, nativeCli, runNative, runNativeJson, runOf, schemaErrors, tempDir } from './helpers.mjs';
+
+const all = runNativeJson(['--all', '--trim', 'both']);
+const released = (run) => run.summary.released_by_trim_bytes;
+
+test('--all --trim both exits 0 and writes results that validate against the schema', () => {
+  assert.equal(all.code, 0, all.stderr);
+  assert.equal(schemaErrors(all.document), '');
+  assert.equal(all.document.platform, 'native');
+  assert.equal(all.document.trim, 'mixed');
+  assert.equal(all.document.runs.length, 12);
+});
+
+test('cycles: malloc_trim releases the 10 MiB block the heap kept (seed Test 3)', () => {
+  const run = runOf(all.document, 'cycles', 'enabled');
+  assert.ok(Math.abs(released(run) - 10 * MiB) <= MiB, `released ${released(run) / MiB} MiB`);
+  assert.equal(run.summary.trim_called, true);
+});
+
+test('simple and vector: free() already returned the memory, trim releases about 0 (seed Tests 1, 2)', () => {
+  for (const scenario of ['simple', 'vector']) {
+    const run = runOf(all.document, scenario, 'enabled');
+    assert.ok(Math.abs(released(run)) < 0.5 * MiB, `${scenario} released ${released(run) / MiB} MiB`);
+    const peakGrowth = run.summary.peak_footprint_bytes - run.summary.baseline_footprint_bytes;
+    assert.ok(peakGrowth > 0.9 * run.summary.peak_in_use_bytes - MiB, `${scenario} touched its memory`);
+  }
+});
+
+test('fragmented: malloc_trim releases most of the freed chunks that free() kept', () => {
+  const run = runOf(all.document, 'fragmented', 'enabled');
+  const freedBytes = (run.params.chunks - 1) * run.params.chunk_kib * 1024;
+  assert.ok(released(run) >= 0.8 * freedBytes, `released ${released(run)} of ${freedBytes}`);
+});
+
+test('trim disabled: the footprint is unchanged across the trim step in every scenario', () => {
+  for (const run of all.document.runs.filter((r) => r.trim === 'disabled')) {
+    assert.equal(run.summary.trim_called, false);
+    assert.equal(run.summary.trim_returned, null);
+    assert.ok(Math.abs(released(run)) <= 64 * 1024, `${run.scenario} moved ${released(run)} bytes`);
+    const trimSample = run.samples.find((s) => s.phase === 'trim');
+    assert.match(trimSample.label, /skipped/);
+  }
+});
+
+test('every run steps baseline first, then its own phases, then trim and final', () => {
+  for (const run of all.document.runs) {
+    const phases = run.samples.map((s) => s.phase);
+    assert.equal(phases[0], 'baseline');
+    assert.deepEqual(phases.slice(-2), ['trim', 'final']);
+    for (const phase of phases.slice(1, -2)) assert.ok(['allocate', 'fill', 'free'].includes(phase));
+    run.samples.forEach((sample, i) => assert.equal(sample.step, i));
+  }
+});
+
+test('DISABLE_MALLOC_TRIM=1 works like --no-trim', () => {
+  const { code, document } = runNativeJson(['--scenario', 'cycles'], { DISABLE_MALLOC_TRIM: '1' });
+  assert.equal(code, 0);
+  assert.equal(document.trim, 'disabled');
+  assert.equal(document.runs[0].summary.trim_called, false);
+});
+
+test("the seed's interface: BUCKET_MODEL=8M/8M/8M ENABLE_CUSTOM_BUCKETS=1 runs buckets with that model", () => {
+  const { code, document } = runNativeJson(['--scenario', 'buckets'], {
+    BUCKET_MODEL: '8M/8M/8M',
+    ENABLE_CUSTOM_BUCKETS: '1',
+  });
+  assert.equal(code, 0);
+  const run = document.runs[0];
+  assert.equal(run.params.model, '8M/8M/8M');
+  assert.equal(run.outcome, 'completed');
+  // Three live sets of 8M 8-byte buckets: 192 MiB stay resident to the end.
+  assert.ok(run.summary.final_footprint_bytes >= 192 * MiB);
+});
+
+test('BUCKET_MODEL without ENABLE_CUSTOM_BUCKETS=1 leaves the default model', () => {
+  const { document } = runNativeJson(['--scenario', 'buckets', '--set', 'model=1K/1K'], {});
+  assert.equal(document.runs[0].params.model, '1K/1K');
+  const plain = runNativeJson(['--scenario', 'buckets', '--set', 'load_percent=10'], {
+    BUCKET_MODEL: '2K',
+  });
+  assert.equal(plain.document.runs[0].params.model, '1M/1M/1M');
+});
+
+test('--list names every scenario with its parameters, defaults and bounds', () => {
+  const { code, stdout } = runNative(['--list']);
+  assert.equal(code, 0);
+  for (const name of ['simple', 'vector', 'cycles', 'buckets', 'fragmented', 'highwater'])
+    assert.match(stdout, new RegExp(`^${name} `, 'm'));
+  assert.match(stdout, /block_mib +default 50 .*\(1\.\.1024 MiB\)/);
+});
+
+test('a run prints a readable table ending in the trim summary', () => {
+  const { code, stdout } = runNative(['--scenario', 'simple', '--set', 'block_mib=8']);
+  assert.equal(code, 0);
+  assert.match(stdout, /^simple \(block_mib=8\), trim enabled$/m);
+  assert.match(stdout, /released by trim -?\d+\.\d\d MiB; malloc_trim returned [01]/);
+});
+
+test('out of memory under a lowered address-space limit: exit 3, oom outcome, valid partial results', () => {
+  const dir = tempDir();
+  const file = join(dir, 'oom.json');
+  const result = spawnSync(
+    'sh',
+    ['-c', `ulimit -v 262144; exec "${nativeCli}" --scenario highwater --set total_mib=1024 --quiet --json "${file}"`],
+    { encoding: 'utf8', env: { ...process.env, DISABLE_MALLOC_TRIM: '' } },
+  );
+  assert.equal(result.status, 3, result.stderr);
+  const document = JSON.parse(readFileSync(file, 'utf8'));
+  assert.equal(schemaErrors(document), '');
+  const run = document.runs[0];
+  assert.equal(run.outcome, 'oom');
+  assert.match(run.error, /out of memory/);
+  assert.equal(run.samples.at(-1).phase, 'final');
+  assert.ok(run.samples.at(-1).in_use_bytes < MiB, 'the run freed what it held');
+});
+
+const badInputs = [
+  [['--scenario', 'nosuch'], /unknown scenario 'nosuch' \(allowed: simple, vector/],
+  [['--scenario', 'simple', '--set', 'size=5'], /unknown parameter 'size' for scenario simple \(allowed: block_mib\)/],
+  [['--scenario', 'simple', '--set', 'block_mib=abc'], /block_mib='abc' is not a whole number \(allowed 1\.\.1024 MiB\)/],
+  [['--scenario', 'simple', '--set', 'block_mib=-5'], /block_mib='-5' is not a whole number/],
+  [['--scenario', 'simple', '--set', 'block_mib=0'], /block_mib=0 is out of range \(allowed 1\.\.1024 MiB\)/],
+  [['--scenario', 'cycles', '--set', 'cycles=101'], /cycles=101 is out of range \(allowed 1\.\.100 count\)/],
+  [['--scenario', 'simple', '--set', 'block_mib=99999999999999999999999'], /block_mib='99999999999999999999999' is not a whole number/],
+  [['--scenario', 'simple', '--set', 'block_mib'], /'block_mib' is not KEY=VALUE/],
+  [['--scenario', 'buckets', '--set', 'model=8M//8M'], /model='8M\/\/8M' is not a bucket model: depth 2 is empty \(allowed: 1 to 8 powers of two/],
+  [['--scenario', 'buckets', '--set', 'model=3M'], /model='3M' is not a bucket model: depth 1 is not a power of two/],
+  [['--scenario', 'buckets', '--set', 'model=0/1M'], /model='0\/1M' is not a bucket model: depth 1 is not a power of two/],
+  [['--scenario', 'buckets', '--set', 'model=99999999999G'], /model='99999999999G' is not a bucket model/],
+  [['--scenario', 'buckets', '--set', 'model=1K/1K/1K/1K/1K/1K/1K/1K/1K'], /more than 8 depths/],
+  [['--scenario', 'simple', '--trim', 'maybe'], /--trim 'maybe' is not allowed \(allowed: on, off, both\)/],
+  [['--frobnicate'], /unknown option '--frobnicate' \(allowed: --list/],
+  [['--all', '--set', 'cycles=2'], /--set 'cycles=2' needs --scenario/],
+  [['--scenario'], /--scenario needs a value/],
+  [[], /nothing to do/],
+];
+
+for (const [args, message] of badInputs) {
+  test(`bad input ${JSON.stringify(args)} exits 2 with one line and runs nothing`, () => {
+    const file = join(tempDir(), 'never.json');
+    const { code, stdout, stderr } = runNative(['--json', file, ...args]);
+    assert.equal(code, 2);
+    assert.equal(stdout, '');
+    assert.match(stderr, /^trimlab: [^\n]+\n$/);
+    assert.match(stderr, message);
+    assert.equal(existsSync(file), false, 'no results file is written');
+  });
+}
+
+test('a bad BUCKET_MODEL in the environment exits 2 naming the variable', () => {
+  const { code, stderr } = runNative(['--scenario', 'buckets'], {
+    BUCKET_MODEL: '8M//8M',
+    ENABLE_CUSTOM_BUCKETS: '1',
+  });
+  assert.equal(code, 2);
+  assert.match(stderr, /^trimlab: BUCKET_MODEL: model='8M\/\/8M' is not a bucket model/);
+});
