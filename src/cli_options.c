@@ -96,7 +96,8 @@ static int apply_environment(const tl_scenario *scenario, tl_params *params, tl_
     if (model == NULL || !env_is_one("ENABLE_CUSTOM_BUCKETS") || scenario != &tl_scenario_buckets)
         return TL_OK;
     tl_error model_err;
-    if (tl_params_set(scenario->params, scenario->name, params, "model", model, &model_err) != TL_OK)
+    if (tl_params_set(scenario->params, scenario->name, params, "model", model, &model_err) !=
+        TL_OK)
         return tl_fail(err, model_err.code, "BUCKET_MODEL: %s", model_err.message);
     return TL_OK;
 }
@@ -136,6 +137,8 @@ static int check_combination(const raw_args *raw, tl_error *err) {
                        "--set '%.40s' needs --scenario (with --all every scenario runs its "
                        "defaults)",
                        raw->sets[0]);
+    if (!raw->all && !raw->scenario && raw->set_count)
+        return tl_fail(err, TL_ERR_BAD_VALUE, "--set '%.40s' needs --scenario NAME", raw->sets[0]);
     if (!raw->all && !raw->scenario)
         return tl_fail(err, TL_ERR_BAD_VALUE,
                        "nothing to do: give --list, --scenario NAME or --all");

@@ -14,7 +14,8 @@ enum tl_status {
     TL_ERR_STATE = 6,
 };
 
-#define TL_MESSAGE_MAX 256
+/* Room for the longest message: a refused 96-character bucket model with its allowed form. */
+#define TL_MESSAGE_MAX 512
 
 typedef struct tl_error {
     int code;

@@ -1,0 +1,388 @@
+/* Command line and environment parsing of the native CLI (src/cli_options.h). */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "unit_tests.h"
+
+#include "bucket_model.h"
+#include "cli_options.h"
+#include "scenarios.h"
+
+static const char *const env_names[] = {"DISABLE_MALLOC_TRIM", "BUCKET_MODEL",
+                                        "ENABLE_CUSTOM_BUCKETS"};
+#define ENV_COUNT (sizeof env_names / sizeof env_names[0])
+static char *saved_env[ENV_COUNT];
+
+static void clear_env(void) {
+    for (size_t i = 0; i < ENV_COUNT; i++)
+        unsetenv(env_names[i]);
+}
+
+/* The caller's environment must not colour the tests: save it, clear it, restore it at the end. */
+static int group_setup(void **state) {
+    (void)state;
+    for (size_t i = 0; i < ENV_COUNT; i++) {
+        const char *value = getenv(env_names[i]);
+        saved_env[i] = value ? strdup(value) : NULL;
+    }
+    clear_env();
+    return 0;
+}
+
+static int group_teardown(void **state) {
+    (void)state;
+    for (size_t i = 0; i < ENV_COUNT; i++) {
+        if (saved_env[i])
+            setenv(env_names[i], saved_env[i], 1);
+        else
+            unsetenv(env_names[i]);
+        free(saved_env[i]);
+        saved_env[i] = NULL;
+    }
+    return 0;
+}
+
+static int test_teardown(void **state) {
+    (void)state;
+    clear_env();
+    return 0;
+}
+
+static tl_cli_options options;
+static tl_error err;
+
+/* Parses {"trimlab", args..., NULL}. */
+static int parse_argv(char **argv) {
+    int argc = 0;
+    while (argv[argc])
+        argc++;
+    memset(&err, 0x5A, sizeof err);
+    return tl_cli_parse(argc, argv, &options, &err);
+}
+#define PARSE(...) parse_argv((char *[]){"trimlab", __VA_ARGS__, NULL})
+#define PARSE_NOTHING() parse_argv((char *[]){"trimlab", NULL})
+
+#define assert_parse_ok(status)                                                                    \
+    do {                                                                                           \
+        int s_ = (status);                                                                         \
+        if (s_ != TL_OK)                                                                           \
+            fail_msg("expected TL_OK, got %d: %s", s_, err.message);                               \
+        assert_int_equal(err.code, TL_OK);                                                         \
+        assert_string_equal(err.message, "");                                                      \
+    } while (0)
+
+#define assert_parse_fails(status, expected)                                                       \
+    do {                                                                                           \
+        int s_ = (status);                                                                         \
+        if (s_ != (expected))                                                                      \
+            fail_msg("expected error %d, got %d: %s", (expected), s_, err.message);                \
+        assert_int_equal(err.code, (expected));                                                    \
+        assert_null(strchr(err.message, '\n'));                                                    \
+    } while (0)
+
+static void model_text(const tl_bucket_model *model, char *buf) {
+    tl_bucket_model_format(model, buf, TL_MODEL_TEXT_MAX + 1);
+}
+
+static void assert_default_params(const tl_cli_run *run) {
+    tl_params defaults;
+    tl_params_defaults(run->scenario->params, &defaults);
+    assert_memory_equal(&run->params, &defaults, sizeof defaults);
+}
+
+static void test_list_and_help(void **state) {
+    (void)state;
+    assert_parse_ok(PARSE("--list"));
+    assert_int_equal(options.action, TL_CLI_LIST);
+    assert_int_equal(options.run_count, 0);
+    assert_parse_ok(PARSE("--help"));
+    assert_int_equal(options.action, TL_CLI_HELP);
+    assert_parse_ok(PARSE("-h"));
+    assert_int_equal(options.action, TL_CLI_HELP);
+    assert_int_equal(options.run_count, 0);
+    assert_contains(tl_cli_usage, "--scenario NAME");
+}
+
+static void test_scenario_with_sets(void **state) {
+    (void)state;
+    assert_parse_ok(PARSE("--scenario", "cycles", "--set", "cycles=3", "--set", "block_mib=2",
+                          "--json", "out.json", "--quiet"));
+    assert_int_equal(options.action, TL_CLI_RUN);
+    assert_int_equal(options.run_count, 1);
+    assert_ptr_equal(options.runs[0].scenario, &tl_scenario_cycles);
+    assert_int_equal(options.runs[0].params.value[0], 3);
+    assert_int_equal(options.runs[0].params.value[1], 2);
+    assert_int_equal(options.runs[0].trim_enabled, 1);
+    assert_string_equal(options.json_path, "out.json");
+    assert_int_equal(options.quiet, 1);
+
+    assert_parse_ok(PARSE("--scenario", "simple"));
+    assert_int_equal(options.run_count, 1);
+    assert_ptr_equal(options.runs[0].scenario, &tl_scenario_simple);
+    assert_default_params(&options.runs[0]);
+    assert_null(options.json_path);
+    assert_int_equal(options.quiet, 0);
+
+    /* Later --set of the same key wins. */
+    assert_parse_ok(PARSE("--scenario", "simple", "--set", "block_mib=8", "--set", "block_mib=9"));
+    assert_int_equal(options.runs[0].params.value[0], 9);
+}
+
+static void test_bad_set_is_refused(void **state) {
+    (void)state;
+    assert_parse_fails(PARSE("--scenario", "simple", "--set", "nope=1"), TL_ERR_UNKNOWN_PARAM);
+    assert_contains(err.message, "'nope'");
+    assert_contains(err.message, "allowed: block_mib");
+    assert_parse_fails(PARSE("--scenario", "simple", "--set", "block_mib=0"), TL_ERR_OUT_OF_RANGE);
+    assert_contains(err.message, "allowed 1..1024");
+    assert_parse_fails(PARSE("--scenario", "simple", "--set", "block_mib"), TL_ERR_BAD_VALUE);
+}
+
+static void test_all(void **state) {
+    (void)state;
+    assert_parse_ok(PARSE("--all"));
+    assert_int_equal(options.run_count, 6);
+    for (unsigned i = 0; i < 6; i++) {
+        assert_ptr_equal(options.runs[i].scenario, tl_scenario_at(i));
+        assert_int_equal(options.runs[i].trim_enabled, 1);
+        assert_default_params(&options.runs[i]);
+    }
+}
+
+static void test_trim_both_doubles_runs(void **state) {
+    (void)state;
+    assert_parse_ok(PARSE("--all", "--trim", "both"));
+    assert_int_equal(options.run_count, 12);
+    for (unsigned i = 0; i < 6; i++) {
+        assert_ptr_equal(options.runs[2 * i].scenario, tl_scenario_at(i));
+        assert_ptr_equal(options.runs[2 * i + 1].scenario, tl_scenario_at(i));
+        assert_int_equal(options.runs[2 * i].trim_enabled, 1);
+        assert_int_equal(options.runs[2 * i + 1].trim_enabled, 0);
+        assert_memory_equal(&options.runs[2 * i].params, &options.runs[2 * i + 1].params,
+                            sizeof(tl_params));
+    }
+    assert_parse_ok(PARSE("--scenario", "vector", "--set", "slots=100", "--trim", "both"));
+    assert_int_equal(options.run_count, 2);
+    assert_int_equal(options.runs[0].trim_enabled, 1);
+    assert_int_equal(options.runs[1].trim_enabled, 0);
+    assert_int_equal(options.runs[0].params.value[0], 100);
+    assert_int_equal(options.runs[1].params.value[0], 100);
+}
+
+static void test_trim_choices(void **state) {
+    (void)state;
+    assert_parse_ok(PARSE("--scenario", "simple", "--no-trim"));
+    assert_int_equal(options.run_count, 1);
+    assert_int_equal(options.runs[0].trim_enabled, 0);
+    assert_parse_ok(PARSE("--scenario", "simple", "--trim", "off"));
+    assert_int_equal(options.run_count, 1);
+    assert_int_equal(options.runs[0].trim_enabled, 0);
+    assert_parse_ok(PARSE("--scenario", "simple", "--trim", "on"));
+    assert_int_equal(options.run_count, 1);
+    assert_int_equal(options.runs[0].trim_enabled, 1);
+    /* The last trim option wins. */
+    assert_parse_ok(PARSE("--no-trim", "--scenario", "simple", "--trim", "on"));
+    assert_int_equal(options.runs[0].trim_enabled, 1);
+    assert_parse_ok(PARSE("--trim", "on", "--scenario", "simple", "--no-trim"));
+    assert_int_equal(options.runs[0].trim_enabled, 0);
+    assert_parse_ok(PARSE("--all", "--no-trim"));
+    assert_int_equal(options.run_count, 6);
+    for (unsigned i = 0; i < 6; i++)
+        assert_int_equal(options.runs[i].trim_enabled, 0);
+}
+
+static void test_disable_malloc_trim_env(void **state) {
+    (void)state;
+    setenv("DISABLE_MALLOC_TRIM", "1", 1);
+    assert_parse_ok(PARSE("--scenario", "simple"));
+    assert_int_equal(options.run_count, 1);
+    assert_int_equal(options.runs[0].trim_enabled, 0);
+    assert_parse_ok(PARSE("--all"));
+    for (unsigned i = 0; i < options.run_count; i++)
+        assert_int_equal(options.runs[i].trim_enabled, 0);
+    /* An explicit --trim overrides the environment. */
+    assert_parse_ok(PARSE("--scenario", "simple", "--trim", "on"));
+    assert_int_equal(options.run_count, 1);
+    assert_int_equal(options.runs[0].trim_enabled, 1);
+    assert_parse_ok(PARSE("--scenario", "simple", "--trim", "both"));
+    assert_int_equal(options.run_count, 2);
+    /* Only "1" disables. */
+    setenv("DISABLE_MALLOC_TRIM", "0", 1);
+    assert_parse_ok(PARSE("--scenario", "simple"));
+    assert_int_equal(options.runs[0].trim_enabled, 1);
+    setenv("DISABLE_MALLOC_TRIM", "", 1);
+    assert_parse_ok(PARSE("--scenario", "simple"));
+    assert_int_equal(options.runs[0].trim_enabled, 1);
+}
+
+static void test_bucket_model_env(void **state) {
+    (void)state;
+    char buf[TL_MODEL_TEXT_MAX + 1];
+    tl_params defaults;
+    tl_params_defaults(tl_scenario_buckets.params, &defaults);
+
+    /* Without ENABLE_CUSTOM_BUCKETS=1 the model is ignored. */
+    setenv("BUCKET_MODEL", "2K/4K", 1);
+    assert_parse_ok(PARSE("--scenario", "buckets"));
+    assert_default_params(&options.runs[0]);
+    setenv("ENABLE_CUSTOM_BUCKETS", "0", 1);
+    assert_parse_ok(PARSE("--scenario", "buckets"));
+    assert_default_params(&options.runs[0]);
+
+    setenv("ENABLE_CUSTOM_BUCKETS", "1", 1);
+    assert_parse_ok(PARSE("--scenario", "buckets"));
+    model_text(&options.runs[0].params.model, buf);
+    assert_string_equal(buf, "2K/4K");
+    assert_int_equal(options.runs[0].params.value[1], defaults.value[1]);
+
+    /* Only the buckets scenario takes it. */
+    assert_parse_ok(PARSE("--all"));
+    assert_int_equal(options.run_count, 6);
+    for (unsigned i = 0; i < 6; i++) {
+        if (options.runs[i].scenario != &tl_scenario_buckets) {
+            assert_default_params(&options.runs[i]);
+            continue;
+        }
+        model_text(&options.runs[i].params.model, buf);
+        assert_string_equal(buf, "2K/4K");
+    }
+    /* --set is applied after the environment. */
+    assert_parse_ok(PARSE("--scenario", "buckets", "--set", "model=8K"));
+    model_text(&options.runs[0].params.model, buf);
+    assert_string_equal(buf, "8K");
+}
+
+static void test_bad_bucket_model_env(void **state) {
+    (void)state;
+    setenv("BUCKET_MODEL", "3M", 1);
+    /* Ignored while not enabled, and by other scenarios. */
+    assert_parse_ok(PARSE("--scenario", "buckets"));
+    setenv("ENABLE_CUSTOM_BUCKETS", "1", 1);
+    assert_parse_ok(PARSE("--scenario", "simple"));
+
+    assert_parse_fails(PARSE("--all"), TL_ERR_BAD_VALUE);
+    assert_starts_with(err.message, "BUCKET_MODEL:");
+    assert_parse_fails(PARSE("--scenario", "buckets"), TL_ERR_BAD_VALUE);
+    assert_starts_with(err.message, "BUCKET_MODEL:");
+    /* Regression: the message once lost the value (tl_fail reading the buffer it wrote). */
+    assert_starts_with(err.message, "BUCKET_MODEL: model='3M' is not a bucket model");
+    assert_contains(err.message, "power of two");
+    assert_contains(err.message, TL_MODEL_ALLOWED);
+    /* Still one message when the value is refused for another reason. */
+    setenv("BUCKET_MODEL", "8M/", 1);
+    assert_parse_fails(PARSE("--scenario", "buckets", "--trim", "both"), TL_ERR_BAD_VALUE);
+    assert_starts_with(err.message, "BUCKET_MODEL: model='8M/'");
+    assert_contains(err.message, "depth 2 is empty");
+    assert_int_equal(options.run_count, 0);
+}
+
+/* A longer bad BUCKET_MODEL: the prefixed message must still hold the whole allowed text. */
+static void test_bad_long_bucket_model_env(void **state) {
+    (void)state;
+    const char *text = "1024/1024/1024/1024/1024/1024/1024/1024/00000000000000000000001K";
+    setenv("BUCKET_MODEL", text, 1);
+    setenv("ENABLE_CUSTOM_BUCKETS", "1", 1);
+    assert_parse_fails(PARSE("--scenario", "buckets"), TL_ERR_BAD_VALUE);
+    assert_starts_with(err.message, "BUCKET_MODEL: model='");
+    assert_contains(err.message, text);
+    assert_contains(err.message, "more than 8 depths");
+    assert_contains(err.message, TL_MODEL_ALLOWED);
+
+    text = "00000000000000000000000000000000000000000000000000000000001K/3";
+    setenv("BUCKET_MODEL", text, 1);
+    assert_parse_fails(PARSE("--scenario", "buckets"), TL_ERR_BAD_VALUE);
+    assert_contains(err.message, text);
+    assert_contains(err.message, "depth 2 is not a power of two");
+    assert_contains(err.message, TL_MODEL_ALLOWED);
+}
+
+static void test_unknown_scenario(void **state) {
+    (void)state;
+    assert_parse_fails(PARSE("--scenario", "bogus"), TL_ERR_UNKNOWN_SCENARIO);
+    assert_contains(err.message, "'bogus'");
+    assert_contains(err.message, "simple, vector, cycles, buckets, fragmented, highwater");
+}
+
+static void test_unknown_option(void **state) {
+    (void)state;
+    assert_parse_fails(PARSE("--scenario", "simple", "--bogus"), TL_ERR_BAD_VALUE);
+    assert_contains(err.message, "'--bogus'");
+    assert_contains(err.message, "allowed: --list");
+    assert_parse_fails(PARSE("simple"), TL_ERR_BAD_VALUE);
+    assert_contains(err.message, "'simple'");
+    assert_parse_fails(PARSE("--list", "--lis"), TL_ERR_BAD_VALUE);
+    assert_contains(err.message, "'--lis'");
+}
+
+static void test_set_without_scenario(void **state) {
+    (void)state;
+    assert_parse_fails(PARSE("--all", "--set", "block_mib=8"), TL_ERR_BAD_VALUE);
+    assert_contains(err.message, "--set 'block_mib=8' needs --scenario");
+    assert_parse_fails(PARSE("--set", "block_mib=8"), TL_ERR_BAD_VALUE);
+    assert_contains(err.message, "--scenario");
+}
+
+static void test_all_with_scenario(void **state) {
+    (void)state;
+    assert_parse_fails(PARSE("--all", "--scenario", "simple"), TL_ERR_BAD_VALUE);
+    assert_contains(err.message, "--all and --scenario 'simple' exclude each other");
+    assert_parse_fails(PARSE("--scenario", "simple", "--all"), TL_ERR_BAD_VALUE);
+    assert_parse_fails(PARSE("--scenario", "simple", "--scenario", "vector"), TL_ERR_BAD_VALUE);
+    assert_contains(err.message, "'simple' and 'vector'");
+}
+
+static void test_nothing_to_do(void **state) {
+    (void)state;
+    assert_parse_fails(PARSE_NOTHING(), TL_ERR_BAD_VALUE);
+    assert_contains(err.message, "nothing to do");
+    assert_contains(err.message, "--list, --scenario NAME or --all");
+    assert_parse_fails(PARSE("--quiet", "--trim", "both"), TL_ERR_BAD_VALUE);
+    assert_contains(err.message, "nothing to do");
+}
+
+static void test_option_missing_value(void **state) {
+    (void)state;
+    static const char *const needing[] = {"--scenario", "--set", "--json", "--trim"};
+    for (size_t i = 0; i < sizeof needing / sizeof needing[0]; i++) {
+        char expected[64];
+        snprintf(expected, sizeof expected, "%s needs a value", needing[i]);
+        assert_parse_fails(PARSE("--all", (char *)needing[i]), TL_ERR_BAD_VALUE);
+        assert_string_equal(err.message, expected);
+    }
+}
+
+static void test_trim_bad_value(void **state) {
+    (void)state;
+    static const char *const bad[] = {"maybe", "ON", "", "1", "both "};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char expected[64];
+        snprintf(expected, sizeof expected, "--trim '%s' is not allowed", bad[i]);
+        assert_parse_fails(PARSE("--scenario", "simple", "--trim", (char *)bad[i]),
+                           TL_ERR_BAD_VALUE);
+        assert_contains(err.message, expected);
+        assert_contains(err.message, "allowed: on, off, both");
+    }
+}
+
+int run_cli_options_tests(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_teardown(test_list_and_help, test_teardown),
+        cmocka_unit_test_teardown(test_scenario_with_sets, test_teardown),
+        cmocka_unit_test_teardown(test_bad_set_is_refused, test_teardown),
+        cmocka_unit_test_teardown(test_all, test_teardown),
+        cmocka_unit_test_teardown(test_trim_both_doubles_runs, test_teardown),
+        cmocka_unit_test_teardown(test_trim_choices, test_teardown),
+        cmocka_unit_test_teardown(test_disable_malloc_trim_env, test_teardown),
+        cmocka_unit_test_teardown(test_bucket_model_env, test_teardown),
+        cmocka_unit_test_teardown(test_bad_bucket_model_env, test_teardown),
+        cmocka_unit_test_teardown(test_bad_long_bucket_model_env, test_teardown),
+        cmocka_unit_test_teardown(test_unknown_scenario, test_teardown),
+        cmocka_unit_test_teardown(test_unknown_option, test_teardown),
+        cmocka_unit_test_teardown(test_set_without_scenario, test_teardown),
+        cmocka_unit_test_teardown(test_all_with_scenario, test_teardown),
+        cmocka_unit_test_teardown(test_nothing_to_do, test_teardown),
+        cmocka_unit_test_teardown(test_option_missing_value, test_teardown),
+        cmocka_unit_test_teardown(test_trim_bad_value, test_teardown),
+    };
+    return cmocka_run_group_tests_name("cli_options", tests, group_setup, group_teardown);
+}

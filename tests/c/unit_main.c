@@ -1,0 +1,13 @@
+/* Runs every group of unit tests; the exit status is the number of failed tests (capped). */
+#include "unit_tests.h"
+
+int main(void) {
+    int failed = 0;
+    failed += run_bucket_model_tests();
+    failed += run_params_tests();
+    failed += run_cli_options_tests();
+    failed += run_engine_tests();
+    failed += run_robin_set_tests();
+    failed += run_u64_vec_tests();
+    return failed > 125 ? 125 : failed;
+}
