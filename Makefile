@@ -14,12 +14,12 @@ CORE_OBJ := $(CORE_SRC:src/%.c=$(BUILD)/obj/%.o)
 CLI_OBJ := $(CLI_SRC:src/%.c=$(BUILD)/obj/%.o)
 UNIT_TEST_SRC := $(wildcard tests/c/*.c)
 
-APT_PACKAGES := gcc libc6-dev make libcmocka-dev clang-format
+APT_PACKAGES := gcc libc6-dev make libcmocka-dev clang-format emscripten
 NPM_STAMP := node_modules/.package-lock.json
 
-.PHONY: all native results test test-c test-node format-check deps bench clean
+.PHONY: all native results test test-c test-node format-check deps bench clean wasm wasm-results
 
-all: native
+all: native wasm
 
 native: $(BUILD)/trimlab
 
@@ -39,6 +39,21 @@ $(BUILD)/probe-bench: tests/bench/probe_bench.c $(CORE_OBJ)
 # Benchmarks report figures; no test asserts a time.
 bench: $(BUILD)/trimlab $(BUILD)/probe-bench
 	node tools/bench-native.mjs
+
+# The WebAssembly modules (dlmalloc and emmalloc), rebuilt when a source they use changed.
+WASM_OUT := web/trimlab.js web/trimlab.wasm web/trimlab-emmalloc.js web/trimlab-emmalloc.wasm
+
+wasm: $(WASM_OUT)
+
+$(WASM_OUT) &: build_wasm.sh Makefile $(CORE_SRC) src/cli_options.c src/report_table.c \
+		src/results_json.c src/wasm_api.c $(wildcard src/*.h)
+	./build_wasm.sh
+
+# Default WebAssembly results (dlmalloc) for the page, through the Node runner.
+wasm-results: wasm
+	@mkdir -p web/data
+	node tools/run-wasm.mjs --all --trim both --quiet --json web/data/wasm-results.json
+	@echo "wrote web/data/wasm-results.json"
 
 # Default native results for the page: every scenario, trim on and trim off.
 results: $(BUILD)/trimlab
@@ -66,7 +81,7 @@ test: deps
 test-c: $(BUILD)/unit-tests format-check
 	$(BUILD)/unit-tests
 
-test-node: $(BUILD)/trimlab
+test-node: $(BUILD)/trimlab wasm
 	node --test --test-reporter=spec tests/node/
 
 format-check:

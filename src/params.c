@@ -17,6 +17,14 @@ void tl_params_defaults(tl_param_set set, tl_params *params) {
     }
 }
 
+void tl_param_value_text(tl_param_set set, const tl_params *params, size_t index, char *buf,
+                         size_t size) {
+    if (set.defs[index].kind == TL_PARAM_MODEL)
+        tl_bucket_model_format(&params->model, buf, (unsigned)size);
+    else
+        snprintf(buf, size, "%llu", (unsigned long long)params->value[index]);
+}
+
 int tl_parse_u64(const char *text, uint64_t *out) {
     uint64_t value = 0;
     if (*text == '\0')

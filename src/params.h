@@ -38,6 +38,9 @@ int tl_params_set(tl_param_set set, const char *scenario, tl_params *params, con
 /* Same as tl_params_set for "KEY=VALUE" text. */
 int tl_params_assign(tl_param_set set, const char *scenario, tl_params *params,
                      const char *assignment, tl_error *err);
+/* The value of parameter `index` as text: the integer, or the canonical bucket model. */
+void tl_param_value_text(tl_param_set set, const tl_params *params, size_t index, char *buf,
+                         size_t size);
 /* Strict unsigned decimal: digits only, no sign, no spaces, no overflow. */
 int tl_parse_u64(const char *text, uint64_t *out);
 

@@ -29,13 +29,9 @@ static void print_header(FILE *out, const tl_run_record *run) {
     const tl_param_set set = run->scenario->params;
     fprintf(out, "\n%s (", run->scenario->name);
     for (size_t i = 0; i < set.count; i++) {
-        if (set.defs[i].kind == TL_PARAM_MODEL) {
-            char model[TL_MODEL_TEXT_MAX + 8];
-            tl_bucket_model_format(&run->params->model, model, sizeof model);
-            fprintf(out, "%s%s=%s", i ? ", " : "", set.defs[i].name, model);
-        } else {
-            fprintf(out, "%s%s=%" PRIu64, i ? ", " : "", set.defs[i].name, run->params->value[i]);
-        }
+        char value[TL_MODEL_TEXT_MAX + 8];
+        tl_param_value_text(set, run->params, i, value, sizeof value);
+        fprintf(out, "%s%s=%s", i ? ", " : "", set.defs[i].name, value);
     }
     fprintf(out, "), trim %s\n", run->trim_enabled ? "enabled" : "disabled");
     fprintf(out, "%5s  %-8s %9s %9s %9s %10s  %s\n", "step", "phase", "RSS MiB", "anon MiB",

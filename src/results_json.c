@@ -31,18 +31,17 @@ void tl_json_begin_document(FILE *out, const char *trim) {
             tl_page_bytes(), trim);
 }
 
-static void write_params(FILE *out, const tl_run_record *run) {
-    const tl_param_set set = run->scenario->params;
+static void write_params(FILE *out, const tl_scenario *scenario, const tl_params *params) {
+    const tl_param_set set = scenario->params;
     fputc('{', out);
     for (size_t i = 0; i < set.count; i++) {
+        char value[TL_MODEL_TEXT_MAX + 8];
+        tl_param_value_text(set, params, i, value, sizeof value);
         fprintf(out, "%s\"%s\": ", i ? ", " : "", set.defs[i].name);
-        if (set.defs[i].kind == TL_PARAM_MODEL) {
-            char model[TL_MODEL_TEXT_MAX + 8];
-            tl_bucket_model_format(&run->params->model, model, sizeof model);
-            tl_json_write_string(out, model);
-        } else {
-            fprintf(out, "%" PRIu64, run->params->value[i]);
-        }
+        if (set.defs[i].kind == TL_PARAM_MODEL)
+            tl_json_write_string(out, value);
+        else
+            fputs(value, out);
     }
     fputc('}', out);
 }
@@ -78,7 +77,7 @@ void tl_json_write_run(FILE *out, const tl_run_record *run) {
     fputs("\n    {\"scenario\": ", out);
     tl_json_write_string(out, run->scenario->name);
     fputs(", \"params\": ", out);
-    write_params(out, run);
+    write_params(out, run->scenario, run->params);
     fprintf(out, ", \"trim\": \"%s\", \"outcome\": \"%s\", \"error\": ",
             run->trim_enabled ? "enabled" : "disabled",
             run->outcome == TL_OK ? "completed" : tl_status_name(run->outcome));
@@ -86,12 +85,15 @@ void tl_json_write_run(FILE *out, const tl_run_record *run) {
         fputs("null", out);
     else
         tl_json_write_string(out, run->error);
-    fprintf(out, ", \"elapsed_ms\": %.3f,\n     \"samples\": [", run->elapsed_ms);
-    for (uint32_t i = 0; i < run->sample_count; i++) {
-        fputs(i ? ",\n       " : "\n       ", out);
-        write_sample(out, &run->samples[i]);
+    if (run->samples != NULL) {
+        fprintf(out, ", \"elapsed_ms\": %.3f,\n     \"samples\": [", run->elapsed_ms);
+        for (uint32_t i = 0; i < run->sample_count; i++) {
+            fputs(i ? ",\n       " : "\n       ", out);
+            write_sample(out, &run->samples[i]);
+        }
+        fputs("]", out);
     }
-    fputs("],\n     \"summary\": ", out);
+    fputs(",\n     \"summary\": ", out);
     write_summary(out, run->summary);
     fputc('}', out);
 }

@@ -11,7 +11,8 @@
 
 /* The document's opening up to "runs": [; `trim` is "enabled", "disabled" or "mixed". */
 void tl_json_begin_document(FILE *out, const char *trim);
-/* One element of "runs". */
+/* One element of "runs". Without samples (run->samples NULL) it leaves out "samples" and
+ * "elapsed_ms" for a caller that collects them itself (the WebAssembly wrapper). */
 void tl_json_write_run(FILE *out, const tl_run_record *run);
 void tl_json_end_document(FILE *out);
 /* A JSON string literal, escaped. */

@@ -8,7 +8,7 @@ typedef struct tl_run_record {
     const tl_scenario *scenario;
     const tl_params *params;
     int trim_enabled;
-    const tl_sample *samples;
+    const tl_sample *samples; /* NULL: not kept here */
     uint32_t sample_count;
     const tl_summary *summary;
     int outcome;       /* TL_OK or TL_ERR_OOM */

@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# Builds the scenario engine as WebAssembly with Debian's emscripten 3.1.6
+# (its traps are listed in the project's shared toolchain notes), twice:
+#   web/trimlab.js + web/trimlab.wasm                     dlmalloc (Emscripten's default)
+#   web/trimlab-emmalloc.js + web/trimlab-emmalloc.wasm   emmalloc
+# The sources are the Makefile's CORE_SRC plus the C API (src/wasm_api.c) and three native CLI
+# files whose code the Node runner reuses so that its messages and --list equal build/trimlab's:
+# src/cli_options.c (argument validation), src/report_table.c (the scenario list) and
+# src/results_json.c (the results format).
+set -euo pipefail
+
+cd "$(dirname "$0")"
+
+# emcc's -O2+ JS optimizer needs acorn, which Debian installs where Node 20 does not look.
+export NODE_PATH=/usr/share/nodejs
+
+if ! command -v emcc >/dev/null 2>&1; then
+    echo "build_wasm.sh: emcc not found (apt-get install -y emscripten)" >&2
+    exit 1
+fi
+
+# CORE_SRC exactly as the Makefile lists it, so the list lives in one place.
+read -r -a core_src <<<"$(make -s --no-print-directory -f Makefile \
+    --eval='tl-print-core-src: ; @echo $(CORE_SRC)' tl-print-core-src)"
+sources=("${core_src[@]}" src/cli_options.c src/report_table.c src/results_json.c
+    src/wasm_api.c)
+
+exported_functions='_tl_wasm_error_code,_tl_wasm_error_name,_tl_wasm_error_message'
+exported_functions+=',_tl_wasm_platform,_tl_wasm_allocator,_tl_wasm_page_bytes'
+exported_functions+=',_tl_wasm_memory_bytes,_tl_wasm_scenarios_json,_tl_wasm_list_text'
+exported_functions+=',_tl_wasm_usage_text,_tl_wasm_check_param,_tl_wasm_cli_reset'
+exported_functions+=',_tl_wasm_cli_arg,_tl_wasm_setenv,_tl_wasm_cli_parse,_tl_wasm_cli_json'
+exported_functions+=',_tl_wasm_begin,_tl_wasm_step,_tl_wasm_done,_tl_wasm_end'
+exported_functions+=',_tl_wasm_sample_step,_tl_wasm_sample_phase,_tl_wasm_sample_label'
+exported_functions+=',_tl_wasm_sample_footprint_bytes,_tl_wasm_sample_sbrk_bytes'
+exported_functions+=',_tl_wasm_sample_in_use_bytes,_tl_wasm_sample_allocator_free_bytes'
+exported_functions+=',_tl_wasm_run_json'
+
+flags=(
+    # The same C dialect and warnings as the native build; warnings are errors.
+    -std=c11
+    -Wall
+    -Wextra
+    -Werror
+    # As the native CFLAGS: musl declares sbrk, setenv and open_memstream only with it.
+    -D_GNU_SOURCE
+    # Small and fast code; the memory behaviour does not depend on it (touching is volatile).
+    -O3
+    # Memory must be able to grow: the scenarios exist to show how it grows and never shrinks.
+    -sALLOW_MEMORY_GROWTH=1
+    # Start at exactly 64 MiB, the size the seed's measurements and the tests assume.
+    -sINITIAL_MEMORY=67108864
+    # Ceiling 512 MiB: malloc returns NULL there and the run ends with outcome oom.
+    -sMAXIMUM_MEMORY=536870912
+    # A factory function instead of a global Module, so every run can get a fresh instance.
+    -sMODULARIZE=1
+    # The factory's name (a global in the browser, module.exports in Node).
+    -sEXPORT_NAME=createTrimlab
+    # One glue for the page and the Node runner; no worker or shell code.
+    -sENVIRONMENT=web,node
+    # The wrapper calls the C API through ccall/cwrap only.
+    -sEXPORTED_RUNTIME_METHODS=ccall,cwrap
+    # The C API of src/wasm_api.h, nothing else (main() does not exist).
+    "-sEXPORTED_FUNCTIONS=${exported_functions}"
+    # A library must not install process-wide handlers in Node (the glue's defaults do).
+    -sNODEJS_CATCH_EXIT=0
+    -sNODEJS_CATCH_REJECTION=0
+    # No eval/new Function in the glue, so a page with a strict CSP can run it.
+    -sDYNAMIC_EXECUTION=0
+)
+
+build() {
+    local output=$1
+    shift
+    emcc "${flags[@]}" "$@" "${sources[@]}" -o "$output"
+}
+
+mkdir -p web
+build web/trimlab.js
+# emmalloc instead of dlmalloc; TRIMLAB_EMMALLOC makes src/platform.c read emmalloc's counters.
+build web/trimlab-emmalloc.js -sMALLOC=emmalloc -DTRIMLAB_EMMALLOC
+
+for f in web/trimlab.wasm web/trimlab.js web/trimlab-emmalloc.wasm web/trimlab-emmalloc.js; do
+    printf '%-28s %7d bytes, %6d gzipped\n' "$f" "$(wc -c <"$f")" "$(gzip -9c "$f" | wc -c)"
+done

@@ -1,0 +1,351 @@
+#include "wasm_api.h"
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli_options.h"
+#include "engine.h"
+#include "report_table.h"
+#include "results_json.h"
+#include "scenarios.h"
+
+#define TEXT_MAX 16384
+#define PARAMS_TEXT_MAX 1024
+#define CLI_MAX_ARGS 64
+
+/* One run at a time per module instance, like the native CLI's child process. */
+static tl_engine engine;
+static tl_sample sample;
+static int sample_valid;
+static tl_error last_error;
+
+/* The native CLI's argv as given through tl_wasm_cli_arg; argv[0] is the program name. */
+static char *cli_argv[CLI_MAX_ARGS + 1];
+static int cli_argc;
+static tl_cli_options cli_options;
+
+/* ---- returned text: written through a memory stream, copied into one static buffer ---- */
+
+static char text[TEXT_MAX];
+static char *stream_buffer;
+static size_t stream_size;
+
+static FILE *text_open(void) {
+    FILE *out = open_memstream(&stream_buffer, &stream_size);
+    if (out == NULL)
+        tl_fail(&last_error, TL_ERR_OOM, "no memory for a text stream");
+    return out;
+}
+
+/* The text, or "" with an error when it did not fit (never a truncated JSON document). The
+ * stream's heap buffer is freed at once so no text outlives the call in the allocator. */
+static const char *text_close(FILE *out) {
+    text[0] = '\0';
+    if (out == NULL)
+        return text;
+    fclose(out);
+    if (stream_size < sizeof text)
+        memcpy(text, stream_buffer, stream_size + 1);
+    else
+        tl_fail(&last_error, TL_ERR_OOM, "internal: text longer than %d bytes", TEXT_MAX - 1);
+    free(stream_buffer);
+    stream_buffer = NULL;
+    return text;
+}
+
+/* ---- errors and platform ---- */
+
+int tl_wasm_error_code(void) {
+    return last_error.code;
+}
+
+const char *tl_wasm_error_name(void) {
+    return tl_status_name(last_error.code);
+}
+
+const char *tl_wasm_error_message(void) {
+    return last_error.message;
+}
+
+const char *tl_wasm_platform(void) {
+    return tl_platform_name();
+}
+
+const char *tl_wasm_allocator(void) {
+    return tl_allocator_name();
+}
+
+double tl_wasm_page_bytes(void) {
+    return (double)tl_page_bytes();
+}
+
+double tl_wasm_memory_bytes(void) {
+    return (double)tl_probe_footprint(NULL);
+}
+
+/* ---- the scenario registry as JSON ---- */
+
+static void write_param_def(FILE *out, const tl_param_def *def) {
+    fputs("{\"name\": ", out);
+    tl_json_write_string(out, def->name);
+    fputs(", \"unit\": ", out);
+    tl_json_write_string(out, def->unit);
+    fputs(", \"description\": ", out);
+    tl_json_write_string(out, def->description);
+    if (def->kind == TL_PARAM_MODEL) {
+        fputs(", \"kind\": \"model\", \"default\": ", out);
+        tl_json_write_string(out, def->default_text);
+        fputs(", \"allowed\": ", out);
+        tl_json_write_string(out, TL_MODEL_ALLOWED);
+        fprintf(out,
+                ", \"min_buckets\": %" PRIu64 ", \"max_buckets\": %" PRIu64 ", \"max_depths\": %d}",
+                TL_MODEL_MIN_BUCKETS, TL_MODEL_MAX_BUCKETS, TL_MODEL_MAX_DEPTHS);
+    } else {
+        fprintf(out,
+                ", \"kind\": \"integer\", \"default\": %" PRIu64 ", \"min\": %" PRIu64
+                ", \"max\": %" PRIu64 "}",
+                def->default_value, def->min, def->max);
+    }
+}
+
+static void write_scenario(FILE *out, const tl_scenario *scenario) {
+    fputs("{\"name\": ", out);
+    tl_json_write_string(out, scenario->name);
+    fputs(", \"description\": ", out);
+    tl_json_write_string(out, scenario->description);
+    fputs(", \"params\": [", out);
+    for (size_t i = 0; i < scenario->params.count; i++) {
+        fputs(i ? ", " : "", out);
+        write_param_def(out, &scenario->params.defs[i]);
+    }
+    fputs("]}", out);
+}
+
+const char *tl_wasm_scenarios_json(void) {
+    FILE *out = text_open();
+    if (out == NULL)
+        return text_close(out);
+    fprintf(out,
+            "{\"platform\": \"%s\", \"allocator\": \"%s\", \"page_bytes\": %" PRIu64
+            ", \"scenarios\": [",
+            tl_platform_name(), tl_allocator_name(), tl_page_bytes());
+    for (size_t i = 0; i < tl_scenario_count(); i++) {
+        fputs(i ? ", " : "", out);
+        write_scenario(out, tl_scenario_at(i));
+    }
+    fputs("]}", out);
+    return text_close(out);
+}
+
+const char *tl_wasm_list_text(void) {
+    FILE *out = text_open();
+    if (out != NULL)
+        tl_print_scenario_list(out);
+    return text_close(out);
+}
+
+const char *tl_wasm_usage_text(void) {
+    return tl_cli_usage;
+}
+
+/* ---- parameters ---- */
+
+/* Applies "KEY=VALUE;KEY=VALUE" over the defaults; empty pieces are skipped. */
+static int parse_params(const tl_scenario *scenario, const char *params_text, tl_params *params,
+                        tl_error *err) {
+    char copy[PARAMS_TEXT_MAX];
+    tl_params_defaults(scenario->params, params);
+    if (params_text == NULL)
+        return TL_OK;
+    if (strlen(params_text) >= sizeof copy)
+        return tl_fail(err, TL_ERR_BAD_VALUE, "parameter text is longer than %d characters",
+                       PARAMS_TEXT_MAX - 1);
+    strcpy(copy, params_text);
+    for (char *piece = copy, *next; piece != NULL; piece = next) {
+        next = strchr(piece, ';');
+        if (next != NULL)
+            *next++ = '\0';
+        if (*piece != '\0' &&
+            tl_params_assign(scenario->params, scenario->name, params, piece, err) != TL_OK)
+            return err->code;
+    }
+    return TL_OK;
+}
+
+int tl_wasm_check_param(const char *scenario_name, const char *assignment) {
+    tl_params params;
+    tl_error_clear(&last_error);
+    const tl_scenario *scenario = tl_scenario_find(scenario_name, &last_error);
+    if (scenario == NULL)
+        return last_error.code;
+    tl_params_defaults(scenario->params, &params);
+    return tl_params_assign(scenario->params, scenario->name, &params, assignment, &last_error);
+}
+
+/* "block_mib=50;cycles=3": canonical, so that it parses back to the same values. */
+static void write_params_text(FILE *out, const tl_scenario *scenario, const tl_params *params) {
+    const tl_param_set set = scenario->params;
+    for (size_t i = 0; i < set.count; i++) {
+        char value[TL_MODEL_TEXT_MAX + 8];
+        tl_param_value_text(set, params, i, value, sizeof value);
+        fprintf(out, "%s%s=%s", i ? ";" : "", set.defs[i].name, value);
+    }
+}
+
+/* ---- the native command line ---- */
+
+void tl_wasm_cli_reset(void) {
+    for (int i = 1; i < cli_argc; i++)
+        free(cli_argv[i]);
+    cli_argv[0] = "trimlab";
+    cli_argc = 1;
+    cli_argv[cli_argc] = NULL;
+}
+
+int tl_wasm_cli_arg(const char *arg) {
+    tl_error_clear(&last_error);
+    if (cli_argc == 0)
+        tl_wasm_cli_reset();
+    if (cli_argc > CLI_MAX_ARGS)
+        return tl_fail(&last_error, TL_ERR_BAD_VALUE, "too many arguments (allowed 0..%d)",
+                       CLI_MAX_ARGS);
+    char *copy = malloc(strlen(arg) + 1);
+    if (copy == NULL)
+        return tl_fail(&last_error, TL_ERR_OOM, "no memory for an argument");
+    strcpy(copy, arg);
+    cli_argv[cli_argc++] = copy;
+    cli_argv[cli_argc] = NULL;
+    return TL_OK;
+}
+
+int tl_wasm_setenv(const char *name, const char *value) {
+    tl_error_clear(&last_error);
+    int failed = value != NULL ? setenv(name, value, 1) : unsetenv(name);
+    if (failed)
+        return tl_fail(&last_error, TL_ERR_BAD_VALUE, "cannot set the variable '%.40s'", name);
+    return TL_OK;
+}
+
+int tl_wasm_cli_parse(void) {
+    if (cli_argc == 0)
+        tl_wasm_cli_reset();
+    return tl_cli_parse(cli_argc, cli_argv, &cli_options, &last_error);
+}
+
+static const char *action_name(enum tl_cli_action action) {
+    return action == TL_CLI_LIST ? "list" : action == TL_CLI_HELP ? "help" : "run";
+}
+
+const char *tl_wasm_cli_json(void) {
+    FILE *out = text_open();
+    if (out == NULL)
+        return text_close(out);
+    fprintf(out, "{\"action\": \"%s\", \"json\": ", action_name(cli_options.action));
+    if (cli_options.json_path != NULL)
+        tl_json_write_string(out, cli_options.json_path);
+    else
+        fputs("null", out);
+    fprintf(out, ", \"quiet\": %s, \"runs\": [", cli_options.quiet ? "true" : "false");
+    for (unsigned i = 0; i < cli_options.run_count; i++) {
+        const tl_cli_run *run = &cli_options.runs[i];
+        fprintf(out, "%s{\"scenario\": \"%s\", \"params\": \"", i ? ", " : "", run->scenario->name);
+        write_params_text(out, run->scenario, &run->params);
+        fprintf(out, "\", \"trim\": %s}", run->trim_enabled ? "true" : "false");
+    }
+    fputs("]}", out);
+    return text_close(out);
+}
+
+/* ---- runs ---- */
+
+static int run_in_progress(void) {
+    return engine.stage != TL_STAGE_IDLE && engine.stage != TL_STAGE_DONE;
+}
+
+int tl_wasm_begin(const char *scenario_name, const char *params_text, int trim_enabled) {
+    tl_params params;
+    tl_error_clear(&last_error);
+    if (run_in_progress())
+        return tl_fail(&last_error, TL_ERR_STATE, "a run of %s is in progress: end it first",
+                       engine.scenario->name);
+    const tl_scenario *scenario = tl_scenario_find(scenario_name, &last_error);
+    if (scenario == NULL)
+        return last_error.code;
+    if (parse_params(scenario, params_text, &params, &last_error) != TL_OK)
+        return last_error.code;
+    sample_valid = 0;
+    int status = tl_engine_begin(&engine, scenario, &params, trim_enabled != 0);
+    if (status != TL_OK)
+        last_error = engine.error;
+    return status;
+}
+
+int tl_wasm_step(void) {
+    if (engine.stage == TL_STAGE_IDLE) {
+        tl_fail(&last_error, TL_ERR_STATE, "no run in progress: begin one first");
+        return 0;
+    }
+    if (!tl_engine_step(&engine, &sample))
+        return 0;
+    sample_valid = 1;
+    return 1;
+}
+
+int tl_wasm_done(void) {
+    return tl_engine_done(&engine);
+}
+
+void tl_wasm_end(void) {
+    tl_engine_end(&engine);
+    sample_valid = 0;
+}
+
+/* ---- the current sample ---- */
+
+double tl_wasm_sample_step(void) {
+    return sample_valid ? (double)sample.step : 0;
+}
+
+const char *tl_wasm_sample_phase(void) {
+    return sample_valid ? tl_phase_name(sample.phase) : "";
+}
+
+const char *tl_wasm_sample_label(void) {
+    return sample_valid ? sample.label : "";
+}
+
+double tl_wasm_sample_footprint_bytes(void) {
+    return sample_valid ? (double)sample.memory.footprint_bytes : 0;
+}
+
+double tl_wasm_sample_sbrk_bytes(void) {
+    return sample_valid ? (double)sample.memory.sbrk_bytes : 0;
+}
+
+double tl_wasm_sample_in_use_bytes(void) {
+    return sample_valid ? (double)sample.memory.in_use_bytes : 0;
+}
+
+double tl_wasm_sample_allocator_free_bytes(void) {
+    return sample_valid ? (double)sample.memory.allocator_free_bytes : 0;
+}
+
+/* ---- the finished run ---- */
+
+const char *tl_wasm_run_json(void) {
+    if (!tl_engine_done(&engine)) {
+        tl_fail(&last_error, TL_ERR_STATE, "no finished run: step a run to its end first");
+        text[0] = '\0';
+        return text;
+    }
+    /* Without samples: the wrapper collected them step by step. */
+    tl_run_record record = {engine.scenario, &engine.params, engine.trim_enabled,  NULL, 0,
+                            &engine.summary, engine.outcome, engine.error.message, 0};
+    FILE *out = text_open();
+    if (out != NULL)
+        tl_json_write_run(out, &record);
+    return text_close(out);
+}

@@ -1,0 +1,190 @@
+#!/usr/bin/env node
+// The WebAssembly build's command line: the same flags, messages and exit codes as build/trimlab
+// (the native parser itself runs inside the module), plus --allocator dlmalloc|emmalloc.
+//
+//   node tools/run-wasm.mjs --list
+//   node tools/run-wasm.mjs --scenario highwater --set total_mib=300 [--allocator emmalloc]
+//   node tools/run-wasm.mjs --all --trim both --quiet --json web/data/wasm-results.json
+//
+// Exit codes: 0 done, 1 a run failed, 2 bad input (one line "trimlab: ..." on stderr),
+// 3 a run ended out of memory. Every run gets a fresh module instance (fresh 64 MiB linear
+// memory and allocator), as the native CLI runs each in a fresh child process.
+import { closeSync, openSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+import { ALLOCATORS, loadTrimlab, resultsDocument, TrimlabError } from '../web/trimlab-api.js';
+
+const EXIT_FAILED = 1;
+const EXIT_BAD_INPUT = 2;
+const EXIT_OUT_OF_MEMORY = 3;
+/* The native flags that take a value, so that e.g. `--json --allocator` keeps its meaning. */
+const VALUE_FLAGS = new Set(['--scenario', '--set', '--json', '--trim']);
+const ALLOCATOR_USAGE =
+  'wasm runner: --allocator dlmalloc|emmalloc (default dlmalloc), one fresh instance per run\n';
+
+/* strerror() texts for what opening a file usually fails with, as the native message has them. */
+const STRERROR = {
+  ENOENT: 'No such file or directory',
+  EACCES: 'Permission denied',
+  EISDIR: 'Is a directory',
+  ENOTDIR: 'Not a directory',
+  EROFS: 'Read-only file system',
+  ENOSPC: 'No space left on device',
+  EEXIST: 'File exists',
+  ENAMETOOLONG: 'File name too long',
+  ELOOP: 'Too many levels of symbolic links',
+};
+
+class BadInput extends Error {}
+
+function strerror(error) {
+  return STRERROR[error.code] ?? error.message;
+}
+
+/** Takes --allocator out of argv; every other argument goes to the native parser in order. */
+export function splitAllocator(args) {
+  const rest = [];
+  let allocator = 'dlmalloc';
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (arg === '--allocator') {
+      if (i + 1 >= args.length) throw new BadInput('--allocator needs a value');
+      allocator = args[++i];
+      if (!ALLOCATORS.includes(allocator))
+        throw new BadInput(`--allocator '${allocator.slice(0, 40)}' is not allowed ` +
+          `(allowed: ${ALLOCATORS.join(', ')})`);
+    } else {
+      rest.push(arg);
+      if (VALUE_FLAGS.has(arg) && i + 1 < args.length) rest.push(args[++i]);
+    }
+  }
+  return { allocator, rest };
+}
+
+const mib = (bytes) => (bytes / 1048576).toFixed(2);
+
+function paramsLabel(params) {
+  return Object.entries(params).map(([key, value]) => `${key}=${value}`).join(', ');
+}
+
+/** A table like the native CLI's; footprint is linear memory, sbrk the allocator's heap end. */
+export function formatRunTable(run, allocator) {
+  const lines = [
+    '',
+    `${run.scenario} (${paramsLabel(run.params)}), trim ${run.trim}, wasm ${allocator}`,
+    `${'step'.padStart(5)}  ${'phase'.padEnd(8)} ${'memory MiB'.padStart(10)} ` +
+      `${'sbrk MiB'.padStart(9)} ${'in use'.padStart(9)} ${'alloc free'.padStart(10)}  label`,
+  ];
+  for (const s of run.samples)
+    lines.push(`${String(s.step).padStart(5)}  ${s.phase.padEnd(8)} ` +
+      `${mib(s.footprint_bytes).padStart(10)} ${mib(s.sbrk_bytes).padStart(9)} ` +
+      `${mib(s.in_use_bytes).padStart(9)} ${mib(s.allocator_free_bytes).padStart(10)}  ` +
+      `${s.label}`);
+  const sum = run.summary;
+  let last = `peak ${mib(sum.peak_footprint_bytes)} MiB; before trim ` +
+    `${mib(sum.before_trim_bytes)} MiB; after trim ${mib(sum.after_trim_bytes)} MiB; ` +
+    `released by trim ${mib(sum.released_by_trim_bytes)} MiB`;
+  if (sum.trim_called)
+    last += `; malloc_trim returned ${sum.trim_returned} (its own account, not a memory figure)`;
+  lines.push(`${last}; ${run.elapsed_ms.toFixed(1)} ms`);
+  if (run.outcome !== 'completed') lines.push(`run ended early: ${run.error}`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** The results document as text: one sample per line, like the native CLI writes it. */
+export function formatDocument(doc) {
+  const head = Object.entries(doc)
+    .filter(([key]) => key !== 'runs')
+    .map(([key, value]) => `  ${JSON.stringify(key)}: ${JSON.stringify(value)},\n`)
+    .join('');
+  const runs = doc.runs.map((run) => {
+    const { samples, summary, ...rest } = run;
+    const fields = JSON.stringify(rest).slice(1, -1);
+    const lines = samples.map((s) => JSON.stringify(s)).join(',\n       ');
+    return `\n    {${fields},\n     "samples": [\n       ${lines}],\n` +
+      `     "summary": ${JSON.stringify(summary)}}`;
+  });
+  return `{\n${head}  "runs": [${runs.join(',')}\n  ]\n}\n`;
+}
+
+async function runAll(options, allocator, jsonFd) {
+  let exitCode = 0;
+  const runs = [];
+  let instance = null;
+  for (const wanted of options.runs) {
+    try {
+      instance = await loadTrimlab({ allocator });
+      const run = await instance.runScenario(wanted.scenario, wanted.params,
+        { trim: wanted.trim });
+      runs.push(run);
+      if (!options.quiet) process.stdout.write(formatRunTable(run, allocator));
+      if (run.outcome !== 'completed' && exitCode === 0) exitCode = EXIT_OUT_OF_MEMORY;
+    } catch (error) {
+      const oom = error instanceof TrimlabError && error.code === 'oom';
+      process.stderr.write(`trimlab: scenario ${wanted.scenario} failed: ${error.message}\n`);
+      if (!oom) exitCode = EXIT_FAILED;
+      else if (exitCode === 0) exitCode = EXIT_OUT_OF_MEMORY;
+    }
+  }
+  if (jsonFd !== null) {
+    const doc = resultsDocument(runs, {
+      allocator,
+      pageBytes: instance?.pageBytes ?? 65536,
+      generator: 'trimlab wasm Node runner (tools/run-wasm.mjs)',
+    });
+    writeFileSync(jsonFd, formatDocument(doc));
+  }
+  return exitCode;
+}
+
+function openJson(path) {
+  try {
+    return openSync(path, 'w');
+  } catch (error) {
+    throw new BadInput(`--json '${path}' cannot be written: ${strerror(error)}`);
+  }
+}
+
+export async function main(args, env) {
+  let allocator;
+  let options;
+  let parser;
+  try {
+    const split = splitAllocator(args);
+    allocator = split.allocator;
+    parser = await loadTrimlab({ allocator });
+    options = parser.parseCommandLine(split.rest, env);
+  } catch (error) {
+    if (!(error instanceof BadInput || error instanceof TrimlabError)) throw error;
+    process.stderr.write(`trimlab: ${error.message}\n`);
+    return EXIT_BAD_INPUT;
+  }
+  if (options.action === 'help') {
+    process.stdout.write(parser.usageText() + ALLOCATOR_USAGE);
+    return 0;
+  }
+  if (options.action === 'list') {
+    process.stdout.write(parser.listText());
+    return 0;
+  }
+  let jsonFd = null;
+  try {
+    if (options.json !== null) jsonFd = openJson(options.json);
+  } catch (error) {
+    process.stderr.write(`trimlab: ${error.message}\n`);
+    return EXIT_BAD_INPUT;
+  }
+  try {
+    return await runAll(options, allocator, jsonFd);
+  } catch (error) {
+    if (jsonFd === null || typeof error.code !== 'string') throw error; // not a write error
+    process.stderr.write(`trimlab: writing '${options.json}' failed: ${strerror(error)}\n`);
+    return EXIT_FAILED;
+  } finally {
+    if (jsonFd !== null) closeSync(jsonFd);
+  }
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  process.exitCode = await main(process.argv.slice(2), process.env);
+}
