@@ -30,7 +30,7 @@ tl_trim_result tl_trim(int enabled);
 
 const char *tl_platform_name(void);  /* "native" or "wasm" */
 const char *tl_allocator_name(void); /* "glibc", "dlmalloc" or "emmalloc" */
-/* Bytes in a page the OS can reclaim: what touching must reach for RSS to count it. */
+/* The page size of the footprint figure: the OS page natively, the 64 KiB wasm page. */
 uint64_t tl_page_bytes(void);
 
 #endif
