@@ -1,0 +1,379 @@
+// The page (web/index.html) in Debian's Chromium: loading, live runs, the native comparison,
+// reuse of an instance, refused input, imports, exports, errors, the walkthrough, and a
+// screenshot at 1280 x 800 under build/screenshots/. Run with `make test-browser` (it builds
+// the site and the native results first). No assertion depends on how fast anything ran.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import Ajv from 'ajv';
+
+import { loadTrimlab } from '../../web/trimlab-api.js';
+import { validateResults } from '../../web/results-validate.js';
+import {
+  MiB, chartData, debugState, ensureScreenshotDir, missingFiles, openPage, root, runScenario,
+  startBrowser, webRoot,
+} from './browser-helpers.mjs';
+
+assert.deepEqual(missingFiles(), [], 'web/ is incomplete: run `make site results` first');
+
+const INITIAL = 64; // MiB of linear memory in a fresh instance
+const nativeDoc = JSON.parse(readFileSync(join(webRoot, 'data', 'native-results.json'), 'utf8'));
+const nativeRun = (scenario, trim) =>
+  nativeDoc.runs.find((run) => run.scenario === scenario && run.trim === trim);
+const schema = JSON.parse(readFileSync(join(root, 'docs', 'results.schema.json'), 'utf8'));
+const schemaValid = new Ajv({ allErrors: true }).compile(schema);
+const engine = await loadTrimlab({ allocator: 'dlmalloc' }); // the engine's own list, in Node
+
+/** The first step of each start of `phase` in a native run. */
+function phaseStarts(run, phase) {
+  return run.samples.filter((s, i) => s.phase === phase && run.samples[i - 1]?.phase !== phase)
+    .map((s) => s.step);
+}
+
+const ys = (series) => series.points.map((p) => p.y);
+const xs = (series) => series.points.map((p) => p.x);
+
+/** Width and height from a PNG's IHDR chunk. */
+function pngSize(buffer) {
+  assert.equal(buffer.subarray(0, 8).toString('hex'), '89504e470d0a1a0a', 'not a PNG');
+  return { width: buffer.readUInt32BE(16), height: buffer.readUInt32BE(20) };
+}
+
+/** What must not change when something is refused: the series and the marks. */
+async function chartContent(page) {
+  const { series, marks, oom } = await chartData(page);
+  return { series, marks, oom };
+}
+
+let browser;
+before(async () => {
+  browser = await startBrowser();
+});
+after(async () => {
+  await browser?.close();
+});
+
+test('the page loads with no console error, under its CSP, with controls from the engine list', async () => {
+  const response = await browser.context.request.get(browser.baseUrl);
+  assert.match(response.headers()['content-security-policy'], /script-src 'self' 'wasm-unsafe-eval'/);
+  const { page, problems } = await openPage(browser);
+  const meta = await page.getAttribute('meta[http-equiv="Content-Security-Policy"]', 'content');
+  assert.equal(meta, "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; " +
+    "img-src 'self' data: blob:; object-src 'none'; base-uri 'none'");
+  assert.match(await page.textContent('#status'), /^Ready/);
+
+  // Scenarios and parameter fields are the engine's, defaults included.
+  const names = await page.$$eval('#scenario option', (options) => options.map((o) => o.value));
+  assert.deepEqual(names, engine.scenarios().map((s) => s.name));
+  for (const scenario of engine.scenarios()) {
+    await page.selectOption('#scenario', scenario.name);
+    const fields = await page.$$eval('#params input', (inputs) => inputs.map((i) => [i.name, i.value]));
+    assert.deepEqual(fields, scenario.params.map((p) => [p.name, String(p.default)]), scenario.name);
+  }
+  await page.selectOption('#scenario', 'cycles');
+
+  // Before any run: the native series of the default results, no WebAssembly series.
+  const { series, marks } = await chartData(page);
+  const on = nativeRun('cycles', 'enabled');
+  assert.deepEqual(ys(series.nativeTrim), on.samples.map((s) => s.footprint_bytes / MiB));
+  assert.equal(series.nativeNoTrim.points.length, nativeRun('cycles', 'disabled').samples.length);
+  assert.equal(series.nativeInUse.points.length, on.samples.length);
+  assert.equal(series.wasmLinear.points.length, 0);
+  assert.deepEqual(marks.map((m) => m.step), [...phaseStarts(on, 'free'), ...phaseStarts(on, 'trim')].sort((a, b) => a - b));
+  assert.equal(await page.isVisible('#params-notice'), false);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('Run on highwater: WebAssembly linear memory rises past 64 MiB and stays flat after free and trim', async () => {
+  const { page, problems } = await openPage(browser);
+  const state = await runScenario(page, { scenario: 'highwater' });
+  assert.equal(state.last.outcome, 'completed');
+  const { series, marks } = await chartData(page);
+  const on = nativeRun('highwater', 'enabled');
+  const linear = ys(series.wasmLinear);
+
+  assert.deepEqual(xs(series.wasmLinear), on.samples.map((s) => s.step), 'the steps native and wasm share');
+  assert.equal(linear[0], INITIAL);
+  const peak = Math.max(...linear);
+  assert.ok(peak > INITIAL, `linear memory peaked at ${peak} MiB`);
+  const [freeStep] = phaseStarts(on, 'free');
+  const [trimStep] = phaseStarts(on, 'trim');
+  assert.deepEqual(marks, [{ step: freeStep, text: 'free' }, { step: trimStep, text: 'trim' }]);
+  for (const point of series.wasmLinear.points.filter((p) => p.x >= freeStep))
+    assert.equal(point.y, peak, `linear memory at step ${point.x} after free`);
+  const heap = ys(series.wasmHeap);
+  assert.equal(heap.at(-1), Math.max(...heap), 'the heap end never comes down');
+  assert.ok(ys(series.wasmInUse).at(-1) < 1, 'everything was freed');
+
+  // The imported native series sit beside it, and they did come down.
+  assert.deepEqual(ys(series.nativeTrim), on.samples.map((s) => s.footprint_bytes / MiB));
+  assert.equal(series.nativeNoTrim.points.length, on.samples.length);
+  assert.ok(ys(series.nativeTrim).at(-1) < 10);
+
+  const lead = await page.textContent('#summary-lead');
+  const match = /^Native released (\d+\.\d\d) MiB at trim; WebAssembly kept (\d+\.\d\d) MiB; the WASM-equivalent native measurement \(trim disabled\) predicted the WebAssembly footprint with an error of ([−+]\d+\.\d) %\.$/.exec(lead);
+  assert.ok(match, lead);
+  assert.equal(Number(match[1]), Number((on.summary.released_by_trim_bytes / MiB).toFixed(2)));
+  assert.ok(Number(match[2]) > 190, `kept ${match[2]} MiB of the 200 MiB freed`);
+  assert.ok(match[3].startsWith('−'), 'trim-disabled native underestimates highwater');
+  const linearText = `${INITIAL.toFixed(2)} → ${peak.toFixed(2)} MiB`;
+  assert.ok((await page.textContent('#summary-figures')).includes(linearText));
+  console.log(`# highwater (dlmalloc): linear memory ${linear[0]} -> ${peak.toFixed(2)} MiB; ${lead}`);
+
+  const shots = ensureScreenshotDir();
+  for (const name of ['page-after-run.png', 'page-after-highwater.png']) {
+    const file = join(shots, name);
+    await page.screenshot({ path: file });
+    assert.deepEqual(pngSize(readFileSync(file)), { width: 1280, height: 800 });
+  }
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('Run on cycles: a mark at every free and at trim, native without trim predicts within 10 %', async () => {
+  const { page, problems } = await openPage(browser);
+  await runScenario(page, { scenario: 'cycles' });
+  const { series, marks } = await chartData(page);
+  const on = nativeRun('cycles', 'enabled');
+  assert.deepEqual(marks.filter((m) => m.text === 'free').map((m) => m.step), phaseStarts(on, 'free'));
+  assert.deepEqual(marks.filter((m) => m.text === 'trim').map((m) => m.step), phaseStarts(on, 'trim'));
+  assert.equal(series.wasmLinear.points.length, on.samples.length);
+  const lead = await page.textContent('#summary-lead');
+  const error = Number(/error of ([−+]?\d+\.\d) %/.exec(lead)[1].replace('−', '-'));
+  assert.ok(Math.abs(error) <= 10, lead);
+  assert.match(lead, /^Native released 10\.\d\d MiB at trim; WebAssembly kept (9|10)\.\d\d MiB/);
+  await page.screenshot({ path: join(ensureScreenshotDir(), 'page-after-cycles.png') });
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('reusing the instance: the second cycles run needs no growth; a fresh instance grows again', async () => {
+  const { page } = await openPage(browser);
+  const params = { cycles: 2, block_mib: 100 }; // past 64 MiB, so the first run must grow
+  await runScenario(page, { scenario: 'cycles', params, instance: 'reuse' });
+  const first = await chartData(page);
+  const firstLinear = ys(first.series.wasmLinear);
+  assert.equal(firstLinear[0], INITIAL);
+  assert.ok(firstLinear.at(-1) > INITIAL, 'the first run grew linear memory');
+  // The native results are for other parameters: the page says so.
+  assert.match(await page.textContent('#params-notice'), /Parameters differ: .*block_mib=10.*block_mib=100/);
+
+  const state = await runScenario(page, { scenario: 'cycles', params, instance: 'reuse' });
+  assert.equal(state.last.instanceRun, 2);
+  const second = await chartData(page);
+  assert.deepEqual(new Set(ys(second.series.wasmLinear)), new Set([firstLinear.at(-1)]),
+    'the reused instance ran at the size the first run left, without growing');
+  assert.deepEqual(new Set(ys(second.series.wasmHeap)), new Set([ys(first.series.wasmHeap).at(-1)]),
+    'the heap end did not move: the kept cache was reused');
+  assert.match(await page.textContent('#summary-note'),
+    /^Not compared: this run claimed no new heap \(0\.00 MiB\): it reused the cache this instance kept from its earlier 1 run, so nothing had to grow; the native results were measured with/);
+  assert.match(await page.textContent('#summary-lead'), /WebAssembly kept 0\.00 MiB/);
+
+  await runScenario(page, { scenario: 'cycles', params, instance: 'fresh' });
+  const fresh = await chartData(page);
+  assert.equal(ys(fresh.series.wasmLinear)[0], INITIAL, 'a fresh instance starts at 64 MiB again');
+  assert.ok(ys(fresh.series.wasmLinear).at(-1) > INITIAL);
+  await page.close();
+});
+
+test('invalid parameters are refused before the run with the engine\u2019s message by the field', async () => {
+  const { page } = await openPage(browser);
+  await runScenario(page, { scenario: 'cycles' });
+  const drawn = await chartContent(page);
+  const { settled } = await debugState(page);
+  for (const [value, expected] of [['0', engine.checkParam('cycles', 'cycles=0')],
+    ['abc', engine.checkParam('cycles', 'cycles=abc')]]) {
+    await page.fill('#param-cycles', value);
+    assert.equal(await page.textContent('#param-cycles-error'), expected.message);
+    assert.equal(await page.getAttribute('#param-cycles', 'aria-invalid'), 'true');
+    await page.click('#run');
+    assert.match(await page.textContent('#run-error'), /Not started: a parameter is not valid/);
+  }
+  assert.equal((await debugState(page)).settled, settled, 'no run began');
+  assert.deepEqual(await chartContent(page), drawn, 'the chart kept what it had');
+  await page.fill('#param-cycles', '3');
+  assert.equal(await page.isVisible('#param-cycles-error'), false);
+  await page.close();
+});
+
+test('a malformed import shows its message and the chart keeps what it had; a good one replaces the native series', async () => {
+  const { page } = await openPage(browser);
+  await runScenario(page, { scenario: 'highwater' });
+  const drawn = await chartContent(page);
+  const source = (await debugState(page)).nativeSource;
+
+  await page.setInputFiles('#import', { name: 'bad.json', mimeType: 'application/json',
+    buffer: Buffer.from('{"format": "trimlab-results", "version": 2}') });
+  await page.waitForSelector('#import-error:not([hidden])');
+  assert.equal(await page.textContent('#import-error'),
+    'bad.json was not loaded: version: 2 is not supported (this page reads version 1). ' +
+    'The chart keeps what it showed.');
+  assert.deepEqual(await chartContent(page), drawn);
+
+  // Dropped on the page: not JSON, then a WebAssembly results file where native ones belong.
+  const drop = (name, text) => page.evaluate(([fileName, body]) => {
+    const data = new DataTransfer();
+    data.items.add(new File([body], fileName, { type: 'application/json' }));
+    document.body.dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
+  }, [name, text]);
+  await drop('notes.txt', 'these are not results');
+  await page.waitForFunction(() => document.getElementById('import-error').textContent.startsWith('notes.txt'));
+  assert.match(await page.textContent('#import-error'), /^notes\.txt was not loaded: not JSON: /);
+  const wasmDoc = structuredClone(nativeDoc);
+  wasmDoc.platform = 'wasm';
+  wasmDoc.allocator = 'dlmalloc';
+  await drop('wasm.json', JSON.stringify(wasmDoc));
+  await page.waitForFunction(() => document.getElementById('import-error').textContent.startsWith('wasm.json'));
+  assert.match(await page.textContent('#import-error'), /holds wasm results; native results are expected/);
+  assert.deepEqual(await chartContent(page), drawn);
+  assert.equal((await debugState(page)).nativeSource, source);
+
+  // A valid file that holds only cycles: accepted; highwater now has no native series, and says so.
+  const onlyCycles = { ...nativeDoc, runs: nativeDoc.runs.filter((run) => run.scenario === 'cycles') };
+  await page.setInputFiles('#import', { name: 'cycles-only.json', mimeType: 'application/json',
+    buffer: Buffer.from(JSON.stringify(onlyCycles)) });
+  await page.waitForFunction(() => window.trimlabDebug.state().nativeSource === 'cycles-only.json');
+  assert.equal(await page.isVisible('#import-error'), false);
+  const now = await chartData(page);
+  assert.equal(now.series.nativeTrim.points.length, 0);
+  assert.deepEqual(now.series.wasmLinear, drawn.series.wasmLinear, 'the live run stays');
+  assert.match(await page.textContent('#params-notice'), /hold no run of highwater/);
+  assert.match(await page.textContent('#summary-note'), /No native results for highwater/);
+  await page.close();
+});
+
+test('exports: the chart as PNG, the run as JSON in the shared format and as CSV', async () => {
+  const { page } = await openPage(browser);
+  await runScenario(page, { scenario: 'highwater' });
+  const save = async (button) => {
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click(button)]);
+    return { name: download.suggestedFilename(), body: readFileSync(await download.path()) };
+  };
+
+  const png = await save('#export-png');
+  assert.match(png.name, /^trimlab-highwater-dlmalloc-.*\.png$/);
+  const canvas = await page.$eval('#chart', (c) => ({ width: c.width, height: c.height }));
+  assert.deepEqual(pngSize(png.body), canvas);
+
+  const json = await save('#export-json');
+  assert.match(json.name, /\.json$/);
+  const text = json.body.toString('utf8');
+  const document = JSON.parse(text);
+  assert.ok(schemaValid(document), JSON.stringify(schemaValid.errors));
+  assert.equal(validateResults(text, { platform: 'wasm' }).ok, true);
+  assert.equal(document.allocator, 'dlmalloc');
+  assert.equal(document.runs.length, 1);
+  assert.equal(document.runs[0].scenario, 'highwater');
+  const { series } = await chartData(page);
+  assert.deepEqual(document.runs[0].samples.map((s) => s.footprint_bytes / MiB), ys(series.wasmLinear));
+
+  const csv = await save('#export-csv');
+  const lines = csv.body.toString('utf8').trimEnd().split('\r\n');
+  assert.equal(lines[0], 'step,phase,label,wasm_footprint_bytes,wasm_sbrk_bytes,wasm_in_use_bytes,' +
+    'wasm_allocator_free_bytes,native_rss_trim_on_bytes,native_rss_trim_off_bytes');
+  assert.equal(lines.length, 1 + document.runs[0].samples.length);
+  const on = nativeRun('highwater', 'enabled');
+  assert.equal(lines[1].split(',').at(-2), String(on.samples[0].footprint_bytes));
+  await page.close();
+});
+
+test('an oom outcome is shown on the chart at the step where it happened', async () => {
+  const { page } = await openPage(browser);
+  const state = await runScenario(page, { scenario: 'highwater', params: { total_mib: 2048 } });
+  assert.equal(state.last.outcome, 'oom');
+  const { series, oom } = await chartData(page);
+  assert.equal(oom.step, series.wasmLinear.points.at(-1).x);
+  assert.match(oom.message, /out of memory/);
+  assert.equal(Math.max(...ys(series.wasmLinear)), 512, 'the module reached its 512 MiB ceiling');
+  assert.match(await page.textContent('#status'), new RegExp(`ran out of memory at step ${oom.step}`));
+  assert.match(await page.textContent('#summary-note'), new RegExp(`^Out of memory at step ${oom.step}: `));
+  await page.close();
+});
+
+test('a thrown error is shown and the chart keeps what it had', async () => {
+  const { page } = await openPage(browser);
+  await runScenario(page, { scenario: 'cycles' });
+  const drawn = await chartContent(page);
+  // The emmalloc module cannot be fetched: loading the instance throws.
+  await page.route('**/trimlab-emmalloc.wasm', (route) => route.fulfill({ status: 404, body: 'gone' }));
+  const state = await runScenario(page, { scenario: 'cycles', allocator: 'emmalloc' });
+  assert.match(await page.textContent('#run-error'), /^The run did not start\. Error: .*The chart keeps what it showed\.$/);
+  assert.deepEqual(await chartContent(page), drawn);
+  assert.equal(state.last.allocator, 'dlmalloc', 'the last finished run is still the one drawn');
+  assert.equal(await page.isDisabled('#run'), false, 'the page can run again');
+  await page.close();
+});
+
+test('Stop ends a run part-way; the chart keeps what it drew', async () => {
+  const { page } = await openPage(browser);
+  await page.selectOption('#scenario', 'highwater');
+  await page.selectOption('#speed', '5');
+  await page.click('#run');
+  await page.waitForFunction(() => window.trimlabDebug.chart().series.wasmLinear.points.length >= 2);
+  await page.click('#stop');
+  await page.waitForFunction(() => !window.trimlabDebug.state().running);
+  const { series } = await chartData(page);
+  const total = nativeRun('highwater', 'enabled').samples.length;
+  assert.ok(series.wasmLinear.points.length >= 2 && series.wasmLinear.points.length < total);
+  assert.match(await page.textContent('#status'), /^Stopped at step \d+/);
+  assert.equal(await page.textContent('#summary-lead'), 'Stopped before the end: no summary.');
+  assert.equal(await page.isDisabled('#export-json'), true, 'no finished run to export');
+  await page.close();
+});
+
+test('Reset clears the run and the next run starts a new instance', async () => {
+  const { page } = await openPage(browser);
+  await runScenario(page, { scenario: 'cycles', instance: 'reuse' });
+  assert.match(await page.textContent('#instance-status'), /reuses the current dlmalloc instance: 1 run so far/);
+  await page.click('#reset');
+  const { series, marks } = await chartData(page);
+  assert.equal(series.wasmLinear.points.length, 0);
+  assert.equal(series.nativeTrim.points.length, nativeRun('cycles', 'enabled').samples.length);
+  assert.equal(marks.length, phaseStarts(nativeRun('cycles', 'enabled'), 'free').length + 1);
+  assert.equal(await page.textContent('#summary-lead'), 'Run a scenario to compare.');
+  assert.equal(await page.isDisabled('#export-json'), true);
+  assert.match(await page.textContent('#instance-status'), /next run starts a new instance/);
+  const state = await runScenario(page, { scenario: 'cycles', instance: 'reuse' });
+  assert.equal(state.last.instanceRun, 1);
+  await page.close();
+});
+
+test('walk me through it: cycles then highwater, a caption for each phase', async () => {
+  const { page, problems } = await openPage(browser);
+  await page.selectOption('#speed', 'max'); // no holds at this speed
+  await page.click('#walkthrough');
+  await page.waitForFunction(() => window.trimlabDebug.state().settled === 2 &&
+    !window.trimlabDebug.state().walkthrough, null, { timeout: 120_000 });
+  const seen = (await debugState(page)).captions;
+  const phasesOf = (scenario) => seen.filter((c) => c.startsWith(`${scenario}, step`));
+  // cycles: baseline, allocate, fill, the first free, the second free, trim, final.
+  assert.equal(phasesOf('cycles').length, 7, seen.join('\n'));
+  // highwater: baseline, allocate, free, trim, final.
+  assert.equal(phasesOf('highwater').length, 5, seen.join('\n'));
+  assert.ok(seen.some((c) => /dlmalloc.*returns 0/.test(c)));
+  assert.ok(seen.some((c) => c.startsWith('cycles is done') && c.endsWith('Next: highwater.')));
+  const state = await debugState(page);
+  assert.equal(state.last.scenario, 'highwater');
+  assert.equal(await page.inputValue('#scenario'), 'highwater');
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('a run at 60 steps/s draws in batches: at most one chart update per step', async () => {
+  const { page } = await openPage(browser);
+  const state = await runScenario(page, { scenario: 'highwater', speed: '60' });
+  const { updates, ms, steps } = state.runStats;
+  assert.equal(steps, nativeRun('highwater', 'enabled').samples.length);
+  assert.ok(updates >= 1 && updates <= steps, `${updates} updates for ${steps} steps`);
+  // Reported, not asserted: these machines are shared and noisy.
+  console.log(`# 60 steps/s: ${steps} steps, ${updates} chart updates in ${ms.toFixed(0)} ms ` +
+    `= ${((updates * 1000) / ms).toFixed(1)} updates/s`);
+  await page.close();
+});
+
+test('the screenshots were written', () => {
+  for (const name of ['page-after-run.png', 'page-after-cycles.png'])
+    assert.ok(statSync(join(root, 'build', 'screenshots', name)).size > 10_000, name);
+});

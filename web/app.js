@@ -1,0 +1,495 @@
+// The page: wires the controls, the live chart, the native results, the summary, the
+// walkthrough and the exports together. The engine is reached only through trimlab-api.js.
+import { loadTrimlab, resultsDocument } from './trimlab-api.js';
+import { validateResults, sizeRefusal } from './results-validate.js';
+import { ChartView, MiB } from './chart-view.js';
+import { runLoop, SPEEDS, DEFAULT_SPEED } from './run-loop.js';
+import { fillScenarioPicker, buildParamFields, describeScenario } from './controls.js';
+import { nativeFor, paramsLine } from './native-data.js';
+import { storyFigures } from './story.js';
+import { renderSummary, renderPlaceholder } from './summary-view.js';
+import { CaptionTracker, WALKTHROUGH, captionHoldMs } from './walkthrough.js';
+import { runCsv, exportName, download, canvasPng } from './export.js';
+
+const DEFAULT_SCENARIO = 'cycles';
+const DEFAULT_NATIVE_URL = 'data/native-results.json';
+
+const $ = (id) => document.getElementById(id);
+const ui = {
+  form: $('run-form'), scenario: $('scenario'), description: $('scenario-description'),
+  params: $('params'), speed: $('speed'), instanceStatus: $('instance-status'),
+  run: $('run'), stop: $('stop'), reset: $('reset'), walkthrough: $('walkthrough'),
+  status: $('status'), paramsNotice: $('params-notice'), runError: $('run-error'),
+  caption: $('caption'), canvas: $('chart'), nativeSource: $('native-source'),
+  importInput: $('import'), importError: $('import-error'), dropOverlay: $('drop-overlay'),
+  exportPng: $('export-png'), exportJson: $('export-json'), exportCsv: $('export-csv'),
+  summaryHeading: $('summary-heading'),
+  summary: { lead: $('summary-lead'), list: $('summary-figures'), note: $('summary-note') },
+};
+
+const state = {
+  ready: false, // the controls are built and the default native results were tried
+  catalog: null, // an instance used only for the scenario list and parameter checks
+  lab: null, // the instance runs use; kept for "reuse current"
+  labRuns: 0, // runs begun on state.lab
+  native: null, // {document, source}
+  fields: null, // the parameter fields of the chosen scenario
+  loop: null, // the run in progress
+  walkthrough: null, // {cancelled, wake}
+  runParams: null, // params of the run on the chart (null: none yet)
+  last: null, // the last finished run and what it ran on
+  runStats: null, // {updates, ms, steps} of the last run, for the debug hook
+  settled: 0, // runs that ended in any way (finished, stopped, failed, refused at begin)
+  captions: [], // the captions the last walkthrough showed, in order (for the debug hook)
+};
+
+let chart = null;
+
+// ---- small helpers ----
+
+const chosen = (name) => ui.form.querySelector(`input[name="${name}"]:checked`).value;
+const rate = () => SPEEDS.find((s) => s.value === ui.speed.value)?.rate ?? 60;
+const mibText = (bytes) => (bytes / MiB).toFixed(2);
+
+function show(element, text) {
+  element.textContent = text;
+  element.hidden = !text;
+}
+
+function showError(error, context = '') {
+  const prefix = error?.name === 'TrimlabError' ? 'The engine refused: ' : 'Error: ';
+  const message = String(error?.message ?? error).replace(/\.+$/, '');
+  show(ui.runError, `${context}${prefix}${message}. The chart keeps what it showed.`);
+  console.error(error);
+}
+
+function setBusy(busy) {
+  for (const control of ui.form.querySelectorAll('input, select:not(#speed), #run, #walkthrough'))
+    control.disabled = busy;
+  ui.stop.disabled = !busy;
+  ui.reset.disabled = false;
+}
+
+function updateExports() {
+  ui.exportPng.disabled = chart === null;
+  ui.exportJson.disabled = ui.exportCsv.disabled = state.last === null;
+}
+
+function updateInstanceStatus() {
+  const reuse = chosen('instance') === 'reuse';
+  const allocator = chosen('allocator');
+  if (!reuse || !state.lab) {
+    ui.instanceStatus.textContent = 'The next run starts a new instance with 64 MiB of linear memory.';
+    return;
+  }
+  const same = state.lab.allocator === allocator;
+  ui.instanceStatus.textContent = same
+    ? `The next run reuses the current ${allocator} instance: ${state.labRuns} ` +
+      `run${state.labRuns === 1 ? '' : 's'} so far, linear memory ${mibText(state.lab.memoryBytes())} MiB.`
+    : `The current instance runs ${state.lab.allocator}: the next run starts a new ${allocator} instance.`;
+}
+
+// ---- native results ----
+
+/** The native runs for the chosen scenario, compared with `params` (the run's or the form's). */
+function nativeMatch(params) {
+  return nativeFor(state.native?.document, ui.scenario.value, params);
+}
+
+function updateParamsNotice(match) {
+  const scenario = ui.scenario.value;
+  if (!state.native) return show(ui.paramsNotice, '');
+  if (!match.on && !match.off)
+    return show(ui.paramsNotice, `The native results hold no run of ${scenario}: only the ` +
+      'WebAssembly series can be drawn.');
+  if (match.differs.length === 0) return show(ui.paramsNotice, '');
+  show(ui.paramsNotice, `Parameters differ: the native lines are ${scenario} with ` +
+    `${paramsLine(match.nativeParams)}; the chosen parameters are ` +
+    `${paramsLine(state.runParams ?? state.fields.values())}. Compare with care, or import ` +
+    'native results measured with these parameters.');
+}
+
+/** Puts the native series of the chosen scenario on the chart and says if params differ. */
+function showNative() {
+  const match = nativeMatch(state.runParams ?? state.fields.values());
+  chart.showNative(match.on, match.off, { sameSteps: match.differs.length === 0 });
+  updateParamsNotice(match);
+  if (!state.loop) chart.refresh();
+}
+
+function setNative(document, source) {
+  state.native = { document, source };
+  const runs = document.runs.length;
+  ui.nativeSource.textContent = `${source}: ${runs} run${runs === 1 ? '' : 's'}, ` +
+    `${document.allocator}${document.created ? `, ${document.created}` : ''}.`;
+  showNative();
+  if (state.last && state.last.scenario === ui.scenario.value) renderStory();
+}
+
+async function loadDefaultNative() {
+  try {
+    const response = await fetch(DEFAULT_NATIVE_URL, { cache: 'no-cache' });
+    if (!response.ok)
+      throw new Error(`${DEFAULT_NATIVE_URL}: HTTP ${response.status} (run make results to write it)`);
+    const verdict = validateResults(await response.text(), { platform: 'native' });
+    if (!verdict.ok) throw new Error(`${DEFAULT_NATIVE_URL} was refused: ${verdict.message}`);
+    setNative(verdict.document, DEFAULT_NATIVE_URL);
+  } catch (error) {
+    ui.nativeSource.textContent = `No native results: ${error.message}. Import a file instead.`;
+  }
+}
+
+function refuseImport(name, message) {
+  show(ui.importError, `${name} was not loaded: ${message}. The chart keeps what it showed.`);
+}
+
+async function importFile(file) {
+  show(ui.importError, '');
+  const tooBig = sizeRefusal(file.size);
+  if (tooBig) return refuseImport(file.name, tooBig);
+  let text;
+  try {
+    text = await file.text();
+  } catch (error) {
+    return refuseImport(file.name, `it could not be read (${error.message})`);
+  }
+  const verdict = validateResults(text, { platform: 'native' });
+  if (!verdict.ok) return refuseImport(file.name, verdict.message);
+  setNative(verdict.document, file.name);
+}
+
+// ---- the summary ----
+
+function renderStory() {
+  const { run, allocator, instanceRun, scenario } = state.last;
+  const match = nativeFor(state.native?.document, scenario, run.params);
+  const figures = storyFigures(run, match);
+  ui.summaryHeading.textContent = `What the ${scenario} run shows`;
+  const last = run.samples.at(-1);
+  renderSummary(ui.summary, figures, {
+    scenario, allocator, instanceRun, params: run.params, nativeParams: match.nativeParams,
+    oom: run.outcome === 'oom' ? { step: last.step, message: run.error } : null,
+  });
+}
+
+function placeholder(text) {
+  ui.summaryHeading.textContent = 'What the run shows';
+  renderPlaceholder(ui.summary, text);
+}
+
+// ---- running ----
+
+function showCaption(text) {
+  show(ui.caption, text);
+  if (text && state.walkthrough) state.walkthrough.captions.push(text);
+}
+
+function statusOf(sample) {
+  return `${ui.scenario.value} \u00b7 step ${sample.step} \u00b7 ${sample.phase}: ${sample.label} ` +
+    `\u00b7 linear memory ${mibText(sample.footprint_bytes)} MiB`;
+}
+
+/** An instance for the next run: the current one when reusing it, else a new one. */
+async function instanceFor(allocator, reuse) {
+  if (reuse && state.lab?.allocator === allocator) return state.lab;
+  const lab = await loadTrimlab({ allocator });
+  state.lab = lab;
+  state.labRuns = 0;
+  return lab;
+}
+
+/**
+ * One run, drawn live. Resolves with the run, or null when it was refused, failed or stopped
+ * (the reason is on the page). Nothing on the chart changes unless the run really starts.
+ */
+async function startRun({ scenario, params, allocator, reuse, captions = false }) {
+  show(ui.runError, '');
+  let lab;
+  try {
+    lab = await instanceFor(allocator, reuse);
+    lab.begin(scenario, params, { trim: true });
+  } catch (error) {
+    showError(error, 'The run did not start. ');
+    state.settled += 1;
+    return null;
+  }
+  state.labRuns += 1;
+  state.runParams = params;
+  chart.startLive();
+  showNative();
+  placeholder('Running …');
+  const tracker = captions ? new CaptionTracker(scenario, allocator) : null;
+  const started = { at: performance.now(), updates: chart.updates };
+  let lastSample = null;
+  state.loop = runLoop(lab, {
+    rate,
+    onBatch(samples) {
+      lastSample = samples.at(-1);
+      chart.appendLive(samples);
+      chart.refresh();
+      ui.status.textContent = statusOf(lastSample);
+    },
+    afterStep: tracker && ((sample) => {
+      const text = tracker.next(sample);
+      if (!text) return 0;
+      showCaption(`${scenario}, step ${sample.step}: ${text}`);
+      return captionHoldMs(rate());
+    }),
+  });
+  try {
+    const run = await state.loop.done;
+    state.runStats = { updates: chart.updates - started.updates, ms: performance.now() - started.at,
+      steps: lastSample ? lastSample.step + 1 : 0 };
+    if (!run) {
+      ui.status.textContent = `Stopped at step ${lastSample?.step ?? 0}; the chart keeps what it drew.`;
+      placeholder('Stopped before the end: no summary.');
+      return null;
+    }
+    finishRun(run, lab, scenario);
+    return run;
+  } catch (error) {
+    state.lab = null; // an instance that threw mid-run is not trusted for reuse
+    showError(error, 'The run failed. ');
+    return null;
+  } finally {
+    state.loop = null;
+    state.settled += 1;
+    updateInstanceStatus();
+  }
+}
+
+function finishRun(run, lab, scenario) {
+  state.last = { run, allocator: lab.allocator, pageBytes: lab.pageBytes, instanceRun: state.labRuns, scenario };
+  const last = run.samples.at(-1);
+  if (run.outcome === 'oom') chart.setOom(last.step, run.error);
+  chart.refresh();
+  ui.status.textContent = run.outcome === 'oom'
+    ? `${scenario} ran out of memory at step ${last.step}; it freed what it held.`
+    : `${scenario} finished: ${run.samples.length} steps, linear memory ${mibText(last.footprint_bytes)} MiB.`;
+  renderStory();
+  updateExports();
+}
+
+/** The Run button: refuse invalid parameters before anything starts. */
+async function onRun(event) {
+  event.preventDefault();
+  if (state.loop || !state.fields) return;
+  if (!state.fields.check()) {
+    show(ui.runError, 'Not started: a parameter is not valid (the engine\u2019s message is next to it).');
+    ui.params.querySelector('[aria-invalid="true"]')?.focus();
+    return;
+  }
+  setBusy(true);
+  await startRun({ scenario: ui.scenario.value, params: state.fields.values(),
+    allocator: chosen('allocator'), reuse: chosen('instance') === 'reuse' });
+  setBusy(false);
+}
+
+function pause(ms, token) {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    token.wake = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+  });
+}
+
+async function onWalkthrough() {
+  if (state.loop) return;
+  const token = { cancelled: false, wake: () => {}, captions: [] };
+  state.walkthrough = token;
+  setBusy(true);
+  try {
+    for (const [index, scenario] of WALKTHROUGH.entries()) {
+      selectScenario(scenario);
+      const run = await startRun({ scenario, params: state.fields.values(),
+        allocator: chosen('allocator'), reuse: false, captions: true });
+      if (!run || token.cancelled) break;
+      const next = WALKTHROUGH[index + 1];
+      if (next) {
+        showCaption(`${scenario} is done: its figures are in the summary below. Next: ${next}.`);
+        await pause(captionHoldMs(rate()) * 1.5, token);
+        if (token.cancelled) break;
+      }
+    }
+  } finally {
+    state.captions = token.captions;
+    state.walkthrough = null;
+    setBusy(false);
+  }
+}
+
+function onStop() {
+  if (state.walkthrough) {
+    state.walkthrough.cancelled = true;
+    state.walkthrough.wake();
+  }
+  state.loop?.stop();
+}
+
+function onReset() {
+  onStop();
+  state.lab = null;
+  state.labRuns = 0;
+  state.last = null;
+  state.runParams = null;
+  chart.clearLive();
+  showNative();
+  show(ui.runError, '');
+  show(ui.caption, '');
+  placeholder('Run a scenario to compare.');
+  ui.status.textContent = 'Reset: the next run starts a new instance.';
+  updateExports();
+  updateInstanceStatus();
+}
+
+function selectScenario(name) {
+  ui.scenario.value = name;
+  ui.description.textContent = describeScenario(state.catalog, name);
+  state.fields = buildParamFields(ui.params, state.catalog, name, () => {
+    if (state.loop) return;
+    state.runParams = null; // from now on the notice compares native with what is typed
+    showNative();
+  });
+  state.runParams = null;
+  chart.clearLive();
+  showNative();
+  show(ui.caption, '');
+  placeholder(`Run ${name} to compare.`);
+}
+
+// ---- exports ----
+
+function exportBase() {
+  return [state.last?.scenario ?? ui.scenario.value, state.last?.allocator ?? chosen('allocator')];
+}
+
+async function onExportPng() {
+  try {
+    download(await canvasPng(ui.canvas), exportName(...exportBase(), 'png'));
+  } catch (error) {
+    showError(error, 'PNG export failed. ');
+  }
+}
+
+function onExportJson() {
+  const { run, allocator, pageBytes } = state.last;
+  const text = `${JSON.stringify(resultsDocument([run], { allocator, pageBytes }), null, 2)}\n`;
+  // The page's own export must pass the page's own import check; if not, that is a bug to see.
+  const verdict = validateResults(text);
+  if (!verdict.ok) return showError(new Error(`the export does not match the format: ${verdict.message}`));
+  download(new Blob([text], { type: 'application/json' }), exportName(...exportBase(), 'json'));
+}
+
+function onExportCsv() {
+  const { run, scenario } = state.last;
+  const match = nativeFor(state.native?.document, scenario, run.params);
+  const native = match.differs.length === 0 ? match : null;
+  download(new Blob([runCsv(run, native)], { type: 'text/csv' }), exportName(...exportBase(), 'csv'));
+}
+
+// ---- dropping a file on the page ----
+
+function hasFiles(event) {
+  return [...(event.dataTransfer?.types ?? [])].includes('Files');
+}
+
+function wireDrop() {
+  let depth = 0; // dragenter/dragleave fire for every child element crossed
+  document.addEventListener('dragenter', (event) => {
+    if (!hasFiles(event)) return;
+    depth += 1;
+    ui.dropOverlay.hidden = false;
+  });
+  document.addEventListener('dragleave', () => {
+    depth = Math.max(0, depth - 1);
+    if (depth === 0) ui.dropOverlay.hidden = true;
+  });
+  document.addEventListener('dragover', (event) => {
+    if (hasFiles(event)) event.preventDefault(); // allows the drop
+  });
+  document.addEventListener('drop', (event) => {
+    if (!hasFiles(event)) return;
+    event.preventDefault(); // the browser would otherwise open the file
+    depth = 0;
+    ui.dropOverlay.hidden = true;
+    const files = event.dataTransfer.files;
+    if (files.length !== 1) return refuseImport(`${files.length} files`, 'drop one file at a time');
+    importFile(files[0]);
+  });
+}
+
+// ---- start ----
+
+function wire() {
+  ui.form.addEventListener('submit', onRun);
+  ui.stop.addEventListener('click', onStop);
+  ui.reset.addEventListener('click', onReset);
+  ui.walkthrough.addEventListener('click', onWalkthrough);
+  ui.scenario.addEventListener('change', () => selectScenario(ui.scenario.value));
+  for (const radio of ui.form.querySelectorAll('input[type="radio"]'))
+    radio.addEventListener('change', updateInstanceStatus);
+  ui.importInput.addEventListener('change', () => {
+    const [file] = ui.importInput.files;
+    if (file) importFile(file);
+    ui.importInput.value = ''; // the same file can be chosen again
+  });
+  ui.exportPng.addEventListener('click', onExportPng);
+  ui.exportJson.addEventListener('click', onExportJson);
+  ui.exportCsv.addEventListener('click', onExportCsv);
+  wireDrop();
+  window.addEventListener('error', (event) => {
+    // Chromium reports a benign ResizeObserver notice as an error event when the chart box
+    // changes size (a notice appears); it is not a failure of the page.
+    if (String(event.message).startsWith('ResizeObserver loop')) return;
+    showError(event.error ?? new Error(event.message));
+  });
+  window.addEventListener('unhandledrejection', (event) => showError(event.reason));
+}
+
+/** Read-only view of the page for tests and curious engineers (copies only). */
+function exposeDebugHook() {
+  window.trimlabDebug = Object.freeze({
+    chart: () => chart.snapshot(),
+    state: () => ({
+      ready: state.ready,
+      running: state.loop !== null,
+      walkthrough: state.walkthrough !== null,
+      scenario: ui.scenario.value,
+      instanceRuns: state.labRuns,
+      nativeSource: state.native?.source ?? null,
+      last: state.last && { scenario: state.last.scenario, allocator: state.last.allocator,
+        outcome: state.last.run.outcome, steps: state.last.run.samples.length,
+        instanceRun: state.last.instanceRun, params: { ...state.last.run.params } },
+      runStats: state.runStats && { ...state.runStats },
+      settled: state.settled,
+      captions: [...(state.walkthrough?.captions ?? state.captions)],
+    }),
+  });
+}
+
+async function start() {
+  ui.speed.replaceChildren(...SPEEDS.map(({ value, label }) => new Option(label, value)));
+  ui.speed.value = DEFAULT_SPEED;
+  chart = new ChartView(ui.canvas);
+  wire();
+  exposeDebugHook();
+  updateExports();
+  try {
+    state.catalog = await loadTrimlab({ allocator: 'dlmalloc' });
+  } catch (error) {
+    ui.status.textContent = 'The WebAssembly module could not be loaded (run make site).';
+    showError(error);
+    return;
+  }
+  fillScenarioPicker(ui.scenario, state.catalog.scenarios(), DEFAULT_SCENARIO);
+  selectScenario(DEFAULT_SCENARIO);
+  await loadDefaultNative();
+  updateInstanceStatus();
+  setBusy(false);
+  state.ready = true;
+  ui.status.textContent = 'Ready: choose a scenario and press Run.';
+}
+
+start();

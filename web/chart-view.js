@@ -1,0 +1,351 @@
+// The live chart: Chart.js (the global `Chart` from vendor/chart.umd.min.js) set up along its
+// performance guide, because a run redraws it on every animation frame: data as {x, y} with
+// parsing off and normalized (sorted, unique x), no animation, min-max decimation (keeps peaks)
+// when points outnumber pixels, no point markers, and update('none').
+//
+// x is the scenario step, which native and WebAssembly share for the same scenario and
+// parameters; y is MiB. Phase changes (free, trim) and an out-of-memory stop are drawn by a small
+// plugin of our own.
+
+export const MiB = 1024 * 1024;
+/** A fresh module's linear memory (Emscripten's INITIAL_MEMORY here). */
+export const INITIAL_LINEAR_BYTES = 64 * MiB;
+
+/** The series, in legend order. `from` picks the value out of a sample. */
+export const SERIES = [
+  { key: 'wasmLinear', label: 'WebAssembly linear memory', color: '#1b4fa0', width: 3,
+    from: (s) => s.footprint_bytes },
+  { key: 'wasmHeap', label: 'WebAssembly heap end (sbrk)', color: '#3f86d8', width: 2,
+    dash: [7, 4], from: (s) => s.sbrk_bytes },
+  { key: 'wasmInUse', label: 'WebAssembly in use', color: '#8cc4ec', width: 3,
+    from: (s) => s.in_use_bytes },
+  { key: 'nativeTrim', label: 'native RSS, trim on', color: '#e67e00', width: 3.5,
+    from: (s) => s.footprint_bytes },
+  // Drawn over "trim on" (lower order is drawn later), dashed, so both show where they coincide.
+  { key: 'nativeNoTrim', label: 'native RSS, trim off', color: '#a31a1a', width: 2,
+    dash: [5, 5], order: -1, from: (s) => s.footprint_bytes },
+  // Drawn over "WebAssembly in use", which it mostly matches.
+  { key: 'nativeInUse', label: 'native in use', color: '#3c3c3c', width: 1.5,
+    dash: [2, 3], order: -2, from: (s) => s.in_use_bytes },
+];
+const WASM_KEYS = ['wasmLinear', 'wasmHeap', 'wasmInUse'];
+const MARKED_PHASES = { free: 'free', trim: 'trim' };
+
+/** Points {x: step, y: MiB} of one series from samples (skipping samples without the field). */
+export function pointsOf(samples, from) {
+  const points = [];
+  for (const sample of samples) {
+    const bytes = from(sample);
+    if (typeof bytes === 'number') points.push({ x: sample.step, y: bytes / MiB });
+  }
+  return points;
+}
+
+/** The phase changes worth a vertical line: each start of a free phase, and the trim step. */
+export function phaseMarks(samples, from = 0, previous = null) {
+  const marks = [];
+  let last = previous;
+  for (let i = from; i < samples.length; i++) {
+    const { phase, step } = samples[i];
+    if (phase !== last && MARKED_PHASES[phase]) marks.push({ step, text: MARKED_PHASES[phase] });
+    last = phase;
+  }
+  return marks;
+}
+
+// ---- the plugins ----
+
+/** Paints the canvas white first: exported PNGs are then readable on any viewer. */
+const whiteBackground = {
+  id: 'trimlabBackground',
+  beforeDraw(chart) {
+    const { ctx, width, height } = chart;
+    ctx.save();
+    ctx.fillStyle = '#ffffff';
+    ctx.fillRect(0, 0, width, height);
+    ctx.restore();
+  },
+};
+
+const LABEL_FONT = '12px system-ui, sans-serif';
+const ROW_HEIGHT = 16;
+
+/** Splits `text` into lines no wider than `width` on the canvas. */
+function wrap(ctx, text, width) {
+  const lines = [];
+  let line = '';
+  for (const word of text.split(/\s+/)) {
+    const candidate = line ? `${line} ${word}` : word;
+    if (line && ctx.measureText(candidate).width > width) {
+      lines.push(line);
+      line = word;
+    } else {
+      line = candidate;
+    }
+  }
+  if (line) lines.push(line);
+  return lines;
+}
+
+function drawGuide(ctx, area, y) {
+  const py = y.getPixelForValue(INITIAL_LINEAR_BYTES / MiB);
+  if (py < area.top || py > area.bottom) return;
+  ctx.strokeStyle = '#9aa4b2';
+  ctx.setLineDash([2, 4]);
+  ctx.lineWidth = 1;
+  ctx.beginPath();
+  ctx.moveTo(area.left, py);
+  ctx.lineTo(area.right, py);
+  ctx.stroke();
+  ctx.setLineDash([]);
+  // Under the line, at the right: the linear memory series often runs along the line itself.
+  ctx.fillStyle = '#5b6573';
+  ctx.textAlign = 'right';
+  ctx.textBaseline = 'top';
+  ctx.fillText('64 MiB: a fresh module\u2019s linear memory', area.right - 4, py + 4);
+}
+
+const MAX_LABEL_ROWS = 2;
+
+/** Vertical lines with short labels. A label that would overlap another goes one row down;
+ *  past MAX_LABEL_ROWS its line stays unlabelled (a run of 100 cycles has 100 frees). trim and
+ *  out of memory are placed first, so they always keep their labels. */
+function drawMarks(ctx, area, x, marks) {
+  const placed = [];
+  for (const mark of marks) {
+    const px = x.getPixelForValue(mark.step);
+    if (px < area.left - 1 || px > area.right + 1) continue;
+    ctx.strokeStyle = mark.color;
+    ctx.lineWidth = mark.oom ? 2 : 1;
+    ctx.setLineDash(mark.oom ? [] : [5, 4]);
+    ctx.beginPath();
+    ctx.moveTo(px, area.top);
+    ctx.lineTo(px, area.bottom);
+    ctx.stroke();
+    ctx.setLineDash([]);
+    placed.push({ mark, px, priority: mark.text === 'free' ? 1 : 0 });
+  }
+  placed.sort((a, b) => a.priority - b.priority || a.px - b.px);
+  const rows = Array.from({ length: MAX_LABEL_ROWS }, () => []); // [left, right] taken per row
+  for (const { mark, px } of placed) {
+    const width = ctx.measureText(mark.text).width + 6;
+    const left = Math.min(px + 2, area.right - width);
+    const row = rows.findIndex((taken) => taken.every(([l, r]) => left + width < l || left > r));
+    if (row === -1) continue;
+    rows[row].push([left, left + width]);
+    const top = area.top + 2 + row * ROW_HEIGHT;
+    ctx.fillStyle = 'rgba(255, 255, 255, 0.85)';
+    ctx.fillRect(left, top, width, ROW_HEIGHT - 2);
+    ctx.fillStyle = mark.color;
+    ctx.textAlign = 'left';
+    ctx.textBaseline = 'top';
+    ctx.fillText(mark.text, left + 3, top + 1);
+  }
+}
+
+/** The out-of-memory message in a box beside its line. */
+function drawOom(ctx, area, x, oom) {
+  const px = x.getPixelForValue(oom.step);
+  const width = Math.min(360, area.right - area.left - 16);
+  const lines = wrap(ctx, `Out of memory at step ${oom.step}: ${oom.message}`, width - 12);
+  const height = lines.length * ROW_HEIGHT + 8;
+  const left = px - area.left > width + 8 ? px - width - 6 : Math.min(px + 6, area.right - width);
+  const top = area.top + (area.bottom - area.top) / 2 - height / 2;
+  ctx.fillStyle = 'rgba(255, 240, 240, 0.95)';
+  ctx.strokeStyle = '#b00020';
+  ctx.lineWidth = 1;
+  ctx.fillRect(left, top, width, height);
+  ctx.strokeRect(left, top, width, height);
+  ctx.fillStyle = '#8a0018';
+  ctx.textAlign = 'left';
+  ctx.textBaseline = 'top';
+  lines.forEach((line, i) => ctx.fillText(line, left + 6, top + 4 + i * ROW_HEIGHT));
+}
+
+function annotationsPlugin(view) {
+  return {
+    id: 'trimlabAnnotations',
+    afterDatasetsDraw(chart) {
+      const { ctx, chartArea: area, scales } = chart;
+      ctx.save();
+      ctx.font = LABEL_FONT;
+      drawGuide(ctx, area, scales.y);
+      const marks = view.marks.map((m) => ({ ...m, color: m.text === 'trim' ? '#6a1b9a' : '#37474f' }));
+      if (view.oom) marks.push({ step: view.oom.step, text: 'out of memory', color: '#b00020', oom: true });
+      drawMarks(ctx, area, scales.x, marks);
+      if (view.oom) drawOom(ctx, area, scales.x, view.oom);
+      ctx.restore();
+    },
+  };
+}
+
+// ---- the view ----
+
+function datasetOf(series, data) {
+  return {
+    label: series.label,
+    data,
+    borderColor: series.color,
+    backgroundColor: series.color,
+    borderWidth: series.width,
+    borderDash: series.dash ?? [],
+    pointRadius: 0,
+    pointHoverRadius: 3,
+    pointStyle: 'line',
+    fill: false,
+    spanGaps: true,
+    order: series.order ?? 0,
+  };
+}
+
+function tooltipTitle(view, items) {
+  const step = items[0]?.parsed.x;
+  const info = view.stepInfo.get(step);
+  return info ? `step ${step} \u00b7 ${info.phase}: ${info.label}` : `step ${step}`;
+}
+
+function options(view) {
+  return {
+    parsing: false,
+    normalized: true,
+    animation: false,
+    responsive: true,
+    maintainAspectRatio: false,
+    interaction: { mode: 'nearest', axis: 'x', intersect: false },
+    scales: {
+      x: { type: 'linear', min: 0, title: { display: true, text: 'scenario step (the same steps natively and in WebAssembly)' },
+        ticks: { precision: 0 } },
+      y: { type: 'linear', beginAtZero: true, suggestedMax: 72, title: { display: true, text: 'MiB' } },
+    },
+    plugins: {
+      decimation: { enabled: true, algorithm: 'min-max' },
+      // Legend and tooltip in SERIES order: `order` only changes which line is drawn on top.
+      legend: { position: 'top', labels: { usePointStyle: true, pointStyleWidth: 24, boxHeight: 8,
+        padding: 10, font: { size: 12 }, sort: (a, b) => a.datasetIndex - b.datasetIndex } },
+      tooltip: {
+        itemSort: (a, b) => a.datasetIndex - b.datasetIndex,
+        callbacks: {
+          title: (items) => tooltipTitle(view, items),
+          label: (item) => `${item.dataset.label}: ${item.parsed.y.toFixed(2)} MiB`,
+        },
+      },
+    },
+  };
+}
+
+/**
+ * The chart on `canvas`. Series arrays are owned here and only ever appended to or replaced:
+ * with decimation on, Chart.js swaps dataset.data for a decimated copy, so the view never
+ * reads dataset.data back.
+ */
+export class ChartView {
+  marks = [];
+  oom = null;
+  stepInfo = new Map();
+  updates = 0;
+  #points = {};
+  #live = false;
+  #liveSamples = [];
+  #nativeSamples = [];
+  #expectedLast = null;
+
+  constructor(canvas, ChartClass = globalThis.Chart) {
+    for (const series of SERIES) this.#points[series.key] = [];
+    this.chart = new ChartClass(canvas, {
+      type: 'line',
+      data: { datasets: SERIES.map((series) => datasetOf(series, this.#points[series.key])) },
+      options: options(this),
+      plugins: [whiteBackground, annotationsPlugin(this)],
+    });
+  }
+
+  #setSeries(key, points) {
+    this.#points[key] = points;
+    this.chart.data.datasets[SERIES.findIndex((s) => s.key === key)].data = points;
+  }
+
+  #indexSteps(samples) {
+    for (const { step, phase, label } of samples) this.stepInfo.set(step, { phase, label });
+  }
+
+  #applyXMax() {
+    const liveLast = this.#liveSamples.at(-1)?.step ?? 0;
+    const expected = this.#expectedLast;
+    // A fixed x range while the run fills it, so the chart does not rescale every frame.
+    this.chart.options.scales.x.max = expected !== null && expected >= liveLast ? expected : undefined;
+  }
+
+  /** Native series from the trim-on and trim-off runs (either may be null). `sameSteps`: the
+   *  native run has the chosen parameters, so its last step is where the live run will end. */
+  showNative(on, off, { sameSteps = false } = {}) {
+    const byKey = { nativeTrim: [on, SERIES[3]], nativeNoTrim: [off, SERIES[4]], nativeInUse: [on ?? off, SERIES[5]] };
+    for (const [key, [run, series]] of Object.entries(byKey))
+      this.#setSeries(key, run ? pointsOf(run.samples, series.from) : []);
+    this.#nativeSamples = (on ?? off)?.samples ?? [];
+    this.#expectedLast = sameSteps ? this.#nativeSamples.at(-1)?.step ?? null : null;
+    if (!this.#live) {
+      this.stepInfo.clear();
+      this.#indexSteps(this.#nativeSamples);
+      this.marks = phaseMarks(this.#nativeSamples);
+    }
+    this.#applyXMax();
+  }
+
+  /** Starts a live run: clears the WebAssembly series, marks and any oom message. */
+  startLive() {
+    for (const key of WASM_KEYS) this.#setSeries(key, []);
+    this.#live = true;
+    this.#liveSamples = [];
+    this.marks = [];
+    this.oom = null;
+    this.stepInfo.clear();
+    this.#applyXMax();
+  }
+
+  /** Adds the samples of one batch of engine steps (call refresh() after). */
+  appendLive(samples) {
+    const from = this.#liveSamples.length;
+    const previous = this.#liveSamples.at(-1)?.phase ?? null;
+    for (const sample of samples) this.#liveSamples.push(sample);
+    for (const key of WASM_KEYS) {
+      const { from: pick } = SERIES.find((s) => s.key === key);
+      const target = this.#points[key];
+      for (const sample of samples) target.push({ x: sample.step, y: pick(sample) / MiB });
+    }
+    this.marks.push(...phaseMarks(this.#liveSamples, from, previous));
+    this.#indexSteps(samples);
+    if ((this.#liveSamples.at(-1)?.step ?? 0) > (this.#expectedLast ?? Infinity)) this.#applyXMax();
+  }
+
+  /** Removes the live run: back to the native series alone. */
+  clearLive() {
+    this.startLive();
+    this.#live = false;
+    this.stepInfo.clear();
+    this.#indexSteps(this.#nativeSamples);
+    this.marks = phaseMarks(this.#nativeSamples);
+  }
+
+  /** Marks an out-of-memory stop at `step` with the engine's message. */
+  setOom(step, message) {
+    this.oom = { step, message };
+  }
+
+  get hasLive() {
+    return this.#liveSamples.length > 0;
+  }
+
+  refresh() {
+    this.chart.update('none');
+    this.updates++;
+  }
+
+  /** A copy of what is on the chart, for the debug hook and the tests. */
+  snapshot() {
+    const series = {};
+    for (const { key, label } of SERIES)
+      series[key] = { label, points: this.#points[key].map(({ x, y }) => ({ x, y })) };
+    return { series, marks: this.marks.map((m) => ({ ...m })), oom: this.oom && { ...this.oom },
+      xMax: this.chart.options.scales.x.max ?? null, updates: this.updates };
+  }
+}

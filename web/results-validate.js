@@ -1,0 +1,266 @@
+// Checks the text of a results file (docs/results-format.md) before the page uses it, and says
+// precisely what is wrong when it refuses. A plain ES module with no imports, so the page and
+// Node (tests/browser/results-validate.test.mjs) run the same code.
+//
+//   const verdict = validateResults(text, { platform: 'native' });
+//   verdict.ok ? use(verdict.document) : show(verdict.message);
+//
+// The checks follow docs/results.schema.json rule for rule (the tests compare every verdict with
+// ajv on that schema), then add what a JSON Schema cannot say but the page relies on: at least
+// one run, samples numbered 0, 1, 2 … in order, an error message exactly for oom runs and,
+// when asked, the platform. A refusal names its stage: 'input', 'size', 'empty', 'json',
+// 'schema' or 'consistency'; only 'consistency' refusals are documents the schema accepts.
+
+export const FORMAT = 'trimlab-results';
+export const VERSION = 1;
+/** Files over this many bytes are refused before they are read or parsed (20 MB). */
+export const MAX_INPUT_BYTES = 20_000_000;
+/** The schema's bound on every byte count: 2^48, far above any real footprint. */
+export const MAX_BYTES = 2 ** 48;
+
+const SCENARIOS = ['simple', 'vector', 'cycles', 'buckets', 'fragmented', 'highwater'];
+const PHASES = ['baseline', 'allocate', 'fill', 'free', 'trim', 'final'];
+const PLATFORMS = ['native', 'wasm'];
+const ALLOCATORS = ['glibc', 'dlmalloc', 'emmalloc'];
+const DOCUMENT_TRIM = ['enabled', 'disabled', 'unavailable', 'mixed'];
+const RUN_TRIM = ['enabled', 'disabled', 'unavailable'];
+const OUTCOMES = ['completed', 'oom'];
+const MAX_PARAMS = 8;
+// The schema's pattern for a bucket model; 'u' as ajv compiles patterns.
+const MODEL_PATTERN = /^[0-9]+[KM]?(\/[0-9]+[KM]?){0,7}$/u;
+
+const DOCUMENT_FIELDS = {
+  required: ['format', 'version', 'platform', 'allocator', 'trim', 'runs'],
+  optional: ['generator', 'created', 'page_bytes'],
+};
+const RUN_FIELDS = {
+  required: ['scenario', 'params', 'trim', 'outcome', 'error', 'samples', 'summary'],
+  optional: ['elapsed_ms'],
+};
+const SAMPLE_FIELDS = {
+  required: ['step', 'phase', 'label', 'footprint_bytes', 'in_use_bytes', 'allocator_free_bytes'],
+  optional: ['rss_anon_bytes', 'sbrk_bytes'],
+};
+const SUMMARY_BYTES = ['baseline_footprint_bytes', 'peak_footprint_bytes', 'peak_in_use_bytes',
+  'before_trim_bytes', 'after_trim_bytes', 'final_footprint_bytes'];
+const SUMMARY_FIELDS = {
+  required: [...SUMMARY_BYTES, 'released_by_trim_bytes', 'trim_called', 'trim_returned'],
+  optional: [],
+};
+
+/** A refusal is thrown inside the checks and turned into {ok: false} at the top. */
+class Refusal extends Error {
+  constructor(stage, message) {
+    super(message);
+    this.stage = stage;
+  }
+}
+
+const refuse = (path, text) => {
+  throw new Refusal('schema', `${path || 'document'}: ${text}`);
+};
+
+/** A short, safe rendering of a value for a message (values come from an untrusted file). */
+function show(value) {
+  if (typeof value === 'string') {
+    const cut = value.length > 40 ? `${value.slice(0, 40)}…` : value;
+    return `'${cut}'`;
+  }
+  if (Array.isArray(value)) return 'an array';
+  if (value === null) return 'null';
+  if (typeof value === 'object') return 'an object';
+  return String(value);
+}
+
+function typeName(value) {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'number') return Number.isInteger(value) ? 'an integer' : 'a number';
+  if (typeof value === 'object') return 'an object';
+  return `a ${typeof value}`;
+}
+
+const isObject = (value) => typeof value === 'object' && value !== null && !Array.isArray(value);
+// JSON Schema's "integer": a finite number without a fractional part (as ajv checks it).
+const isInteger = (value) => typeof value === 'number' && Number.isFinite(value) &&
+  Number.isInteger(value);
+// maxLength counts code points, not UTF-16 units (ajv's default).
+const codePoints = (text) => {
+  let count = 0;
+  for (const _ of text) count++;
+  return count;
+};
+
+function checkObject(value, path, fields) {
+  if (!isObject(value)) refuse(path, `expected an object, got ${typeName(value)}`);
+  for (const name of fields.required)
+    if (!Object.hasOwn(value, name)) refuse(path, `missing field '${name}'`);
+  const allowed = new Set([...fields.required, ...fields.optional]);
+  for (const name of Object.keys(value))
+    if (!allowed.has(name))
+      refuse(path, `unknown field ${show(name)} (allowed: ${[...allowed].join(', ')})`);
+}
+
+function checkEnum(value, path, allowed, what) {
+  if (!allowed.includes(value))
+    refuse(path, `${show(value)} is not a known ${what} (allowed: ${allowed.join(', ')})`);
+}
+
+function checkString(value, path, maxLength) {
+  if (typeof value !== 'string') refuse(path, `expected a string, got ${typeName(value)}`);
+  if (codePoints(value) > maxLength) refuse(path, `longer than ${maxLength} characters`);
+}
+
+function checkInteger(value, path, what) {
+  if (typeof value !== 'number') refuse(path, `expected ${what}, got ${typeName(value)}`);
+  if (!Number.isFinite(value)) refuse(path, `${value} is not a finite number`);
+  if (!Number.isInteger(value)) refuse(path, `${value} is not a whole number (expected ${what})`);
+}
+
+/** A byte count: an integer from `min` (0 unless signed) to 2^48. */
+function checkBytes(value, path, { signed = false } = {}) {
+  checkInteger(value, path, 'an integer number of bytes');
+  const min = signed ? -MAX_BYTES : 0;
+  if (value < min)
+    refuse(path, signed ? `${value} is below -2^48` : `${value} is negative (bytes are 0 to 2^48)`);
+  if (value > MAX_BYTES) refuse(path, `${value} is over 2^48 bytes: not a plausible size`);
+}
+
+function checkDocument(doc) {
+  if (!isObject(doc)) refuse('', `expected an object, got ${typeName(doc)}`);
+  // Format and version first: a file of another kind or version says so, not "missing field".
+  if (Object.hasOwn(doc, 'format') && doc.format !== FORMAT)
+    refuse('format', `${show(doc.format)} is not '${FORMAT}': not a trimlab results file`);
+  if (Object.hasOwn(doc, 'version') && doc.version !== VERSION)
+    refuse('version', `${show(doc.version)} is not supported (this page reads version ${VERSION})`);
+  checkObject(doc, '', DOCUMENT_FIELDS);
+  if (Object.hasOwn(doc, 'generator')) checkString(doc.generator, 'generator', 200);
+  if (Object.hasOwn(doc, 'created')) checkString(doc.created, 'created', 40);
+  checkEnum(doc.platform, 'platform', PLATFORMS, 'platform');
+  checkEnum(doc.allocator, 'allocator', ALLOCATORS, 'allocator');
+  if (Object.hasOwn(doc, 'page_bytes')) {
+    checkInteger(doc.page_bytes, 'page_bytes', 'an integer');
+    if (doc.page_bytes < 1) refuse('page_bytes', `${doc.page_bytes} is not a page size (at least 1)`);
+  }
+  checkEnum(doc.trim, 'trim', DOCUMENT_TRIM, 'trim setting');
+  if (!Array.isArray(doc.runs)) refuse('runs', `expected an array, got ${typeName(doc.runs)}`);
+  doc.runs.forEach((run, index) => checkRun(run, `runs[${index}]`));
+}
+
+function checkParams(params, path) {
+  if (!isObject(params)) refuse(path, `expected an object, got ${typeName(params)}`);
+  const names = Object.keys(params);
+  if (names.length > MAX_PARAMS) refuse(path, `${names.length} parameters, at most ${MAX_PARAMS}`);
+  for (const name of names) {
+    const value = params[name];
+    const where = `${path}.${name}`;
+    if (typeof value === 'string') {
+      if (!MODEL_PATTERN.test(value))
+        refuse(where, `${show(value)} is not a bucket model such as 1M/1M/1M`);
+    } else if (!isInteger(value) || value < 0) {
+      refuse(where, `${show(value)} is neither a whole number from 0 nor a bucket model string`);
+    }
+  }
+}
+
+function checkRun(run, path) {
+  checkObject(run, path, RUN_FIELDS);
+  checkEnum(run.scenario, `${path}.scenario`, SCENARIOS, 'scenario');
+  checkParams(run.params, `${path}.params`);
+  checkEnum(run.trim, `${path}.trim`, RUN_TRIM, 'trim setting');
+  checkEnum(run.outcome, `${path}.outcome`, OUTCOMES, 'outcome');
+  if (run.error !== null) checkString(run.error, `${path}.error`, 512);
+  if (Object.hasOwn(run, 'elapsed_ms')) {
+    const where = `${path}.elapsed_ms`;
+    if (typeof run.elapsed_ms !== 'number') refuse(where, `expected a number, got ${typeName(run.elapsed_ms)}`);
+    if (!Number.isFinite(run.elapsed_ms)) refuse(where, `${run.elapsed_ms} is not a finite number`);
+    if (run.elapsed_ms < 0) refuse(where, `${run.elapsed_ms} is negative`);
+  }
+  if (!Array.isArray(run.samples))
+    refuse(`${path}.samples`, `expected an array, got ${typeName(run.samples)}`);
+  if (run.samples.length === 0) refuse(`${path}.samples`, 'empty: a run has at least one sample');
+  run.samples.forEach((sample, index) => checkSample(sample, `${path}.samples[${index}]`));
+  checkSummary(run.summary, `${path}.summary`);
+}
+
+function checkSample(sample, path) {
+  checkObject(sample, path, SAMPLE_FIELDS);
+  checkInteger(sample.step, `${path}.step`, 'a step number');
+  if (sample.step < 0) refuse(`${path}.step`, `${sample.step} is negative`);
+  checkEnum(sample.phase, `${path}.phase`, PHASES, 'phase');
+  checkString(sample.label, `${path}.label`, 80);
+  for (const name of ['footprint_bytes', 'rss_anon_bytes', 'sbrk_bytes', 'in_use_bytes',
+    'allocator_free_bytes'])
+    if (Object.hasOwn(sample, name)) checkBytes(sample[name], `${path}.${name}`);
+}
+
+function checkSummary(summary, path) {
+  checkObject(summary, path, SUMMARY_FIELDS);
+  for (const name of SUMMARY_BYTES) checkBytes(summary[name], `${path}.${name}`);
+  checkBytes(summary.released_by_trim_bytes, `${path}.released_by_trim_bytes`, { signed: true });
+  if (typeof summary.trim_called !== 'boolean')
+    refuse(`${path}.trim_called`, `expected true or false, got ${typeName(summary.trim_called)}`);
+  if (summary.trim_returned !== null)
+    checkInteger(summary.trim_returned, `${path}.trim_returned`, 'an integer or null');
+}
+
+// ---- beyond the schema: what the page relies on ----
+
+function checkConsistency(doc, platform) {
+  const fail = (message) => {
+    throw new Refusal('consistency', message);
+  };
+  if (platform && doc.platform !== platform)
+    fail(`platform: this file holds ${doc.platform} results; ${platform} results are expected here`);
+  if (doc.runs.length === 0) fail('runs: the file holds no runs, so there is nothing to show');
+  doc.runs.forEach((run, r) => {
+    run.samples.forEach((sample, index) => {
+      if (sample.step !== index)
+        fail(`runs[${r}].samples[${index}]: samples out of order: step ${sample.step} where ` +
+          `step ${index} belongs (steps count 0, 1, 2 … in order)`);
+    });
+    if (run.outcome === 'oom' && run.error === null)
+      fail(`runs[${r}].error: an oom run carries its message, found null`);
+    if (run.outcome === 'completed' && run.error !== null)
+      fail(`runs[${r}].error: a completed run has no error, found ${show(run.error)}`);
+  });
+}
+
+/**
+ * Checks the text of a results file.
+ * @param {string} text the whole file
+ * @param {{platform?: 'native'|'wasm'}} [options] platform: refuse documents of another platform
+ * @returns {{ok: true, document: object} | {ok: false, stage: string, message: string}}
+ */
+export function validateResults(text, { platform } = {}) {
+  try {
+    if (typeof text !== 'string') throw new Refusal('input', 'expected the text of a results file');
+    // Measured in UTF-16 units, each at least one byte in the file; the page also checks the
+    // file's size in bytes before reading it.
+    if (text.length > MAX_INPUT_BYTES)
+      throw new Refusal('size', `too large: ${text.length.toLocaleString('en')} characters, ` +
+        `over the ${MAX_INPUT_BYTES / 1e6} MB limit (refused before parsing)`);
+    const body = text.startsWith('\uFEFF') ? text.slice(1) : text; // a byte-order mark
+    if (body.trim() === '') throw new Refusal('empty', 'the file is empty');
+    let document;
+    try {
+      document = JSON.parse(body);
+    } catch (error) {
+      throw new Refusal('json', `not JSON: ${error.message}`);
+    }
+    checkDocument(document);
+    checkConsistency(document, platform);
+    return { ok: true, document };
+  } catch (error) {
+    if (!(error instanceof Refusal)) throw error;
+    return { ok: false, stage: error.stage, message: error.message };
+  }
+}
+
+/** The size check the page makes on a File before reading it: a message, or null. */
+export function sizeRefusal(bytes) {
+  return bytes > MAX_INPUT_BYTES
+    ? `too large: ${bytes.toLocaleString('en')} bytes, over the ${MAX_INPUT_BYTES / 1e6} MB limit ` +
+      '(refused before reading)'
+    : null;
+}
