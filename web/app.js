@@ -490,6 +490,8 @@ async function start() {
   setBusy(false);
   state.ready = true;
   ui.status.textContent = 'Ready: choose a scenario and press Run.';
+  // Time to interactive for `make bench` (ms since navigation start).
+  performance.mark('trimlab-ready');
 }
 
 start();

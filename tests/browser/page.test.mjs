@@ -13,7 +13,7 @@ import { validateResults } from '../../web/results-validate.js';
 import {
   MiB, chartData, debugState, ensureScreenshotDir, missingFiles, openPage, root, runScenario,
   startBrowser, webRoot,
-} from './browser-helpers.mjs';
+} from '../../tools/browser.mjs';
 
 assert.deepEqual(missingFiles(), [], 'web/ is incomplete: run `make site results` first');
 

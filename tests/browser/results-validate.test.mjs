@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import Ajv from 'ajv';
 
 import { MAX_BYTES, MAX_INPUT_BYTES, sizeRefusal, validateResults } from '../../web/results-validate.js';
-import { root } from './browser-helpers.mjs';
+import { root } from '../../tools/browser.mjs';
 
 const schema = JSON.parse(readFileSync(join(root, 'docs', 'results.schema.json'), 'utf8'));
 const schemaValid = new Ajv({ allErrors: true }).compile(schema);

@@ -1,14 +1,15 @@
 // Shared by the browser tests: serves web/ with tools/serve.mjs on 127.0.0.1 (port 0: any free
 // port), launches Debian's Chromium through playwright-core with the flags of
-// /work/shared/TOOLCHAIN.md and a fresh profile, and opens the page.
+// the project's toolchain notes and a fresh profile, and opens the page. Used by the browser
+// tests and by the page benchmark.
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
-import { serve } from '../../tools/serve.mjs';
+import { serve } from './serve.mjs';
 
-export const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const webRoot = join(root, 'web');
 export const screenshotDir = join(root, 'build', 'screenshots');
 export const MiB = 1024 * 1024;
