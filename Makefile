@@ -14,11 +14,12 @@ CORE_OBJ := $(CORE_SRC:src/%.c=$(BUILD)/obj/%.o)
 CLI_OBJ := $(CLI_SRC:src/%.c=$(BUILD)/obj/%.o)
 UNIT_TEST_SRC := $(wildcard tests/c/*.c)
 
-APT_PACKAGES := gcc libc6-dev make libcmocka-dev clang-format emscripten chromium
+APT_PACKAGES := gcc libc6-dev make libcmocka-dev clang-format emscripten chromium clang-14 \
+	libclang-rt-14-dev valgrind
 NPM_STAMP := node_modules/.package-lock.json
 
 .PHONY: all native results test test-c test-node test-browser format-check deps bench clean wasm \
-	wasm-results site demo compare
+	wasm-results site demo compare test-sanitize test-fuzz-replay fuzz valgrind
 
 all: native wasm site
 
@@ -38,8 +39,9 @@ $(BUILD)/probe-bench: tests/bench/probe_bench.c $(CORE_OBJ)
 	$(CC) $(CFLAGS) -Isrc $^ -o $@
 
 # Benchmarks report figures; no test asserts a time.
-bench: $(BUILD)/trimlab $(BUILD)/probe-bench wasm
+bench: $(BUILD)/trimlab $(BUILD)/probe-bench site results
 	node tools/bench.mjs
+	node tools/bench-page.mjs
 
 # The WebAssembly modules (dlmalloc and emmalloc), rebuilt when a source they use changed.
 WASM_OUT := web/trimlab.js web/trimlab.wasm web/trimlab-emmalloc.js web/trimlab-emmalloc.wasm
@@ -99,7 +101,7 @@ deps:
 	@$(MAKE) --no-print-directory $(NPM_STAMP)
 
 test: deps
-	$(MAKE) --no-print-directory test-c test-node test-browser
+	$(MAKE) --no-print-directory test-c test-sanitize test-fuzz-replay valgrind test-node test-browser
 
 test-c: $(BUILD)/unit-tests format-check
 	$(BUILD)/unit-tests
@@ -110,8 +112,103 @@ test-node: $(BUILD)/trimlab wasm
 test-browser: site results
 	node --test --test-reporter=spec tests/browser/
 
+# ---- sanitizers, fuzzing, valgrind ----
+
+# AddressSanitizer (with LeakSanitizer) and UBSan: the native runner and the unit tests, built into
+# build/asan/. SAN_CC=clang-14 works too. A forked child of build/asan/trimlab checks its own leaks
+# (src/main.c); the unit tests skip the RLIMIT_AS out-of-memory test under ASan.
+SAN_CC ?= $(CC)
+SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+SAN_BUILD := $(BUILD)/asan
+SAN_ENV := ASAN_OPTIONS=detect_leaks=1:halt_on_error=1 \
+	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+SAN_CORE_OBJ := $(CORE_SRC:src/%.c=$(SAN_BUILD)/obj/%.o)
+SAN_CLI_OBJ := $(CLI_SRC:src/%.c=$(SAN_BUILD)/obj/%.o)
+# Bad input: each must exit 2 with one line on stderr and no sanitizer report.
+SAN_TL := $(SAN_BUILD)/trimlab
+SAN_BAD_RUNS := '$(SAN_TL) --scenario nope' '$(SAN_TL) --bogus' \
+	'$(SAN_TL) --scenario simple --set block_mib=0' '$(SAN_TL) --scenario buckets --set model=8M//8M' \
+	'$(SAN_TL) --scenario cycles --set cycles=x' '$(SAN_TL) --all --trim sometimes' \
+	'$(SAN_TL) --set block_mib=1' '$(SAN_TL) --scenario simple --json /nonexistent/dir/r.json' \
+	'BUCKET_MODEL=3M ENABLE_CUSTOM_BUCKETS=1 $(SAN_TL) --scenario buckets'
+
+$(SAN_BUILD)/obj/%.o: src/%.c $(wildcard src/*.h) Makefile
+	@mkdir -p $(dir $@)
+	$(SAN_CC) $(CFLAGS) $(SAN_FLAGS) -c $< -o $@
+
+$(SAN_BUILD)/trimlab: $(SAN_CORE_OBJ) $(SAN_CLI_OBJ) $(SAN_BUILD)/obj/main.o
+	$(SAN_CC) $(CFLAGS) $(SAN_FLAGS) $^ -o $@
+
+$(SAN_BUILD)/unit-tests: $(UNIT_TEST_SRC) $(SAN_CORE_OBJ) $(SAN_CLI_OBJ) $(wildcard tests/c/*.h)
+	$(SAN_CC) $(CFLAGS) $(SAN_FLAGS) -Isrc $(UNIT_TEST_SRC) $(SAN_CORE_OBJ) $(SAN_CLI_OBJ) \
+		-lcmocka -o $@
+
+test-sanitize: $(SAN_BUILD)/unit-tests $(SAN_BUILD)/trimlab
+	$(SAN_ENV) $(SAN_BUILD)/unit-tests
+	$(SAN_ENV) $(SAN_BUILD)/trimlab --all --trim both --json $(SAN_BUILD)/results.json \
+		> $(SAN_BUILD)/tables.txt
+	$(SAN_ENV) DISABLE_MALLOC_TRIM=1 BUCKET_MODEL=2K/4K ENABLE_CUSTOM_BUCKETS=1 \
+		$(SAN_BUILD)/trimlab --scenario buckets --quiet
+	$(SAN_ENV) $(SAN_BUILD)/trimlab --list > /dev/null
+	@for run in $(SAN_BAD_RUNS); do \
+	  env $(SAN_ENV) $$run > /dev/null 2> $(SAN_BUILD)/stderr.txt; \
+	  code=$$?; lines=$$(wc -l < $(SAN_BUILD)/stderr.txt); \
+	  if [ $$code -ne 2 ] || [ $$lines -ne 1 ]; then \
+	    echo "test-sanitize: $$run: exit $$code, $$lines lines on stderr (want exit 2, 1 line)"; \
+	    cat $(SAN_BUILD)/stderr.txt; exit 1; fi; \
+	  echo "refused cleanly: $$run: $$(cat $(SAN_BUILD)/stderr.txt)"; \
+	done
+	@echo "test-sanitize: no sanitizer errors, no leaks (parent and forked children)"
+
+# libFuzzer targets (tests/fuzz/fuzz_*.c) for every parser of outside input: `make fuzz` runs each
+# for FUZZ_SECONDS from tests/fuzz/corpus/<target>/ (read only) into build/fuzz/corpus/<target>/;
+# crashes land in build/fuzz/artifacts/<target>/. The same targets, linked with a plain main
+# (tests/fuzz/replay_main.c) and sanitizers, replay the seed corpus and tests/fuzz/regressions/ in
+# `make test` (test-fuzz-replay).
+FUZZ_CC ?= clang-14
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := bucket_model params cli
+FUZZ_BUILD := $(BUILD)/fuzz
+FUZZ_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+FUZZ_LIB_OBJ := $(CORE_SRC:src/%.c=$(FUZZ_BUILD)/obj/%.o) $(FUZZ_BUILD)/obj/cli_options.o
+FUZZ_HEADERS := tests/fuzz/fuzz_common.h $(wildcard src/*.h)
+.SECONDARY: $(FUZZ_LIB_OBJ)
+
+$(FUZZ_BUILD)/obj/%.o: src/%.c $(wildcard src/*.h) Makefile
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(CFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+
+$(FUZZ_BUILD)/fuzz-%: tests/fuzz/fuzz_%.c $(FUZZ_HEADERS) $(FUZZ_LIB_OBJ)
+	$(FUZZ_CC) $(CFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer -Isrc $< $(FUZZ_LIB_OBJ) -o $@
+
+$(SAN_BUILD)/replay-%: tests/fuzz/fuzz_%.c tests/fuzz/replay_main.c $(FUZZ_HEADERS) \
+		$(SAN_CORE_OBJ) $(SAN_BUILD)/obj/cli_options.o
+	$(SAN_CC) $(CFLAGS) $(SAN_FLAGS) -Isrc -Itests/fuzz $< tests/fuzz/replay_main.c \
+		$(SAN_CORE_OBJ) $(SAN_BUILD)/obj/cli_options.o -o $@
+
+fuzz: $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/fuzz-%)
+	tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+test-fuzz-replay: $(FUZZ_TARGETS:%=$(SAN_BUILD)/replay-%)
+	@for t in $(FUZZ_TARGETS); do \
+	  $(SAN_ENV) $(SAN_BUILD)/replay-$$t tests/fuzz/corpus/$$t \
+	    $$(ls -d tests/fuzz/regressions/$$t 2>/dev/null) || exit 1; \
+	done
+
+# valgrind memcheck over the unit tests and every scenario (forked children traced). malloc_trim is
+# a stub under valgrind, so nothing about trim is asserted here; the unit tests skip their
+# RLIMIT_AS test and the in-use checks (mallinfo2 does not see valgrind's malloc). About 3 s here,
+# so `make test` runs it.
+VALGRIND := valgrind -q --error-exitcode=1 --leak-check=full \
+	--errors-for-leak-kinds=definite,indirect --trace-children=yes
+
+valgrind: $(BUILD)/unit-tests $(BUILD)/trimlab
+	$(VALGRIND) $(BUILD)/unit-tests
+	$(VALGRIND) $(BUILD)/trimlab --all --quiet --json $(BUILD)/valgrind-results.json
+
 format-check:
-	clang-format --dry-run --Werror src/*.c src/*.h tests/c/*.c $(wildcard tests/c/*.h) tests/bench/*.c
+	clang-format --dry-run --Werror src/*.c src/*.h tests/c/*.c $(wildcard tests/c/*.h) tests/bench/*.c \
+		tests/fuzz/*.c tests/fuzz/*.h
 
 clean:
 	rm -rf $(BUILD)

@@ -12,6 +12,19 @@
 #include "results_json.h"
 #include "runner.h"
 
+/* Built with AddressSanitizer (gcc: __SANITIZE_ADDRESS__, clang: __has_feature): LeakSanitizer
+ * checks at exit(), which a child leaving through _exit() skips, so the child checks itself. */
+#if defined(__SANITIZE_ADDRESS__)
+#define TL_LEAK_CHECK 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define TL_LEAK_CHECK 1
+#endif
+#endif
+#ifdef TL_LEAK_CHECK
+#include <sanitizer/lsan_interface.h>
+#endif
+
 enum { EXIT_BAD_INPUT = 2, EXIT_OUT_OF_MEMORY = 3 };
 
 typedef struct text_buffer {
@@ -44,6 +57,9 @@ static void run_child(const tl_cli_run *run, int fd, int quiet) {
     if (json)
         fclose(json);
     fflush(stdout);
+#ifdef TL_LEAK_CHECK
+    __lsan_do_leak_check(); /* a leak ends the child with an error exit and a report */
+#endif
     _exit(outcome == TL_OK ? 0 : EXIT_OUT_OF_MEMORY);
 }
 

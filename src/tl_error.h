@@ -22,7 +22,8 @@ typedef struct tl_error {
     char message[TL_MESSAGE_MAX];
 } tl_error;
 
-/* Sets code and a printf-style message; returns code so callers can `return tl_fail(...)`. */
+/* Sets code and a printf-style message, kept to one line (a control character becomes '?');
+ * returns code so callers can `return tl_fail(...)`. */
 int tl_fail(tl_error *err, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void tl_error_clear(tl_error *err);
 const char *tl_status_name(int code);

@@ -11,6 +11,29 @@
 #include "engine.h"
 #include "scenarios.h"
 
+/* AddressSanitizer (gcc: __SANITIZE_ADDRESS__, clang: __has_feature) reserves its shadow and heap
+ * address space up front: a lowered RLIMIT_AS cannot make its malloc fail. */
+#if defined(__SANITIZE_ADDRESS__)
+#define UNDER_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define UNDER_ASAN 1
+#endif
+#endif
+#ifndef UNDER_ASAN
+#define UNDER_ASAN 0
+#endif
+
+/* valgrind: RUNNING_ON_VALGRIND from its header (package valgrind), 0 where it is not installed. */
+#if defined(__has_include)
+#if __has_include(<valgrind/valgrind.h>)
+#include <valgrind/valgrind.h>
+#endif
+#endif
+#ifndef RUNNING_ON_VALGRIND
+#define RUNNING_ON_VALGRIND 0
+#endif
+
 /* Room beyond the engine's stated capacity, to catch runs that produce more samples. */
 #define SPARE_SAMPLES 16
 /* Allocator headers and small bookkeeping (e.g. a chunk pointer table) on top of live data. */
@@ -91,6 +114,28 @@ static void case_params(const scenario_case *c, tl_params *params) {
 
 static tl_engine engine;
 
+/* The allocator's figures come from glibc's mallinfo2. Where malloc is replaced (valgrind,
+ * AddressSanitizer) glibc's arena is not the one in use and reads 0 in use whatever is allocated:
+ * the in-use checks are skipped there (once announced), the rest of each test still runs. */
+static int in_use_figures_work(void) {
+    static int known = 0, works = 0;
+    if (!known) {
+        tl_memory before, during;
+        tl_probe_memory(&before);
+        unsigned char *volatile block = malloc(TL_MIB);
+        assert_non_null(block);
+        block[0] = 1;
+        tl_probe_memory(&during);
+        free(block);
+        works = during.in_use_bytes >= before.in_use_bytes + TL_MIB;
+        known = 1;
+        if (!works)
+            print_message("in-use checks skipped: mallinfo2 does not see this process's malloc "
+                          "(replaced by valgrind or a sanitizer)\n");
+    }
+    return works;
+}
+
 /* Steps to the end into a buffer larger than the capacity; returns the sample count. */
 static uint32_t run_all(tl_engine *e, tl_sample *samples, uint32_t room) {
     uint32_t n = 0;
@@ -164,10 +209,14 @@ static void check_run(const scenario_case *c, int trim_enabled) {
     assert_true(summary->peak_in_use_bytes == peak_in_use);
     assert_true(summary->before_trim_bytes > 0);
 
-    if (summary->peak_in_use_bytes < base->in_use_bytes + c->size)
+    if (!in_use_figures_work()) {
+        /* nothing to compare: see in_use_figures_work */
+    } else if (summary->peak_in_use_bytes < base->in_use_bytes + c->size)
         fail_msg("%s: peak in use %" PRIu64 " < baseline %" PRIu64 " + size %" PRIu64, name,
                  summary->peak_in_use_bytes, base->in_use_bytes, c->size);
-    if (c->live_at_trim == 0) {
+    if (!in_use_figures_work()) {
+        /* as above */
+    } else if (c->live_at_trim == 0) {
         if (distance(trim->in_use_bytes, base->in_use_bytes) > TL_MIB)
             fail_msg("%s: in use at trim %" PRIu64 ", baseline %" PRIu64, name, trim->in_use_bytes,
                      base->in_use_bytes);
@@ -291,7 +340,8 @@ static void test_end_mid_run_frees(void **state) {
     for (int i = 0; i < 3; i++)
         assert_int_equal(tl_engine_step(&engine, &samples[i]), 1);
     assert_int_equal(samples[2].phase, TL_PHASE_FILL);
-    assert_true(samples[2].memory.in_use_bytes >= samples[0].memory.in_use_bytes + 8 * TL_MIB);
+    if (in_use_figures_work())
+        assert_true(samples[2].memory.in_use_bytes >= samples[0].memory.in_use_bytes + 8 * TL_MIB);
     tl_engine_end(&engine);
     tl_memory after;
     tl_probe_memory(&after);
@@ -419,6 +469,17 @@ static int oom_child(void) {
 
 static void test_out_of_memory(void **state) {
     (void)state;
+    if (UNDER_ASAN) {
+        print_message(
+            "test_out_of_memory skipped: built with AddressSanitizer, whose allocator "
+            "reserved its address space up front, so RLIMIT_AS cannot make malloc fail\n");
+        skip();
+    }
+    if (RUNNING_ON_VALGRIND) {
+        print_message("test_out_of_memory skipped: under valgrind, whose own allocations share "
+                      "the lowered RLIMIT_AS (valgrind aborts when they fail)\n");
+        skip();
+    }
     int status = 0;
     fflush(NULL);
     pid_t pid = fork();
