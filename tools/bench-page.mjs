@@ -1,10 +1,10 @@
 // The page's figures for `make bench`, in headless Chromium against tools/serve.mjs on
 // 127.0.0.1: time from navigation to interactive, the cost of one chart update with 1,000 and
-// 10,000 points per series, updates per second during a live run, and the bytes the page loads.
+// 10,000 points per series, updates per second during a live run, and the bytes the page loads
+// (as files and as transferred).
 // Prints a report and merges its figures into build/bench.json under "page".
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
 
 import { openPage, root, runScenario, startBrowser } from './browser.mjs';
 
@@ -38,23 +38,26 @@ async function chartCost(browser, cycles) {
   return { points: steps, update_ms: Number(perUpdateMs.toFixed(2)), live_updates_per_s: Math.round((updates / ms) * 1000) };
 }
 
-/** Bytes of every response a fresh load of the page receives, raw and gzip, by kind. */
+/** Bytes of every response a fresh load of the page receives, by kind: the files' own size and
+ *  what crossed the wire (the server gzips text and .wasm). */
 async function pageWeight(browser) {
   const page = await browser.context.newPage();
-  const bodies = [];
-  page.on('response', (response) => bodies.push(response.body().then((body) => ({ url: response.url(), body }))));
+  const responses = [];
+  page.on('requestfinished', (request) => responses.push(
+    Promise.all([request.response().then((r) => r.body()), request.sizes()])
+      .then(([body, sizes]) => ({ url: request.url(), bytes: body.length, wire: sizes.responseBodySize }))));
   await page.goto(browser.baseUrl);
   await page.waitForFunction(() => window.trimlabDebug?.state().ready === true);
-  const files = await Promise.all(bodies);
+  const files = await Promise.all(responses);
   await page.close();
   const kinds = { 'Chart.js': /vendor\//, module: /trimlab(-emmalloc)?\.(js|wasm)$/, data: /\.json$/ };
   const totals = {};
-  for (const { url, body } of files) {
+  for (const { url, bytes, wire } of files) {
     const kind = Object.entries(kinds).find(([, pattern]) => pattern.test(url))?.[0] ?? 'page (HTML, CSS, JS)';
-    totals[kind] ??= { files: 0, bytes: 0, gzip_bytes: 0 };
+    totals[kind] ??= { files: 0, bytes: 0, transferred_bytes: 0 };
     totals[kind].files += 1;
-    totals[kind].bytes += body.length;
-    totals[kind].gzip_bytes += gzipSync(body, { level: 9 }).length;
+    totals[kind].bytes += bytes;
+    totals[kind].transferred_bytes += wire;
   }
   return totals;
 }
@@ -76,7 +79,7 @@ for (const c of figures.chart)
   console.log(`page: ${c.points} points per series: ${c.update_ms} ms per chart update ` +
     `(${Math.round(1000 / c.update_ms)} updates/s possible); ${c.live_updates_per_s} updates/s during the live run`);
 for (const [kind, t] of Object.entries(figures.weight))
-  console.log(`page weight, ${kind}: ${t.files} file(s), ${t.bytes} bytes, ${t.gzip_bytes} gzip`);
+  console.log(`page weight, ${kind}: ${t.files} file(s), ${t.bytes} bytes, ${t.transferred_bytes} transferred`);
 
 const benchFile = join(root, 'build', 'bench.json');
 const all = existsSync(benchFile) ? JSON.parse(readFileSync(benchFile, 'utf8')) : {};

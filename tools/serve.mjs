@@ -1,11 +1,13 @@
 // The demo's static server: serves one folder on 127.0.0.1 only, with the right MIME type for
-// .wasm, and refuses any path that leaves that folder. Usage:
+// .wasm, gzip for text and .wasm when the client accepts it, and refuses any path that leaves
+// that folder. Usage:
 //   node tools/serve.mjs [--port N] [--root DIR]     (PORT in the environment works too)
 // Exits 2 with one line when the port is not valid or is already in use.
-import { createReadStream, realpathSync, statSync } from 'node:fs';
+import { createReadStream, readFileSync, realpathSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
 
 const HOST = '127.0.0.1';
 const TYPES = {
@@ -20,6 +22,8 @@ const TYPES = {
   '.ico': 'image/x-icon',
   '.txt': 'text/plain; charset=utf-8',
 };
+// Worth compressing: everything but images (already compressed).
+const COMPRESSIBLE = new Set(['.html', '.js', '.mjs', '.css', '.json', '.wasm', '.svg', '.txt']);
 const SECURITY_HEADERS = {
   'X-Content-Type-Options': 'nosniff',
   'Content-Security-Policy':
@@ -57,21 +61,38 @@ export function handler(root) {
     if (request.method !== 'GET' && request.method !== 'HEAD') return send(response, 405, 'method not allowed');
     const file = resolveInside(root, request.url);
     if (file === null) return send(response, 403, 'forbidden: outside the served folder');
-    let size;
+    let stats;
     try {
-      size = statSync(file).size;
+      stats = statSync(file);
     } catch {
       return send(response, 404, 'not found');
     }
-    response.writeHead(200, {
+    const headers = {
       'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream',
-      'Content-Length': size,
       'Cache-Control': 'no-cache',
+      Vary: 'Accept-Encoding',
       ...SECURITY_HEADERS,
-    });
+    };
+    if (COMPRESSIBLE.has(extname(file)) && /\bgzip\b/.test(request.headers['accept-encoding'] ?? '')) {
+      const body = compressed(file, stats);
+      response.writeHead(200, { ...headers, 'Content-Encoding': 'gzip', 'Content-Length': body.length });
+      return response.end(request.method === 'HEAD' ? undefined : body);
+    }
+    response.writeHead(200, { ...headers, 'Content-Length': stats.size });
     if (request.method === 'HEAD') return response.end();
     createReadStream(file).pipe(response);
   };
+}
+
+// Gzipped bodies, kept until the file changes: the served tree is small.
+const gzipCache = new Map();
+
+function compressed(file, stats) {
+  const cached = gzipCache.get(file);
+  if (cached && cached.mtimeMs === stats.mtimeMs && cached.size === stats.size) return cached.body;
+  const body = gzipSync(readFileSync(file), { level: 9 });
+  gzipCache.set(file, { mtimeMs: stats.mtimeMs, size: stats.size, body });
+  return body;
 }
 
 /** Starts serving `root`; resolves the server once it listens. */

@@ -115,7 +115,8 @@ test('it serves files with their MIME types, the CSP and the exact bytes', async
     '/inside-link.js': 'text/javascript; charset=utf-8',
   };
   for (const [path, type] of Object.entries(expected)) {
-    const response = await fetch(url(path));
+    // identity: Content-Length then counts the file's own bytes (gzip is tested below).
+    const response = await fetch(url(path), { headers: { 'Accept-Encoding': 'identity' } });
     assert.equal(response.status, 200, path);
     assert.equal(response.headers.get('content-type'), type, path);
     assertSecurityHeaders(response.headers, path);
@@ -292,4 +293,28 @@ test('node tools/serve.mjs --port 0 serves the root and says where', async () =>
   } finally {
     child.kill();
   }
+});
+
+test('text and .wasm are sent gzipped to a client that accepts it, and as they are otherwise', async () => {
+  const { request } = await import('node:http');
+  const { gunzipSync } = await import('node:zlib');
+  const get = (path, headers) => new Promise((resolve, reject) => {
+    request(url(path), { headers }, (response) => {
+      const chunks = [];
+      response.on('data', (chunk) => chunks.push(chunk));
+      response.on('end', () => resolve({ headers: response.headers, body: Buffer.concat(chunks) }));
+    }).on('error', reject).end();
+  });
+  for (const name of ['app.js', 'module.wasm', 'data.json', 'index.html']) {
+    const expected = Buffer.from(files[name]);
+    const zipped = await get(`/${name}`, { 'Accept-Encoding': 'gzip, deflate' });
+    assert.equal(zipped.headers['content-encoding'], 'gzip', name);
+    assert.equal(Number(zipped.headers['content-length']), zipped.body.length, name);
+    assert.deepEqual(gunzipSync(zipped.body), expected, name);
+    const plain = await get(`/${name}`, {});
+    assert.equal(plain.headers['content-encoding'], undefined, name);
+    assert.deepEqual(plain.body, expected, name);
+  }
+  const binary = await get('/blob.bin', { 'Accept-Encoding': 'gzip' });
+  assert.equal(binary.headers['content-encoding'], undefined, 'unknown types are sent as they are');
 });
