@@ -8,8 +8,11 @@ BUILD := build
 CORE_SRC := src/tl_error.c src/bucket_model.c src/params.c src/platform.c src/touch.c \
 	src/block.c src/chunks.c src/robin_set.c src/u64_vec.c src/engine.c src/scenarios.c \
 	src/scenario_simple.c src/scenario_vector.c src/scenario_cycles.c src/scenario_buckets.c \
-	src/scenario_fragmented.c src/scenario_highwater.c
-CLI_SRC := src/cli_options.c src/results_json.c src/report_table.c src/runner.c
+	src/scenario_fragmented.c src/scenario_highwater.c \
+	src/trace_reader.c src/addr_map.c src/scenario_replay.c
+CLI_SRC := src/cli_options.c src/results_json.c src/report_table.c src/runner.c \
+	src/cmd_record.c src/trace_writer.c \
+	src/replay_cli.c src/child_run.c src/trace_file.c src/cmd_trace_info.c src/cmd_replay.c
 CORE_OBJ := $(CORE_SRC:src/%.c=$(BUILD)/obj/%.o)
 CLI_OBJ := $(CLI_SRC:src/%.c=$(BUILD)/obj/%.o)
 UNIT_TEST_SRC := $(wildcard tests/c/*.c)
@@ -23,7 +26,7 @@ NPM_STAMP := node_modules/.package-lock.json
 
 all: native wasm site
 
-native: $(BUILD)/trimlab
+native: $(BUILD)/trimlab $(BUILD)/libtrimlab-record.so
 
 $(BUILD)/obj/%.o: src/%.c $(wildcard src/*.h) Makefile
 	@mkdir -p $(dir $@)
@@ -32,16 +35,30 @@ $(BUILD)/obj/%.o: src/%.c $(wildcard src/*.h) Makefile
 $(BUILD)/trimlab: $(CORE_OBJ) $(CLI_OBJ) $(BUILD)/obj/main.o
 	$(CC) $(CFLAGS) $^ -o $@
 
+# The allocation recorder, preloaded into a program by `trimlab record` (docs/trace-format.md).
+# Native only; hidden visibility so only the allocator functions are exported.
+RECORD_SRC := src/recorder.c src/record_core.c src/record_start.c src/trace_writer.c
+
+$(BUILD)/libtrimlab-record.so: $(RECORD_SRC) $(wildcard src/*.h) Makefile
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -fPIC -shared -fvisibility=hidden $(RECORD_SRC) -o $@
+
 $(BUILD)/unit-tests: $(UNIT_TEST_SRC) $(CORE_OBJ) $(CLI_OBJ) $(wildcard tests/c/*.h)
 	$(CC) $(CFLAGS) -Isrc $(UNIT_TEST_SRC) $(CORE_OBJ) $(CLI_OBJ) -lcmocka -o $@
 
 $(BUILD)/probe-bench: tests/bench/probe_bench.c $(CORE_OBJ)
 	$(CC) $(CFLAGS) -Isrc $^ -o $@
 
-# Benchmarks report figures; no test asserts a time.
-bench: $(BUILD)/trimlab $(BUILD)/probe-bench site results
+# Benchmarks report figures; no test asserts a time. Measures on this machine (a few minutes) and
+# writes docs/BENCHMARKS.md, docs/benchmarks.json and docs/scale.png (tools/bench*.mjs).
+MEMPROF_JS := $(BUILD)/memprof/trimlab-memprof.js
+
+bench: $(BUILD)/trimlab $(BUILD)/probe-bench site results $(MEMPROF_JS)
 	node tools/bench.mjs
 	node tools/bench-page.mjs
+	node tools/bench-scale.mjs
+	node tools/bench-memprof.mjs
+	node tools/bench-report.mjs
 
 # The WebAssembly modules (dlmalloc and emmalloc), rebuilt when a source they use changed.
 WASM_OUT := web/trimlab.js web/trimlab.wasm web/trimlab-emmalloc.js web/trimlab-emmalloc.wasm
@@ -49,8 +66,14 @@ WASM_OUT := web/trimlab.js web/trimlab.wasm web/trimlab-emmalloc.js web/trimlab-
 wasm: $(WASM_OUT)
 
 $(WASM_OUT) &: build_wasm.sh Makefile $(CORE_SRC) src/cli_options.c src/report_table.c \
-		src/results_json.c src/wasm_api.c $(wildcard src/*.h)
+		src/results_json.c src/replay_cli.c src/wasm_api.c $(wildcard src/*.h)
 	./build_wasm.sh
+
+# For `make bench` (section 5): the engine with Emscripten's --memoryprofiler and, for a like-for-like
+# comparison, without it, both from the same sources and flags at the same moment.
+$(MEMPROF_JS): $(WASM_OUT)
+	./build_wasm.sh $(BUILD)/memprof/trimlab.js
+	./build_wasm.sh $@ --memoryprofiler
 
 # Native vs WebAssembly, every scenario, one table (README).
 compare: $(BUILD)/trimlab wasm
@@ -106,7 +129,7 @@ test: deps
 test-c: $(BUILD)/unit-tests format-check
 	$(BUILD)/unit-tests
 
-test-node: $(BUILD)/trimlab wasm
+test-node: $(BUILD)/trimlab $(BUILD)/libtrimlab-record.so wasm
 	node --test --test-reporter=spec tests/node/
 
 test-browser: site results
@@ -130,7 +153,10 @@ SAN_BAD_RUNS := '$(SAN_TL) --scenario nope' '$(SAN_TL) --bogus' \
 	'$(SAN_TL) --scenario simple --set block_mib=0' '$(SAN_TL) --scenario buckets --set model=8M//8M' \
 	'$(SAN_TL) --scenario cycles --set cycles=x' '$(SAN_TL) --all --trim sometimes' \
 	'$(SAN_TL) --set block_mib=1' '$(SAN_TL) --scenario simple --json /nonexistent/dir/r.json' \
-	'BUCKET_MODEL=3M ENABLE_CUSTOM_BUCKETS=1 $(SAN_TL) --scenario buckets'
+	'BUCKET_MODEL=3M ENABLE_CUSTOM_BUCKETS=1 $(SAN_TL) --scenario buckets' \
+	$(patsubst %,'$(SAN_TL) replay %',$(wildcard tests/replay/bad-*.trace)) \
+	'$(SAN_TL) trace-info tests/replay/bad-double-free.trace' '$(SAN_TL) replay' \
+	'$(SAN_TL) replay tests/replay/good.trace --set events_per_step=0'
 
 $(SAN_BUILD)/obj/%.o: src/%.c $(wildcard src/*.h) Makefile
 	@mkdir -p $(dir $@)
@@ -150,6 +176,10 @@ test-sanitize: $(SAN_BUILD)/unit-tests $(SAN_BUILD)/trimlab
 	$(SAN_ENV) DISABLE_MALLOC_TRIM=1 BUCKET_MODEL=2K/4K ENABLE_CUSTOM_BUCKETS=1 \
 		$(SAN_BUILD)/trimlab --scenario buckets --quiet
 	$(SAN_ENV) $(SAN_BUILD)/trimlab --list > /dev/null
+	$(SAN_ENV) $(SAN_BUILD)/trimlab replay tests/replay/good.trace --trim both --set \
+		events_per_step=7 --json $(SAN_BUILD)/replay.json > /dev/null
+	$(SAN_ENV) $(SAN_BUILD)/trimlab replay tests/replay/cut-short.trace --quiet 2> /dev/null
+	$(SAN_ENV) $(SAN_BUILD)/trimlab trace-info tests/replay/good.trace > /dev/null
 	@for run in $(SAN_BAD_RUNS); do \
 	  env $(SAN_ENV) $$run > /dev/null 2> $(SAN_BUILD)/stderr.txt; \
 	  code=$$?; lines=$$(wc -l < $(SAN_BUILD)/stderr.txt); \
@@ -167,7 +197,7 @@ test-sanitize: $(SAN_BUILD)/unit-tests $(SAN_BUILD)/trimlab
 # `make test` (test-fuzz-replay).
 FUZZ_CC ?= clang-14
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS := bucket_model params cli
+FUZZ_TARGETS := bucket_model params cli trace
 FUZZ_BUILD := $(BUILD)/fuzz
 FUZZ_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 FUZZ_LIB_OBJ := $(CORE_SRC:src/%.c=$(FUZZ_BUILD)/obj/%.o) $(FUZZ_BUILD)/obj/cli_options.o
@@ -205,10 +235,12 @@ VALGRIND := valgrind -q --error-exitcode=1 --leak-check=full \
 valgrind: $(BUILD)/unit-tests $(BUILD)/trimlab
 	$(VALGRIND) $(BUILD)/unit-tests
 	$(VALGRIND) $(BUILD)/trimlab --all --quiet --json $(BUILD)/valgrind-results.json
+	$(VALGRIND) $(BUILD)/trimlab replay tests/replay/good.trace --trim both --quiet \
+		--set events_per_step=7
 
 format-check:
 	clang-format --dry-run --Werror src/*.c src/*.h tests/c/*.c $(wildcard tests/c/*.h) tests/bench/*.c \
-		tests/fuzz/*.c tests/fuzz/*.h
+		tests/fuzz/*.c tests/fuzz/*.h tests/record/*.c
 
 clean:
 	rm -rf $(BUILD)

@@ -3,10 +3,10 @@
 # (its traps are listed in the project's shared toolchain notes), twice:
 #   web/trimlab.js + web/trimlab.wasm                     dlmalloc (Emscripten's default)
 #   web/trimlab-emmalloc.js + web/trimlab-emmalloc.wasm   emmalloc
-# The sources are the Makefile's CORE_SRC plus the C API (src/wasm_api.c) and three native CLI
+# The sources are the Makefile's CORE_SRC plus the C API (src/wasm_api.c) and four native CLI
 # files whose code the Node runner reuses so that its messages and --list equal build/trimlab's:
-# src/cli_options.c (argument validation), src/report_table.c (the scenario list) and
-# src/results_json.c (the results format).
+# src/cli_options.c (argument validation), src/report_table.c (the scenario list),
+# src/results_json.c (the results format) and src/replay_cli.c (the replay's arguments, JSON).
 set -euo pipefail
 
 cd "$(dirname "$0")"
@@ -23,7 +23,7 @@ fi
 read -r -a core_src <<<"$(make -s --no-print-directory -f Makefile \
     --eval='tl-print-core-src: ; @echo $(CORE_SRC)' tl-print-core-src)"
 sources=("${core_src[@]}" src/cli_options.c src/report_table.c src/results_json.c
-    src/wasm_api.c)
+    src/replay_cli.c src/wasm_api.c)
 
 exported_functions='_tl_wasm_error_code,_tl_wasm_error_name,_tl_wasm_error_message'
 exported_functions+=',_tl_wasm_platform,_tl_wasm_allocator,_tl_wasm_page_bytes'
@@ -35,6 +35,13 @@ exported_functions+=',_tl_wasm_sample_step,_tl_wasm_sample_phase,_tl_wasm_sample
 exported_functions+=',_tl_wasm_sample_footprint_bytes,_tl_wasm_sample_sbrk_bytes'
 exported_functions+=',_tl_wasm_sample_in_use_bytes,_tl_wasm_sample_allocator_free_bytes'
 exported_functions+=',_tl_wasm_run_json'
+# Replays and checks of allocation traces, fed in chunks (src/wasm_api.h).
+exported_functions+=',_tl_wasm_replay_begin,_tl_wasm_replay_room,_tl_wasm_replay_input_ptr'
+exported_functions+=',_tl_wasm_replay_input,_tl_wasm_check_begin,_tl_wasm_check'
+exported_functions+=',_tl_wasm_trace_json,_tl_wasm_replay_cli_parse,_tl_wasm_replay_usage_text'
+exported_functions+=',_tl_wasm_replay_check_steps'
+# The probe-cost benchmark of `make bench` (tools/bench.mjs calls it on the module directly).
+exported_functions+=',_tl_wasm_probe_repeat'
 
 flags=(
     # The same C dialect and warnings as the native build; warnings are errors.
@@ -74,6 +81,15 @@ build() {
     shift
     emcc "${flags[@]}" "$@" "${sources[@]}" -o "$output"
 }
+
+# `./build_wasm.sh OUT.js [EMCC FLAG...]`: one extra build with the same sources and flags plus
+# the given ones, instead of the two above (`make bench` builds build/memprof/ with
+# --memoryprofiler this way).
+if [ $# -gt 0 ]; then
+    mkdir -p "$(dirname "$1")"
+    build "$@"
+    exit 0
+fi
 
 mkdir -p web
 build web/trimlab.js

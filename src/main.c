@@ -4,88 +4,26 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
+#include "child_run.h"
 #include "cli_options.h"
+#include "commands.h"
 #include "report_table.h"
 #include "results_json.h"
 #include "runner.h"
 
-/* Built with AddressSanitizer (gcc: __SANITIZE_ADDRESS__, clang: __has_feature): LeakSanitizer
- * checks at exit(), which a child leaving through _exit() skips, so the child checks itself. */
-#if defined(__SANITIZE_ADDRESS__)
-#define TL_LEAK_CHECK 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define TL_LEAK_CHECK 1
-#endif
-#endif
-#ifdef TL_LEAK_CHECK
-#include <sanitizer/lsan_interface.h>
-#endif
-
 enum { EXIT_BAD_INPUT = 2, EXIT_OUT_OF_MEMORY = 3 };
 
-typedef struct text_buffer {
-    char *data;
-    size_t length;
-} text_buffer;
+typedef struct scenario_job {
+    const tl_cli_run *run;
+    int quiet;
+} scenario_job;
 
-static int read_all(int fd, text_buffer *buffer) {
-    char chunk[65536];
-    ssize_t n;
-    while ((n = read(fd, chunk, sizeof chunk)) != 0) {
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            return 0;
-        char *grown = realloc(buffer->data, buffer->length + (size_t)n + 1);
-        if (grown == NULL)
-            return 0;
-        memcpy(grown + buffer->length, chunk, (size_t)n);
-        buffer->data = grown;
-        buffer->length += (size_t)n;
-        buffer->data[buffer->length] = '\0';
-    }
-    return 1;
-}
-
-static void run_child(const tl_cli_run *run, int fd, int quiet) {
-    FILE *json = fdopen(fd, "w");
-    int outcome = json ? tl_run_once(run, json, quiet ? NULL : stdout) : TL_ERR_OOM;
-    if (json)
-        fclose(json);
-    fflush(stdout);
-#ifdef TL_LEAK_CHECK
-    __lsan_do_leak_check(); /* a leak ends the child with an error exit and a report */
-#endif
-    _exit(outcome == TL_OK ? 0 : EXIT_OUT_OF_MEMORY);
-}
-
-/* Returns the child's exit code, or -1 when it could not run or died. */
-static int run_in_child(const tl_cli_run *run, int quiet, text_buffer *json) {
-    int fds[2];
-    fflush(NULL);
-    if (pipe(fds) != 0)
-        return -1;
-    pid_t pid = fork();
-    if (pid == 0) {
-        close(fds[0]);
-        run_child(run, fds[1], quiet);
-    }
-    close(fds[1]);
-    int read_ok = pid > 0 && read_all(fds[0], json);
-    close(fds[0]);
-    int status = 0;
-    if (pid < 0 || waitpid(pid, &status, 0) < 0 || !read_ok)
-        return -1;
-    if (!WIFEXITED(status)) {
-        fprintf(stderr, "trimlab: scenario %s died (signal %d)\n", run->scenario->name,
-                WIFSIGNALED(status) ? WTERMSIG(status) : 0);
-        return -1;
-    }
-    return WEXITSTATUS(status);
+/* One scenario run, in a child process of its own (child_run.c). */
+static int run_scenario(void *context, FILE *json) {
+    const scenario_job *job = context;
+    int outcome = tl_run_once(job->run, json, job->quiet ? NULL : stdout);
+    return outcome == TL_OK ? 0 : EXIT_OUT_OF_MEMORY;
 }
 
 static const char *document_trim(const tl_cli_options *options) {
@@ -100,8 +38,11 @@ static int run_all(const tl_cli_options *options, FILE *json_file) {
     if (json_file)
         tl_json_begin_document(json_file, document_trim(options));
     for (unsigned i = 0; i < options->run_count; i++) {
-        text_buffer run_json = {NULL, 0};
-        int code = run_in_child(&options->runs[i], options->quiet, &run_json);
+        tl_child_output run_json = {NULL, 0};
+        scenario_job job = {&options->runs[i], options->quiet};
+        char what[64];
+        snprintf(what, sizeof what, "scenario %s", options->runs[i].scenario->name);
+        int code = tl_run_in_child(run_scenario, &job, what, &run_json);
         if (code < 0 || (code != 0 && code != EXIT_OUT_OF_MEMORY) || run_json.length == 0)
             exit_code = 1;
         else if (code == EXIT_OUT_OF_MEMORY && exit_code == 0)
@@ -116,6 +57,12 @@ static int run_all(const tl_cli_options *options, FILE *json_file) {
 }
 
 int main(int argc, char **argv) {
+    if (argc > 1 && strcmp(argv[1], "record") == 0)
+        return tl_cmd_record(argc - 1, argv + 1);
+    if (argc > 1 && strcmp(argv[1], "trace-info") == 0)
+        return tl_cmd_trace_info(argc - 1, argv + 1);
+    if (argc > 1 && strcmp(argv[1], "replay") == 0)
+        return tl_cmd_replay(argc - 1, argv + 1);
     tl_cli_options options;
     tl_error err;
     if (tl_cli_parse(argc, argv, &options, &err) != TL_OK) {

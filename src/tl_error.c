@@ -37,6 +37,8 @@ const char *tl_status_name(int code) {
         return "oom";
     case TL_ERR_STATE:
         return "bad_state";
+    case TL_ERR_BAD_TRACE:
+        return "bad_trace";
     default:
         return "unknown_error";
     }

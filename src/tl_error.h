@@ -12,6 +12,7 @@ enum tl_status {
     TL_ERR_OUT_OF_RANGE = 4,
     TL_ERR_OOM = 5,
     TL_ERR_STATE = 6,
+    TL_ERR_BAD_TRACE = 7, /* an allocation trace that cannot be read or replayed as it is */
 };
 
 /* Room for the longest message: a refused 96-character bucket model with its allowed form. */

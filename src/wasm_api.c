@@ -8,6 +8,7 @@
 
 #include "cli_options.h"
 #include "engine.h"
+#include "replay_cli.h"
 #include "report_table.h"
 #include "results_json.h"
 #include "scenarios.h"
@@ -26,6 +27,12 @@ static tl_error last_error;
 static char *cli_argv[CLI_MAX_ARGS + 1];
 static int cli_argc;
 static tl_cli_options cli_options;
+static const char *cli_trace; /* the trace of a parsed replay command line, else NULL */
+
+/* The trace being replayed or checked; one at a time, like runs. */
+static tl_replay replay;
+static int checking;
+static void end_check(void);
 
 /* ---- returned text: written through a memory stream, copied into one static buffer ---- */
 
@@ -84,6 +91,20 @@ double tl_wasm_page_bytes(void) {
 
 double tl_wasm_memory_bytes(void) {
     return (double)tl_probe_footprint(NULL);
+}
+
+double tl_wasm_probe_repeat(int count, int full) {
+    uint64_t total = 0;
+    for (int i = 0; i < count; i++) {
+        if (full) {
+            tl_memory memory;
+            tl_probe_memory(&memory);
+            total += memory.footprint_bytes;
+        } else {
+            total += tl_probe_footprint(NULL);
+        }
+    }
+    return (double)total;
 }
 
 /* ---- the scenario registry as JSON ---- */
@@ -232,6 +253,7 @@ int tl_wasm_setenv(const char *name, const char *value) {
 int tl_wasm_cli_parse(void) {
     if (cli_argc == 0)
         tl_wasm_cli_reset();
+    cli_trace = NULL;
     return tl_cli_parse(cli_argc, cli_argv, &cli_options, &last_error);
 }
 
@@ -243,7 +265,12 @@ const char *tl_wasm_cli_json(void) {
     FILE *out = text_open();
     if (out == NULL)
         return text_close(out);
-    fprintf(out, "{\"action\": \"%s\", \"json\": ", action_name(cli_options.action));
+    fprintf(out, "{\"action\": \"%s\", \"trace\": ", action_name(cli_options.action));
+    if (cli_trace != NULL)
+        tl_json_write_string(out, cli_trace);
+    else
+        fputs("null", out);
+    fputs(", \"json\": ", out);
     if (cli_options.json_path != NULL)
         tl_json_write_string(out, cli_options.json_path);
     else
@@ -300,6 +327,7 @@ int tl_wasm_done(void) {
 
 void tl_wasm_end(void) {
     tl_engine_end(&engine);
+    end_check();
     sample_valid = 0;
 }
 
@@ -345,7 +373,143 @@ const char *tl_wasm_run_json(void) {
     tl_run_record record = {engine.scenario, &engine.params, engine.trim_enabled,  NULL, 0,
                             &engine.summary, engine.outcome, engine.error.message, 0};
     FILE *out = text_open();
-    if (out != NULL)
+    if (out != NULL && engine.scenario == &tl_scenario_replay)
+        tl_replay_write_run(out, &record, &replay);
+    else if (out != NULL)
         tl_json_write_run(out, &record);
     return text_close(out);
+}
+
+/* ---- replays and checks of allocation traces ---- */
+
+static void end_check(void) {
+    if (checking)
+        tl_replay_close(&replay);
+    checking = 0;
+}
+
+/* The header from the first bytes, which must hold it whole. */
+static int read_first(const unsigned char *first, int length, int at_end, tl_trace_reader *reader,
+                      size_t *used) {
+    size_t n = length > 0 ? (size_t)length : 0;
+    int status = tl_trace_read_header(reader, first, n, at_end != 0, used, &last_error);
+    if (status == TL_TRACE_NEED_INPUT)
+        return tl_fail(&last_error, TL_ERR_BAD_VALUE,
+                       "the first chunk must hold the header and program name: give %d bytes, "
+                       "or the whole trace when it is shorter",
+                       TL_TRACE_HEADER_MAX);
+    return status == TL_TRACE_EVENT ? TL_OK : last_error.code;
+}
+
+/* After the buffers exist: the events that came with the header. */
+static void take_rest(const unsigned char *first, int length, int at_end, size_t used) {
+    tl_replay_append(&replay, first + used, (uint64_t)length - used);
+    if (at_end)
+        tl_trace_input_added(&replay.input, 0);
+}
+
+int tl_wasm_replay_begin(const unsigned char *first, int length, int at_end,
+                         const char *params_text, int trim_enabled, double live_blocks,
+                         double events) {
+    tl_params params;
+    tl_trace_reader reader;
+    size_t used;
+    tl_error_clear(&last_error);
+    if (run_in_progress())
+        return tl_fail(&last_error, TL_ERR_STATE, "a run of %s is in progress: end it first",
+                       engine.scenario->name);
+    end_check();
+    if (parse_params(&tl_scenario_replay, params_text, &params, &last_error) != TL_OK ||
+        read_first(first, length, at_end, &reader, &used) != TL_OK)
+        return last_error.code;
+    tl_replay_init(&replay, &reader, 1);
+    if (live_blocks > 0)
+        replay.map_blocks = (uint64_t)live_blocks;
+    if (events > 0)
+        replay.expected_events = (uint64_t)events;
+    tl_replay_attach(&replay);
+    sample_valid = 0;
+    int status = tl_engine_begin(&engine, &tl_scenario_replay, &params, trim_enabled != 0);
+    if (status != TL_OK) {
+        last_error = engine.error;
+        return status;
+    }
+    take_rest(first, length, at_end, used);
+    return TL_OK;
+}
+
+double tl_wasm_replay_room(void) {
+    return (double)tl_replay_wants_input(&replay);
+}
+
+double tl_wasm_replay_input_ptr(void) {
+    return replay.input.data ? (double)(uintptr_t)tl_trace_input_tail(&replay.input) : 0;
+}
+
+int tl_wasm_replay_input(double count) {
+    tl_trace_input *input = &replay.input;
+    tl_error_clear(&last_error);
+    if (input->data == NULL || input->at_end)
+        return tl_fail(&last_error, TL_ERR_STATE, "no replay or check is waiting for input");
+    if (!(count >= 0 && count <= (double)(input->capacity - input->end)))
+        return tl_fail(&last_error, TL_ERR_BAD_VALUE,
+                       "%.0f bytes do not fit the input buffer (room: %zu)", count,
+                       input->capacity - input->end);
+    tl_trace_input_added(input, (size_t)count);
+    return TL_OK;
+}
+
+int tl_wasm_check_begin(const unsigned char *first, int length, int at_end) {
+    tl_trace_reader reader;
+    size_t used;
+    tl_error_clear(&last_error);
+    if (run_in_progress())
+        return tl_fail(&last_error, TL_ERR_STATE, "a run of %s is in progress: end it first",
+                       engine.scenario->name);
+    end_check();
+    if (read_first(first, length, at_end, &reader, &used) != TL_OK)
+        return last_error.code;
+    tl_replay_init(&replay, &reader, 0);
+    replay.events_per_step = TL_REPLAY_EVENTS_PER_STEP_MAX; /* the largest gulps */
+    if (tl_replay_open(&replay, &last_error) != TL_OK)
+        return last_error.code;
+    checking = 1;
+    take_rest(first, length, at_end, used);
+    return TL_OK;
+}
+
+int tl_wasm_check(void) {
+    tl_replay_tally tally = {0, 0, 0};
+    if (!checking)
+        return tl_fail(&last_error, TL_ERR_STATE, "no check in progress: begin one first");
+    int status = tl_replay_advance(&replay, UINT64_MAX, UINT64_MAX, &tally, &last_error);
+    if (status == TL_TRACE_NEED_INPUT)
+        return -1;
+    end_check();
+    return status == TL_TRACE_END ? TL_OK : last_error.code;
+}
+
+const char *tl_wasm_trace_json(void) {
+    FILE *out = text_open();
+    if (out != NULL)
+        tl_replay_write_info(out, &replay);
+    return text_close(out);
+}
+
+int tl_wasm_replay_cli_parse(void) {
+    if (cli_argc == 0)
+        tl_wasm_cli_reset();
+    return tl_replay_cli_parse(cli_argc, cli_argv, &cli_options, &cli_trace, &last_error);
+}
+
+const char *tl_wasm_replay_usage_text(void) {
+    return tl_replay_usage;
+}
+
+int tl_wasm_replay_check_steps(double events, double events_per_step) {
+    tl_error_clear(&last_error);
+    if (!(events >= 0 && events_per_step >= 1))
+        return tl_fail(&last_error, TL_ERR_BAD_VALUE,
+                       "events and events_per_step must be positive");
+    return tl_replay_check_steps((uint64_t)events, (uint64_t)events_per_step, &last_error);
 }

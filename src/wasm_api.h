@@ -19,6 +19,10 @@ const char *tl_wasm_allocator(void);
 double tl_wasm_page_bytes(void);
 /* Linear memory size now (pages x 64 KiB). */
 double tl_wasm_memory_bytes(void);
+/* For the probe-cost benchmark (make bench): calls the platform probe `count` times (full: the
+ * footprint plus the allocator's figures, the sample every engine step takes; else the footprint
+ * only) and returns the sum of the footprints, so no call can be optimised away. */
+double tl_wasm_probe_repeat(int count, int full);
 
 /* Every scenario with its parameters (unit, kind, default, bounds, description) as JSON,
  * generated from the registry in scenarios.c. */
@@ -61,7 +65,38 @@ double tl_wasm_sample_in_use_bytes(void);
 double tl_wasm_sample_allocator_free_bytes(void);
 
 /* The run so far as a results-format run object without samples and elapsed_ms:
- * {"scenario", "params", "trim", "outcome", "error", "summary"}. */
+ * {"scenario", "params", "trim", "outcome", "error", "summary"}, plus "trace" for a replay. */
 const char *tl_wasm_run_json(void);
+
+/* ---- replays of allocation traces (src/scenario_replay.h), fed in chunks from JS ----
+ *
+ * tl_wasm_replay_begin takes the trace's first bytes: min(320, the trace's size), which hold the
+ * header and program name; `at_end` says they are the whole trace. Bytes after the name are the
+ * first events. `params` as for tl_wasm_begin ("events_per_step=N"); `live_blocks` > 0 sizes the
+ * address map (else the header's max_live_blocks), `events` > 0 is the event count to expect
+ * (else the header's); a check gives both. Then the usual tl_wasm_step loop, and before every
+ * step: while tl_wasm_replay_room() > 0, copy at most that many next bytes of the trace to
+ * tl_wasm_replay_input_ptr() (HEAPU8.set) and call tl_wasm_replay_input(count); count 0 says the
+ * trace has ended. The trace is never held whole in linear memory: 1 MiB of it at most. */
+int tl_wasm_replay_begin(const unsigned char *first, int length, int at_end, const char *params,
+                         int trim_enabled, double live_blocks, double events);
+double tl_wasm_replay_room(void);
+double tl_wasm_replay_input_ptr(void);
+int tl_wasm_replay_input(double count);
+
+/* A check of a whole trace without allocating for it (what trace-info does): the same first
+ * bytes and feeding, then tl_wasm_check() until it returns 0 (done: tl_wasm_trace_json has the
+ * figures) or an error code; -1 asks for more input. tl_wasm_end abandons it. */
+int tl_wasm_check_begin(const unsigned char *first, int length, int at_end);
+int tl_wasm_check(void);
+/* The trace's header and what was counted so far, as `trimlab trace-info --json` prints it. */
+const char *tl_wasm_trace_json(void);
+
+/* The native `trimlab replay` parser on the arguments given through tl_wasm_cli_arg (the trace
+ * and its options); tl_wasm_cli_json then says what it decided, with "trace": PATH. */
+int tl_wasm_replay_cli_parse(void);
+const char *tl_wasm_replay_usage_text(void);
+/* 0, or the native error when events_per_step makes too many steps for `events` events. */
+int tl_wasm_replay_check_steps(double events, double events_per_step);
 
 #endif

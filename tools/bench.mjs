@@ -1,71 +1,143 @@
-// `make bench`: performance figures measured on this machine, ratios side by side in one run.
-// Prints a report and writes build/bench.json. No test asserts any of these figures.
-//   1. the cost of one native memory sample (tests/bench/probe_bench.c)
-//   2. `build/trimlab --all`, whole command, median of 7
-//   3. per scenario, native vs WebAssembly (dlmalloc, under Node) run time, interleaved
-//      A B A B over 5 pairs: medians and the median of the per-pair ratios
+// `make bench`, part 1 of 5 (then bench-page, bench-scale, bench-memprof, bench-report): the
+// engine's own speed and the cost of sampling, natively and in WebAssembly under Node. Starts a
+// fresh build/bench.json; no test asserts any of these figures.
+//   1. the cost of one memory sample natively (tests/bench/probe_bench.c: statm through a
+//      descriptor kept open, with mallinfo2, and /proc/self/status for comparison) and in
+//      WebAssembly (tl_wasm_probe_repeat, timed from JS), and the share of each scenario's run
+//      time spent sampling
+//   2. `build/trimlab --all`, whole command, median of WHOLE_RUNS
+//   3. per scenario, native vs WebAssembly (dlmalloc, under Node) run time, each run in a fresh
+//      process (build/trimlab, tools/bench-wasm-run.mjs), interleaved A B A B over PAIRS pairs
+//      after one untimed pair: medians and the median of the per-pair ratios; each run's own
+//      elapsed_ms (the engine's calls, sampling included)
 //   4. the size of the modules, raw and gzip
 import { execFileSync } from 'node:child_process';
-import { readFileSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 
 import { loadTrimlab } from '../web/trimlab-api.js';
+import { benchEnv, benchFile, buildDir, median, rawModule, root, round, runFresh } from './bench-lib.mjs';
 
-const root = join(fileURLToPath(import.meta.url), '..', '..');
-const build = join(root, 'build');
-const cli = join(build, 'trimlab');
-const PAIRS = 5;
+const cli = join(buildDir, 'trimlab');
+const PAIRS = 7;
 const WHOLE_RUNS = 7;
-const env = { ...process.env, DISABLE_MALLOC_TRIM: '', BUCKET_MODEL: '' };
-
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
-const round = (value, digits = 2) => Number(value.toFixed(digits));
+const PROBE_ROUNDS = 7;
+const PROBE_CALLS = 200_000;
+/** Full probes timed after every step of a run, at that step's heap state: rounds of calls,
+ *  the median round counts (one interrupted round does not). */
+const STEP_ROUNDS = 5;
+const STEP_CALLS = 20;
+const startedAt = new Date();
+const loadAtStart = loadavg();
 
 function timeAllMs() {
   const start = process.hrtime.bigint();
-  execFileSync(cli, ['--all', '--quiet'], { env });
+  execFileSync(cli, ['--all', '--quiet'], { env: benchEnv });
   return Number(process.hrtime.bigint() - start) / 1e6;
 }
 
-/** The scenario's own run time natively: elapsed_ms of a run in a fresh child process. */
-function nativeRunMs(scenario, scratch) {
-  const file = join(scratch, 'run.json');
-  execFileSync(cli, ['--scenario', scenario, '--quiet', '--json', file], { env });
-  return JSON.parse(readFileSync(file, 'utf8')).runs[0].elapsed_ms;
+/** One run with default parameters in a fresh process: {ms: its elapsed_ms, samples}. */
+function freshRun(platform, scenario, scratch) {
+  const run = runFresh(platform, scenario, [], join(scratch, 'run.json'));
+  return { ms: run.elapsed_ms, samples: run.samples };
 }
 
-/** The same in WebAssembly: a fresh module instance, stepped to the end by the wrapper. */
-async function wasmRunMs(scenario) {
-  const lab = await loadTrimlab({ allocator: 'dlmalloc' });
-  return (await lab.runScenario(scenario)).elapsed_ms;
-}
-
-async function speedRatios() {
+async function speed(names) {
   const scratch = mkdtempSync(join(tmpdir(), 'trimlab-bench-'));
-  const names = (await loadTrimlab()).scenarios().map((s) => s.name);
   const rows = [];
-  for (const scenario of names) {
-    const native = [];
-    const wasm = [];
-    for (let pair = 0; pair < PAIRS; pair++) {
-      native.push(nativeRunMs(scenario, scratch));
-      wasm.push(await wasmRunMs(scenario));
+  try {
+    for (const scenario of names) {
+      freshRun('native', scenario, scratch); // untimed: warms the caches
+      freshRun('wasm', scenario, scratch);
+      const native = [];
+      const wasm = [];
+      for (let pair = 0; pair < PAIRS; pair++) {
+        native.push(freshRun('native', scenario, scratch));
+        wasm.push(freshRun('wasm', scenario, scratch));
+      }
+      rows.push({
+        scenario,
+        samples: native[0].samples,
+        native_ms_median: round(median(native.map((r) => r.ms))),
+        wasm_ms_median: round(median(wasm.map((r) => r.ms))),
+        wasm_over_native_median_ratio: round(median(wasm.map((w, i) => w.ms / native[i].ms))),
+      });
     }
-    rows.push({
-      scenario,
-      native_ms_median: round(median(native)),
-      wasm_ms_median: round(median(wasm)),
-      wasm_over_native_median_ratio: round(median(wasm.map((w, i) => w / native[i]))),
-    });
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
   }
   return rows;
+}
+
+/** ns per call of the WebAssembly probe at a fresh instance: median of PROBE_ROUNDS rounds. */
+function wasmProbeNs(repeat, full) {
+  repeat(PROBE_CALLS / 10, full); // warm-up (tier-up of the loop)
+  const rounds = [];
+  for (let r = 0; r < PROBE_ROUNDS; r++) {
+    const start = performance.now();
+    repeat(PROBE_CALLS, full);
+    rounds.push(((performance.now() - start) * 1e6) / PROBE_CALLS);
+  }
+  return median(rounds);
+}
+
+/**
+ * Time a scenario spends sampling in WebAssembly: a fresh instance runs it step by step, and
+ * after every step full probes are timed at that step's heap state (dlmalloc's
+ * mallinfo walks every chunk, so the cost grows with the chunks held). Returns the sum over the
+ * steps, in ms, and the largest cost of one sample, in ns.
+ */
+async function wasmSamplingMs(scenario) {
+  const module = await rawModule();
+  const begin = module.cwrap('tl_wasm_begin', 'number', ['string', 'string', 'number']);
+  const step = module.cwrap('tl_wasm_step', 'number', []);
+  const end = module.cwrap('tl_wasm_end', null, []);
+  const repeat = module.cwrap('tl_wasm_probe_repeat', 'number', ['number', 'number']);
+  if (begin(scenario, '', 1) !== 0) throw new Error(`${scenario} did not begin in WebAssembly`);
+  let total = 0;
+  let worst = 0;
+  let steps = 0;
+  while (step()) {
+    const rounds = [];
+    for (let r = 0; r < STEP_ROUNDS; r++) {
+      const start = performance.now();
+      repeat(STEP_CALLS, 1);
+      rounds.push((performance.now() - start) / STEP_CALLS);
+    }
+    const cost = median(rounds);
+    total += cost;
+    worst = Math.max(worst, cost);
+    steps++;
+  }
+  end();
+  return { steps, ms: total, worst_ns: worst * 1e6 };
+}
+
+async function probe(speedRows) {
+  const native = JSON.parse(execFileSync(join(buildDir, 'probe-bench'), { encoding: 'utf8' }));
+  const module = await rawModule();
+  const repeat = module.cwrap('tl_wasm_probe_repeat', 'number', ['number', 'number']);
+  const wasm = {
+    footprint_ns: round(wasmProbeNs(repeat, 0), 1),
+    full_sample_ns: round(wasmProbeNs(repeat, 1), 1),
+  };
+  const share = [];
+  for (const row of speedRows) {
+    const sampling = await wasmSamplingMs(row.scenario);
+    const nativeMs = (row.samples * native.statm_plus_mallinfo2_ns) / 1e6;
+    share.push({
+      scenario: row.scenario,
+      samples: row.samples,
+      native_sampling_us: round(nativeMs * 1000, 1),
+      native_share_percent: round((100 * nativeMs) / row.native_ms_median, 4),
+      wasm_sampling_us: round(sampling.ms * 1000, 1),
+      wasm_worst_sample_ns: Math.round(sampling.worst_ns),
+      wasm_share_percent: round((100 * sampling.ms) / row.wasm_ms_median, 4),
+    });
+  }
+  return { native, wasm, share };
 }
 
 function sizes() {
@@ -75,26 +147,34 @@ function sizes() {
   });
 }
 
-const probe = JSON.parse(execFileSync(join(build, 'probe-bench'), { encoding: 'utf8' }));
+const names = (await loadTrimlab()).scenarios().map((s) => s.name);
 const allMs = Array.from({ length: WHOLE_RUNS }, timeAllMs);
+const speedRows = await speed(names);
 const figures = {
-  date: new Date().toISOString(),
-  probe,
+  started_at: startedAt.toISOString(),
+  load_average_at_start: loadAtStart.map((value) => round(value)),
+  pairs: PAIRS,
+  whole_runs: WHOLE_RUNS,
+  probe: await probe(speedRows),
   all_scenarios_ms_median: round(median(allMs), 0),
-  speed: await speedRatios(),
+  speed: speedRows,
   sizes: sizes(),
 };
+writeFileSync(benchFile, `${JSON.stringify(figures, null, 2)}\n`);
 
-console.log(`one footprint sample (statm, descriptor kept open): ${probe.statm_footprint_ns} ns`);
-console.log(`one full sample (statm + mallinfo2):               ${probe.statm_plus_mallinfo2_ns} ns`);
-console.log(`open + read of /proc/self/status, for comparison:   ${probe.proc_status_ns} ns`);
-console.log(`build/trimlab --all, median of ${WHOLE_RUNS}:                   ${figures.all_scenarios_ms_median} ms`);
+const { native, wasm, share } = figures.probe;
+console.log(`one footprint sample natively (statm, descriptor kept open): ${native.statm_footprint_ns} ns`);
+console.log(`one full sample natively (statm + mallinfo2):                ${native.statm_plus_mallinfo2_ns} ns`);
+console.log(`open + read of /proc/self/status, for comparison:            ${native.proc_status_ns} ns`);
+console.log(`one footprint sample in WebAssembly (memory size):          ${wasm.footprint_ns} ns`);
+console.log(`one full sample in WebAssembly (+ sbrk, mallinfo), fresh:   ${wasm.full_sample_ns} ns`);
+console.log(`build/trimlab --all, median of ${WHOLE_RUNS}:                            ${figures.all_scenarios_ms_median} ms`);
 console.log(`\nrun time per scenario, median of ${PAIRS} interleaved pairs (WebAssembly: dlmalloc under Node)`);
-console.log('scenario    native ms   wasm ms   wasm/native');
-for (const row of figures.speed)
+console.log('scenario    native ms   wasm ms   wasm/native   sampling native   sampling wasm');
+for (const [i, row] of figures.speed.entries())
   console.log(`${row.scenario.padEnd(11)} ${String(row.native_ms_median).padStart(9)} ` +
-    `${String(row.wasm_ms_median).padStart(9)}   ${row.wasm_over_native_median_ratio.toFixed(2)}`);
+    `${String(row.wasm_ms_median).padStart(9)}   ${row.wasm_over_native_median_ratio.toFixed(2).padStart(11)}` +
+    `   ${share[i].native_share_percent.toFixed(3).padStart(13)} %   ${share[i].wasm_share_percent.toFixed(3).padStart(11)} %`);
 console.log('\nfile                          bytes    gzip');
 for (const s of figures.sizes)
   console.log(`${s.file.padEnd(28)} ${String(s.bytes).padStart(7)} ${String(s.gzip_bytes).padStart(7)}`);
-writeFileSync(join(build, 'bench.json'), `${JSON.stringify(figures, null, 2)}\n`);

@@ -5,11 +5,13 @@
 //   node tools/run-wasm.mjs --list
 //   node tools/run-wasm.mjs --scenario highwater --set total_mib=300 [--allocator emmalloc]
 //   node tools/run-wasm.mjs --all --trim both --quiet --json web/data/wasm-results.json
+//   node tools/run-wasm.mjs --replay app.trace [--trim both] [--set events_per_step=N] [--json F]
+//     (an allocation trace: checked whole first, then replayed in chunks, as `trimlab replay`)
 //
 // Exit codes: 0 done, 1 a run failed, 2 bad input (one line "trimlab: ..." on stderr),
 // 3 a run ended out of memory. Every run gets a fresh module instance (fresh 64 MiB linear
 // memory and allocator), as the native CLI runs each in a fresh child process.
-import { closeSync, openSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, readSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 import { ALLOCATORS, loadTrimlab, resultsDocument, TrimlabError } from '../web/trimlab-api.js';
@@ -20,7 +22,8 @@ const EXIT_OUT_OF_MEMORY = 3;
 /* The native flags that take a value, so that e.g. `--json --allocator` keeps its meaning. */
 const VALUE_FLAGS = new Set(['--scenario', '--set', '--json', '--trim']);
 const ALLOCATOR_USAGE =
-  'wasm runner: --allocator dlmalloc|emmalloc (default dlmalloc), one fresh instance per run\n';
+  'wasm runner: --allocator dlmalloc|emmalloc (default dlmalloc), one fresh instance per run;\n' +
+  '             --replay TRACE [replay options] replays an allocation trace\n';
 
 /* strerror() texts for what opening a file usually fails with, as the native message has them. */
 const STRERROR = {
@@ -41,13 +44,18 @@ function strerror(error) {
   return STRERROR[error.code] ?? error.message;
 }
 
-/** Takes --allocator out of argv; every other argument goes to the native parser in order. */
+/** Takes --allocator (and --replay TRACE) out of argv; every other argument goes to the native
+ *  parser in order. */
 export function splitAllocator(args) {
   const rest = [];
   let allocator = 'dlmalloc';
+  let replay = null;
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
-    if (arg === '--allocator') {
+    if (arg === '--replay') {
+      if (i + 1 >= args.length) throw new BadInput('--replay needs a trace');
+      replay = args[++i];
+    } else if (arg === '--allocator') {
       if (i + 1 >= args.length) throw new BadInput('--allocator needs a value');
       allocator = args[++i];
       if (!ALLOCATORS.includes(allocator))
@@ -58,7 +66,7 @@ export function splitAllocator(args) {
       if (VALUE_FLAGS.has(arg) && i + 1 < args.length) rest.push(args[++i]);
     }
   }
-  return { allocator, rest };
+  return { allocator, rest, replay };
 }
 
 const mib = (bytes) => (bytes / 1048576).toFixed(2);
@@ -145,12 +153,143 @@ function openJson(path) {
   }
 }
 
+// ---- --replay TRACE: the native `trimlab replay`, in the module ----
+
+/** A trace file read in the chunks the module asks for; read errors carry the native message. */
+function fileSource(path) {
+  let fd;
+  try {
+    fd = openSync(path, 'r');
+  } catch (error) {
+    throw new BadInput(`cannot open: ${strerror(error)}`);
+  }
+  let position = 0;
+  return {
+    read(max) {
+      const buffer = Buffer.allocUnsafe(max);
+      let count;
+      try {
+        count = readSync(fd, buffer, 0, max, position);
+      } catch (error) {
+        throw new BadInput(`cannot read: ${strerror(error)}`);
+      }
+      position += count;
+      return buffer.subarray(0, count);
+    },
+    close: () => closeSync(fd),
+  };
+}
+
+async function withFile(path, work) {
+  const source = fileSource(path);
+  try {
+    return await work(source);
+  } finally {
+    source.close();
+  }
+}
+
+/** "trimlab: TRACE: message" and its exit code, as the native replay has them. */
+function traceFailure(path, error) {
+  if (!(error instanceof BadInput || error instanceof TrimlabError)) throw error;
+  process.stderr.write(`trimlab: ${path}: ${error.message}\n`);
+  return error.code === 'oom' ? EXIT_OUT_OF_MEMORY : EXIT_BAD_INPUT;
+}
+
+function cutShortNote(path, check) {
+  if (check.complete) return;
+  process.stderr.write(`trimlab: ${path}: cut short (no COMPLETE flag): replaying its ` +
+    `${check.header_event_count} events${check.dropped_bytes ? `; ${check.dropped_bytes} bytes ` +
+    'after them ignored (a flush the recorder did not finish)' : ''}\n`);
+}
+
+function traceLine(path, trace) {
+  return `trace ${path}: program ${trace.program}, ${trace.events_replayed} of ` +
+    `${trace.event_count} events replayed, ${trace.complete ? 'complete' : 'cut short'}; peak ` +
+    `${trace.peak_requested_bytes} bytes (${mib(trace.peak_requested_bytes)} MiB) requested ` +
+    `and live; replay overhead ${mib(trace.replay_overhead_bytes)} MiB (in the baseline)\n`;
+}
+
+async function replayRuns(path, options, allocator, check) {
+  let exitCode = 0;
+  const runs = [];
+  for (const wanted of options.runs) {
+    const lab = await loadTrimlab({ allocator });
+    const eventsPerStep = Number(wanted.params.split('=')[1]);
+    let run;
+    try {
+      run = await withFile(path, (source) => lab.runReplay(source, { trim: wanted.trim,
+        eventsPerStep, liveBlocks: check.max_live_blocks, events: check.events }));
+    } catch (error) {
+      exitCode = Math.max(exitCode, traceFailure(path, error) === EXIT_BAD_INPUT ? 2 : 3);
+      continue;
+    }
+    runs.push(run);
+    if (!options.quiet) process.stdout.write(formatRunTable(run, allocator) + traceLine(path, run.trace));
+    if (run.outcome === 'completed') continue;
+    process.stderr.write(`trimlab: ${path}: ${run.error}\n`);
+    const code = run.outcome === 'oom' ? EXIT_OUT_OF_MEMORY : EXIT_BAD_INPUT;
+    if (exitCode === 0 || (exitCode === EXIT_OUT_OF_MEMORY && code === EXIT_BAD_INPUT)) exitCode = code;
+  }
+  return { exitCode, runs };
+}
+
+async function replayMain({ allocator, rest, replay: path }, env) {
+  let options;
+  let check;
+  const lab = await loadTrimlab({ allocator });
+  try {
+    options = lab.parseReplayCommandLine([path, ...rest], env);
+  } catch (error) {
+    if (!(error instanceof TrimlabError)) throw error;
+    process.stderr.write(`trimlab: ${error.message}\n`);
+    return EXIT_BAD_INPUT;
+  }
+  if (options.action === 'help') {
+    process.stdout.write(lab.replayUsageText() + ALLOCATOR_USAGE);
+    return 0;
+  }
+  // The whole trace first, in an instance of its own that is then dropped (the native replay
+  // checks in a child process): a bad trace stops here, before anything runs.
+  try {
+    check = await withFile(path, (source) => lab.checkTrace(source));
+  } catch (error) {
+    return traceFailure(path, error);
+  }
+  const steps = lab.checkReplaySteps(check.events, Number(options.runs[0].params.split('=')[1]));
+  if (steps !== null) {
+    process.stderr.write(`trimlab: ${steps.message}\n`);
+    return EXIT_BAD_INPUT;
+  }
+  cutShortNote(path, check);
+  let jsonFd = null;
+  try {
+    if (options.json !== null) jsonFd = openJson(options.json);
+    const { exitCode, runs } = await replayRuns(path, options, allocator, check);
+    if (jsonFd !== null)
+      writeFileSync(jsonFd, formatDocument(resultsDocument(runs, {
+        allocator, generator: 'trimlab wasm Node runner (tools/run-wasm.mjs)' })));
+    return exitCode;
+  } catch (error) {
+    if (error instanceof BadInput) {
+      process.stderr.write(`trimlab: ${error.message}\n`);
+      return EXIT_BAD_INPUT;
+    }
+    if (jsonFd === null || typeof error.code !== 'string') throw error;
+    process.stderr.write(`trimlab: writing '${options.json}' failed: ${strerror(error)}\n`);
+    return EXIT_FAILED;
+  } finally {
+    if (jsonFd !== null) closeSync(jsonFd);
+  }
+}
+
 export async function main(args, env) {
   let allocator;
   let options;
   let parser;
   try {
     const split = splitAllocator(args);
+    if (split.replay !== null) return await replayMain(split, env);
     allocator = split.allocator;
     parser = await loadTrimlab({ allocator });
     options = parser.parseCommandLine(split.rest, env);

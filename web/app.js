@@ -5,14 +5,18 @@ import { validateResults, sizeRefusal } from './results-validate.js';
 import { ChartView, MiB } from './chart-view.js';
 import { runLoop, SPEEDS, DEFAULT_SPEED } from './run-loop.js';
 import { fillScenarioPicker, buildParamFields, describeScenario } from './controls.js';
-import { nativeFor, paramsLine } from './native-data.js';
-import { storyFigures } from './story.js';
-import { renderSummary, renderPlaceholder } from './summary-view.js';
+import { nativeFor, nativeForTrace, paramsLine } from './native-data.js';
+import { storyFigures, mib } from './story.js';
+import { renderSummary, renderPlaceholder, item } from './summary-view.js';
 import { CaptionTracker, WALKTHROUGH, captionHoldMs } from './walkthrough.js';
 import { runCsv, exportName, download, canvasPng } from './export.js';
 
 const DEFAULT_SCENARIO = 'cycles';
 const DEFAULT_NATIVE_URL = 'data/native-results.json';
+const TRACE_MAGIC = [0x54, 0x4c, 0x54, 0x52, 0x41, 0x43, 0x45, 0x00]; // "TLTRACE\0"
+const REPLAY = 'replay';
+/** The native replay's default, so its steps line up with the page's on the chart. */
+const EVENTS_PER_STEP = 1000;
 
 const $ = (id) => document.getElementById(id);
 const ui = {
@@ -41,6 +45,7 @@ const state = {
   runStats: null, // {updates, ms, steps} of the last run, for the debug hook
   settled: 0, // runs that ended in any way (finished, stopped, failed, refused at begin)
   captions: [], // the captions the last walkthrough showed, in order (for the debug hook)
+  replay: null, // {name, trace: {program, event_count}} while a trace's replay is on the chart
 };
 
 let chart = null;
@@ -91,14 +96,22 @@ function updateInstanceStatus() {
 
 // ---- native results ----
 
-/** The native runs for the chosen scenario, compared with `params` (the run's or the form's). */
+/** The native runs for the chosen scenario, compared with `params` (the run's or the form's);
+ *  while a replay is on the chart, the native replays of the same trace. */
 function nativeMatch(params) {
+  if (state.replay) return nativeForTrace(state.native?.document, state.replay.trace, params);
   return nativeFor(state.native?.document, ui.scenario.value, params);
 }
 
 function updateParamsNotice(match) {
   const scenario = ui.scenario.value;
   if (!state.native) return show(ui.paramsNotice, '');
+  if (state.replay) {
+    const { program, event_count: events } = state.replay.trace;
+    return show(ui.paramsNotice, match.on || match.off ? '' : 'The native results hold no ' +
+      `replay of this trace (${program}, ${events} events): only the WebAssembly series can be ` +
+      'drawn. Import the results of `trimlab replay TRACE --trim both --json FILE`.');
+  }
   if (!match.on && !match.off)
     return show(ui.paramsNotice, `The native results hold no run of ${scenario}: only the ` +
       'WebAssembly series can be drawn.');
@@ -123,7 +136,7 @@ function setNative(document, source) {
   ui.nativeSource.textContent = `${source}: ${runs} run${runs === 1 ? '' : 's'}, ` +
     `${document.allocator}${document.created ? `, ${document.created}` : ''}.`;
   showNative();
-  if (state.last && state.last.scenario === ui.scenario.value) renderStory();
+  if (state.last && (state.last.scenario === ui.scenario.value || state.replay)) renderStory();
 }
 
 async function loadDefaultNative() {
@@ -143,8 +156,21 @@ function refuseImport(name, message) {
   show(ui.importError, `${name} was not loaded: ${message}. The chart keeps what it showed.`);
 }
 
+/** Whether a file starts with a trace's magic bytes ("TLTRACE\0"); its name does not count. */
+async function isTrace(file) {
+  const head = new Uint8Array(await file.slice(0, TRACE_MAGIC.length).arrayBuffer());
+  return head.length === TRACE_MAGIC.length && head.every((byte, i) => byte === TRACE_MAGIC[i]);
+}
+
 async function importFile(file) {
   show(ui.importError, '');
+  let trace;
+  try {
+    trace = await isTrace(file);
+  } catch (error) {
+    return refuseImport(file.name, `it could not be read (${error.message})`);
+  }
+  if (trace) return replayFile(file);
   const tooBig = sizeRefusal(file.size);
   if (tooBig) return refuseImport(file.name, tooBig);
   let text;
@@ -160,16 +186,41 @@ async function importFile(file) {
 
 // ---- the summary ----
 
+/** The native runs to compare with the last finished run: a replay's are of the same trace. */
+function nativeOfLast() {
+  const { run, scenario } = state.last;
+  return run.trace ? nativeForTrace(state.native?.document, run.trace, run.params)
+    : nativeFor(state.native?.document, scenario, run.params);
+}
+
 function renderStory() {
   const { run, allocator, instanceRun, scenario } = state.last;
-  const match = nativeFor(state.native?.document, scenario, run.params);
+  const match = nativeOfLast();
   const figures = storyFigures(run, match);
-  ui.summaryHeading.textContent = `What the ${scenario} run shows`;
+  ui.summaryHeading.textContent = run.trace ? `What the replay of ${run.trace.program} shows`
+    : `What the ${scenario} run shows`;
   const last = run.samples.at(-1);
   renderSummary(ui.summary, figures, {
     scenario, allocator, instanceRun, params: run.params, nativeParams: match.nativeParams,
     oom: run.outcome === 'oom' ? { step: last.step, message: run.error } : null,
   });
+  if (run.trace) addReplayFigures(run, match);
+}
+
+/** The replay's own figures at the top of the list: the trace's peak, linear memory at the end
+ *  and, when the native replays of the same trace are loaded, theirs beside it. */
+function addReplayFigures(run, match) {
+  const { program, event_count: events, events_replayed: replayed } = run.trace;
+  const items = [`Trace ${program}: ${replayed} of ${events} events replayed; peak requested ` +
+    `bytes (live, allocator-independent) ${mib(run.trace.peak_requested_bytes)} MiB; ` +
+    `WebAssembly linear memory at the end ${mib(run.samples.at(-1).footprint_bytes)} MiB.`];
+  const native = [['trim on', match.on], ['trim off', match.off]].filter(([, r]) => r)
+    .map(([name, r]) => `${name}: peak ${mib(r.summary.peak_footprint_bytes)}, end ` +
+      `${mib(r.summary.final_footprint_bytes)} MiB`);
+  items.push(native.length ? `Native replay of the same trace, RSS ${native.join('; ')}.`
+    : 'No native replay of this trace is loaded (import the results of ' +
+      '`trimlab replay TRACE --trim both --json FILE`).');
+  ui.summary.list.prepend(...items.map(item));
 }
 
 function placeholder(text) {
@@ -185,7 +236,8 @@ function showCaption(text) {
 }
 
 function statusOf(sample) {
-  return `${ui.scenario.value} \u00b7 step ${sample.step} \u00b7 ${sample.phase}: ${sample.label} ` +
+  const name = state.replay ? `replay of ${state.replay.name}` : ui.scenario.value;
+  return `${name} \u00b7 step ${sample.step} \u00b7 ${sample.phase}: ${sample.label} ` +
     `\u00b7 linear memory ${mibText(sample.footprint_bytes)} MiB`;
 }
 
@@ -202,19 +254,30 @@ async function instanceFor(allocator, reuse) {
  * One run, drawn live. Resolves with the run, or null when it was refused, failed or stopped
  * (the reason is on the page). Nothing on the chart changes unless the run really starts.
  */
-async function startRun({ scenario, params, allocator, reuse, captions = false }) {
+async function startRun({ scenario, params, allocator, reuse, captions = false, trace = null }) {
   show(ui.runError, '');
   let lab;
+  let replay = null;
   try {
     lab = await instanceFor(allocator, reuse);
-    lab.begin(scenario, params, { trim: true });
+    if (trace) {
+      // The whole trace is checked first: a bad one is refused before the chart changes.
+      const info = await lab.checkTrace(trace);
+      await lab.beginReplay(trace, { trim: true, eventsPerStep: params.events_per_step,
+        liveBlocks: info.max_live_blocks, events: info.events });
+      replay = { name: trace.name, trace: { program: info.program, event_count: info.events } };
+    } else {
+      lab.begin(scenario, params, { trim: true });
+    }
   } catch (error) {
-    showError(error, 'The run did not start. ');
+    if (trace) refuseImport(trace.name, String(error?.message ?? error).replace(/\.+$/, ''));
+    else showError(error, 'The run did not start. ');
     state.settled += 1;
     return null;
   }
   state.labRuns += 1;
   state.runParams = params;
+  state.replay = replay;
   chart.startLive();
   showNative();
   placeholder('Running …');
@@ -223,6 +286,7 @@ async function startRun({ scenario, params, allocator, reuse, captions = false }
   let lastSample = null;
   state.loop = runLoop(lab, {
     rate,
+    step: replay ? () => lab.stepReplay() : () => lab.step(),
     onBatch(samples) {
       lastSample = samples.at(-1);
       chart.appendLive(samples);
@@ -263,11 +327,28 @@ function finishRun(run, lab, scenario) {
   const last = run.samples.at(-1);
   if (run.outcome === 'oom') chart.setOom(last.step, run.error);
   chart.refresh();
+  const name = state.replay ? `The replay of ${state.replay.name}` : scenario;
   ui.status.textContent = run.outcome === 'oom'
-    ? `${scenario} ran out of memory at step ${last.step}; it freed what it held.`
-    : `${scenario} finished: ${run.samples.length} steps, linear memory ${mibText(last.footprint_bytes)} MiB.`;
+    ? `${name} ran out of memory at step ${last.step}: ${run.error}; it freed what it held.`
+    : run.outcome === 'bad_trace'
+      ? `${name} stopped at step ${last.step}: ${run.error}.`
+      : `${name} finished: ${run.samples.length} steps, linear memory ${mibText(last.footprint_bytes)} MiB.`;
   renderStory();
   updateExports();
+}
+
+/** A trace file given to the page: checked whole, then replayed live with the chosen allocator. */
+async function replayFile(file) {
+  if (!state.ready) return refuseImport(file.name, 'the page is still loading the module');
+  if (state.loop || state.walkthrough)
+    return refuseImport(file.name, 'a run is in progress (press Stop first)');
+  setBusy(true);
+  try {
+    await startRun({ scenario: REPLAY, params: { events_per_step: EVENTS_PER_STEP }, trace: file, allocator: chosen('allocator'),
+      reuse: chosen('instance') === 'reuse' });
+  } finally {
+    setBusy(false);
+  }
 }
 
 /** The Run button: refuse invalid parameters before anything starts. */
@@ -280,6 +361,7 @@ async function onRun(event) {
     return;
   }
   setBusy(true);
+  state.replay = null;
   await startRun({ scenario: ui.scenario.value, params: state.fields.values(),
     allocator: chosen('allocator'), reuse: chosen('instance') === 'reuse' });
   setBusy(false);
@@ -334,6 +416,7 @@ function onReset() {
   state.labRuns = 0;
   state.last = null;
   state.runParams = null;
+  state.replay = null;
   chart.clearLive();
   showNative();
   show(ui.runError, '');
@@ -353,6 +436,7 @@ function selectScenario(name) {
     showNative();
   });
   state.runParams = null;
+  state.replay = null;
   chart.clearLive();
   showNative();
   show(ui.caption, '');
@@ -383,8 +467,8 @@ function onExportJson() {
 }
 
 function onExportCsv() {
-  const { run, scenario } = state.last;
-  const match = nativeFor(state.native?.document, scenario, run.params);
+  const { run } = state.last;
+  const match = nativeOfLast();
   const native = match.differs.length === 0 ? match : null;
   download(new Blob([runCsv(run, native)], { type: 'text/csv' }), exportName(...exportBase(), 'csv'));
 }
@@ -459,9 +543,12 @@ function exposeDebugHook() {
       scenario: ui.scenario.value,
       instanceRuns: state.labRuns,
       nativeSource: state.native?.source ?? null,
+      replay: state.replay && { name: state.replay.name, ...state.replay.trace },
       last: state.last && { scenario: state.last.scenario, allocator: state.last.allocator,
         outcome: state.last.run.outcome, steps: state.last.run.samples.length,
-        instanceRun: state.last.instanceRun, params: { ...state.last.run.params } },
+        instanceRun: state.last.instanceRun, params: { ...state.last.run.params },
+        elapsed_ms: state.last.run.elapsed_ms, error: state.last.run.error ?? null,
+        trace: state.last.run.trace ? { ...state.last.run.trace } : null },
       runStats: state.runStats && { ...state.runStats },
       settled: state.settled,
       captions: [...(state.walkthrough?.captions ?? state.captions)],

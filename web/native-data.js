@@ -46,8 +46,20 @@ export function findRun(document, scenario, trim) {
  *   differs: names of parameters whose native value is not the chosen one.
  */
 export function nativeFor(document, scenario, params) {
-  const on = findRun(document, scenario, 'enabled');
-  const off = findRun(document, scenario, 'disabled');
+  return matchRuns(findRun(document, scenario, 'enabled'), findRun(document, scenario, 'disabled'),
+    params);
+}
+
+/** Like nativeFor for a replay: the native replays (scenario "replay") of the same trace, the
+ *  one with the same `trace.program` and `trace.event_count`. */
+export function nativeForTrace(document, trace, params) {
+  const find = (trim) => document?.runs?.find((run) => run.scenario === 'replay' &&
+    run.trim === trim && run.trace?.program === trace.program &&
+    run.trace?.event_count === trace.event_count) ?? null;
+  return matchRuns(find('enabled'), find('disabled'), params);
+}
+
+function matchRuns(on, off, params) {
   const nativeParams = (on ?? off)?.params ?? null;
   const differs = nativeParams ? paramDifferences(nativeParams, params) : [];
   return { on, off, differs, nativeParams };

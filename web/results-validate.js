@@ -7,7 +7,8 @@
 //
 // The checks follow docs/results.schema.json rule for rule (the tests compare every verdict with
 // ajv on that schema), then add what a JSON Schema cannot say but the page relies on: at least
-// one run, samples numbered 0, 1, 2 … in order, an error message exactly for oom runs and,
+// one run, samples numbered 0, 1, 2 … in order, an error message exactly for runs that did not
+// complete (oom, bad_trace) and,
 // when asked, the platform. A refusal names its stage: 'input', 'size', 'empty', 'json',
 // 'schema' or 'consistency'; only 'consistency' refusals are documents the schema accepts.
 
@@ -18,13 +19,13 @@ export const MAX_INPUT_BYTES = 20_000_000;
 /** The schema's bound on every byte count: 2^48, far above any real footprint. */
 export const MAX_BYTES = 2 ** 48;
 
-const SCENARIOS = ['simple', 'vector', 'cycles', 'buckets', 'fragmented', 'highwater'];
+const SCENARIOS = ['simple', 'vector', 'cycles', 'buckets', 'fragmented', 'highwater', 'replay'];
 const PHASES = ['baseline', 'allocate', 'fill', 'free', 'trim', 'final'];
 const PLATFORMS = ['native', 'wasm'];
 const ALLOCATORS = ['glibc', 'dlmalloc', 'emmalloc'];
 const DOCUMENT_TRIM = ['enabled', 'disabled', 'unavailable', 'mixed'];
 const RUN_TRIM = ['enabled', 'disabled', 'unavailable'];
-const OUTCOMES = ['completed', 'oom'];
+const OUTCOMES = ['completed', 'oom', 'bad_trace'];
 const MAX_PARAMS = 8;
 // The schema's pattern for a bucket model; 'u' as ajv compiles patterns.
 const MODEL_PATTERN = /^[0-9]+[KM]?(\/[0-9]+[KM]?){0,7}$/u;
@@ -35,7 +36,11 @@ const DOCUMENT_FIELDS = {
 };
 const RUN_FIELDS = {
   required: ['scenario', 'params', 'trim', 'outcome', 'error', 'samples', 'summary'],
-  optional: ['elapsed_ms'],
+  optional: ['elapsed_ms', 'trace'],
+};
+const TRACE_FIELDS = {
+  required: ['program', 'event_count', 'events_replayed', 'complete', 'peak_requested_bytes'],
+  optional: ['replay_overhead_bytes'],
 };
 const SAMPLE_FIELDS = {
   required: ['step', 'phase', 'label', 'footprint_bytes', 'in_use_bytes', 'allocator_free_bytes'],
@@ -181,6 +186,21 @@ function checkRun(run, path) {
   if (run.samples.length === 0) refuse(`${path}.samples`, 'empty: a run has at least one sample');
   run.samples.forEach((sample, index) => checkSample(sample, `${path}.samples[${index}]`));
   checkSummary(run.summary, `${path}.summary`);
+  if (Object.hasOwn(run, 'trace')) checkTrace(run.trace, `${path}.trace`);
+  else if (run.scenario === 'replay') refuse(path, 'a replay run carries its "trace"');
+}
+
+function checkTrace(trace, path) {
+  checkObject(trace, path, TRACE_FIELDS);
+  checkString(trace.program, `${path}.program`, 256);
+  for (const name of ['event_count', 'events_replayed']) {
+    checkInteger(trace[name], `${path}.${name}`, 'a count');
+    if (trace[name] < 0) refuse(`${path}.${name}`, `${trace[name]} is negative`);
+  }
+  if (typeof trace.complete !== 'boolean')
+    refuse(`${path}.complete`, `expected true or false, got ${typeName(trace.complete)}`);
+  for (const name of ['peak_requested_bytes', 'replay_overhead_bytes'])
+    if (Object.hasOwn(trace, name)) checkBytes(trace[name], `${path}.${name}`);
 }
 
 function checkSample(sample, path) {
@@ -219,8 +239,8 @@ function checkConsistency(doc, platform) {
         fail(`runs[${r}].samples[${index}]: samples out of order: step ${sample.step} where ` +
           `step ${index} belongs (steps count 0, 1, 2 … in order)`);
     });
-    if (run.outcome === 'oom' && run.error === null)
-      fail(`runs[${r}].error: an oom run carries its message, found null`);
+    if (run.outcome !== 'completed' && run.error === null)
+      fail(`runs[${r}].error: an ${run.outcome} run carries its message, found null`);
     if (run.outcome === 'completed' && run.error !== null)
       fail(`runs[${r}].error: a completed run has no error, found ${show(run.error)}`);
   });

@@ -1,6 +1,7 @@
 // Drives one run of the engine from requestAnimationFrame: each frame takes as many synchronous
 // lab.step() calls as the speed allows (whole steps owed since the last frame), within a time
 // budget so a frame never stalls the page, then hands the batch to the chart in one update.
+// A replay's steps are asynchronous (lab.stepReplay() reads the trace first): pass it as `step`.
 
 /** The speeds of the speed control, in engine steps per second (Infinity: as fast as the frame
  *  budget allows). */
@@ -23,11 +24,13 @@ const MAX_FRAME_GAP_MS = 100;
  * stopped; rejects with whatever the engine threw. The lab's run is ended in every case.
  * @param {object} lab a Trimlab on which begin() has just succeeded
  * @param {{rate: () => number, onBatch: (samples: object[]) => void,
- *          afterStep?: (sample: object) => number}} hooks rate: steps per second, read every
- *   frame; afterStep: milliseconds to hold before the next step (0 to go on).
+ *          afterStep?: (sample: object) => number,
+ *          step?: () => object|null|Promise<object|null>}} hooks rate: steps per second, read
+ *   every frame; afterStep: milliseconds to hold before the next step (0 to go on); step: one
+ *   step of the run (default lab.step(); lab.stepReplay() for a replay).
  * @returns {{done: Promise<object|null>, stop: () => void}}
  */
-export function runLoop(lab, { rate, onBatch, afterStep }) {
+export function runLoop(lab, { rate, onBatch, afterStep, step = () => lab.step() }) {
   let stopped = false;
   let frame = 0;
   let owed = 1; // the first frame takes one step at once
@@ -49,11 +52,12 @@ export function runLoop(lab, { rate, onBatch, afterStep }) {
     settle[outcome](value);
   };
 
-  function takeSteps(now) {
+  async function takeSteps(now) {
     const batch = [];
     const deadline = performance.now() + FRAME_BUDGET_MS;
     while (owed >= 1 && performance.now() < deadline) {
-      const sample = lab.step();
+      const sample = await step();
+      if (stopped) return batch; // stop() came while the step read its input: the run is ended
       if (sample === null) break;
       batch.push(sample);
       owed -= 1;
@@ -68,7 +72,7 @@ export function runLoop(lab, { rate, onBatch, afterStep }) {
     return batch;
   }
 
-  function tick(now) {
+  async function tick(now) {
     if (stopped) return;
     try {
       const gap = last === null ? 0 : Math.min(now - last, MAX_FRAME_GAP_MS);
@@ -76,13 +80,14 @@ export function runLoop(lab, { rate, onBatch, afterStep }) {
       if (now >= holdUntil) {
         const perSecond = rate();
         owed = perSecond === Infinity ? Infinity : Math.min(owed + (perSecond * gap) / 1000, 1 + perSecond);
-        const batch = takeSteps(now);
+        const batch = await takeSteps(now);
+        if (stopped) return;
         if (batch.length > 0) onBatch(batch);
         if (lab.done) return finish('resolve', lab.result());
       }
       frame = requestAnimationFrame(tick);
     } catch (error) {
-      finish('reject', error);
+      if (!stopped) finish('reject', error);
     }
   }
 

@@ -4,7 +4,8 @@
 import { mib, signedPercent, verdict, MIN_MEASURED_BYTES } from './story.js';
 import { paramsLine } from './native-data.js';
 
-function item(text) {
+/** A list item holding `text` (as text). */
+export function item(text) {
   const li = document.createElement('li');
   li.textContent = text;
   return li;

@@ -5,6 +5,8 @@
 //   const run = await lab.runScenario('simple', { block_mib: 50 }, { trim: true, onSample });
 //   lab.begin('highwater', 'total_mib=300'); let s; while ((s = lab.step())) draw(s);
 //   const doc = lab.resultsDocument([run]);   // docs/results.schema.json
+//   const r = await lab.runReplay(blobOrBytes, { trim: false, eventsPerStep: 1000, onSample });
+//   (an allocation trace, fed to the module in chunks: docs/replay.md)
 //
 // Loading the Emscripten glue (web/trimlab.js, web/trimlab-emmalloc.js: CommonJS factories from
 // -sMODULARIZE=1, since -sEXPORT_ES6 is broken in emscripten 3.1.6):
@@ -185,7 +187,80 @@ const SIGNATURES = {
   sample_in_use_bytes: ['number', []],
   sample_allocator_free_bytes: ['number', []],
   run_json: ['string', []],
+  replay_begin: ['number', ['array', 'number', 'number', 'string', 'number', 'number', 'number']],
+  replay_room: ['number', []],
+  replay_input_ptr: ['number', []],
+  replay_input: ['number', ['number']],
+  check_begin: ['number', ['array', 'number', 'number']],
+  check: ['number', []],
+  trace_json: ['string', []],
+  replay_cli_parse: ['number', []],
+  replay_usage_text: ['string', []],
+  replay_check_steps: ['number', ['number', 'number']],
 };
+
+// ---- allocation traces (src/trace_format.h), read in chunks ----
+
+/** The header and program name take at most this many bytes: the first chunk a replay gets. */
+export const TRACE_HEADER_MAX = 64 + 256;
+
+function chunkSource(iterable) {
+  const iterator = (iterable[Symbol.asyncIterator] ?? iterable[Symbol.iterator]).call(iterable);
+  let pending = new Uint8Array(0);
+  return {
+    async read(max) {
+      while (pending.length === 0) {
+        const { value, done } = await iterator.next();
+        if (done) return pending;
+        pending = value instanceof Uint8Array ? value : new Uint8Array(value);
+      }
+      const out = pending.subarray(0, max);
+      pending = pending.subarray(out.length);
+      return out;
+    },
+  };
+}
+
+/**
+ * A reader of a trace's bytes: read(max) gives at most `max` next bytes (a Uint8Array, or a
+ * promise of one), empty at the end. From a Uint8Array or ArrayBuffer, a Blob (a file the page
+ * was given), an (async) iterable of chunks of any size, or an object that has read(max) already.
+ */
+export function traceSource(input) {
+  if (input instanceof ArrayBuffer) input = new Uint8Array(input);
+  if (ArrayBuffer.isView(input)) {
+    const bytes = new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
+    let at = 0;
+    return { read: (max) => { const out = bytes.subarray(at, at + max); at += out.length; return out; } };
+  }
+  if (typeof Blob !== 'undefined' && input instanceof Blob) {
+    let at = 0;
+    return {
+      async read(max) {
+        const out = new Uint8Array(await input.slice(at, at + max).arrayBuffer());
+        at += out.length;
+        return out;
+      },
+    };
+  }
+  if (input && typeof input.read === 'function') return input;
+  if (input && (input[Symbol.asyncIterator] || input[Symbol.iterator])) return chunkSource(input);
+  throw new TrimlabError('bad_value', 3,
+    'a trace is a Uint8Array, an ArrayBuffer, a Blob, an iterable of chunks or {read(max)}');
+}
+
+/** The first TRACE_HEADER_MAX bytes (fewer: the whole trace) and whether the trace ends there. */
+async function readFirst(source) {
+  const first = new Uint8Array(TRACE_HEADER_MAX);
+  let length = 0;
+  while (length < first.length) {
+    const chunk = await source.read(first.length - length);
+    if (chunk.length === 0) return { bytes: first.subarray(0, length), atEnd: true };
+    first.set(chunk, length);
+    length += chunk.length;
+  }
+  return { bytes: first, atEnd: false };
+}
 
 /** The environment variables the native CLI reads. */
 export const CLI_ENVIRONMENT = Object.freeze([
@@ -197,8 +272,11 @@ export class Trimlab {
   #samples = [];
   #elapsed = 0;
   #scenarios = null;
+  #module = null;
+  #source = null;
 
   constructor(module) {
+    this.#module = module;
     for (const [name, [ret, args]] of Object.entries(SIGNATURES))
       this.#c[name] = module.cwrap(`tl_wasm_${name}`, ret, args);
     this.platform = this.#c.platform();
@@ -293,15 +371,16 @@ export class Trimlab {
   result() {
     const text = this.#c.run_json();
     if (text === '') throw this.#error();
-    const { scenario, params, trim, outcome, error, summary } = JSON.parse(text);
+    const { scenario, params, trim, outcome, error, summary, trace } = JSON.parse(text);
     const elapsed_ms = Math.round(this.#elapsed * 1000) / 1000;
     return { scenario, params, trim, outcome, error, elapsed_ms, samples: this.#samples,
-      summary };
+      summary, ...(trace ? { trace } : {}) };
   }
 
   /** Frees whatever the run holds; the instance is ready for the next run. */
   end() {
     this.#c.end();
+    this.#source = null;
   }
 
   /** Runs a scenario to its end; onSample(sample) may return a promise to pace the run. */
@@ -316,6 +395,102 @@ export class Trimlab {
     } finally {
       this.end();
     }
+  }
+
+  // ---- allocation traces: trace can be anything traceSource() takes ----
+
+  /** Gives the module the bytes it asks for (at most 1 MiB buffered), straight into its memory. */
+  async #feed(source) {
+    const c = this.#c;
+    for (let room; (room = c.replay_room()) > 0;) {
+      const chunk = await source.read(room);
+      if (chunk.length > room)
+        throw new TrimlabError('bad_value', 3, `the trace source gave ${chunk.length} bytes ` +
+          `where ${room} were asked for`);
+      // HEAPU8 read afresh: a view from before a memory growth is detached.
+      if (chunk.length > 0) this.#module.HEAPU8.set(chunk, c.replay_input_ptr());
+      this.#check(c.replay_input(chunk.length));
+    }
+  }
+
+  /** Reads a whole trace without allocating for it and returns what `trimlab trace-info --json`
+   *  prints, or throws a TrimlabError (code "bad_trace") with the native message. */
+  async checkTrace(trace) {
+    const c = this.#c;
+    c.end();
+    const source = traceSource(trace);
+    const { bytes, atEnd } = await readFirst(source);
+    this.#check(c.check_begin(bytes, bytes.length, atEnd ? 1 : 0));
+    try {
+      for (;;) {
+        await this.#feed(source);
+        const status = c.check();
+        if (status === 0) return JSON.parse(c.trace_json());
+        if (status !== -1) throw this.#error();
+      }
+    } finally {
+      c.end();
+    }
+  }
+
+  /** Starts a replay (ending a run in progress); then stepReplay() until null, result(), end().
+   *  liveBlocks, events: what checkTrace() counted (max_live_blocks, events), else the header's.
+   *  Returns the trace's header figures; throws a TrimlabError for a bad header or options. */
+  async beginReplay(trace, { trim = true, eventsPerStep, liveBlocks = 0, events = 0 } = {}) {
+    const c = this.#c;
+    c.end();
+    this.#samples = [];
+    this.#source = traceSource(trace);
+    const { bytes, atEnd } = await readFirst(this.#source);
+    const params = eventsPerStep == null ? '' : `events_per_step=${eventsPerStep}`;
+    const start = performance.now();
+    const status = c.replay_begin(bytes, bytes.length, atEnd ? 1 : 0, params, trim ? 1 : 0,
+      liveBlocks, events);
+    this.#elapsed = performance.now() - start;
+    this.#check(status);
+    return JSON.parse(c.trace_json());
+  }
+
+  /** Feeds the replay, then one engine step (step()): the sample, or null once it is over. */
+  async stepReplay() {
+    if (this.#source !== null) await this.#feed(this.#source);
+    return this.step();
+  }
+
+  /** A replay to its end, like runScenario; the result's run has a `trace` object. */
+  async runReplay(trace, { onSample, ...options } = {}) {
+    await this.beginReplay(trace, options);
+    try {
+      for (let sample; (sample = await this.stepReplay()) !== null;) {
+        const paced = onSample?.(sample);
+        if (paced && typeof paced.then === 'function') await paced;
+      }
+      return this.result();
+    } finally {
+      this.end();
+    }
+  }
+
+  /** The native `trimlab replay` parser on args (the trace and its options): {action, trace,
+   *  json, quiet, runs}, or a thrown TrimlabError with the native message. */
+  parseReplayCommandLine(args, env = {}) {
+    const c = this.#c;
+    this.#check(c.setenv('DISABLE_MALLOC_TRIM', env.DISABLE_MALLOC_TRIM ?? null));
+    c.cli_reset();
+    for (const arg of args) this.#check(c.cli_arg(String(arg)));
+    this.#check(c.replay_cli_parse());
+    return JSON.parse(c.cli_json());
+  }
+
+  /** null when events_per_step gives few enough steps for `events` events, else a TrimlabError
+   *  (not thrown) with the native message. */
+  checkReplaySteps(events, eventsPerStep) {
+    return this.#c.replay_check_steps(events, eventsPerStep) === 0 ? null : this.#error();
+  }
+
+  /** The native `trimlab replay --help` text. */
+  replayUsageText() {
+    return this.#c.replay_usage_text();
   }
 
   /** A results document of this instance's platform and allocator. */

@@ -1,12 +1,12 @@
 // The page (web/index.html) in Debian's Chromium: loading, live runs, the native comparison,
-// reuse of an instance, refused input, imports, exports, errors, the walkthrough, and a
+// reuse of an instance, refused input, imports (every file of the malformed corpus in
+// tests/malformed/ among them), exports, errors, the walkthrough, and a
 // screenshot at 1280 x 800 under build/screenshots/. Run with `make test-browser` (it builds
 // the site and the native results first). No assertion depends on how fast anything ran.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Ajv from 'ajv';
 
 import { loadTrimlab } from '../../web/trimlab-api.js';
 import { validateResults } from '../../web/results-validate.js';
@@ -14,6 +14,12 @@ import {
   MiB, chartData, debugState, ensureScreenshotDir, missingFiles, openPage, root, runScenario,
   startBrowser, webRoot,
 } from '../../tools/browser.mjs';
+import { runNativeJson, runOf, schemaErrors, tempDir } from '../node/helpers.mjs';
+import { TraceBuilder } from '../replay/trace-encoder.mjs';
+import { main as traceReport } from '../../tools/trace-report.mjs';
+import {
+  acceptedCases, casePath, manifest, refusedCases, writeOversize,
+} from '../malformed/corpus.mjs';
 
 assert.deepEqual(missingFiles(), [], 'web/ is incomplete: run `make site results` first');
 
@@ -21,8 +27,6 @@ const INITIAL = 64; // MiB of linear memory in a fresh instance
 const nativeDoc = JSON.parse(readFileSync(join(webRoot, 'data', 'native-results.json'), 'utf8'));
 const nativeRun = (scenario, trim) =>
   nativeDoc.runs.find((run) => run.scenario === scenario && run.trim === trim);
-const schema = JSON.parse(readFileSync(join(root, 'docs', 'results.schema.json'), 'utf8'));
-const schemaValid = new Ajv({ allErrors: true }).compile(schema);
 const engine = await loadTrimlab({ allocator: 'dlmalloc' }); // the engine's own list, in Node
 
 /** The first step of each start of `phase` in a native run. */
@@ -44,6 +48,55 @@ function pngSize(buffer) {
 async function chartContent(page) {
   const { series, marks, oom } = await chartData(page);
   return { series, marks, oom };
+}
+
+/** Drops a file named `name` holding `body` (text or bytes) on the page, as a user would. */
+function dropFile(page, name, body) {
+  return page.evaluate(([fileName, base64]) => {
+    const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+    const data = new DataTransfer();
+    data.items.add(new File([bytes], fileName, { type: 'application/json' }));
+    document.body.dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
+  }, [name, Buffer.from(body).toString('base64')]);
+}
+
+/** Gives the page a file through its file picker (or by a drop) and waits for its verdict:
+ *  the file's refusal in the import error area, or the file as the native results. */
+async function importFile(page, { name, path, body, dropped = false }) {
+  if (dropped) await dropFile(page, name, body ?? readFileSync(path));
+  else await page.setInputFiles('#import', path ?? { name, mimeType: 'application/json', buffer: body });
+  await page.waitForFunction((fileName) =>
+    document.getElementById('import-error').textContent.startsWith(`${fileName} was not loaded: `) ||
+    window.trimlabDebug.state().nativeSource === fileName, name);
+}
+
+/** The validator's message in the page's import error area, which must be about `name`. */
+async function importRefusal(page, name) {
+  assert.equal(await page.isVisible('#import-error'), true, `${name} was not refused`);
+  const text = await page.textContent('#import-error');
+  const [start, end] = [`${name} was not loaded: `, '. The chart keeps what it showed.'];
+  assert.ok(text.startsWith(start) && text.endsWith(end), text);
+  return text.slice(start.length, -end.length);
+}
+
+/** Gives the page a trace (picker or drop) and waits until its replay ended or it was refused. */
+async function importTrace(page, { name, body, dropped = false }) {
+  const { settled } = await debugState(page);
+  if (dropped) await dropFile(page, name, body);
+  else await page.setInputFiles('#import', { name, mimeType: 'application/octet-stream', buffer: Buffer.from(body) });
+  await page.waitForFunction(([fileName, before]) =>
+    document.getElementById('import-error').textContent.startsWith(`${fileName} was not loaded: `) ||
+    window.trimlabDebug.state().settled > before, [name, settled], { timeout: 120_000 });
+  return debugState(page);
+}
+
+/** A trace that takes 96 MiB in 2 MiB blocks, frees them, and keeps one small block. */
+function growingTrace() {
+  const t = new TraceBuilder({ program: 'grow-and-free' });
+  t.malloc(0x5000, 100);
+  for (let i = 1; i <= 48; i++) t.malloc(0x1000_0000 + i * 0x40_0000, 2 * MiB);
+  for (let i = 1; i <= 48; i++) t.free(0x1000_0000 + i * 0x40_0000);
+  return t;
 }
 
 let browser;
@@ -213,18 +266,13 @@ test('a malformed import shows its message and the chart keeps what it had; a go
   assert.deepEqual(await chartContent(page), drawn);
 
   // Dropped on the page: not JSON, then a WebAssembly results file where native ones belong.
-  const drop = (name, text) => page.evaluate(([fileName, body]) => {
-    const data = new DataTransfer();
-    data.items.add(new File([body], fileName, { type: 'application/json' }));
-    document.body.dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
-  }, [name, text]);
-  await drop('notes.txt', 'these are not results');
+  await dropFile(page, 'notes.txt', 'these are not results');
   await page.waitForFunction(() => document.getElementById('import-error').textContent.startsWith('notes.txt'));
   assert.match(await page.textContent('#import-error'), /^notes\.txt was not loaded: not JSON: /);
   const wasmDoc = structuredClone(nativeDoc);
   wasmDoc.platform = 'wasm';
   wasmDoc.allocator = 'dlmalloc';
-  await drop('wasm.json', JSON.stringify(wasmDoc));
+  await dropFile(page, 'wasm.json', JSON.stringify(wasmDoc));
   await page.waitForFunction(() => document.getElementById('import-error').textContent.startsWith('wasm.json'));
   assert.match(await page.textContent('#import-error'), /holds wasm results; native results are expected/);
   assert.deepEqual(await chartContent(page), drawn);
@@ -241,6 +289,93 @@ test('a malformed import shows its message and the chart keeps what it had; a go
   assert.deepEqual(now.series.wasmLinear, drawn.series.wasmLinear, 'the live run stays');
   assert.match(await page.textContent('#params-notice'), /hold no run of highwater/);
   assert.match(await page.textContent('#summary-note'), /No native results for highwater/);
+  await page.close();
+});
+
+// Elements through which a file's text could run or load something, were it ever parsed as HTML.
+const ACTIVE = 'img, script, iframe, object, embed, svg, [onerror], [onload]';
+
+test('every file of the malformed corpus is refused with its message; nothing in a file runs or becomes HTML', async () => {
+  const { page, problems } = await openPage(browser);
+  await runScenario(page, { scenario: 'cycles' });
+  const drawn = await chartContent(page);
+  const { nativeSource } = await debugState(page);
+  // From here on, record every element added anywhere in the document that could run script.
+  // (The page's CSP would also block inline handlers and scripts; this shows none is even made.)
+  await page.evaluate((active) => {
+    window.trimlabTestInserted = [];
+    new MutationObserver((records) => {
+      for (const { addedNodes } of records)
+        for (const node of addedNodes)
+          if (node.nodeType === Node.ELEMENT_NODE && (node.matches(active) || node.querySelector(active)))
+            window.trimlabTestInserted.push(node.outerHTML.slice(0, 200));
+    }).observe(document, { childList: true, subtree: true });
+  }, ACTIVE);
+
+  // Every refused case through the file picker; every eighth also dropped on the page, under
+  // another name so that its verdict cannot be mistaken for the picker's.
+  let dropped = 0;
+  for (const [index, entry] of refusedCases.entries()) {
+    const ways = [{ name: entry.file, path: casePath(entry) }];
+    if (index % 8 === 0) ways.push({ name: `dropped-${entry.file}`, path: casePath(entry), dropped: true });
+    for (const way of ways) {
+      await importFile(page, way);
+      const message = await importRefusal(page, way.name);
+      assert.ok(message.includes(entry.message), `${way.name}: the page says "${message}", ` +
+        `expected it to contain "${entry.message}"`);
+      assert.deepEqual(await chartContent(page), drawn, `${way.name}: the chart changed`);
+      assert.equal((await debugState(page)).nativeSource, nativeSource, way.name);
+    }
+    dropped += ways.length - 1;
+  }
+
+  // A file name is text from outside too.
+  const hostileName = '<img src=x onerror="window.__pwned=1">.json';
+  await importFile(page, { name: hostileName, body: readFileSync(casePath(refusedCases[0])) });
+  assert.ok((await importRefusal(page, hostileName)).includes(refusedCases[0].message));
+
+  // 50 MB: refused from the File's size, before the page reads it.
+  const dir = tempDir();
+  try {
+    const path = writeOversize(dir);
+    await importFile(page, { name: manifest.oversize.file, path });
+    const message = await importRefusal(page, manifest.oversize.file);
+    assert.ok(message.includes(manifest.oversize.message), message);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  assert.deepEqual(await chartContent(page), drawn);
+
+  // Valid files whose text is hostile are loaded, and their text is shown as text.
+  for (const entry of acceptedCases) {
+    await importFile(page, { name: entry.file, path: casePath(entry) });
+    assert.equal(await page.isVisible('#import-error'), false, entry.file);
+    assert.equal((await debugState(page)).nativeSource, entry.file);
+    const on = JSON.parse(readFileSync(casePath(entry), 'utf8')).runs
+      .find((run) => run.scenario === 'cycles' && run.trim === 'enabled');
+    const { series } = await chartData(page);
+    assert.deepEqual(ys(series.nativeTrim), on.samples.map((s) => s.footprint_bytes / MiB), entry.file);
+    if (entry.shown_in?.startsWith('#'))
+      assert.ok((await page.textContent(entry.shown_in)).includes(entry.text), `${entry.file} in ${entry.shown_in}`);
+    if (entry.shown_in === 'chart tooltip') {
+      // Native labels are the tooltip's titles (canvas text) when no run is on the chart.
+      await page.click('#reset');
+      const box = await page.locator('#chart').boundingBox();
+      await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+      await page.waitForFunction(() => Chart.getChart('chart').tooltip.title?.length > 0);
+      const [title] = await page.evaluate(() => Chart.getChart('chart').tooltip.title);
+      assert.ok(title.endsWith(`: ${entry.text}`), title);
+    }
+  }
+
+  assert.deepEqual(await page.evaluate(() => window.trimlabTestInserted), [], 'elements inserted');
+  assert.equal(await page.evaluate(() => typeof window.__pwned), 'undefined', 'a file ran script');
+  assert.equal(await page.evaluate(() => Object.prototype.polluted), undefined, '__proto__ was followed');
+  assert.deepEqual(problems, []);
+  console.log(`# corpus in the page: ${refusedCases.length} malformed files refused through the ` +
+    `file picker and ${dropped} of them again by a drop, a hostile file name and the ` +
+    `${manifest.oversize.bytes / 1e6} MB file refused; ${acceptedCases.length} valid files with ` +
+    'hostile text loaded as text');
   await page.close();
 });
 
@@ -261,7 +396,7 @@ test('exports: the chart as PNG, the run as JSON in the shared format and as CSV
   assert.match(json.name, /\.json$/);
   const text = json.body.toString('utf8');
   const document = JSON.parse(text);
-  assert.ok(schemaValid(document), JSON.stringify(schemaValid.errors));
+  assert.equal(schemaErrors(document), '');
   assert.equal(validateResults(text, { platform: 'wasm' }).ok, true);
   assert.equal(document.allocator, 'dlmalloc');
   assert.equal(document.runs.length, 1);
@@ -371,6 +506,160 @@ test('a run at 60 steps/s draws in batches: at most one chart update per step', 
   console.log(`# 60 steps/s: ${steps} steps, ${updates} chart updates in ${ms.toFixed(0)} ms ` +
     `= ${((updates * 1000) / ms).toFixed(1)} updates/s`);
   await page.close();
+});
+
+test('a trace given to the page replays live in WebAssembly beside the native replay of the same trace', async () => {
+  const { page, problems } = await openPage(browser);
+  const builder = growingTrace();
+  const bytes = builder.bytes();
+  const dir = tempDir();
+  const tracePath = join(dir, 'grow.trace');
+  writeFileSync(tracePath, bytes);
+  // The native replay of the same trace, imported as the native results.
+  const native = runNativeJson(['replay', tracePath, '--trim', 'both']);
+  assert.equal(native.code, 0, native.stderr);
+  await importFile(page, { name: 'grow-native.json', body: Buffer.from(JSON.stringify(native.document)) });
+  assert.equal(await page.isVisible('#import-error'), false);
+
+  // Recognised by its magic bytes, not its name (".bin"); replayed with emmalloc, as chosen.
+  await page.check('input[name="allocator"][value="emmalloc"]');
+  await page.selectOption('#speed', 'max');
+  const state = await importTrace(page, { name: 'grow.bin', body: bytes, dropped: true });
+  assert.equal(await page.isVisible('#import-error'), false, await page.textContent('#import-error'));
+  assert.equal(state.last.scenario, 'replay');
+  assert.equal(state.last.allocator, 'emmalloc');
+  assert.equal(state.last.outcome, 'completed');
+  assert.equal(state.last.trace.program, 'grow-and-free');
+  assert.equal(state.last.trace.events_replayed, builder.events);
+  assert.equal(BigInt(state.last.trace.peak_requested_bytes), builder.peakBytes);
+  assert.equal(state.nativeSource, 'grow-native.json', 'the native results stay loaded');
+
+  const { series } = await chartData(page);
+  const on = runOf(native.document, 'replay', 'enabled');
+  assert.equal(series.wasmLinear.points.length, state.last.steps);
+  assert.equal(ys(series.wasmLinear)[0], INITIAL);
+  const peak = Math.max(...ys(series.wasmLinear));
+  assert.ok(peak > INITIAL, `96 MiB of blocks grew linear memory (peak ${peak} MiB)`);
+  assert.equal(ys(series.wasmLinear).at(-1), peak, 'linear memory does not shrink after the frees');
+  assert.deepEqual(ys(series.nativeTrim), on.samples.map((s) => s.footprint_bytes / MiB));
+  assert.deepEqual(xs(series.nativeTrim), xs(series.wasmLinear), 'native and wasm share the steps');
+
+  const figures = await page.textContent('#summary-figures');
+  const requested = (Number(builder.peakBytes) / MiB).toFixed(2);
+  assert.ok(figures.includes(`peak requested bytes (live, allocator-independent) ${requested} MiB`), figures);
+  assert.ok(figures.includes(`WebAssembly linear memory at the end ${peak.toFixed(2)} MiB`), figures);
+  assert.ok(figures.includes('Native replay of the same trace, RSS trim on: peak ' +
+    `${(on.summary.peak_footprint_bytes / MiB).toFixed(2)}`), figures);
+  assert.match(await page.textContent('#summary-heading'), /^What the replay of grow-and-free shows$/);
+  await page.screenshot({ path: join(ensureScreenshotDir(), 'page-after-trace-replay.png') });
+
+  // The replay exports like a run: JSON in the shared format with its trace; CSV with the
+  // native replay of the same trace beside it.
+  const save = async (button) => {
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click(button)]);
+    return readFileSync(await download.path(), 'utf8');
+  };
+  const text = await save('#export-json');
+  assert.equal(validateResults(text, { platform: 'wasm' }).ok, true);
+  const exported = JSON.parse(text);
+  assert.equal(schemaErrors(exported), '');
+  assert.equal(exported.allocator, 'emmalloc');
+  assert.equal(exported.runs[0].scenario, 'replay');
+  assert.equal(exported.runs[0].trace.program, 'grow-and-free');
+  const rows = (await save('#export-csv')).trimEnd().split('\r\n');
+  assert.equal(rows.length, 1 + state.last.steps);
+  assert.equal(rows[1].split(',').at(-2), String(on.samples[0].footprint_bytes));
+
+  // The picker takes the same trace; the native series stay beside it.
+  const again = await importTrace(page, { name: 'grow.trace', body: bytes });
+  assert.equal(again.last.outcome, 'completed');
+  assert.equal(again.settled, state.settled + 1);
+  rmSync(dir, { recursive: true, force: true });
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('Stop ends a replay part-way; the chart keeps what it drew and the page runs again', async () => {
+  const { page } = await openPage(browser);
+  const t = new TraceBuilder({ program: 'slow' });
+  for (let i = 1; i <= 400; i++) t.malloc(0x1000_0000 + i * 0x40_0000, 4 * MiB).free(0x1000_0000 + i * 0x40_0000);
+  await page.selectOption('#speed', '5');
+  const { settled } = await debugState(page);
+  await page.setInputFiles('#import', { name: 'slow.trace', mimeType: 'application/octet-stream', buffer: Buffer.from(t.bytes()) });
+  await page.waitForFunction(() => window.trimlabDebug.chart().series.wasmLinear.points.length >= 3);
+  assert.equal((await debugState(page)).running, true);
+  await page.click('#stop');
+  await page.waitForFunction((before) => window.trimlabDebug.state().settled > before, settled);
+  const drawn = (await chartData(page)).series.wasmLinear.points.length;
+  assert.ok(drawn >= 3 && drawn < 200, `${drawn} steps drawn of about 400`);
+  assert.match(await page.textContent('#status'), /^Stopped at step \d+/);
+  assert.equal(await page.isDisabled('#run'), false);
+  const state = await runScenario(page, { scenario: 'cycles' });
+  assert.equal(state.last.outcome, 'completed', 'the page runs again after a stopped replay');
+  await page.close();
+});
+
+test('a bad trace is refused with the reader\u2019s message and the chart keeps what it had', async () => {
+  const { page } = await openPage(browser);
+  await runScenario(page, { scenario: 'cycles' });
+  const drawn = await chartContent(page);
+  const before = await debugState(page);
+  const small = () => new TraceBuilder({ program: 'bad' }).malloc(0x1000, 10);
+  const cases = [
+    ['newer.trace', small().free(0x1000).bytes({ version: 2 }),
+      'this trace was written by a newer trimlab (version 2; this one reads 1)'],
+    ['unknown-free.trace', small().free(0x2000).bytes(),
+      'event 2 at byte 71: free of 0x2000, which is not live (never allocated, or freed)'],
+    ['truncated.trace', small().free(0x1000).bytes().subarray(0, 73),
+      'event 2 at byte 71: truncated: the trace ends 2 bytes into this free'],
+  ];
+  for (const [name, body, message] of cases) {
+    await importTrace(page, { name, body });
+    assert.equal(await importRefusal(page, name), message);
+    assert.deepEqual(await chartContent(page), drawn, name);
+    const state = await debugState(page);
+    assert.deepEqual(state.last, before.last, 'the last run is still the one drawn');
+    assert.equal(state.replay, null);
+  }
+  // Wrong magic: not a trace, so it is read as a results file (and refused as one).
+  await importTrace(page, { name: 'no-magic.trace', body: Buffer.from('TLTRACX\0 not a trace') });
+  assert.match(await importRefusal(page, 'no-magic.trace'), /^not JSON: /);
+  assert.deepEqual(await chartContent(page), drawn);
+  await page.close();
+});
+
+test('a trace whose live bytes pass 512 MiB shows oom at the event where it happened', async () => {
+  const { page } = await openPage(browser);
+  const t = new TraceBuilder({ program: 'too-much' });
+  for (let i = 1; i <= 160; i++) t.malloc(0x1_0000_0000 + i * 0x40_0000, 4 * MiB);
+  await page.selectOption('#speed', 'max');
+  const state = await importTrace(page, { name: 'too-much.trace', body: t.bytes() });
+  assert.equal(state.last.outcome, 'oom');
+  const match = /^event (\d+) at byte \d+: malloc of 4194304 bytes \(4\.00 MiB\) failed: out of memory/
+    .exec(state.last.error);
+  assert.ok(match, state.last.error);
+  const event = Number(match[1]);
+  assert.ok(event > 100 && event <= 128, `out of memory at event ${event}, near 512 MiB`);
+  const { series, oom } = await chartData(page);
+  assert.ok(Math.max(...ys(series.wasmLinear)) > 448, 'linear memory came near its 512 MiB ceiling');
+  assert.equal(oom.step, series.wasmLinear.points.at(-1).x);
+  assert.equal(oom.message, state.last.error);
+  assert.match(await page.textContent('#status'), new RegExp(`ran out of memory at step ${oom.step}: event ${event} `));
+  await page.close();
+});
+
+test('tools/trace-report.mjs draws its chart PNG with Chart.js in Chromium beside its table', async () => {
+  const out = tempDir();
+  const trace = join(root, 'tests', 'replay', 'good.trace');
+  const [row] = await traceReport([trace, '--out', out]);
+  assert.equal(row.chart, join(out, 'good.trace.png'));
+  const png = readFileSync(row.chart);
+  assert.deepEqual(pngSize(png), { width: 1200, height: 640 });
+  assert.ok(png.length > 20_000, `${png.length} bytes: the chart has content`);
+  assert.equal(row.program, 'fixture');
+  const report = JSON.parse(readFileSync(join(out, 'good.trace', 'report.json'), 'utf8'));
+  assert.equal(report.chart, row.chart);
+  rmSync(out, { recursive: true, force: true });
 });
 
 test('the screenshots were written', () => {

@@ -1,0 +1,265 @@
+/* `trimlab replay TRACE [--no-trim | --trim on|off|both] [--set events_per_step=N] [--json FILE]
+ * [--quiet]`: replays a recorded program's allocations through the engine.
+ *
+ * The whole trace is checked first, in a child process of its own: a bad trace exits 2 with one
+ * line before anything runs, and the check's memory (its address map) cannot shape the replay's
+ * allocator (freeing a large block raises glibc's mmap threshold, which a forked replay would
+ * inherit). The check also gives the exact event count and live-block peak, which size the
+ * replay's sample storage and address map. Then each trim setting replays in a fresh child
+ * process, like `trimlab --all`. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "child_run.h"
+#include "commands.h"
+#include "engine.h"
+#include "replay_cli.h"
+#include "report_table.h"
+#include "results_json.h"
+#include "trace_file.h"
+
+enum { EXIT_FAILED = 1, EXIT_BAD_INPUT = 2, EXIT_OUT_OF_MEMORY = 3 };
+
+/* What the check child hands the parent. */
+typedef struct trace_check {
+    tl_trace_reader reader;
+    tl_trace_stats stats;
+} trace_check;
+
+typedef struct replay_job {
+    const char *path;
+    const tl_cli_run *run;
+    int quiet;
+    trace_check check;
+} replay_job;
+
+static double now_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static int exit_code_for(int status) {
+    return status == TL_OK              ? 0
+           : status == TL_ERR_OOM       ? EXIT_OUT_OF_MEMORY
+           : status == TL_ERR_BAD_TRACE ? EXIT_BAD_INPUT
+           : status == TL_ERR_BAD_VALUE ? EXIT_BAD_INPUT
+                                        : EXIT_FAILED;
+}
+
+/* ---- the check ---- */
+
+static int check_work(void *context, FILE *out) {
+    const replay_job *job = context;
+    static tl_replay replay;
+    tl_trace_file file;
+    tl_error err;
+    int status = tl_trace_file_open(&file, job->path, &err);
+    if (status == TL_OK) {
+        status = tl_trace_file_check(&file, &replay, &err);
+        tl_replay_close(&replay);
+        tl_trace_file_close(&file);
+    }
+    if (status != TL_OK)
+        return tl_trace_file_report(job->path, &err);
+    trace_check result = {replay.reader, replay.stats};
+    return fwrite(&result, sizeof result, 1, out) == 1 ? 0 : EXIT_FAILED;
+}
+
+static int run_check(replay_job *job) {
+    tl_child_output out = {NULL, 0};
+    int code = tl_run_in_child(check_work, job, "the check of the trace", &out);
+    if (code == 0 && out.length == sizeof job->check)
+        memcpy(&job->check, out.data, sizeof job->check);
+    else if (code == 0)
+        code = EXIT_FAILED;
+    free(out.data);
+    return code < 0 ? EXIT_FAILED : code;
+}
+
+/* ---- one replay, in its child ---- */
+
+/* Sample storage before the run, every page written, so it is part of the baseline and does
+ * not show up as growth while the trace replays. */
+static tl_sample *allocate_samples(uint32_t capacity) {
+    tl_sample *samples = calloc(capacity, sizeof *samples);
+    volatile unsigned char *bytes = (volatile unsigned char *)samples;
+    for (size_t offset = 0; samples && offset < capacity * sizeof *samples; offset += 4096)
+        bytes[offset] = 0;
+    return samples;
+}
+
+/* Feeds the replay before every step (a step never waits for input) and steps to the end. */
+static int step_all(tl_engine *engine, tl_trace_file *file, tl_replay *replay, tl_sample *samples,
+                    uint32_t capacity, uint32_t *count, tl_error *err) {
+    tl_trace_file_start(file, replay);
+    while (*count < capacity) {
+        if (tl_trace_file_feed(file, replay, err) != TL_OK)
+            return err->code;
+        if (!tl_engine_step(engine, &samples[*count]))
+            break;
+        (*count)++;
+    }
+    return TL_OK;
+}
+
+static void print_trace_line(const replay_job *job, const tl_replay *replay) {
+    fprintf(stdout,
+            "trace %s: program %s, %" PRIu64 " of %" PRIu64 " events replayed, %s; peak %" PRIu64
+            " bytes (%.2f MiB) requested and live; replay overhead %.2f MiB (in the baseline)\n",
+            job->path, replay->reader.name, replay->stats.events, replay->reader.header.event_count,
+            replay->reader.complete ? "complete" : "cut short", replay->stats.peak_live_bytes,
+            (double)replay->stats.peak_live_bytes / 1048576.0,
+            (double)replay->overhead_bytes / 1048576.0);
+}
+
+static void report(const replay_job *job, FILE *json, const tl_run_record *record,
+                   const tl_replay *replay) {
+    if (record->sample_count > 0) /* a run without samples is not a results-format run */
+        tl_replay_write_run(json, record, replay);
+    if (!job->quiet && record->sample_count > 0) {
+        tl_print_run_table(stdout, record);
+        print_trace_line(job, replay);
+    }
+    if (record->outcome != TL_OK)
+        fprintf(stderr, "trimlab: %s: %s\n", job->path, record->error);
+}
+
+static int replay_work(void *context, FILE *json) {
+    const replay_job *job = context;
+    static tl_engine engine;
+    static tl_replay replay;
+    tl_trace_file file;
+    tl_error err;
+    if (tl_trace_file_open(&file, job->path, &err) != TL_OK)
+        return tl_trace_file_report(job->path, &err);
+    tl_replay_init(&replay, &file.reader, 1);
+    replay.map_blocks = job->check.stats.max_live_blocks;
+    replay.expected_events = job->check.stats.events;
+    replay.expected_moved_bytes = job->check.stats.allocated_bytes + job->check.stats.freed_bytes;
+    tl_replay_attach(&replay);
+    uint32_t capacity = tl_engine_sample_capacity(&tl_scenario_replay, &job->run->params);
+    uint32_t count = 0;
+    tl_sample *samples = allocate_samples(capacity);
+    if (samples == NULL) {
+        fprintf(stderr, "trimlab: no memory for %u samples\n", capacity);
+        return EXIT_OUT_OF_MEMORY;
+    }
+    double start = now_ms();
+    int status =
+        tl_engine_begin(&engine, &tl_scenario_replay, &job->run->params, job->run->trim_enabled);
+    int io = status == TL_OK ? step_all(&engine, &file, &replay, samples, capacity, &count, &err)
+                             : TL_OK;
+    tl_run_record record = {&tl_scenario_replay,
+                            &job->run->params,
+                            job->run->trim_enabled,
+                            samples,
+                            count,
+                            &engine.summary,
+                            status == TL_OK ? engine.outcome : status,
+                            engine.error.message,
+                            now_ms() - start};
+    tl_engine_end(&engine);
+    tl_trace_file_close(&file);
+    tl_replay_attach(NULL);
+    if (io != TL_OK) {
+        free(samples);
+        return tl_trace_file_report(job->path, &err);
+    }
+    report(job, json, &record, &replay);
+    free(samples);
+    return exit_code_for(record.outcome);
+}
+
+/* ---- the parent ---- */
+
+static const char *document_trim(const tl_cli_options *options) {
+    unsigned enabled = 0;
+    for (unsigned i = 0; i < options->run_count; i++)
+        enabled += (unsigned)options->runs[i].trim_enabled;
+    return enabled == 0 ? "disabled" : enabled == options->run_count ? "enabled" : "mixed";
+}
+
+/* Exit codes by how bad they are: out of memory, then bad input, then any other failure. */
+static int severity(int code) {
+    return code == 0 ? 0 : code == EXIT_OUT_OF_MEMORY ? 1 : code == EXIT_BAD_INPUT ? 2 : 3;
+}
+
+static int worse(int a, int b) {
+    int worst = severity(a) >= severity(b) ? a : b;
+    return severity(worst) == 3 ? EXIT_FAILED : worst;
+}
+
+static int run_replays(const tl_cli_options *options, replay_job *job, FILE *json_file) {
+    int exit_code = 0;
+    if (json_file)
+        tl_json_begin_document(json_file, document_trim(options));
+    for (unsigned i = 0, written = 0; i < options->run_count; i++) {
+        tl_child_output run_json = {NULL, 0};
+        job->run = &options->runs[i];
+        int code = tl_run_in_child(replay_work, job, "the replay", &run_json);
+        exit_code = worse(exit_code, code);
+        if (json_file && run_json.length)
+            fprintf(json_file, "%s%s", written++ ? "," : "", run_json.data);
+        free(run_json.data);
+    }
+    if (json_file)
+        tl_json_end_document(json_file);
+    return exit_code;
+}
+
+/* A trace cut short replays the events its header counts; say so once, before the runs. */
+static void note_cut_short(const replay_job *job) {
+    const tl_trace_reader *r = &job->check.reader;
+    if (r->complete)
+        return;
+    fprintf(stderr, "trimlab: %s: cut short (no COMPLETE flag): replaying its %" PRIu64 " events",
+            job->path, r->header.event_count);
+    if (r->dropped_bytes)
+        fprintf(stderr,
+                "; %" PRIu64 " bytes after them ignored (a flush the recorder did not finish)",
+                r->dropped_bytes);
+    fputc('\n', stderr);
+}
+
+int tl_cmd_replay(int argc, char **argv) {
+    tl_cli_options options;
+    const char *path;
+    tl_error err;
+    if (tl_replay_cli_parse(argc, argv, &options, &path, &err) != TL_OK) {
+        fprintf(stderr, "trimlab: %s\n", err.message);
+        return EXIT_BAD_INPUT;
+    }
+    if (options.action == TL_CLI_HELP) {
+        fputs(tl_replay_usage, stdout);
+        return 0;
+    }
+    replay_job job;
+    memset(&job, 0, sizeof job);
+    job.path = path;
+    job.quiet = options.quiet;
+    int code = run_check(&job);
+    if (code != 0)
+        return code;
+    uint64_t per_step = options.runs[0].params.value[TL_REPLAY_P_EVENTS_PER_STEP];
+    if (tl_replay_check_steps(job.check.stats.events, per_step, &err) != TL_OK) {
+        fprintf(stderr, "trimlab: %s\n", err.message);
+        return EXIT_BAD_INPUT;
+    }
+    note_cut_short(&job);
+    FILE *json_file = NULL;
+    if (options.json_path && (json_file = fopen(options.json_path, "w")) == NULL) {
+        fprintf(stderr, "trimlab: --json '%s' cannot be written: %s\n", options.json_path,
+                strerror(errno));
+        return EXIT_BAD_INPUT;
+    }
+    code = run_replays(&options, &job, json_file);
+    if (json_file && fclose(json_file) != 0) {
+        fprintf(stderr, "trimlab: writing '%s' failed: %s\n", options.json_path, strerror(errno));
+        return EXIT_FAILED;
+    }
+    return code;
+}

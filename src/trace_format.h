@@ -1,0 +1,53 @@
+/* The allocation trace format (docs/trace-format.md): what the recorder writes and every
+ * reader (trace-info, the native and the WebAssembly replay) reads. Little-endian throughout. */
+#ifndef TL_TRACE_FORMAT_H
+#define TL_TRACE_FORMAT_H
+
+#include <stdint.h>
+
+#define TL_TRACE_MAGIC "TLTRACE\0" /* 8 bytes */
+#define TL_TRACE_VERSION 1
+#define TL_TRACE_NAME_MAX 256
+
+/* Header flags. */
+#define TL_TRACE_COMPLETE 1u /* the recorder flushed at a normal exit; absent: cut short */
+
+/* The fixed header, 64 bytes, followed by `name_length` bytes of program name (no NUL). */
+typedef struct tl_trace_header {
+    char magic[8];
+    uint32_t version;
+    uint32_t pointer_bytes; /* sizeof(void *) of the recorded program */
+    uint32_t flags;
+    uint32_t name_length;     /* at most TL_TRACE_NAME_MAX */
+    uint64_t event_count;     /* events that follow the name (without COMPLETE, bytes after
+                                 them are a flush the header never counted: ignore them) */
+    uint64_t max_live_blocks; /* most blocks live at once, for sizing a replay's address map */
+    uint64_t recorder_pid;    /* the recorded process */
+    uint64_t reserved[2];     /* 0 */
+} tl_trace_header;
+
+_Static_assert(sizeof(tl_trace_header) == 64, "the header is 64 bytes");
+
+/* One event: a one-byte op, then the op's fields as unsigned LEB128 varints:
+ *   MALLOC   result size                 (result 0: the call returned NULL)
+ *   CALLOC   result size                 (size = nmemb * size; the replay zeroes it; an
+ *                                          overflowing product is 2^64 - 1, the call failed)
+ *   REALLOC  old result size             (old 0: acts as malloc; result 0 with size > 0: failed,
+ *                                          the old block stays live; old != 0, result 0, size 0:
+ *                                          glibc's realloc(p, 0) freed old; reallocarray too)
+ *   FREE     old                          (old 0 is not recorded)
+ *   MEMALIGN result size alignment       (posix_memalign, aligned_alloc, memalign, valloc, and
+ *                                          pvalloc with its size rounded up to whole pages)
+ * Pointers are the recorded program's addresses: a replay maps them to its own blocks. */
+enum tl_trace_op {
+    TL_TRACE_MALLOC = 1,
+    TL_TRACE_CALLOC = 2,
+    TL_TRACE_REALLOC = 3,
+    TL_TRACE_FREE = 4,
+    TL_TRACE_MEMALIGN = 5,
+};
+
+/* The longest encoded event: op + 3 varints of at most 10 bytes. */
+#define TL_TRACE_EVENT_MAX 31
+
+#endif

@@ -1,0 +1,418 @@
+// Allocation traces: `trimlab trace-info`, `trimlab replay`, `node tools/run-wasm.mjs --replay`
+// and the wrapper's replay API, on traces made here by a small encoder
+// (tests/replay/trace-encoder.mjs), so nothing depends on the recorder. When the recorder is
+// built (build/libtrimlab-record.so), one end-to-end test records `sort` and replays it.
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { loadTrimlab, TrimlabError } from '../../web/trimlab-api.js';
+import { TraceBuilder } from '../replay/trace-encoder.mjs';
+import { MiB, nativeCli, root, runNative, schemaErrors, tempDir } from './helpers.mjs';
+
+const runner = join(root, 'tools', 'run-wasm.mjs');
+const dir = tempDir();
+const env = { DISABLE_MALLOC_TRIM: '' };
+let files = 0;
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+assert.ok(existsSync(nativeCli), 'build/trimlab is missing: run make native');
+assert.ok(existsSync(join(root, 'web', 'trimlab.wasm')), 'web/trimlab.wasm is missing: make wasm');
+
+function write(name, bytes) {
+  const path = join(dir, name);
+  writeFileSync(path, bytes);
+  return path;
+}
+
+function runWasm(args) {
+  const result = spawnSync(process.execPath, [runner, ...args], {
+    encoding: 'utf8', env: { ...process.env, ...env },
+  });
+  return { code: result.status, signal: result.signal, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** Runs a producer with --quiet --json and returns the document too (null when none). */
+function withJson(run, args) {
+  const file = join(dir, `results-${files++}.json`);
+  const result = run([...args, '--quiet', '--json', file], env);
+  const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
+  return { ...result, document: text ? JSON.parse(text) : null };
+}
+
+const traceInfoJson = (path) => JSON.parse(runNative(['trace-info', path, '--json']).stdout);
+
+/** A small program's life: many small blocks, a large calloc'd one, realloc, memalign, frees,
+ *  a failed malloc, and blocks live at the end. */
+function programTrace() {
+  const t = new TraceBuilder({ program: 'demo' });
+  for (let i = 1; i <= 300; i++) t.malloc(0x100000 + i * 0x1000, 1000 + i * 37);
+  t.calloc(0x9000000, 6 * MiB);
+  t.malloc(0, 1n << 45n); // failed: not replayed
+  t.realloc(0x101000, 0x8000000, 3 * MiB);
+  for (let i = 2; i <= 300; i += 2) t.free(0x100000 + i * 0x1000);
+  t.memalign(0x7000000, 65536, 4096);
+  t.free(0x9000000);
+  t.free(0x8000000);
+  return t;
+}
+
+const program = programTrace();
+const programPath = write('program.trace', program.bytes());
+
+// ---- trace-info ----
+
+test('trace-info prints the header, counts per op and the peak, largest block and live blocks', () => {
+  const { code, stdout, stderr } = runNative(['trace-info', programPath]);
+  assert.equal(code, 0, stderr);
+  assert.match(stdout, /^program +demo$/m);
+  assert.match(stdout, /^format +version 1, 8-byte pointers, recorder pid 1234$/m);
+  assert.match(stdout, /^recorded +complete/m);
+  assert.match(stdout, new RegExp(`^events +${program.events}$`, 'm'));
+  assert.match(stdout, /^ {2}malloc +301 \(1 returned NULL, not replayed\)$/m);
+  assert.match(stdout, /^ {2}free +152$/m);
+  assert.match(stdout, new RegExp(`^peak in use +${program.peakBytes} bytes`, 'm'));
+  assert.match(stdout, new RegExp(`^largest +${6 * MiB} bytes`, 'm'));
+  assert.match(stdout, new RegExp(`^max live blocks +${program.maxLiveBlocks}$`, 'm'));
+  const info = traceInfoJson(programPath);
+  assert.equal(info.peak_requested_bytes, Number(program.peakBytes));
+  assert.equal(info.max_live_blocks, program.maxLiveBlocks);
+  assert.deepEqual(info.calls, { malloc: 301, calloc: 1, realloc: 1, free: 152, memalign: 1 });
+  assert.equal(info.live_blocks_at_end, 150);
+});
+
+// ---- native replay ----
+
+const native = withJson(runNative, ['replay', programPath, '--trim', 'both',
+  '--set', 'events_per_step=50']);
+
+test('native replay --trim both: results validate against the schema, one run per trim', () => {
+  assert.equal(native.code, 0, native.stderr);
+  assert.equal(schemaErrors(native.document), '');
+  assert.equal(native.document.trim, 'mixed');
+  assert.deepEqual(native.document.runs.map((run) => run.trim), ['enabled', 'disabled']);
+  for (const run of native.document.runs) {
+    assert.equal(run.scenario, 'replay');
+    assert.deepEqual(run.params, { events_per_step: 50 });
+    assert.equal(run.outcome, 'completed');
+    assert.deepEqual(run.trace, { program: 'demo', event_count: program.events,
+      events_replayed: program.events, complete: true,
+      peak_requested_bytes: run.trace.peak_requested_bytes,
+      replay_overhead_bytes: run.trace.replay_overhead_bytes });
+  }
+});
+
+test("native replay: the replay's peak requested bytes equal trace-info's exactly", () => {
+  const info = traceInfoJson(programPath);
+  for (const run of native.document.runs)
+    assert.equal(run.trace.peak_requested_bytes, info.peak_requested_bytes);
+});
+
+test('native replay: steps of up to N events, labelled, phased by what they mostly did', () => {
+  const run = native.document.runs[0];
+  const steps = run.samples.slice(1, -2);
+  assert.equal(steps[0].label, `events 1–50 of ${program.events}`);
+  assert.equal(steps.at(-1).label.endsWith(`–${program.events} of ${program.events}`), true);
+  assert.deepEqual(run.samples.map((s) => s.phase).slice(-2), ['trim', 'final']);
+  assert.ok(steps.every((s) => s.phase === 'allocate' || s.phase === 'free'));
+  assert.ok(steps.some((s) => s.phase === 'free'), 'the frees made free steps');
+  // The 6 MiB calloc is touched: the footprint holds it at some sample.
+  const growth = run.summary.peak_footprint_bytes - run.summary.baseline_footprint_bytes;
+  assert.ok(growth >= 6 * MiB, `peak growth ${growth / MiB} MiB`);
+});
+
+test('native replay --no-trim: the footprint is unchanged across the trim step', () => {
+  const run = native.document.runs.find((r) => r.trim === 'disabled');
+  assert.equal(run.summary.trim_called, false);
+  assert.ok(Math.abs(run.summary.released_by_trim_bytes) <= 64 * 1024);
+  assert.match(run.samples.find((s) => s.phase === 'trim').label, /skipped/);
+  const single = withJson(runNative, ['replay', programPath, '--no-trim']);
+  assert.equal(single.code, 0, single.stderr);
+  assert.equal(single.document.trim, 'disabled');
+  assert.ok(Math.abs(single.document.runs[0].summary.released_by_trim_bytes) <= 64 * 1024);
+});
+
+test('native replay prints a table and the trace line unless --quiet', () => {
+  const { code, stdout } = runNative(['replay', programPath]);
+  assert.equal(code, 0);
+  assert.match(stdout, /^replay \(events_per_step=1000\), trim enabled$/m);
+  assert.match(stdout, new RegExp(`^trace .*program demo, ${program.events} of ` +
+    `${program.events} events replayed, complete; peak ${program.peakBytes} bytes`, 'm'));
+});
+
+// ---- WebAssembly replay ----
+
+const wasm = withJson(runWasm, ['--replay', programPath, '--set', 'events_per_step=50']);
+
+test('run-wasm --replay: results validate, the same steps as native, the same peak', () => {
+  assert.equal(wasm.code, 0, wasm.stderr);
+  assert.equal(schemaErrors(wasm.document), '');
+  const run = wasm.document.runs[0];
+  const nativeRun = native.document.runs[0];
+  assert.equal(wasm.document.platform, 'wasm');
+  assert.equal(run.outcome, 'completed');
+  assert.deepEqual(run.samples.map((s) => [s.phase, s.label]),
+    nativeRun.samples.map((s) => [s.phase, s.label]));
+  assert.equal(run.trace.peak_requested_bytes, nativeRun.trace.peak_requested_bytes);
+  // The heap end grew by at least the trace's peak.
+  const sbrkGrowth = Math.max(...run.samples.map((s) => s.sbrk_bytes)) - run.samples[0].sbrk_bytes;
+  assert.ok(sbrkGrowth >= Number(program.peakBytes), `heap grew ${sbrkGrowth}`);
+});
+
+test('run-wasm --replay with emmalloc completes too', () => {
+  const result = withJson(runWasm, ['--replay', programPath, '--allocator', 'emmalloc']);
+  assert.equal(result.code, 0, result.stderr);
+  assert.equal(result.document.allocator, 'emmalloc');
+  assert.equal(result.document.runs[0].outcome, 'completed');
+});
+
+test('a trace past the 512 MiB ceiling ends in oom at its event, in the module', () => {
+  const t = new TraceBuilder({ program: 'big' });
+  for (let i = 1; i <= 600; i++) t.malloc(i * 0x200000, MiB);
+  for (let i = 1; i <= 600; i++) t.free(i * 0x200000);
+  const path = write('big.trace', t.bytes());
+  const result = withJson(runWasm, ['--replay', path]);
+  assert.equal(result.code, 3, result.stderr);
+  const line = result.stderr.trim();
+  assert.equal(line.split('\n').length, 1, line);
+  const match = line.match(/^trimlab: .*big\.trace: event (\d+) at byte \d+: malloc of 1048576 bytes \(1\.00 MiB\) failed: out of memory/);
+  assert.ok(match, line);
+  const event = Number(match[1]);
+  assert.ok(event > 400 && event <= 512, `event ${event}`);
+  const run = result.document.runs[0];
+  assert.equal(run.outcome, 'oom');
+  assert.match(run.error, new RegExp(`^event ${event} at byte`));
+  assert.equal(run.trace.events_replayed, event);
+  assert.equal(run.samples.at(-1).phase, 'final');
+  assert.equal(schemaErrors(result.document), '');
+});
+
+// ---- bad traces: one line, exit 2, nothing crashes, native and wasm alike ----
+
+const ok = () => new TraceBuilder().malloc(0x1000, 10).free(0x1000);
+const withEvents = (build) => {
+  const t = new TraceBuilder();
+  build(t);
+  return t.bytes();
+};
+const BAD = [
+  ['wrong magic', new TextEncoder().encode('#!/bin/sh\necho this is not a trace at all\n'),
+    'not a trimlab trace: it does not start with the magic "TLTRACE"'],
+  ['an empty file', new Uint8Array(0), 'empty file: not a trimlab trace'],
+  ['a truncated header', ok().bytes().subarray(0, 40),
+    'truncated header: the file has 40 bytes, a header has 64'],
+  ['a truncated name', ok().bytes({ nameLength: 200 }),
+    'truncated header: the program name has 200 bytes'],
+  ['a newer version', ok().bytes({ version: 7 }),
+    'this trace was written by a newer trimlab (version 7; this one reads 1)'],
+  ['a bad pointer size', ok().bytes({ pointerBytes: 2 }), 'pointer size 2 is not valid'],
+  ['a too long name', ok().bytes({ nameLength: 5000 }), 'program name length 5000 is above'],
+  ['unknown flags', ok().bytes({ flags: 3 }), 'unknown header flags 0x2'],
+  ['a truncated event', ok().bytes().subarray(0, 74),
+    'event 2 at byte 72: truncated: the trace ends 2 bytes into this free'],
+  ['a varint too long', withEvents((t) => t.rawBytes([1, ...Array(10).fill(0x80), 1]).raw(4, 1)),
+    'event 1 at byte 68: the result varint of this malloc is longer than 64 bits'],
+  ['an unknown op', withEvents((t) => t.malloc(0x1000, 10).raw(9, 1)),
+    'event 2 at byte 72: unknown op 9'],
+  ['fewer events than the header says', ok().bytes({ eventCount: 5 }),
+    'the trace ends after 2 events; its header says 5'],
+  ['more events than the header says', ok().bytes({ eventCount: 1, maxLiveBlocks: 1 }),
+    'the trace holds more events than its header says (1)'],
+  ['a free never allocated', withEvents((t) => t.malloc(0x1000, 10).free(0x2000)),
+    'event 2 at byte 72: free of 0x2000, which is not live'],
+  ['a double free', withEvents((t) => t.malloc(0x1000, 10).free(0x1000).free(0x1000)),
+    'event 3 at byte 75: free of 0x1000, which is not live'],
+  ['a realloc never allocated', withEvents((t) => t.realloc(0x5000, 0x6000, 10)),
+    'event 1 at byte 68: realloc of 0x5000, which is not live'],
+  ['an address still live', withEvents((t) => t.malloc(0x1000, 10).raw(2, 0x1000, 10)),
+    'event 2 at byte 72: calloc returned 0x1000, which is still live'],
+  ['an absurd size', withEvents((t) => t.malloc(0x1000, 1n << 41n)),
+    'event 1 at byte 68: malloc of 2199023255552 bytes succeeded: an absurd size (above 1 TiB)'],
+  ['a size beyond 4-byte pointers', (() => {
+    const t = new TraceBuilder({ pointerBytes: 4 });
+    t.malloc(0x1000, 1n << 33n);
+    return t.bytes();
+  })(), 'event 1 at byte 68: malloc of 8589934592 bytes succeeded: an absurd size (above ' +
+    "4-byte pointers' 4 GiB)"],
+];
+
+for (const [what, bytes, message] of BAD) {
+  test(`bad trace, ${what}: exit 2 with one line, native and wasm alike`, () => {
+    const path = write(`bad-${what.replace(/\W+/g, '-')}.trace`, bytes);
+    const expected = `trimlab: ${path}: ${message}`;
+    const runs = {
+      'trace-info': runNative(['trace-info', path]),
+      replay: withJson(runNative, ['replay', path]),
+      'run-wasm --replay': withJson(runWasm, ['--replay', path]),
+    };
+    for (const [name, result] of Object.entries(runs)) {
+      assert.equal(result.code, 2, `${name}: ${result.stderr}`);
+      const lines = result.stderr.split('\n').filter(Boolean);
+      assert.equal(lines.length, 1, `${name}: ${result.stderr}`);
+      assert.ok(lines[0].startsWith(expected), `${name}: ${lines[0]}\nwanted ${expected}`);
+    }
+    // Refused before anything ran: no results document at all.
+    assert.equal(runs.replay.document, null);
+    assert.equal(runs['run-wasm --replay'].document, null);
+  });
+}
+
+test('bad replay arguments exit 2 with one line, as the native CLI does', () => {
+  const cases = [
+    [[], 'replay needs a trace: trimlab replay TRACE'],
+    [[programPath, programPath], 'replay takes one trace'],
+    [[programPath, '--bogus'], "unknown option '--bogus' for replay"],
+    [[programPath, '--set', 'nope=1'], "unknown parameter 'nope' for scenario replay (allowed: events_per_step)"],
+    [[programPath, '--set', 'events_per_step=0'], 'events_per_step=0 is out of range (allowed 1..32768 count)'],
+    [[programPath, '--trim', 'maybe'], "--trim 'maybe' is not allowed (allowed: on, off, both)"],
+    [[join(dir, 'missing.trace')], 'missing.trace: cannot open: No such file or directory'],
+    [[dir], 'cannot read: Is a directory'],
+  ];
+  for (const [args, message] of cases) {
+    const nativeResult = runNative(['replay', ...args]);
+    const wasmArgs = args.length ? ['--replay', ...args] : ['--replay'];
+    const wasmResult = runWasm(wasmArgs);
+    for (const [name, result] of [['native', nativeResult], ['wasm', wasmResult]]) {
+      if (name === 'wasm' && args.length === 0) continue; // "--replay needs a trace" there
+      assert.equal(result.code, 2, `${name} ${args.join(' ')}: ${result.stderr}`);
+      assert.equal(result.stderr.split('\n').filter(Boolean).length, 1, result.stderr);
+      assert.ok(result.stderr.includes(message), `${name}: ${result.stderr}`);
+    }
+  }
+});
+
+test('events_per_step that makes more than 100,000 steps is refused before running', () => {
+  const t = new TraceBuilder();
+  for (let i = 1; i <= 50001; i++) t.malloc(0x1000, 8).free(0x1000);
+  const path = write('many.trace', t.bytes());
+  const message = 'events_per_step=1 makes 100002 steps for 100002 events (allowed up to 100000)';
+  for (const result of [runNative(['replay', path, '--set', 'events_per_step=1']),
+    runWasm(['--replay', path, '--set', 'events_per_step=1'])]) {
+    assert.equal(result.code, 2, result.stderr);
+    assert.ok(result.stderr.includes(message), result.stderr);
+  }
+});
+
+// ---- traces cut short ----
+
+test("a trace cut short replays its header's events, skips an unfinished flush and says so", () => {
+  const t = new TraceBuilder({ program: 'killed' });
+  t.malloc(0x1000, 100).malloc(0x2000, 200).free(0x1000).malloc(0x3000, 5000);
+  // The header counts the first 2 events (the last flush whose header was rewritten); the
+  // other 2, the second half written, are a flush the recorder did not finish.
+  const whole = t.bytes({ complete: false, eventCount: 2, maxLiveBlocks: 2 });
+  const path = write('cut.trace', whole.subarray(0, whole.length - 1));
+  const note = `trimlab: ${path}: cut short (no COMPLETE flag): replaying its 2 events; 7 bytes ` +
+    'after them ignored (a flush the recorder did not finish)';
+  const info = runNative(['trace-info', path]);
+  assert.equal(info.code, 0, info.stderr);
+  assert.match(info.stdout, /^recorded +cut short \(no COMPLETE flag\): the 2 events of its last complete flush; 7 bytes after them ignored/m);
+  for (const result of [withJson(runNative, ['replay', path]), withJson(runWasm, ['--replay', path])]) {
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.stderr.trim(), note);
+    const run = result.document.runs[0];
+    assert.equal(run.outcome, 'completed');
+    assert.equal(run.trace.complete, false);
+    assert.equal(run.trace.events_replayed, 2);
+    assert.equal(run.trace.peak_requested_bytes, 300);
+    assert.equal(run.samples[1].label, 'events 1–2 of 2');
+    assert.equal(schemaErrors(result.document), '');
+  }
+  // Fewer events than its header counts is a damaged trace, cut short or not.
+  const damaged = write('cut-damaged.trace', t.bytes({ complete: false, eventCount: 6, maxLiveBlocks: 2 }));
+  const refused = runNative(['replay', damaged]);
+  assert.equal(refused.code, 2);
+  assert.match(refused.stderr, /the trace ends after 4 events; its header says 6\n$/);
+});
+
+// ---- the wrapper's replay API in one module instance ----
+
+test('mid-trace problems end the run with bad_trace, samples kept, the module stays usable', async () => {
+  const lab = await loadTrimlab();
+  const t = new TraceBuilder();
+  t.malloc(0x1000, 2 * MiB).malloc(0x2000, 10).free(0x1000).free(0x1000).free(0x2000);
+  // No check first: the header is fine, the double free is found while replaying.
+  const run = await lab.runReplay(t.bytes(), { eventsPerStep: 2 });
+  assert.equal(run.outcome, 'bad_trace');
+  assert.match(run.error, /^event 4 at byte \d+: free of 0x1000, which is not live/);
+  assert.deepEqual(run.samples.map((s) => s.phase), ['baseline', 'allocate', 'final']);
+  assert.equal(run.samples.at(-1).label, 'failed: freed what the run held');
+  assert.equal(run.trace.events_replayed, 4);
+  // The same instance: a good replay, then a built-in scenario.
+  const again = await lab.runReplay(program.bytes(), { eventsPerStep: 100 });
+  assert.equal(again.outcome, 'completed');
+  assert.equal(again.trace.peak_requested_bytes, Number(program.peakBytes));
+  const scenario = await lab.runScenario('simple', { block_mib: 4 });
+  assert.equal(scenario.outcome, 'completed');
+});
+
+test('a bad header throws a TrimlabError at beginReplay; the instance runs the next replay', async () => {
+  const lab = await loadTrimlab({ allocator: 'emmalloc' });
+  await assert.rejects(lab.beginReplay(ok().bytes({ version: 2 })), (error) =>
+    error instanceof TrimlabError && error.code === 'bad_trace' &&
+    error.message === 'this trace was written by a newer trimlab (version 2; this one reads 1)');
+  await assert.rejects(lab.checkTrace(withEvents((t) => t.free(0x10))),
+    (error) => error.code === 'bad_trace' && /event 1 at byte 68: free of 0x10/.test(error.message));
+  const run = await lab.runReplay(ok().bytes());
+  assert.equal(run.outcome, 'completed');
+});
+
+test('chunk sources: bytes, a Blob, uneven chunks and a read(max) source give the same run', async () => {
+  const lab = await loadTrimlab();
+  const bytes = program.bytes();
+  const labels = async (source) => (await lab.runReplay(source, { eventsPerStep: 40 }))
+    .samples.map((s) => `${s.phase} ${s.label}`);
+  const expected = await labels(bytes);
+  async function* uneven() {
+    for (let at = 0, n = 1; at < bytes.length; at += n, n = (n * 7) % 23 + 1)
+      yield bytes.slice(at, at + n);
+  }
+  let at = 0;
+  const reader = { read: (max) => { const n = Math.min(max, 3); const out = bytes.slice(at, at + n); at += out.length; return out; } };
+  assert.deepEqual(await labels(new Blob([bytes])), expected);
+  assert.deepEqual(await labels(uneven()), expected);
+  assert.deepEqual(await labels(reader), expected);
+  assert.deepEqual(await labels(bytes.buffer.slice(0)), expected);
+  const check = await lab.checkTrace(uneven());
+  assert.equal(check.peak_requested_bytes, Number(program.peakBytes));
+});
+
+test('replays leave nothing behind in the module: bytes in use return to the same baseline', async () => {
+  const lab = await loadTrimlab();
+  const baselines = [];
+  for (let i = 0; i < 4; i++) {
+    const run = await lab.runReplay(program.bytes(), { eventsPerStep: 100 });
+    baselines.push(run.samples[0].in_use_bytes);
+  }
+  const bad = await lab.runReplay(withEvents((t) => t.malloc(0x10, 1).free(0x20)));
+  assert.equal(bad.outcome, 'bad_trace');
+  const after = await lab.runReplay(program.bytes(), { eventsPerStep: 100 });
+  // The first run's baseline may differ (the wrapper's first strings); later ones must not.
+  assert.deepEqual(new Set([...baselines.slice(1), after.samples[0].in_use_bytes]).size, 1,
+    `baselines ${baselines} then ${after.samples[0].in_use_bytes}`);
+});
+
+// ---- end to end with the recorder, when it is built ----
+
+const recorder = join(root, 'build', 'libtrimlab-record.so');
+test('end to end: record sort, replay it natively and in WebAssembly', { skip: !existsSync(recorder) && 'build/libtrimlab-record.so is not built' }, () => {
+  const input = join(dir, 'numbers.txt');
+  writeFileSync(input, Array.from({ length: 50000 }, (_, i) => `${(i * 7919) % 50000}\n`).join(''));
+  const tracePath = join(dir, 'sort.trace');
+  const recorded = runNative(['record', '-o', tracePath, '--', 'sort', input]);
+  assert.equal(recorded.code, 0, recorded.stderr);
+  const info = traceInfoJson(tracePath);
+  assert.equal(info.program, 'sort');
+  assert.equal(info.complete, true);
+  const replayed = withJson(runNative, ['replay', tracePath]);
+  assert.equal(replayed.code, 0, replayed.stderr);
+  assert.equal(schemaErrors(replayed.document), '');
+  assert.equal(replayed.document.runs[0].trace.peak_requested_bytes, info.peak_requested_bytes);
+  const inWasm = withJson(runWasm, ['--replay', tracePath]);
+  assert.ok(inWasm.code === 0 || inWasm.code === 3, inWasm.stderr);
+  assert.ok(['completed', 'oom'].includes(inWasm.document.runs[0].outcome));
+  if (inWasm.code === 0)
+    assert.equal(inWasm.document.runs[0].trace.peak_requested_bytes, info.peak_requested_bytes);
+});

@@ -1,0 +1,85 @@
+// Shared by the `make bench` scripts (tools/bench*.mjs): statistics, the figures file
+// build/bench.json that each script adds its part to, the raw Emscripten module for figures the
+// wrapper does not expose, and a folder served on 127.0.0.1 next to the page.
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { runInThisContext } from 'node:vm';
+
+import { serve } from './serve.mjs';
+
+export const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+export const buildDir = join(root, 'build');
+export const benchFile = join(buildDir, 'bench.json');
+export const MiB = 1024 * 1024;
+
+export function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+export const round = (value, digits = 2) => Number(value.toFixed(digits));
+
+/** The figures so far (an empty object before tools/bench.mjs has run). */
+export function readFigures() {
+  return existsSync(benchFile) ? JSON.parse(readFileSync(benchFile, 'utf8')) : {};
+}
+
+/** Adds or replaces one part of build/bench.json. */
+export function saveFigures(key, value) {
+  const all = readFigures();
+  all[key] = value;
+  all.finished_at = new Date().toISOString();
+  writeFileSync(benchFile, `${JSON.stringify(all, null, 2)}\n`);
+}
+
+/**
+ * A fresh instance of an Emscripten glue (web/trimlab.js or a build of it) in Node, as the raw
+ * Module with ccall/cwrap: the same loading as web/trimlab-api.js (the glue is CommonJS, the
+ * .wasm is passed as wasmBinary), for exports the wrapper does not expose.
+ */
+export async function rawModule(gluePath = join(root, 'web', 'trimlab.js')) {
+  const wasmBinary = readFileSync(gluePath.replace(/\.js$/, '.wasm'));
+  const body = runInThisContext(
+    `(function (exports, require, module, __filename, __dirname) {${readFileSync(gluePath, 'utf8')}\n})`,
+    { filename: gluePath });
+  const module = { exports: {} };
+  body.call(module.exports, module.exports, createRequire(gluePath), module, gluePath,
+    dirname(gluePath));
+  return module.exports({ wasmBinary, print: () => {}, printErr: (text) => console.error(text) });
+}
+
+/** The variables the native CLI and tools/run-wasm.mjs read, cleared: every run gets the defaults. */
+export const benchEnv = { ...process.env, DISABLE_MALLOC_TRIM: '', BUCKET_MODEL: '', ENABLE_CUSTOM_BUCKETS: '' };
+
+/**
+ * One run in a fresh process, natively (build/trimlab) or in WebAssembly
+ * (tools/bench-wasm-run.mjs: a fresh Node process, dlmalloc, its code warmed up by an untimed run
+ * first), written through `file`: the run object of the results format, whose elapsed_ms counts
+ * the engine's calls only, and `samples`, the number of samples. A fresh process on both sides:
+ * a long-lived Node process that had already run large instances ran the big highwater runs
+ * about twice as slow here.
+ */
+export function runFresh(platform, scenario, assignments, file) {
+  if (platform === 'native') {
+    execFileSync(join(buildDir, 'trimlab'), ['--scenario', scenario,
+      ...assignments.flatMap((a) => ['--set', a]), '--quiet', '--json', file], { env: benchEnv });
+    const run = JSON.parse(readFileSync(file, 'utf8')).runs[0];
+    return { ...run, samples: run.samples.length };
+  }
+  execFileSync(process.execPath, ['--expose-gc', join(root, 'tools', 'bench-wasm-run.mjs'), scenario,
+    assignments.join(';'), file], { env: benchEnv });
+  return JSON.parse(readFileSync(file, 'utf8'));
+}
+
+/** Serves `folder` on 127.0.0.1 (any free port) with the demo server; close with close(). */
+export async function serveFolder(folder) {
+  const server = await serve(folder, 0);
+  return {
+    url: `http://127.0.0.1:${server.address().port}/`,
+    close: () => new Promise((resolve) => server.close(resolve)),
+  };
+}

@@ -1,0 +1,325 @@
+// `make bench`, part 5 of 5: writes docs/benchmarks.json (every figure of build/bench.json, the
+// targets with met / not met, the machine and the date) and docs/BENCHMARKS.md (the same figures
+// as tables, with what each one means and how it is measured). Measures nothing itself.
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, release, totalmem, type } from 'node:os';
+import { join } from 'node:path';
+
+import { CHROMIUM } from './browser.mjs';
+import { readFigures, root } from './bench-lib.mjs';
+
+const figures = readFigures();
+for (const part of ['probe', 'speed', 'page', 'scale', 'memprof'])
+  if (!figures[part]) throw new Error(`build/bench.json has no "${part}": run make bench`);
+
+// ---- the machine ----
+
+function firstLine(command, args) {
+  try {
+    return execFileSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
+      .split('\n')[0].trim();
+  } catch {
+    return 'unknown';
+  }
+}
+
+function osName() {
+  try {
+    return readFileSync('/etc/os-release', 'utf8').match(/^PRETTY_NAME="?([^"\n]*)"?/m)[1];
+  } catch {
+    return 'unknown';
+  }
+}
+
+// The measuring ended when the last part was saved (this script measures nothing).
+const now = new Date(figures.finished_at ?? Date.now());
+const machine = {
+  cpu_model: cpus()[0]?.model?.trim() ?? 'unknown',
+  logical_cores: cpus().length,
+  memory_gib: Number((totalmem() / 2 ** 30).toFixed(1)),
+  os: osName(),
+  kernel: `${type()} ${release()}`,
+  glibc: firstLine('ldd', ['--version']).replace(/^ldd \((.*)\) (\S+)$/, '$2 ($1)'),
+  node: process.version,
+  chromium: firstLine(CHROMIUM, ['--version']),
+  emcc: `emcc ${firstLine('emcc', ['--version']).match(/\d+\.\d+\.\d+/)?.[0] ?? 'unknown'}` +
+    ` (Debian package ${firstLine('dpkg-query', ['-W', '-f=${Version}', 'emscripten'])})`,
+  gcc: firstLine('gcc', ['--version']),
+  load_average_at_start: figures.load_average_at_start ?? null,
+  load_average_at_end: figures.load_average_at_end ?? loadavg().map((value) => Number(value.toFixed(2))),
+};
+
+// ---- targets ----
+
+const LIMITS = { ratio: 1.5, probe_ns: 2000, share_percent: 2, tti_ms: 500, updates_per_s: 30,
+  long_frame_ms: 50, ceiling_mib: figures.scale.ceiling_mib };
+const { probe, speed, page, scale, memprof } = figures;
+const chart10k = page.chart.at(-1);
+const bucketsMax = scale.series.find((s) => s.scenario === 'buckets').rows.at(-1);
+const worstRatio = speed.reduce((a, b) => (b.wasm_over_native_median_ratio > a.wasm_over_native_median_ratio ? b : a));
+const shares = probe.share.flatMap((s) => [s.native_share_percent, s.wasm_share_percent]);
+const targets = [
+  { figure: 'WebAssembly / native run time, worst scenario', measured: worstRatio.wasm_over_native_median_ratio,
+    unit: `× (${worstRatio.scenario})`, target: `≤ ${LIMITS.ratio}`, met: speed.every((r) => r.wasm_over_native_median_ratio <= LIMITS.ratio) },
+  { figure: 'one footprint sample natively (statm, descriptor kept open)', measured: probe.native.statm_footprint_ns,
+    unit: 'ns', target: `≤ ${LIMITS.probe_ns.toLocaleString('en-US')} ns`, met: probe.native.statm_footprint_ns <= LIMITS.probe_ns },
+  { figure: 'share of a run spent sampling, worst scenario (native and WebAssembly)', measured: Math.max(...shares),
+    unit: '%', target: `< ${LIMITS.share_percent} %`, met: shares.every((s) => s < LIMITS.share_percent) },
+  { figure: 'page: navigation to interactive (median)', measured: page.time_to_interactive.median_ms,
+    unit: 'ms', target: `≤ ${LIMITS.tti_ms} ms`, met: page.time_to_interactive.median_ms <= LIMITS.tti_ms },
+  { figure: `page: chart updates per second during a live run with ${chart10k.points.toLocaleString('en-US')} points`,
+    measured: chart10k.live_updates_per_s, unit: '/s', target: `≥ ${LIMITS.updates_per_s}/s`,
+    met: chart10k.live_updates_per_s >= LIMITS.updates_per_s && chart10k.possible_updates_per_s >= LIMITS.updates_per_s },
+  { figure: 'page: frames over 50 ms during highwater runs (default and fastest speed)',
+    measured: page.frames.reduce((n, f) => n + f.frames_over_50ms, 0), unit: '', target: '0',
+    met: page.frames.every((f) => f.frames_over_50ms === 0) },
+  { figure: `buckets ${bucketsMax.param} in WebAssembly: peak linear memory`, measured: bucketsMax.wasm.peak_footprint_mib,
+    unit: 'MiB', target: `≤ ${LIMITS.ceiling_mib} MiB, completes`, met: bucketsMax.wasm.fits_under_ceiling },
+];
+
+const durationS = Math.round((now - new Date(figures.started_at)) / 1000);
+const doc = {
+  format: 'trimlab-benchmarks',
+  version: 1,
+  date: now.toISOString().replace(/\.\d+Z$/, 'Z'),
+  command: 'make bench',
+  measuring_seconds: durationS,
+  machine,
+  targets,
+  ...Object.fromEntries(Object.entries(figures).filter(([key]) =>
+    !['started_at', 'finished_at', 'load_average_at_start', 'load_average_at_end'].includes(key))),
+};
+writeFileSync(join(root, 'docs', 'benchmarks.json'), `${JSON.stringify(doc, null, 2)}\n`);
+
+// ---- Markdown ----
+
+const n = (value, digits = 0) => Number(value).toLocaleString('en-US',
+  { minimumFractionDigits: digits, maximumFractionDigits: digits });
+const met = (ok) => (ok ? 'met' : '**not met**');
+const table = (head, rows) => [`| ${head.join(' | ')} |`, `| ${head.map(() => '---').join(' | ')} |`,
+  ...rows.map((row) => `| ${row.join(' | ')} |`)].join('\n');
+const pct = (value) => (value < 0.001 ? '< 0.001 %' : `${n(value, 3)} %`);
+const kb = (bytes) => `${n(bytes)} B`;
+const w = page.weight;
+const WEIGHT_ORDER = ['page (HTML, CSS, JS)', 'module', 'data', 'Chart.js', 'total without Chart.js', 'total'];
+const weightOrder = (kind) => (WEIGHT_ORDER.includes(kind) ? WEIGHT_ORDER.indexOf(kind) : WEIGHT_ORDER.length);
+const growth = (rows, pick) => n(pick(rows.at(-1)) / pick(rows[0]), 1);
+const spread = Math.max(...scale.series.flatMap((s) => s.rows.flatMap((r) =>
+  [r.native.ms_max / r.native.ms_min, r.wasm.ms_max / r.wasm.ms_min])));
+const frameRow = (f) => [f.speed === 'max' ? 'fastest (`max`)' : `default (${f.speed} steps/s)`, n(f.steps),
+  n(f.run_ms), n(f.frames), `${n(f.median_gap_ms, 1)} ms`, `${n(f.max_gap_ms, 1)} ms`, n(f.frames_over_50ms),
+  met(f.frames_over_50ms === 0)];
+
+const md = `# Benchmarks
+
+Measured by \`make bench\` on the machine described below, ${doc.date.slice(0, 10)}
+(${doc.date}); the measuring took ${durationS} s. Every figure is from one run of the command on
+a shared, noisy machine with ${machine.logical_cores} cores: expect a few per cent of drift between runs, more on
+short runs. No test asserts any of them. The same figures, machine-readable:
+[benchmarks.json](benchmarks.json).
+
+## Targets
+
+${table(['figure', 'measured', 'target', ''], targets.map((t) =>
+    [t.figure, `${typeof t.measured === 'number' && !Number.isInteger(t.measured) ? n(t.measured, 2) : n(t.measured)} ${t.unit}`.trim(),
+      t.target, met(t.met)]))}
+
+## The machine
+
+${table(['', ''], [
+    ['CPU', `${machine.cpu_model}, ${machine.logical_cores} logical cores`],
+    ['memory', `${n(machine.memory_gib, 1)} GiB`],
+    ['OS, kernel', `${machine.os}, ${machine.kernel}`],
+    ['glibc', machine.glibc],
+    ['Node', machine.node],
+    ['Chromium', `${machine.chromium} (headless, through playwright-core)`],
+    ['emcc', machine.emcc],
+    ['gcc', machine.gcc],
+    ['load average (1, 5, 15 min)', `${machine.load_average_at_start?.join(', ') ?? '?'} at the start, ` +
+      `${machine.load_average_at_end.join(', ')} at the end (other work shares the machine)`],
+  ])}
+
+## 1. Native against WebAssembly, per scenario
+
+Each scenario with its default parameters, natively (\`build/trimlab\`, gcc -O2) and in
+WebAssembly (\`web/trimlab.wasm\`, dlmalloc, -O3, under Node ${machine.node}), a fresh process
+per run on both sides, interleaved native, WebAssembly, native, … over
+${figures.pairs} pairs after one untimed pair. The time is each run's own \`elapsed_ms\`: the
+engine's calls from the first step to the last, sampling included, process start and module
+loading excluded. In WebAssembly (\`tools/bench-wasm-run.mjs\`) an untimed run with the
+default parameters first compiles and warms up the code (V8 compiles WebAssembly functions on
+first call and optimises hot ones later; without it a short run times the compiler: \`fragmented\`
+took about twice as long here); that instance is collected and a fresh one makes the timed run.
+The ratio is the median of the ${figures.pairs} per-pair ratios (target: at most ${LIMITS.ratio}).
+
+${table(['scenario', 'steps', 'native ms (median)', 'WebAssembly ms (median)', 'WebAssembly / native', 'target ≤ 1.5'],
+    speed.map((r) => [`\`${r.scenario}\``, n(r.samples), n(r.native_ms_median, 2), n(r.wasm_ms_median, 2),
+      n(r.wasm_over_native_median_ratio, 2), met(r.wasm_over_native_median_ratio <= LIMITS.ratio)]))}
+
+The whole command \`build/trimlab --all\` (every scenario, one child process each) takes
+${n(figures.all_scenarios_ms_median)} ms (median of ${figures.whole_runs}).
+
+## 2. The cost of sampling
+
+Every engine step takes one sample: the footprint (natively \`VmRSS\` from \`/proc/self/statm\`
+read with \`pread\` through a descriptor kept open; in WebAssembly the linear memory size) plus
+the allocator's figures (\`mallinfo2\` natively; \`sbrk(0)\` and dlmalloc's \`mallinfo\` in
+WebAssembly). Natively \`build/probe-bench\` (\`tests/bench/probe_bench.c\`) times 20,000 calls,
+median of 5 rounds. In WebAssembly the export \`tl_wasm_probe_repeat(n, full)\` calls the same
+platform probe n times inside the module, timed from JavaScript (200,000 calls, median of 7
+rounds, a fresh instance).
+
+${table(['one sample', 'ns', 'target'], [
+    ['native footprint: `statm`, descriptor kept open', n(probe.native.statm_footprint_ns), `≤ 2,000 ns: ${met(probe.native.statm_footprint_ns <= LIMITS.probe_ns)}`],
+    ['native full sample: `statm` + `mallinfo2` (what a step takes)', n(probe.native.statm_plus_mallinfo2_ns), '–'],
+    ['native, for comparison: open + read + close of `/proc/self/status`', n(probe.native.proc_status_ns), '–'],
+    ['WebAssembly footprint: linear memory size', n(probe.wasm.footprint_ns, 1), '–'],
+    ['WebAssembly full sample: + `sbrk(0)` + `mallinfo`, fresh heap', n(probe.wasm.full_sample_ns, 1), '–'],
+  ])}
+
+dlmalloc's \`mallinfo\` walks every chunk of the heap, so in WebAssembly a sample costs more the
+more chunks a run holds. The share of a run spent sampling is therefore measured at each step's
+own heap state: a fresh instance runs the scenario step by step and, after every step, times 5
+rounds of 20 full samples (the median round counts); the sum over the steps of the cost of one
+sample is the run's sampling time, divided by the median run time
+of section 1. Natively it is samples × the full-sample cost above, divided by the native median
+run time (glibc's \`mallinfo2\` walks only free lists). Target: under ${LIMITS.share_percent} %.
+
+${table(['scenario', 'samples', 'native: sampling µs', 'native: share', 'WebAssembly: sampling µs', 'WebAssembly: costliest sample', 'WebAssembly: share', 'target < 2 %'],
+    probe.share.map((s) => [`\`${s.scenario}\``, n(s.samples), n(s.native_sampling_us, 1), pct(s.native_share_percent),
+      n(s.wasm_sampling_us, 1), `${n(s.wasm_worst_sample_ns)} ns`, pct(s.wasm_share_percent),
+      met(s.native_share_percent < LIMITS.share_percent && s.wasm_share_percent < LIMITS.share_percent)]))}
+
+## 3. The page
+
+\`tools/bench-page.mjs\` serves \`web/\` with \`tools/serve.mjs\` on 127.0.0.1 (gzip for text and
+\`.wasm\`) and drives headless Chromium. Navigation to interactive is the page's own
+\`performance.mark('trimlab-ready')\` (controls built from the engine's list, native results
+loaded), median of 5 fresh loads (the slowest: ${n(page.time_to_interactive.max_ms)} ms).
+
+${table(['figure', 'measured', 'target', ''], [
+    ['navigation to interactive, median of 5', `${n(page.time_to_interactive.median_ms)} ms`, '≤ 500 ms', met(page.time_to_interactive.median_ms <= LIMITS.tti_ms)],
+  ])}
+
+Chart updates: a \`cycles\` run of 400 MiB cycles fills the chart with about 1,000 or 10,000
+points per series (6 series); then 60 full redraws (\`chart.update('none')\`, the page's own
+call) are timed: "possible" is 1,000 / that time. "Live" is the chart updates per second the
+page made while the run was drawn at the fastest speed (one update per animation frame, so at
+most the display's 60/s).
+
+${table(['points per series', 'one chart update', 'updates/s possible', 'updates/s live', 'target ≥ 30/s'],
+    page.chart.map((c) => [n(c.points), `${n(c.update_ms, 2)} ms`, n(c.possible_updates_per_s), n(c.live_updates_per_s),
+      c.points > 5000 ? met(c.live_updates_per_s >= LIMITS.updates_per_s && c.possible_updates_per_s >= LIMITS.updates_per_s) : '–']))}
+
+Frames: during a default \`highwater\` run (200 MiB in 64 KiB chunks, a fresh instance) the page
+records the gap between consecutive \`requestAnimationFrame\` callbacks from the Run click to the
+end of the run (module instantiation, engine steps and chart updates included). Target: no
+frame over 50 ms.
+
+${table(['speed', 'steps', 'run ms', 'frames', 'median gap', 'longest gap', 'frames over 50 ms', 'target 0'],
+    page.frames.map(frameRow))}
+
+Bytes of a fresh load, as files and as transferred (gzip level 9 from the server):
+
+${table(['what', 'files', 'bytes', 'transferred'], Object.entries(w).sort(([a], [b]) => weightOrder(a) - weightOrder(b)).map(([kind, t]) =>
+    [kind.startsWith('total') ? `**${kind}**` : kind, n(t.files), n(t.bytes), n(t.transferred_bytes)]))}
+
+## 4. Scale
+
+\`tools/bench-scale.mjs\` runs \`buckets\` with the bucket models N/N/N and \`highwater\` with
+growing \`total_mib\` up to what WebAssembly's 512 MiB ceiling allows (506 completes, 508 runs out
+of memory), natively (peak RSS) and in WebAssembly (dlmalloc under Node: peak linear memory), a
+fresh process per run on both sides, warmed up as in section 1 (in one long-lived Node process
+that had already run the large \`buckets\` instances, \`highwater\` from 256 MiB up ran about
+twice as slow here),
+interleaved over ${scale.pairs} pairs; times are medians with the fastest run in brackets, peaks
+the largest seen. The runs of one row vary on this shared machine (in this run the slowest run
+of a row took up to ${n(spread, 1)}× its fastest; up to 5× in other runs here), so the plot draws
+the fastest of the ${scale.pairs} runs.
+
+${scale.series.map((s) => `**\`${s.scenario}\`** (${s.unit})
+
+${table(['size', 'native ms', 'WebAssembly ms', 'WebAssembly / native (median of pairs)', 'native peak RSS MiB', 'WebAssembly peak MiB', 'WebAssembly / native peak', `WebAssembly fits under ${scale.ceiling_mib} MiB`],
+      s.rows.map((r) => [`\`${s.key}=${r.param}\``, `${n(r.native.ms_median, 1)} (${n(r.native.ms_min, 1)})`,
+        `${n(r.wasm.ms_median, 1)} (${n(r.wasm.ms_min, 1)})`,
+        n(r.wasm_over_native_median_ratio, 2), n(r.native.peak_footprint_mib, 2), n(r.wasm.peak_footprint_mib, 2),
+        n(r.wasm.peak_footprint_mib / r.native.peak_footprint_mib, 2), r.wasm.fits_under_ceiling ? 'yes' : '**no**']))}`).join('\n\n')}
+
+From the smallest to the largest size:
+
+${scale.series.map((s) => `- \`${s.scenario}\`, ${n(s.rows.at(-1).size / s.rows[0].size)}× the size: run time (fastest runs) ` +
+    `×${growth(s.rows, (r) => r.native.ms_min)} natively and ×${growth(s.rows, (r) => r.wasm.ms_min)} in WebAssembly; ` +
+    `peak ×${growth(s.rows, (r) => r.native.peak_footprint_mib)} natively and ` +
+    `×${growth(s.rows, (r) => r.wasm.peak_footprint_mib)} in WebAssembly.`).join('\n')}
+
+The peak natively is the resident set the run needs at once (glibc unmaps large blocks at
+\`free()\`); in WebAssembly it is linear memory, which grows in Emscripten's steps of about ×1.2
+(64 → 76.81 → 92.19 … MiB, capped at 512 MiB) and keeps every freed byte in dlmalloc's cache.
+\`buckets\` ${bucketsMax.param} peaks at
+${n(bucketsMax.wasm.peak_footprint_mib, 2)} MiB in WebAssembly: ${bucketsMax.wasm.fits_under_ceiling
+    ? `it fits under ${scale.ceiling_mib} MiB` : `it does **not** fit under ${scale.ceiling_mib} MiB`}.
+
+![Run time and peak footprint against size, native and WebAssembly](scale.png)
+
+The plot is drawn by \`tools/bench-scale.mjs\` with the page's own Chart.js
+(\`web/vendor/chart.umd.min.js\`) in headless Chromium.
+
+## 5. Against Emscripten's \`--memoryprofiler\`
+
+The Makefile builds the same engine with the same flags twice into \`build/memprof/\`, from the
+same sources at the same moment: with \`--memoryprofiler\`
+(\`./build_wasm.sh build/memprof/trimlab-memprof.js --memoryprofiler\`) and without
+(\`./build_wasm.sh build/memprof/trimlab.js\`); \`.js\` output, since emcc's \`.html\` output
+crashes at -O1 and above. The profiler hooks every
+\`malloc\` and \`free\` (it links dlmalloc's tracing build and records a JavaScript stack trace per
+allocation) and redraws a heap map every 2 s. \`tools/bench-memprof.mjs\` runs \`${memprof.scenario}\`
+with its defaults (${n(memprof.steps)} steps) in Chromium, interleaved over ${memprof.runs} rounds, a
+fresh page each time: the profiler build in a small host page (one synchronous loop of
+\`tl_wasm_step\` through \`cwrap\`), the build without it in the same host page and loop, and trimlab's own
+page (Run at the fastest speed; its \`elapsed_ms\` counts the engine's calls only, as the loops
+do). The profiler counted ${n(memprof.profiler_counted.mallocs)} \`malloc\`s and
+${n(memprof.profiler_counted.frees)} \`free\`s in its last run.
+
+${table(['run of ' + memprof.scenario, 'ms (median)'], [
+    ['Emscripten `--memoryprofiler` build, host page', n(memprof.profiler_ms_median, 1)],
+    ['the same build without the profiler, same host page', n(memprof.ours_same_host_ms_median, 1)],
+    ['trimlab page run, engine time', n(memprof.page_ms_median, 1)],
+    ['trimlab page run, wall time including drawing every frame', n(memprof.page_wall_ms_median, 1)],
+  ])}
+
+Slow-down: the memory profiler's run takes **${n(memprof.profiler_over_page_median_ratio, 2)}×** the
+engine time of trimlab's page run (${n(memprof.profiler_over_ours_same_host_median_ratio, 2)}× the
+build without it in the same host page and loop); medians of the per-round ratios.
+
+${table(['file', 'with the profiler', 'gzip', 'without', 'gzip', 'added', 'added gzip'], [
+    ['glue (`.js`)', n(memprof.weight.profiler.glue.bytes), n(memprof.weight.profiler.glue.gzip_bytes),
+      n(memprof.weight.ours.glue.bytes), n(memprof.weight.ours.glue.gzip_bytes), n(memprof.weight.added_glue_bytes),
+      n(memprof.weight.added_glue_gzip_bytes)],
+    ['`.wasm`', n(memprof.weight.profiler.wasm.bytes), n(memprof.weight.profiler.wasm.gzip_bytes),
+      n(memprof.weight.ours.wasm.bytes), n(memprof.weight.ours.wasm.gzip_bytes), n(memprof.weight.added_wasm_bytes),
+      n(memprof.weight.added_wasm_gzip_bytes)],
+  ])}
+
+The profiler adds its UI to the glue; trimlab's page instead loads Chart.js
+(${kb(w['Chart.js'].transferred_bytes)} transferred) and its own code, and draws the native
+comparison, history and trim that the profiler does not have.
+
+## Module sizes
+
+${table(['file', 'bytes', 'gzip'], figures.sizes.map((s) => [`\`${s.file}\``, n(s.bytes), n(s.gzip_bytes)]))}
+
+## Reproduce
+
+\`\`\`sh
+make bench   # builds what is missing, measures (a few minutes), rewrites this file,
+             # docs/benchmarks.json and docs/scale.png
+\`\`\`
+
+The steps, each adding to \`build/bench.json\`: \`tools/bench.mjs\` (sections 1, 2 and the module
+sizes), \`tools/bench-page.mjs\` (3), \`tools/bench-scale.mjs\` (4), \`tools/bench-memprof.mjs\` (5);
+\`tools/bench-report.mjs\` writes the documents.
+`;
+writeFileSync(join(root, 'docs', 'BENCHMARKS.md'), md);
+console.log(`\nwrote docs/BENCHMARKS.md and docs/benchmarks.json (measuring took ${durationS} s)`);
+for (const t of targets) console.log(`  ${t.met ? 'met    ' : 'NOT MET'}  ${t.figure}: ${t.measured} ${t.unit} (target ${t.target})`);

@@ -1,0 +1,230 @@
+#!/usr/bin/env node
+// Capacity planning for a recorded program: replays its allocation trace natively (trim on and
+// off) and in WebAssembly (dlmalloc and emmalloc, trim called), each run fresh, and prints one
+// table; the four results documents go to a folder the page can import.
+//
+//   node tools/trace-report.mjs app.trace [more.trace ...] [--set events_per_step=N] [--out DIR]
+//
+// DIR defaults to build/trace-report; each trace gets DIR/<name>/ with native.json,
+// wasm-dlmalloc.json, wasm-emmalloc.json (the results format) and report.json (the row), and
+// DIR/<name>.png, a chart of the four runs step by step (Chart.js in headless Chromium, from a
+// small page in a temporary folder; web/vendor/chart.umd.min.js must exist: `make site`).
+// The estimate and its error are the page's (web/story.js), so both say the same:
+//   estimate  = native trim-off run: final RSS − RSS at its baseline (the seed's
+//               "WASM-equivalent" measurement; the replay's own map and buffer are in both).
+//   measured  = WebAssembly (dlmalloc) run: final heap end (sbrk) − heap end at its baseline:
+//               what the module's allocator claimed for the trace and never gives back.
+//   error     = (estimate − measured) / measured; negative = the estimate is too small.
+//   peak error: the same with the native trim-off peak RSS growth as the estimate.
+// Linear memory is shown as it is (it starts at 64 MiB and grows in ~20 % steps, so it is no
+// fit for a percentage); it is what a page pays.
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+import { storyFigures } from '../web/story.js';
+
+const root = join(fileURLToPath(import.meta.url), '..', '..');
+const nativeCli = join(root, 'build', 'trimlab');
+const runWasm = join(root, 'tools', 'run-wasm.mjs');
+const env = { ...process.env, DISABLE_MALLOC_TRIM: '' };
+const mib = (bytes) => (bytes / 1048576).toFixed(2);
+const percent = (value) => (value == null ? '–' : `${value >= 0 ? '+' : ''}${value.toFixed(1)} %`);
+
+function parseArgs(args) {
+  const options = { traces: [], sets: [], out: join(root, 'build', 'trace-report') };
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === '--set' && i + 1 < args.length) options.sets.push('--set', args[++i]);
+    else if (args[i] === '--out' && i + 1 < args.length) options.out = args[++i];
+    else if (args[i].startsWith('-')) throw new Error(`unknown option '${args[i]}' ` +
+      '(allowed: --set events_per_step=N, --out DIR)');
+    else options.traces.push(args[i]);
+  }
+  if (options.traces.length === 0)
+    throw new Error('usage: node tools/trace-report.mjs TRACE [TRACE ...] [--set ' +
+      'events_per_step=N] [--out DIR]');
+  return options;
+}
+
+/** Runs a producer into `file`; out of memory (exit 3) still gives a document. */
+function produce(file, command, args) {
+  try {
+    execFileSync(command, [...args, '--quiet', '--json', file], { env, stdio: 'inherit' });
+  } catch (error) {
+    if (error.status !== 3) throw new Error(`${basename(command)} exited ${error.status}`);
+  }
+  return JSON.parse(readFileSync(file, 'utf8'));
+}
+
+function runsOf(trace, options, dir) {
+  const replay = [trace, ...options.sets];
+  const native = produce(join(dir, 'native.json'), nativeCli,
+    ['replay', ...replay, '--trim', 'both']);
+  const wasm = {};
+  for (const allocator of ['dlmalloc', 'emmalloc'])
+    wasm[allocator] = produce(join(dir, `wasm-${allocator}.json`), process.execPath,
+      [runWasm, '--replay', ...replay, '--allocator', allocator]).runs[0];
+  const by = (trim) => native.runs.find((run) => run.trim === trim) ?? null;
+  return { on: by('enabled'), off: by('disabled'), ...wasm };
+}
+
+function outcomeNote(run) {
+  return run.outcome === 'completed' ? '' : ` (${run.outcome} at event ${run.trace.events_replayed})`;
+}
+
+/** One row of the report: every figure in bytes, plus the page's estimate and errors. */
+function reportRow(trace, runs) {
+  const figures = storyFigures(runs.dlmalloc, { on: runs.on, off: runs.off, differs: [] });
+  const wasmEnd = (run) => run.samples.at(-1).footprint_bytes;
+  return {
+    trace,
+    program: runs.on.trace.program,
+    events: runs.on.trace.events_replayed,
+    peak_requested_bytes: runs.on.trace.peak_requested_bytes,
+    native_trim_on: { peak: runs.on.summary.peak_footprint_bytes,
+      end: runs.on.summary.final_footprint_bytes },
+    native_trim_off: { peak: runs.off.summary.peak_footprint_bytes,
+      end: runs.off.summary.final_footprint_bytes },
+    wasm_dlmalloc_memory_bytes: wasmEnd(runs.dlmalloc),
+    wasm_dlmalloc_outcome: runs.dlmalloc.outcome,
+    wasm_emmalloc_memory_bytes: wasmEnd(runs.emmalloc),
+    wasm_emmalloc_outcome: runs.emmalloc.outcome,
+    wasm_heap_growth_bytes: figures.wasm.heapGrowth,
+    estimate_bytes: figures.off?.finalGrowth ?? null,
+    error_percent: figures.prediction?.errorPercent ?? null,
+    peak_error_percent: figures.prediction?.peakErrorPercent ?? null,
+    notes: { dlmalloc: outcomeNote(runs.dlmalloc), emmalloc: outcomeNote(runs.emmalloc) },
+  };
+}
+
+const HEADER = '| trace | peak in use (requested) | native RSS, trim on: peak / end | native RSS, ' +
+  'trim off: peak / end | WebAssembly memory, dlmalloc | WebAssembly memory, emmalloc | ' +
+  'WebAssembly heap growth (dlmalloc) | estimate: native trim-off growth | its error | ' +
+  'error of the native peak |';
+
+function formatRow(row) {
+  return `| \`${row.program}\` (${row.events} events) | ${mib(row.peak_requested_bytes)} | ` +
+    `${mib(row.native_trim_on.peak)} / ${mib(row.native_trim_on.end)} | ` +
+    `${mib(row.native_trim_off.peak)} / ${mib(row.native_trim_off.end)} | ` +
+    `${mib(row.wasm_dlmalloc_memory_bytes)}${row.notes.dlmalloc} | ` +
+    `${mib(row.wasm_emmalloc_memory_bytes)}${row.notes.emmalloc} | ` +
+    `${mib(row.wasm_heap_growth_bytes)} | ` +
+    `${row.estimate_bytes == null ? '–' : mib(row.estimate_bytes)} | ` +
+    `${percent(row.error_percent)} | ${percent(row.peak_error_percent)} |`;
+}
+
+const NOTE = `
+MiB. RSS and WebAssembly memory are absolute (linear memory starts at 64 MiB and never shrinks);
+growth is over each run's baseline sample, which already holds the replay's own address map and
+input buffer. Error = (estimate − WebAssembly heap growth) / WebAssembly heap growth, negative
+when the native "WASM-equivalent" figure is too small; "–" when WebAssembly ran out of memory or
+its heap grew by less than 1 MiB (the page's rule, web/story.js).`;
+
+// ---- the chart PNG ----
+
+const CHART_PAGE = `<!doctype html>
+<html><head><meta charset="utf-8"><script src="chart.umd.min.js"></script></head>
+<body style="margin:0;background:#fff"><canvas id="chart" width="1200" height="640"></canvas></body></html>
+`;
+
+/** The chart's series (MiB by step): the four runs, and the trace's peak as a reference line. */
+function chartSeries(runs, row) {
+  const points = (run, from) => run.samples.map((s) => ({ x: s.step, y: from(s) / 1048576 }));
+  const footprint = (s) => s.footprint_bytes;
+  const steps = Math.max(...[runs.on, runs.off, runs.dlmalloc, runs.emmalloc]
+    .map((run) => run.samples.at(-1).step));
+  const peak = row.peak_requested_bytes / 1048576;
+  return [
+    { label: 'native RSS, trim on', color: '#e67e00', data: points(runs.on, footprint) },
+    { label: 'native RSS, trim off', color: '#a31a1a', dash: [6, 4], data: points(runs.off, footprint) },
+    { label: `WebAssembly linear memory, dlmalloc${row.notes.dlmalloc}`, color: '#1b4fa0',
+      data: points(runs.dlmalloc, footprint) },
+    { label: `WebAssembly linear memory, emmalloc${row.notes.emmalloc}`, color: '#3f9be0',
+      dash: [3, 3], data: points(runs.emmalloc, footprint) },
+    { label: 'peak requested bytes (the trace\u2019s, allocator-independent)', color: '#555555',
+      dash: [2, 4], data: [{ x: 0, y: peak }, { x: steps, y: peak }] },
+  ];
+}
+
+/** Draws one chart per row in one page of headless Chromium and writes the PNGs. */
+async function writeCharts(charts) {
+  const { startBrowser } = await import('./browser.mjs'); // playwright only when charts are drawn
+  const folder = mkdtempSync(join(tmpdir(), 'trimlab-trace-report-'));
+  const browser = await startBrowser();
+  try {
+    copyFileSync(join(root, 'web', 'vendor', 'chart.umd.min.js'), join(folder, 'chart.umd.min.js'));
+    writeFileSync(join(folder, 'chart.html'), CHART_PAGE);
+    const page = await browser.context.newPage();
+    await page.goto(pathToFileURL(join(folder, 'chart.html')).href);
+    for (const { file, title, series } of charts) {
+      const dataUrl = await page.evaluate(([text, list]) => {
+        const canvas = document.getElementById('chart');
+        window.current?.destroy();
+        window.current = new window.Chart(canvas, {
+          type: 'line',
+          data: { datasets: list.map((s) => ({ label: s.label, data: s.data, borderColor: s.color,
+            backgroundColor: s.color, borderDash: s.dash ?? [], borderWidth: 2, pointRadius: 0,
+            stepped: false })) },
+          options: {
+            animation: false, responsive: false, devicePixelRatio: 1, parsing: false,
+            scales: { x: { type: 'linear', title: { display: true, text: 'replay step' } },
+              y: { beginAtZero: true, title: { display: true, text: 'MiB' } } },
+            plugins: { title: { display: true, text }, legend: { position: 'bottom' } },
+          },
+          plugins: [{ id: 'white', beforeDraw(chart) {
+            chart.ctx.save();
+            chart.ctx.fillStyle = '#ffffff';
+            chart.ctx.fillRect(0, 0, chart.width, chart.height);
+            chart.ctx.restore();
+          } }],
+        });
+        return canvas.toDataURL('image/png');
+      }, [title, series]);
+      writeFileSync(file, Buffer.from(dataUrl.slice(dataUrl.indexOf(',') + 1), 'base64'));
+    }
+  } finally {
+    await browser.close();
+    rmSync(folder, { recursive: true, force: true });
+  }
+}
+
+export async function main(args) {
+  const options = parseArgs(args);
+  const rows = [];
+  const charts = [];
+  for (const trace of options.traces) {
+    const name = basename(trace).replace(/[^\w.-]/g, '_');
+    const dir = join(options.out, name);
+    mkdirSync(dir, { recursive: true });
+    const runs = runsOf(trace, options, dir);
+    const row = reportRow(trace, runs);
+    writeFileSync(join(dir, 'report.json'), `${JSON.stringify(row, null, 2)}\n`);
+    rows.push(row);
+    charts.push({ dir, row, file: join(options.out, `${name}.png`), series: chartSeries(runs, row),
+      title: `${row.program} (${row.events} events): memory by replay step, MiB` });
+  }
+  console.log(HEADER);
+  console.log(`|${' --- |'.repeat(10)}`);
+  for (const row of rows) console.log(formatRow(row));
+  console.log(NOTE);
+  console.log(`\nresults documents: ${options.out}/<trace>/{native,wasm-dlmalloc,wasm-emmalloc}.json`);
+  // The table is out first: a chart that cannot be drawn (no Chromium) fails after it.
+  await writeCharts(charts);
+  for (const { dir, row, file } of charts) {
+    row.chart = file;
+    writeFileSync(join(dir, 'report.json'), `${JSON.stringify(row, null, 2)}\n`);
+    console.log(`chart: ${row.chart}`);
+  }
+  return rows;
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  try {
+    await main(process.argv.slice(2));
+  } catch (error) {
+    process.stderr.write(`trace-report: ${error.message}\n`);
+    process.exitCode = error.message.includes('exited 2') ? 2 : 1;
+  }
+}
