@@ -292,12 +292,16 @@ static int run_in_progress(void) {
     return engine.stage != TL_STAGE_IDLE && engine.stage != TL_STAGE_DONE;
 }
 
+static int refuse_running(void) {
+    return tl_fail(&last_error, TL_ERR_STATE, "a run of %s is in progress: end it first",
+                   engine.scenario->name);
+}
+
 int tl_wasm_begin(const char *scenario_name, const char *params_text, int trim_enabled) {
     tl_params params;
     tl_error_clear(&last_error);
     if (run_in_progress())
-        return tl_fail(&last_error, TL_ERR_STATE, "a run of %s is in progress: end it first",
-                       engine.scenario->name);
+        return refuse_running();
     const tl_scenario *scenario = tl_scenario_find(scenario_name, &last_error);
     if (scenario == NULL)
         return last_error.code;
@@ -416,8 +420,7 @@ int tl_wasm_replay_begin(const unsigned char *first, int length, int at_end,
     size_t used;
     tl_error_clear(&last_error);
     if (run_in_progress())
-        return tl_fail(&last_error, TL_ERR_STATE, "a run of %s is in progress: end it first",
-                       engine.scenario->name);
+        return refuse_running();
     end_check();
     if (parse_params(&tl_scenario_replay, params_text, &params, &last_error) != TL_OK ||
         read_first(first, length, at_end, &reader, &used) != TL_OK)
@@ -464,8 +467,7 @@ int tl_wasm_check_begin(const unsigned char *first, int length, int at_end) {
     size_t used;
     tl_error_clear(&last_error);
     if (run_in_progress())
-        return tl_fail(&last_error, TL_ERR_STATE, "a run of %s is in progress: end it first",
-                       engine.scenario->name);
+        return refuse_running();
     end_check();
     if (read_first(first, length, at_end, &reader, &used) != TL_OK)
         return last_error.code;
