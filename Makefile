@@ -53,10 +53,11 @@ $(BUILD)/probe-bench: tests/bench/probe_bench.c $(CORE_OBJ)
 # writes docs/BENCHMARKS.md, docs/benchmarks.json and docs/scale.png (tools/bench*.mjs).
 MEMPROF_JS := $(BUILD)/memprof/trimlab-memprof.js
 
-bench: $(BUILD)/trimlab $(BUILD)/probe-bench site results $(MEMPROF_JS)
+bench: $(BUILD)/trimlab $(BUILD)/libtrimlab-record.so $(BUILD)/probe-bench site results $(MEMPROF_JS)
 	node tools/bench.mjs
 	node tools/bench-page.mjs
 	node tools/bench-scale.mjs
+	node --expose-gc tools/bench-trace.mjs
 	node tools/bench-memprof.mjs
 	node tools/bench-report.mjs
 

@@ -1,7 +1,7 @@
 // Shared by the `make bench` scripts (tools/bench*.mjs): statistics, the figures file
 // build/bench.json that each script adds its part to, the raw Emscripten module for figures the
 // wrapper does not expose, and a folder served on 127.0.0.1 next to the page.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -73,6 +73,20 @@ export function runFresh(platform, scenario, assignments, file) {
   execFileSync(process.execPath, ['--expose-gc', join(root, 'tools', 'bench-wasm-run.mjs'), scenario,
     assignments.join(';'), file], { env: benchEnv });
   return JSON.parse(readFileSync(file, 'utf8'));
+}
+
+/**
+ * One command in a fresh process with benchEnv, timed from spawn to exit (wall clock, in ms);
+ * throws unless it exits 0. Returns {ms, stdout, stderr}.
+ */
+export function timeCommand(file, args) {
+  const start = process.hrtime.bigint();
+  const child = spawnSync(file, args, { env: benchEnv, encoding: 'utf8', maxBuffer: 64 * MiB });
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  if (child.error) throw child.error;
+  if (child.status !== 0)
+    throw new Error(`${file} ${args.join(' ')} exited ${child.status ?? child.signal}: ${child.stderr.trim()}`);
+  return { ms, stdout: child.stdout, stderr: child.stderr };
 }
 
 /** Serves `folder` on 127.0.0.1 (any free port) with the demo server; close with close(). */

@@ -1,4 +1,4 @@
-// `make bench`, part 2 of 5: the page in headless Chromium against tools/serve.mjs on 127.0.0.1:
+// `make bench`, part 2 of 6: the page in headless Chromium against tools/serve.mjs on 127.0.0.1:
 //   - time from navigation to interactive (the page's performance.mark('trimlab-ready'))
 //   - the cost of one full chart update with about 1,000 and 10,000 points per series, and the
 //     chart updates per second during the live run that drew them

@@ -1,4 +1,4 @@
-// `make bench`, part 5 of 5: writes docs/benchmarks.json (every figure of build/bench.json, the
+// `make bench`, part 6 of 6: writes docs/benchmarks.json (every figure of build/bench.json, the
 // targets with met / not met, the machine and the date) and docs/BENCHMARKS.md (the same figures
 // as tables, with what each one means and how it is measured). Measures nothing itself.
 import { execFileSync } from 'node:child_process';
@@ -7,10 +7,10 @@ import { cpus, loadavg, release, totalmem, type } from 'node:os';
 import { join } from 'node:path';
 
 import { CHROMIUM } from './browser.mjs';
-import { readFigures, root } from './bench-lib.mjs';
+import { readFigures, root, round } from './bench-lib.mjs';
 
 const figures = readFigures();
-for (const part of ['probe', 'speed', 'page', 'scale', 'memprof'])
+for (const part of ['probe', 'speed', 'page', 'scale', 'trace', 'memprof'])
   if (!figures[part]) throw new Error(`build/bench.json has no "${part}": run make bench`);
 
 // ---- the machine ----
@@ -53,8 +53,8 @@ const machine = {
 // ---- targets ----
 
 const LIMITS = { ratio: 1.5, probe_ns: 2000, share_percent: 2, tti_ms: 500, updates_per_s: 30,
-  long_frame_ms: 50, ceiling_mib: figures.scale.ceiling_mib };
-const { probe, speed, page, scale, memprof } = figures;
+  long_frame_ms: 50, ceiling_mib: figures.scale.ceiling_mib, record_ratio: 2, replay_s: 2 };
+const { probe, speed, page, scale, trace, memprof } = figures;
 const chart10k = page.chart.at(-1);
 const bucketsMax = scale.series.find((s) => s.scenario === 'buckets').rows.at(-1);
 const worstRatio = speed.reduce((a, b) => (b.wasm_over_native_median_ratio > a.wasm_over_native_median_ratio ? b : a));
@@ -76,6 +76,12 @@ const targets = [
     met: page.frames.every((f) => f.frames_over_50ms === 0) },
   { figure: `buckets ${bucketsMax.param} in WebAssembly: peak linear memory`, measured: bucketsMax.wasm.peak_footprint_mib,
     unit: 'MiB', target: `≤ ${LIMITS.ceiling_mib} MiB, completes`, met: bucketsMax.wasm.fits_under_ceiling },
+  { figure: `recording overhead: ${trace.overhead.program} under \`trimlab record\` / alone (median of pairs)`,
+    measured: trace.overhead.recorded_over_alone_median_ratio, unit: '×', target: `≤ ${LIMITS.record_ratio}`,
+    met: trace.overhead.recorded_over_alone_median_ratio <= LIMITS.record_ratio },
+  { figure: `replay of ${trace.replay.events.toLocaleString('en-US')} events in WebAssembly under Node (lab.runReplay, median)`,
+    measured: round(trace.replay.wasm_ms_median / 1000, 3), unit: 's', target: `≤ ${LIMITS.replay_s} s`,
+    met: trace.replay.wasm_ms_median <= LIMITS.replay_s * 1000 },
 ];
 
 const durationS = Math.round((now - new Date(figures.started_at)) / 1000);
@@ -305,6 +311,48 @@ The profiler adds its UI to the glue; trimlab's page instead loads Chart.js
 (${kb(w['Chart.js'].transferred_bytes)} transferred) and its own code, and draws the native
 comparison, history and trim that the profiler does not have.
 
+## 6. Recording and replaying a program's allocations
+
+Recording overhead: \`tools/bench-trace.mjs\` builds \`tests/record/alloc_churn.c\` (gcc -O2; it
+frees one of 1024 live blocks and allocates another, 16 to 4095 bytes, per round) and runs
+\`${trace.overhead.program}\` alone and under \`build/trimlab record -o T -- PROGRAM\`, each a fresh
+process timed from spawn to exit (process start, the recorder's start and the trace's last
+flush to a temporary folder included), interleaved alone, recorded, … over ${trace.overhead.pairs} pairs
+after one untimed pair, as \`tests/record/overhead.sh\` does. The ratio is the median of the
+per-pair ratios (target: at most ${LIMITS.record_ratio}×); the events are the recorder's own count.
+
+${table(['program', 'events recorded', 'trace bytes', 'alone ms (median)', 'recorded ms (median)', 'recorded / alone', 'ns per event recorded', 'ns added per event', `target ≤ ${LIMITS.record_ratio}×`], [
+    [`\`${trace.overhead.program}\``, n(trace.overhead.events), n(trace.overhead.trace_bytes),
+      n(trace.overhead.alone_ms_median, 1), n(trace.overhead.recorded_ms_median, 1),
+      n(trace.overhead.recorded_over_alone_median_ratio, 2), n(trace.overhead.recorded_ns_per_event, 1),
+      n(trace.overhead.added_ns_per_event, 1), met(trace.overhead.recorded_over_alone_median_ratio <= LIMITS.record_ratio)],
+  ])}
+
+"ns per event recorded" is the recorded run's median time over its events; "ns added per event"
+is (recorded − alone) over the events.
+
+Replay: \`${trace.replay.program}\`, recorded, gives a trace of ${n(trace.replay.events)} events
+(${n(trace.replay.trace_bytes)} bytes; ${n(trace.replay.steps)} steps of at most 1,000 events). In WebAssembly
+(dlmalloc, under Node ${machine.node}) the wrapper replays it from its bytes in memory
+(\`lab.runReplay(bytes)\`, trim called, fed to the module in chunks), a fresh instance per run
+after one untimed warm-up replay on an instance then dropped; the time is taken around
+\`runReplay\` (feeding, every step and sample, the trim step and the result; module loading
+excluded). Natively \`build/trimlab replay TRACE --quiet --json FILE\` (trim on): the run's own
+\`elapsed_ms\` (the engine's calls), and the whole command, which first checks the trace in a
+child process and replays in another. Interleaved native, WebAssembly over ${trace.replay.runs} rounds
+after one untimed native run; medians (target: the WebAssembly replay in at most ${LIMITS.replay_s} s).
+
+${table(['replay of ' + n(trace.replay.events) + ' events', 'ms (median)', 'ns per event', `target ≤ ${LIMITS.replay_s} s`], [
+    ['WebAssembly: `lab.runReplay`, fresh instance', n(trace.replay.wasm_ms_median, 1), n(trace.replay.wasm_ns_per_event, 1),
+      met(trace.replay.wasm_ms_median <= LIMITS.replay_s * 1000)],
+    ['WebAssembly: the run\'s `elapsed_ms`', n(trace.replay.wasm_elapsed_ms_median, 1), '–', '–'],
+    ['native: the run\'s `elapsed_ms`', n(trace.replay.native_elapsed_ms_median, 1), n(trace.replay.native_ns_per_event, 1), '–'],
+    ['native: the whole `trimlab replay` command', n(trace.replay.native_wall_ms_median, 1), '–', '–'],
+  ])}
+
+The slowest WebAssembly replay took ${n(trace.replay.wasm_ms_max, 1)} ms; WebAssembly / native \`elapsed_ms\`:
+${n(trace.replay.wasm_over_native_elapsed_median_ratio, 2)} (median of the per-round ratios).
+
 ## Module sizes
 
 ${table(['file', 'bytes', 'gzip'], figures.sizes.map((s) => [`\`${s.file}\``, n(s.bytes), n(s.gzip_bytes)]))}
@@ -317,8 +365,8 @@ make bench   # builds what is missing, measures (a few minutes), rewrites this f
 \`\`\`
 
 The steps, each adding to \`build/bench.json\`: \`tools/bench.mjs\` (sections 1, 2 and the module
-sizes), \`tools/bench-page.mjs\` (3), \`tools/bench-scale.mjs\` (4), \`tools/bench-memprof.mjs\` (5);
-\`tools/bench-report.mjs\` writes the documents.
+sizes), \`tools/bench-page.mjs\` (3), \`tools/bench-scale.mjs\` (4), \`tools/bench-trace.mjs\` (6),
+\`tools/bench-memprof.mjs\` (5); \`tools/bench-report.mjs\` writes the documents.
 `;
 writeFileSync(join(root, 'docs', 'BENCHMARKS.md'), md);
 console.log(`\nwrote docs/BENCHMARKS.md and docs/benchmarks.json (measuring took ${durationS} s)`);

@@ -1,6 +1,6 @@
-// `make bench`, part 1 of 5 (then bench-page, bench-scale, bench-memprof, bench-report): the
-// engine's own speed and the cost of sampling, natively and in WebAssembly under Node. Starts a
-// fresh build/bench.json; no test asserts any of these figures.
+// `make bench`, part 1 of 6 (then bench-page, bench-scale, bench-trace, bench-memprof,
+// bench-report): the engine's own speed and the cost of sampling, natively and in WebAssembly
+// under Node. Starts a fresh build/bench.json; no test asserts any of these figures.
 //   1. the cost of one memory sample natively (tests/bench/probe_bench.c: statm through a
 //      descriptor kept open, with mallinfo2, and /proc/self/status for comparison) and in
 //      WebAssembly (tl_wasm_probe_repeat, timed from JS), and the share of each scenario's run
@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 
 import { loadTrimlab } from '../web/trimlab-api.js';
-import { benchEnv, benchFile, buildDir, median, rawModule, root, round, runFresh } from './bench-lib.mjs';
+import { benchFile, buildDir, median, rawModule, root, round, runFresh, timeCommand } from './bench-lib.mjs';
 
 const cli = join(buildDir, 'trimlab');
 const PAIRS = 7;
@@ -32,11 +32,7 @@ const STEP_CALLS = 20;
 const startedAt = new Date();
 const loadAtStart = loadavg();
 
-function timeAllMs() {
-  const start = process.hrtime.bigint();
-  execFileSync(cli, ['--all', '--quiet'], { env: benchEnv });
-  return Number(process.hrtime.bigint() - start) / 1e6;
-}
+const timeAllMs = () => timeCommand(cli, ['--all', '--quiet']).ms;
 
 /** One run with default parameters in a fresh process: {ms: its elapsed_ms, samples}. */
 function freshRun(platform, scenario, scratch) {
