@@ -6,16 +6,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-/* Built with AddressSanitizer (gcc: __SANITIZE_ADDRESS__, clang: __has_feature): LeakSanitizer
- * checks at exit(), which a child leaving through _exit() skips, so the child checks itself. */
-#if defined(__SANITIZE_ADDRESS__)
-#define TL_LEAK_CHECK 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define TL_LEAK_CHECK 1
-#endif
-#endif
-#ifdef TL_LEAK_CHECK
+#include "asan.h"
+
+/* Under AddressSanitizer, LeakSanitizer checks at exit(), which a child leaving through _exit()
+ * skips, so the child checks itself. */
+#if TL_UNDER_ASAN
 #include <sanitizer/lsan_interface.h>
 #endif
 
@@ -48,7 +43,7 @@ static void run_child(tl_child_work work, void *context, int fd) {
         fclose(out);
     fflush(stdout);
     fflush(stderr);
-#ifdef TL_LEAK_CHECK
+#if TL_UNDER_ASAN
     __lsan_do_leak_check(); /* a leak ends the child with an error exit and a report */
 #endif
     _exit(code);

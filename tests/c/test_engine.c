@@ -11,18 +11,9 @@
 #include "engine.h"
 #include "scenarios.h"
 
-/* AddressSanitizer (gcc: __SANITIZE_ADDRESS__, clang: __has_feature) reserves its shadow and heap
- * address space up front: a lowered RLIMIT_AS cannot make its malloc fail. */
-#if defined(__SANITIZE_ADDRESS__)
-#define UNDER_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define UNDER_ASAN 1
-#endif
-#endif
-#ifndef UNDER_ASAN
-#define UNDER_ASAN 0
-#endif
+/* AddressSanitizer reserves its shadow and heap address space up front: a lowered RLIMIT_AS
+ * cannot make its malloc fail (TL_UNDER_ASAN). */
+#include "asan.h"
 
 /* valgrind: RUNNING_ON_VALGRIND from its header (package valgrind), 0 where it is not installed. */
 #if defined(__has_include)
@@ -469,7 +460,7 @@ static int oom_child(void) {
 
 static void test_out_of_memory(void **state) {
     (void)state;
-    if (UNDER_ASAN) {
+    if (TL_UNDER_ASAN) {
         print_message(
             "test_out_of_memory skipped: built with AddressSanitizer, whose allocator "
             "reserved its address space up front, so RLIMIT_AS cannot make malloc fail\n");
