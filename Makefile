@@ -5,7 +5,7 @@ CC := gcc
 CFLAGS := -std=c11 -Wall -Wextra -Werror -O2 -g -D_GNU_SOURCE
 BUILD := build
 
-CORE_SRC := src/tl_error.c src/bucket_model.c src/params.c src/platform.c src/touch.c \
+CORE_SRC := src/tl_error.c src/message.c src/bucket_model.c src/params.c src/platform.c src/touch.c \
 	src/block.c src/chunks.c src/robin_set.c src/u64_vec.c src/engine.c src/scenarios.c \
 	src/scenario_simple.c src/scenario_vector.c src/scenario_cycles.c src/scenario_buckets.c \
 	src/scenario_fragmented.c src/scenario_highwater.c \

@@ -2,17 +2,15 @@
 
 #include <stdio.h>
 
+#include "message.h"
+
 int tl_fail(tl_error *err, int code, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
     err->code = code;
     vsnprintf(err->message, sizeof err->message, fmt, ap);
     va_end(ap);
-    /* A message is one line: a control character quoted from the user's text (a newline in a
-     * --set value, an escape sequence) would break the line or drive the terminal. */
-    for (char *p = err->message; *p; p++)
-        if ((unsigned char)*p < 0x20 || *p == 0x7f)
-            *p = '?';
+    tl_message_clean(err->message);
     return code;
 }
 
