@@ -1,13 +1,20 @@
 // The demo's static server: serves one folder on 127.0.0.1 only, with the right MIME type for
-// .wasm, gzip for text and .wasm when the client accepts it, and refuses any path that leaves
-// that folder. Usage:
+// .wasm, gzip for text and .wasm when the client accepts it. It refuses any path that leaves
+// that folder (checked again on what was opened) and any request whose Host is not this server's
+// loopback name and port (DNS rebinding). Usage:
 //   node tools/serve.mjs [--port N] [--root DIR]     (PORT in the environment works too)
-// Exits 2 with one line when the port is not valid or is already in use.
-import { createReadStream, readFileSync, realpathSync, statSync } from 'node:fs';
+// Exits 2 with one line when the port is not valid or is already in use, or the root is not a
+// readable folder.
+import {
+  accessSync, closeSync, constants, createReadStream, fstatSync, openSync, readFileSync, realpathSync, statSync,
+} from 'node:fs';
 import { createServer } from 'node:http';
-import { extname, join, resolve, sep } from 'node:path';
+import { extname, join, relative, resolve, sep } from 'node:path';
+import { pipeline } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
+
+import { cleanLine, quote } from '../web/message.js';
 
 const HOST = '127.0.0.1';
 const TYPES = {
@@ -31,74 +38,238 @@ const SECURITY_HEADERS = {
   'Cross-Origin-Resource-Policy': 'same-origin',
 };
 
-/** The file under `root` that `urlPath` names, or null when it would leave root. */
-export function resolveInside(root, urlPath) {
+const FORBIDDEN = { status: 403, text: 'forbidden: outside the served folder' };
+const NOT_FOUND = { status: 404, text: 'not found' };
+
+/** Whether the real path `path` is `root` (a real path) or inside it. */
+function isInside(root, path) {
+  return path === root || path.startsWith(root + sep);
+}
+
+/** The real path of `path` when it stays inside root, or null; throws when it does not exist. */
+function realInside(root, path) {
+  const real = realpathSync(path);
+  return isInside(root, real) ? real : null;
+}
+
+/** The request-target's path, percent-decoded, or null when it is not a plain absolute path. */
+function decodedPath(urlPath) {
   let decoded;
   try {
     decoded = decodeURIComponent(urlPath.split('?')[0].split('#')[0]);
   } catch {
     return null;
   }
-  if (decoded.includes('\0') || !decoded.startsWith('/')) return null;
+  return decoded.includes('\0') || !decoded.startsWith('/') ? null : decoded;
+}
+
+/** The URL of the folder `candidate` (inside root) with its slash, each segment encoded. */
+function folderUrl(root, candidate) {
+  const segments = relative(root, candidate).split(sep).filter(Boolean);
+  return `/${segments.map((segment) => `${encodeURIComponent(segment)}/`).join('')}`;
+}
+
+/**
+ * What `urlPath` names under `root` (a real path): {file} (real, inside root), {redirect} for a
+ * folder named without its slash, or {status, text} for a path that leaves root or is missing.
+ * Every resolution (the path, then a folder's index.html) is checked against root.
+ * @param {string} root
+ * @param {string} urlPath the request-target
+ * @returns {{file?: string, redirect?: string, status?: number, text?: string}}
+ */
+export function resolveInside(root, urlPath) {
+  const decoded = decodedPath(urlPath);
+  if (decoded === null) return FORBIDDEN;
   const candidate = resolve(root, `.${decoded}`);
-  if (candidate !== root && !candidate.startsWith(root + sep)) return null;
+  if (!isInside(root, candidate)) return FORBIDDEN;
   try {
-    const real = realpathSync(candidate); // refuse symlinks pointing out of root too
-    if (real !== root && !real.startsWith(root + sep)) return null;
-    return statSync(real).isDirectory() ? join(real, 'index.html') : real;
+    const real = realInside(root, candidate);
+    if (real === null) return FORBIDDEN;
+    if (!statSync(real).isDirectory()) return { file: real };
+    if (!decoded.endsWith('/')) return { redirect: folderUrl(root, candidate) };
+    const index = realInside(root, join(real, 'index.html'));
+    return index === null ? FORBIDDEN : { file: index };
   } catch {
-    return candidate; // missing: answered 404 by the caller
+    return NOT_FOUND;
   }
 }
 
-function send(response, status, text) {
-  response.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', ...SECURITY_HEADERS });
-  response.end(`${text}\n`);
+const sameFile = (a, b) => a.dev === b.dev && a.ino === b.ino;
+
+/**
+ * Opens `file`, a real path resolveInside() accepted, and checks what was opened: a regular file
+ * that `file`, resolved again after the open, still names inside root. A path swapped for a
+ * symlink (or a FIFO, a device) between the check and the open is refused. Returns {fd, stats},
+ * or null (nothing left open).
+ * @param {string} root
+ * @param {string} file
+ * @returns {{fd: number, stats: import('node:fs').Stats} | null}
+ */
+export function openInside(root, file) {
+  let fd = null;
+  try {
+    // O_NOFOLLOW: the last component must not have become a symlink; O_NONBLOCK: a FIFO cannot hang.
+    fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+    const stats = fstatSync(fd);
+    const again = realInside(root, file);
+    if (stats.isFile() && again !== null && sameFile(stats, statSync(again))) return { fd, stats };
+  } catch {
+    // missing or unreadable: refused below
+  }
+  if (fd !== null) closeSync(fd);
+  return null;
 }
 
+/** A weight of Accept-Encoding (RFC 9110 12.4.2), or NaN when malformed. */
+function weight(text) {
+  return /^(0(\.\d{0,3})?|1(\.0{0,3})?)$/.test(text) ? Number(text) : NaN;
+}
+
+/**
+ * Whether a response may be gzipped for this Accept-Encoding (RFC 9110 12.5.3): comma-separated
+ * codings, case-insensitive, each with an optional ;q= weight; gzip (or x-gzip, or *) must have
+ * a weight above 0 and not below an identity listed explicitly. A malformed entry counts as absent.
+ * @param {string | undefined} header
+ * @returns {boolean}
+ */
+export function acceptsGzip(header) {
+  const weights = new Map();
+  for (const entry of (header ?? '').split(',')) {
+    const [coding, ...params] = entry.split(';').map((part) => part.trim().toLowerCase());
+    let q = 1;
+    for (const param of params) {
+      const match = /^q\s*=\s*(.*)$/.exec(param);
+      if (match) q = weight(match[1]);
+    }
+    if (coding !== '' && !Number.isNaN(q) && !weights.has(coding)) weights.set(coding, q);
+  }
+  const gzip = weights.get('gzip') ?? weights.get('x-gzip') ?? weights.get('*') ?? 0;
+  return gzip > 0 && gzip >= (weights.get('identity') ?? 0);
+}
+
+const LOOPBACK_NAMES = ['127.0.0.1', 'localhost', '[::1]'];
+
+/**
+ * Whether the Host headers of a request that came in on `port` name this server, so a page of
+ * another origin cannot reach it through DNS rebinding: exactly one Host, a loopback name with
+ * that port (the port may be left out when it is 80, as browsers do), case-insensitive.
+ * @param {string[]} hosts every Host header of the request
+ * @param {number} port
+ * @returns {boolean}
+ */
+export function hostAllowed(hosts, port) {
+  if (hosts.length !== 1) return false;
+  const host = hosts[0].toLowerCase();
+  return LOOPBACK_NAMES.some((name) => host === `${name}:${port}` || (port === 80 && host === name));
+}
+
+function hostHeaders(request) {
+  return request.rawHeaders.filter((_, i) => i % 2 === 1 && request.rawHeaders[i - 1].toLowerCase() === 'host');
+}
+
+function misdirected(hosts, port) {
+  const named = hosts.length === 1 ? `Host '${quote(hosts[0])}'` : `${hosts.length} Host headers`;
+  const allowed = LOOPBACK_NAMES.map((name) => `${name}:${port}`).join(', ');
+  return `misdirected request: ${named} (allowed: one Host, ${allowed})`;
+}
+
+/** Answers with `text` as one clean line. */
+function send(response, status, text, headers = {}) {
+  const body = `${cleanLine(text)}\n`;
+  response.writeHead(status, {
+    'Content-Type': 'text/plain; charset=utf-8',
+    'Content-Length': Buffer.byteLength(body),
+    ...SECURITY_HEADERS,
+    ...headers,
+  });
+  response.end(body);
+}
+
+function sendFile(request, response, file, { fd, stats }) {
+  const headers = {
+    'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream',
+    'Cache-Control': 'no-cache',
+    Vary: 'Accept-Encoding',
+    ...SECURITY_HEADERS,
+  };
+  if (COMPRESSIBLE.has(extname(file)) && acceptsGzip(request.headers['accept-encoding'])) {
+    let body;
+    try {
+      body = compressed(fd, stats);
+    } finally {
+      closeSync(fd);
+    }
+    response.writeHead(200, { ...headers, 'Content-Encoding': 'gzip', 'Content-Length': body.length });
+    return response.end(request.method === 'HEAD' ? undefined : body);
+  }
+  response.writeHead(200, { ...headers, 'Content-Length': stats.size });
+  if (request.method === 'HEAD' || stats.size === 0) {
+    closeSync(fd);
+    return response.end();
+  }
+  // At most the size announced; pipeline closes the file when the client goes away.
+  pipeline(createReadStream(null, { fd, start: 0, end: stats.size - 1 }), response, () => {});
+}
+
+/**
+ * The request handler serving `root`, a real path (serve() resolves it).
+ * @param {string} root
+ * @returns {(request: import('node:http').IncomingMessage, response: import('node:http').ServerResponse) => void}
+ */
 export function handler(root) {
   return (request, response) => {
+    const hosts = hostHeaders(request);
+    const port = request.socket.localPort;
+    if (!hostAllowed(hosts, port)) return send(response, 421, misdirected(hosts, port));
     if (request.method !== 'GET' && request.method !== 'HEAD') return send(response, 405, 'method not allowed');
-    const file = resolveInside(root, request.url);
-    if (file === null) return send(response, 403, 'forbidden: outside the served folder');
-    let stats;
-    try {
-      stats = statSync(file);
-    } catch {
-      return send(response, 404, 'not found');
-    }
-    const headers = {
-      'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream',
-      'Cache-Control': 'no-cache',
-      Vary: 'Accept-Encoding',
-      ...SECURITY_HEADERS,
-    };
-    if (COMPRESSIBLE.has(extname(file)) && /\bgzip\b/.test(request.headers['accept-encoding'] ?? '')) {
-      const body = compressed(file, stats);
-      response.writeHead(200, { ...headers, 'Content-Encoding': 'gzip', 'Content-Length': body.length });
-      return response.end(request.method === 'HEAD' ? undefined : body);
-    }
-    response.writeHead(200, { ...headers, 'Content-Length': stats.size });
-    if (request.method === 'HEAD') return response.end();
-    createReadStream(file).pipe(response);
+    const target = resolveInside(root, request.url);
+    if (target.redirect) return send(response, 301, `moved to ${target.redirect}`, { Location: target.redirect });
+    if (!target.file) return send(response, target.status, target.text);
+    const opened = openInside(root, target.file);
+    if (opened === null) return send(response, NOT_FOUND.status, NOT_FOUND.text);
+    sendFile(request, response, target.file, opened);
   };
 }
 
-// Gzipped bodies, kept until the file changes: the served tree is small.
+// Gzipped bodies by file identity, kept until the file changes: the served tree is small.
 const gzipCache = new Map();
 
-function compressed(file, stats) {
-  const cached = gzipCache.get(file);
+function compressed(fd, stats) {
+  const key = `${stats.dev}:${stats.ino}`;
+  const cached = gzipCache.get(key);
   if (cached && cached.mtimeMs === stats.mtimeMs && cached.size === stats.size) return cached.body;
-  const body = gzipSync(readFileSync(file), { level: 9 });
-  gzipCache.set(file, { mtimeMs: stats.mtimeMs, size: stats.size, body });
+  const body = gzipSync(readFileSync(fd), { level: 9 });
+  gzipCache.set(key, { mtimeMs: stats.mtimeMs, size: stats.size, body });
   return body;
 }
 
-/** Starts serving `root`; resolves the server once it listens. */
-export function serve(root, port) {
-  const realRoot = realpathSync(root);
-  const server = createServer(handler(realRoot));
+/** The real path of `root` when it is a folder this process can list and read; throws one line. */
+function servedRoot(root) {
+  const named = `root '${quote(root)}'`;
+  let real;
+  try {
+    real = realpathSync(root);
+  } catch (error) {
+    throw new Error(`${named} ${error.code === 'ENOENT' ? 'does not exist' : 'cannot be read'} (allowed: a readable folder)`);
+  }
+  if (!statSync(real).isDirectory()) throw new Error(`${named} is not a folder (allowed: a readable folder)`);
+  try {
+    accessSync(real, constants.R_OK | constants.X_OK);
+  } catch {
+    throw new Error(`${named} cannot be read (allowed: a readable folder)`);
+  }
+  return real;
+}
+
+/**
+ * Starts serving `root`; resolves the server once it listens, rejects with a one-line error when
+ * root is not a readable folder or the port cannot be had.
+ * @param {string} root
+ * @param {number} port 0 for any free port
+ * @returns {Promise<import('node:http').Server>}
+ */
+export async function serve(root, port) {
+  const server = createServer(handler(servedRoot(root)));
   return new Promise((resolvePromise, reject) => {
     server.once('error', reject);
     server.listen(port, HOST, () => resolvePromise(server));
@@ -110,12 +281,17 @@ function parseArgs(argv) {
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--port' && i + 1 < argv.length) options.port = argv[++i];
     else if (argv[i] === '--root' && i + 1 < argv.length) options.root = argv[++i];
-    else throw new Error(`unknown argument '${argv[i]}' (allowed: --port N, --root DIR)`);
+    else throw new Error(`unknown argument '${quote(argv[i])}' (allowed: --port N, --root DIR)`);
   }
   if (!/^\d+$/.test(options.port) || Number(options.port) > 65535)
-    throw new Error(`PORT '${options.port}' is not a port number (allowed 0..65535)`);
+    throw new Error(`PORT '${quote(options.port)}' is not a port number (allowed 0..65535)`);
   options.port = Number(options.port);
   return options;
+}
+
+function fail(message) {
+  console.error(cleanLine(`serve: ${message}`));
+  process.exit(2);
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
@@ -123,15 +299,11 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   try {
     options = parseArgs(process.argv.slice(2));
   } catch (error) {
-    console.error(`serve: ${error.message}`);
-    process.exit(2);
+    fail(error.message);
   }
   serve(options.root, options.port).then(
     (server) => console.log(`trimlab is served at http://${HOST}:${server.address().port}/ (Ctrl-C stops)`),
-    (error) => {
-      const why = error.code === 'EADDRINUSE' ? `port ${options.port} is already in use; choose another with PORT=N` : error.message;
-      console.error(`serve: ${why}`);
-      process.exit(2);
-    },
+    (error) =>
+      fail(error.code === 'EADDRINUSE' ? `port ${options.port} is already in use; choose another with PORT=N` : error.message),
   );
 }

@@ -1,15 +1,17 @@
 // Tests of the demo's static server (tools/serve.mjs): serve() on 127.0.0.1 port 0 over a temporary
-// root with a secret file next to it, and the command line. Requests that try to leave the root are
-// sent as raw request lines through net.Socket, because fetch and node:http normalise paths.
+// root with a secret file next to it, and the command line. Requests that try to leave the root or
+// carry odd Host headers are sent raw through net.Socket, because fetch and node:http normalise them.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 
 import { serve } from '../../tools/serve.mjs';
+// The functions added with the hostile-input fixes, looked up per test.
+import * as serveModule from '../../tools/serve.mjs';
 import { root as repoRoot, tempDir } from './helpers.mjs';
 
 const serveScript = join(repoRoot, 'tools', 'serve.mjs');
@@ -35,6 +37,14 @@ writeFileSync(join(tmp, 'secret.txt'), SECRET);
 symlinkSync(outside, join(root, 'escape-dir'));
 symlinkSync(join(outside, 'secret.txt'), join(root, 'escape-file.txt'));
 symlinkSync(join(root, 'app.js'), join(root, 'inside-link.js'));
+// Folders inside the root whose index.html leads out of it, or back into it.
+mkdirSync(join(root, 'index-out'));
+symlinkSync(join(outside, 'secret.txt'), join(root, 'index-out', 'index.html'));
+mkdirSync(join(root, 'index-dir-out'));
+symlinkSync(outside, join(root, 'index-dir-out', 'index.html'));
+mkdirSync(join(root, 'index-in'));
+symlinkSync(join(root, 'sub', 'index.html'), join(root, 'index-in', 'index.html'));
+mkdirSync(join(root, 'evil.com'));
 
 let server;
 let port;
@@ -44,15 +54,18 @@ before(async () => {
 });
 after(() => new Promise((resolve) => server.close(resolve)));
 
-/** Sends `target` as the raw request-target of one request; resolves {status, headers, raw}. */
-function rawRequest(target, method = 'GET') {
+/**
+ * Sends `target` as the raw request-target of one request with the header lines `head` (by
+ * default this server's Host); resolves {status, headers, raw}.
+ */
+function rawRequest(target, method = 'GET', head = [`Host: 127.0.0.1:${port}`], version = 'HTTP/1.1') {
   return new Promise((resolve, reject) => {
     const socket = net.connect(port, '127.0.0.1');
     const chunks = [];
     socket.setTimeout(10000, () => socket.destroy(new Error(`timeout on ${target}`)));
     socket.on('connect', () => {
-      socket.write(`${method} ${target} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`,
-        'latin1');
+      const lines = [`${method} ${target} ${version}`, ...head, 'Connection: close', '', ''];
+      socket.write(lines.join('\r\n'), 'latin1');
     });
     socket.on('data', (chunk) => chunks.push(chunk));
     socket.on('error', reject);
@@ -317,4 +330,170 @@ test('text and .wasm are sent gzipped to a client that accepts it, and as they a
   }
   const binary = await get('/blob.bin', { 'Accept-Encoding': 'gzip' });
   assert.equal(binary.headers['content-encoding'], undefined, 'unknown types are sent as they are');
+});
+
+// ---- hostile input: a folder's index.html, a swapped file, Accept-Encoding, Host, a bad root ----
+
+test("a folder's index.html that leads out of the root is refused; one that stays inside is served", async () => {
+  for (const path of ['/index-out/', '/index-dir-out/', '/index-dir-out/index.html/secret.txt']) {
+    const response = await rawRequest(path);
+    assert.ok(!response.raw.includes(SECRET), `${path}: the secret was sent`);
+    assert.equal(response.status, 403, path);
+    assertSecurityHeaders(response.headers, path);
+  }
+  const inside = await rawRequest('/index-in/');
+  assert.equal(inside.status, 200);
+  assert.equal(inside.raw.split('\r\n\r\n')[1], files['sub/index.html']);
+});
+
+test('a folder named without its slash is redirected to it, on this origin, and checked there', async () => {
+  const cases = {
+    '/sub': '/sub/',
+    '/index-out': '/index-out/',
+    '/sub/../index-in': '/index-in/',
+    '//evil.com': '/evil.com/', // never the protocol-relative //evil.com/
+    '/evil.com?next=1': '/evil.com/',
+  };
+  for (const [target, location] of Object.entries(cases)) {
+    const response = await rawRequest(target);
+    assert.ok(!response.raw.includes(SECRET), `${target}: the secret was sent`);
+    assert.equal(response.status, 301, target);
+    assert.equal(response.headers.location, location, target);
+    assertSecurityHeaders(response.headers, target);
+  }
+  assert.equal((await rawRequest('/index-out/')).status, 403);
+});
+
+test('a path swapped for a symlink out of the root between the check and the open is refused', () => {
+  const { resolveInside, openInside } = serveModule;
+  const swapRoot = join(tmp, 'swap-root');
+  mkdirSync(join(swapRoot, 'dir'), { recursive: true });
+  writeFileSync(join(swapRoot, 'dir', 'secret.txt'), 'inside');
+  writeFileSync(join(swapRoot, 'file.txt'), 'inside');
+  const checkedInDir = resolveInside(swapRoot, '/dir/secret.txt');
+  const checkedFile = resolveInside(swapRoot, '/file.txt');
+  assert.equal(checkedInDir.file, join(swapRoot, 'dir', 'secret.txt'));
+  assert.equal(checkedFile.file, join(swapRoot, 'file.txt'));
+  const opened = openInside(swapRoot, checkedFile.file);
+  assert.ok(opened !== null && opened.stats.size === 'inside'.length, 'the unswapped file is opened');
+  // The swap: the folder becomes a symlink to tmp/outside, the file a symlink to the secret.
+  renameSync(join(swapRoot, 'dir'), join(swapRoot, 'dir-was'));
+  symlinkSync(outside, join(swapRoot, 'dir'));
+  renameSync(join(swapRoot, 'file.txt'), join(swapRoot, 'file-was.txt'));
+  symlinkSync(join(outside, 'secret.txt'), join(swapRoot, 'file.txt'));
+  assert.equal(openInside(swapRoot, checkedInDir.file), null, 'a folder swapped for a symlink');
+  assert.equal(openInside(swapRoot, checkedFile.file), null, 'a file swapped for a symlink');
+});
+
+test('a FIFO in the root answers 404 at once instead of being opened for reading', async () => {
+  const made = spawnSync('mkfifo', [join(root, 'pipe.js')]);
+  assert.equal(made.status, 0, String(made.stderr));
+  const response = await rawRequest('/pipe.js');
+  assert.equal(response.status, 404);
+});
+
+test('Accept-Encoding is parsed: codings, weights, case and *; q=0 refuses gzip', async () => {
+  const { request } = await import('node:http');
+  const encodingOf = (acceptEncoding) => new Promise((resolve, reject) => {
+    request(url('/app.js'), { headers: { 'Accept-Encoding': acceptEncoding } }, (response) => {
+      response.resume();
+      response.on('end', () => resolve(response.headers['content-encoding'] ?? 'identity'));
+    }).on('error', reject).end();
+  });
+  // What RFC 9110 section 12.5.3 asks of each header.
+  const expected = {
+    'gzip;q=0, identity': 'identity',
+    'gzip; q=0': 'identity',
+    'GZIP;Q=0.000': 'identity',
+    'foo-gzip-bar': 'identity',
+    'gzipx, xgzip': 'identity',
+    'deflate, br': 'identity',
+    '*;q=0': 'identity',
+    '*, gzip;q=0': 'identity',
+    'gzip;q=0.5, identity': 'identity',
+    'gzip;q=2': 'identity', // not a weight: the entry is ignored
+    'gzip': 'gzip',
+    'GZip': 'gzip',
+    'br, gzip;q=0.8': 'gzip',
+    'x-gzip': 'gzip',
+    '*': 'gzip',
+    'identity;q=0.5, gzip': 'gzip',
+    'deflate , gzip ; q=1.0': 'gzip',
+  };
+  for (const [header, encoding] of Object.entries(expected))
+    assert.equal(await encodingOf(header), encoding, `Accept-Encoding: ${header}`);
+});
+
+test('a Host that is not this server (DNS rebinding), two Hosts or none: 421 with one line', async () => {
+  const refusedHosts = {
+    'another name': ['Host: attacker.example'],
+    'another name with the port': [`Host: attacker.example:${port}`],
+    'the right name, no port': ['Host: 127.0.0.1'],
+    'the right name, another port': [`Host: localhost:${port + 1}`],
+    'a suffix': [`Host: localhost.attacker.example:${port}`],
+    'a userinfo trick': [`Host: 127.0.0.1:${port}@attacker.example`],
+    'two Hosts': [`Host: 127.0.0.1:${port}`, 'Host: attacker.example'],
+  };
+  for (const [name, head] of Object.entries(refusedHosts)) {
+    const response = await rawRequest('/app.js', 'GET', head);
+    const body = response.raw.split('\r\n\r\n')[1] ?? '';
+    assert.ok([400, 421].includes(response.status), `${name}: ${response.status}`);
+    assert.ok(!body.includes(files['app.js']), `${name}: the file was sent`);
+    if (response.status === 421) {
+      assert.equal(body.split('\n').filter(Boolean).length, 1, `${name}: ${body}`);
+      assertSecurityHeaders(response.headers, name);
+    }
+  }
+  const tricky = await rawRequest('/app.js', 'GET', [`Host: attacker.example:${port}`]);
+  assert.equal(tricky.status, 421);
+  assert.match(tricky.raw.split('\r\n\r\n')[1], new RegExp(`'attacker\\.example:${port}'.*127\\.0\\.0\\.1:${port}`));
+  // HTTP/1.0 may omit Host, and Node lets it through: refused here.
+  const noHost = await rawRequest('/app.js', 'GET', [], 'HTTP/1.0');
+  assert.equal(noHost.status, 421);
+  for (const host of [`127.0.0.1:${port}`, `localhost:${port}`, `LocalHost:${port}`, `[::1]:${port}`])
+    assert.equal((await rawRequest('/app.js', 'GET', [`Host: ${host}`])).status, 200, host);
+});
+
+test('hostAllowed: a loopback name with the port, which browsers leave out only for port 80', () => {
+  const { hostAllowed } = serveModule;
+  assert.equal(hostAllowed(['localhost:8080'], 8080), true);
+  assert.equal(hostAllowed(['localhost'], 8080), false);
+  assert.equal(hostAllowed(['localhost'], 80), true);
+  assert.equal(hostAllowed(['[::1]'], 80), true);
+  assert.equal(hostAllowed(['example.com'], 80), false);
+  assert.equal(hostAllowed([], 80), false);
+  assert.equal(hostAllowed(['localhost', 'localhost'], 80), false);
+});
+
+test('serve() with a root that is missing or a file rejects with one line instead of throwing', async () => {
+  await assert.rejects(serve(join(tmp, 'missing'), 0), /^Error: root '.*missing' does not exist \(allowed: a readable folder\)$/);
+  await assert.rejects(serve(join(root, 'app.js'), 0), /^Error: root '.*app\.js' is not a folder/);
+});
+
+test('--root missing, a file, unreadable, or a name with a newline; a port with one: exit 2, one clean line', () => {
+  const unreadableParent = tempDir(); // its own: tmp (0700) is not reachable by nobody
+  mkdirSync(join(unreadableParent, 'root'));
+  chmodSync(unreadableParent, 0o755);
+  chmodSync(join(unreadableParent, 'root'), 0o000);
+  // root reads everything: the unreadable case runs as nobody.
+  const asOther = process.geteuid() === 0 ? { uid: 65534, gid: 65534 } : {};
+  const cases = [
+    [['--root', '/nonexistent-trimlab'], { PORT: '0' }, {}, "root '/nonexistent-trimlab' does not exist"],
+    [['--root', join(root, 'app.js')], { PORT: '0' }, {}, 'is not a folder'],
+    [['--root', join(unreadableParent, 'root')], { PORT: '0' }, asOther, 'cannot be read'],
+    [['--root', `${tmp}/new\nline\u001b[31m`], { PORT: '0' }, {}, "new?line?[31m' does not exist"],
+    [['--root', root, '--port', '80\n80'], {}, {}, "PORT '80?80' is not a port number"],
+    [['--root', root], { PORT: '8'.repeat(100) }, {}, '(100 bytes)'],
+  ];
+  for (const [args, env, spawnOptions, named] of cases) {
+    const result = spawnSync(process.execPath, [serveScript, ...args], {
+      encoding: 'utf8', timeout: 15000, env: { ...process.env, PORT: '', ...env }, ...spawnOptions,
+    });
+    const what = JSON.stringify(args);
+    assert.equal(result.status, 2, `${what}: ${result.stderr}`);
+    assert.equal(result.stderr.split('\n').filter(Boolean).length, 1, `${what}: ${result.stderr}`);
+    assert.ok(result.stderr.includes(named), `${what}: ${result.stderr}`);
+    assert.doesNotMatch(result.stderr, /[\u0000-\u0009\u000b-\u001f]/, what);
+    assert.equal(result.stdout, '', what);
+  }
 });
