@@ -425,6 +425,16 @@ test('LD_PRELOAD: a trace that cannot be written is said in one line, and the pr
   assert.match(result.stderr, /^trimlab-record: cannot write the trace '\/nonexistent\/dir\/x.trace'; not recording\n$/);
 });
 
+test('LD_PRELOAD: a trace path with control characters is quoted clean and cut in that line', () => {
+  const path = `/nonexistent/a\nb\x1b[2J\u009b${'p'.repeat(300)}`;
+  const result = spawnSync(bin('known_calls'), [], {
+    env: { ...cleanEnv(), LD_PRELOAD: library, TRIMLAB_TRACE: path },
+  });
+  assert.equal(result.status, 0);
+  assert.equal(result.stderr.toString(), `trimlab-record: cannot write the trace '/nonexistent/a?b?[2J??` +
+    `${'p'.repeat(42)}... (${Buffer.byteLength(path)} bytes)'; not recording\n`);
+});
+
 // ---- refusals ----
 
 test('a static binary is refused with one line, exit 2, before it runs', (t) => {
