@@ -37,7 +37,7 @@ $(BUILD)/trimlab: $(CORE_OBJ) $(CLI_OBJ) $(BUILD)/obj/main.o
 
 # The allocation recorder, preloaded into a program by `trimlab record` (docs/trace-format.md).
 # Native only; hidden visibility so only the allocator functions are exported.
-RECORD_SRC := src/recorder.c src/record_core.c src/record_start.c src/trace_writer.c
+RECORD_SRC := src/recorder.c src/record_core.c src/record_start.c src/trace_writer.c src/message.c
 
 $(BUILD)/libtrimlab-record.so: $(RECORD_SRC) $(wildcard src/*.h) Makefile
 	@mkdir -p $(dir $@)
@@ -157,7 +157,12 @@ SAN_BAD_RUNS := '$(SAN_TL) --scenario nope' '$(SAN_TL) --bogus' \
 	'BUCKET_MODEL=3M ENABLE_CUSTOM_BUCKETS=1 $(SAN_TL) --scenario buckets' \
 	$(patsubst %,'$(SAN_TL) replay %',$(wildcard tests/replay/bad-*.trace)) \
 	'$(SAN_TL) trace-info tests/replay/bad-double-free.trace' '$(SAN_TL) replay' \
-	'$(SAN_TL) replay tests/replay/good.trace --set events_per_step=0'
+	'$(SAN_TL) replay tests/replay/good.trace --set events_per_step=0' \
+	'$(SAN_TL) --scenario simple --trim on --trim off' '$(SAN_TL) --list --scenario nope' \
+	'ENABLE_CUSTOM_BUCKETS=maybe $(SAN_TL) --scenario simple' \
+	'$(SAN_TL) replay tests/replay/good.trace --json a.json --json b.json' \
+	'$(SAN_TL) trace-info tests/replay/good.trace tests/replay/good.trace' \
+	'TRIMLAB_RECORD_LIB=/nonexistent $(SAN_TL) record -o $(SAN_BUILD)/r.trace -- true'
 
 $(SAN_BUILD)/obj/%.o: src/%.c $(wildcard src/*.h) Makefile
 	@mkdir -p $(dir $@)

@@ -3,13 +3,15 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "message.h"
+
 static int is_power_of_two(uint64_t v) {
     return v != 0 && (v & (v - 1)) == 0;
 }
 
 static int refuse(const char *key, const char *text, tl_error *err, const char *why) {
-    return tl_fail(err, TL_ERR_BAD_VALUE, "%s='%.*s' is not a bucket model: %s (allowed: %s)", key,
-                   TL_MODEL_TEXT_MAX, text, why, TL_MODEL_ALLOWED);
+    return tl_fail(err, TL_ERR_BAD_VALUE, "%s='%s' is not a bucket model: %s (allowed: %s)", key,
+                   tl_q(text), why, TL_MODEL_ALLOWED);
 }
 
 /* Parses digits then an optional K or M suffix; stops at '/' or the end. */

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "asan.h"
+#include "message.h"
 
 /* Under AddressSanitizer, LeakSanitizer checks at exit(), which a child leaving through _exit()
  * skips, so the child checks itself. */
@@ -66,8 +67,7 @@ int tl_run_in_child(tl_child_work work, void *context, const char *what, tl_chil
     if (pid < 0 || waitpid(pid, &status, 0) < 0 || !read_ok)
         return -1;
     if (!WIFEXITED(status)) {
-        fprintf(stderr, "trimlab: %s died (signal %d)\n", what,
-                WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+        tl_say("%s died (signal %d)", what, WIFSIGNALED(status) ? WTERMSIG(status) : 0);
         return -1;
     }
     return WEXITSTATUS(status);

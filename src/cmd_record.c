@@ -10,7 +10,6 @@
 #include <limits.h>
 #include <link.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,12 +17,19 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cli_options.h"
 #include "commands.h"
+#include "message.h"
 #include "trace_writer.h"
 
 enum { EXIT_BAD_INPUT = 2, EXIT_NOT_INSTALLED = 1 };
 
 static const char usage[] = "usage: trimlab record -o TRACE -- PROGRAM [ARGS...]";
+static const char help[] =
+    "environment: TRIMLAB_RECORD_LIB=PATH, the recorder library (default: next to trimlab)\n"
+    "exit codes: the program's own; 128+N when signal N killed it; 2 bad input, or a program\n"
+    "            or trace refused (one line on stderr, the program not run), or nothing was\n"
+    "            recorded; 1 the recorder library is missing next to trimlab (run make native)\n";
 #define RECORDER_LIBRARY "libtrimlab-record.so"
 
 typedef struct record_args {
@@ -31,25 +37,10 @@ typedef struct record_args {
     char **program_argv; /* after "--"; NULL-terminated like argv */
 } record_args;
 
-static void say(const char *format, ...) __attribute__((format(printf, 1, 2)));
-
-/* One line on stderr, whatever the names in it hold: a control character becomes '?'. */
-static void say(const char *format, ...) {
-    char line[1024];
-    va_list args;
-    va_start(args, format);
-    vsnprintf(line, sizeof line, format, args);
-    va_end(args);
-    for (char *c = line; *c; c++)
-        if ((unsigned char)*c < 0x20 || *c == 0x7f)
-            *c = '?';
-    fprintf(stderr, "%s\n", line);
-}
-
-#define refuse(...) (say("trimlab: record: " __VA_ARGS__), EXIT_BAD_INPUT)
+#define refuse(...) (tl_say("record: " __VA_ARGS__), EXIT_BAD_INPUT)
 
 static int bad_usage(const char *what, const char *value) {
-    return refuse("%s%s%s (%s)", what, value ? " " : "", value ? value : "", usage);
+    return refuse("%s%s%s (%s)", what, value ? " " : "", value ? tl_q(value) : "", usage);
 }
 
 /* Returns -1 when the arguments are good, else the exit code (0 for --help). */
@@ -57,16 +48,16 @@ static int parse_args(int argc, char **argv, record_args *args) {
     int i = 1;
     for (; i < argc && strcmp(argv[i], "--") != 0; i++) {
         if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
-            puts(usage);
+            printf("%s\n%s", usage, help);
             return 0;
         }
         if (strcmp(argv[i], "-o") != 0)
             return bad_usage(argv[i][0] == '-' ? "unknown option" : "missing '--' before", argv[i]);
         if (i + 1 >= argc || argv[i + 1][0] == '\0' || strcmp(argv[i + 1], "--") == 0)
             return bad_usage("-o needs a trace file name", NULL);
-        if (args->output)
-            return bad_usage("-o given twice", NULL);
-        args->output = argv[++i];
+        tl_error err;
+        if (tl_cli_single("-o", &args->output, argv[++i], &err) != TL_OK)
+            return bad_usage(err.message, NULL);
     }
     if (args->output == NULL)
         return bad_usage("missing -o TRACE", NULL);
@@ -145,34 +136,51 @@ static int check_program(const char *name, const char *path) {
     enum elf_kind kind = elf_kind_of(path, have_own ? &own : NULL);
     if (kind == ELF_STATIC)
         return refuse("'%s' is statically linked (no PT_INTERP): no preload library can record it",
-                      name);
+                      tl_q(name));
     if (kind == ELF_FOREIGN)
-        return refuse("'%s' is built for another machine or word size than %s", name,
+        return refuse("'%s' is built for another machine or word size than %s", tl_q(name),
                       RECORDER_LIBRARY);
     struct stat st;
     if (stat(path, &st) == 0 && (((st.st_mode & S_ISUID) && st.st_uid != getuid()) ||
                                  ((st.st_mode & S_ISGID) && st.st_gid != getgid())))
         return refuse("'%s' is set-user-ID or set-group-ID: the loader ignores LD_PRELOAD for it",
-                      name);
+                      tl_q(name));
     return -1;
 }
 
-/* The library next to this executable, or TRIMLAB_RECORD_LIB. */
+/* 1 when `path` is a regular file this process can read, else 0 with errno saying why. */
+static int readable_file(const char *path) {
+    struct stat st;
+    if (stat(path, &st) != 0 || access(path, R_OK) != 0)
+        return 0;
+    if (S_ISREG(st.st_mode))
+        return 1;
+    errno = S_ISDIR(st.st_mode) ? EISDIR : ENOEXEC;
+    return 0;
+}
+
+/* The library TRIMLAB_RECORD_LIB names (made absolute: the program may change directory), else
+ * the one next to this executable. Returns -1 when found, else the exit code after one line. */
 static int find_library(char *path, size_t size) {
     const char *chosen = getenv("TRIMLAB_RECORD_LIB");
     if (chosen && chosen[0]) {
-        snprintf(path, size, "%s", chosen);
-    } else {
-        ssize_t n = readlink("/proc/self/exe", path, size - 1);
-        if (n <= 0)
-            return 0;
-        path[n] = '\0';
-        char *slash = strrchr(path, '/');
-        if (slash == NULL || (size_t)(slash - path) + sizeof(RECORDER_LIBRARY) + 1 > size)
-            return 0;
-        strcpy(slash + 1, RECORDER_LIBRARY);
+        if (realpath(chosen, path) == NULL || !readable_file(path))
+            return refuse("the library TRIMLAB_RECORD_LIB names, '%s', cannot be read: %s",
+                          tl_q(chosen), strerror(errno));
+        return -1;
     }
-    return path[0] == '/' && access(path, R_OK) == 0;
+    ssize_t n = readlink("/proc/self/exe", path, size - 1);
+    char *slash = n > 0 ? memrchr(path, '/', (size_t)n) : NULL;
+    if (slash == NULL || (size_t)(slash - path) + sizeof(RECORDER_LIBRARY) + 1 > size) {
+        tl_say("record: cannot find %s: this executable's path is unknown", RECORDER_LIBRARY);
+        return EXIT_NOT_INSTALLED;
+    }
+    strcpy(slash + 1, RECORDER_LIBRARY);
+    if (!readable_file(path)) {
+        tl_say("record: %s cannot be read: %s (run make native)", tl_q(path), strerror(errno));
+        return EXIT_NOT_INSTALLED;
+    }
+    return -1;
 }
 
 static volatile pid_t child_pid;
@@ -272,25 +280,31 @@ static int report(const record_args *args, const char *trace, const char *librar
     if (!read_header(trace, &header))
         return refuse("nothing was recorded from '%s': the loader did not preload %s into it "
                       "(file capabilities, or not a dynamically linked program?)",
-                      name, library);
+                      tl_q(name), tl_q(library));
     char how[64] = "complete";
     if (!(header.flags & TL_TRACE_COMPLETE))
         snprintf(how, sizeof how,
                  WIFSIGNALED(status) ? "cut short: killed by signal %d" : "cut short",
                  WIFSIGNALED(status) ? WTERMSIG(status) : 0);
-    say("trimlab: recorded %llu events (%s) from %s to %s", (unsigned long long)header.event_count,
-        how, name, args->output);
+    tl_say("recorded %llu events (%s) from %s to %s", (unsigned long long)header.event_count, how,
+           tl_q(name), tl_q(args->output));
     return program_exit_code(status);
 }
 
-/* Truncates the trace now, so a trace left from an earlier run cannot pass for this one. */
+/* Truncates the trace now, so a trace left from an earlier run cannot pass for this one. A
+ * device or pipe is refused here: the recorder could not write a trace there that trimlab then
+ * reads back, and would say so in a line of its own. */
 static int prepare_output(const char *output, char *absolute) {
+    struct stat st;
+    if (stat(output, &st) == 0 && !S_ISREG(st.st_mode))
+        return refuse("-o '%s' is not a regular file (a trace is written there, then read back)",
+                      tl_q(output));
     int fd = open(output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0)
-        return refuse("-o '%s' cannot be written: %s", output, strerror(errno));
+        return refuse("-o '%s' cannot be written: %s", tl_q(output), strerror(errno));
     close(fd);
     if (realpath(output, absolute) == NULL)
-        return refuse("-o '%s' cannot be resolved: %s", output, strerror(errno));
+        return refuse("-o '%s' cannot be resolved: %s", tl_q(output), strerror(errno));
     return -1;
 }
 
@@ -302,18 +316,16 @@ int tl_cmd_record(int argc, char **argv) {
         return code;
     const char *name = args.program_argv[0];
     if (!find_program(name, path, sizeof path))
-        return refuse("program '%s' not found or not executable", name);
+        return refuse("program '%s' not found or not executable", tl_q(name));
     if ((code = check_program(name, path)) >= 0)
         return code;
-    if (!find_library(library, sizeof library)) {
-        say("trimlab: record: %s not found next to trimlab (run make native)", RECORDER_LIBRARY);
-        return EXIT_NOT_INSTALLED;
-    }
+    if ((code = find_library(library, sizeof library)) >= 0)
+        return code;
     if ((code = prepare_output(args.output, trace)) >= 0)
         return code;
     fflush(NULL);
     int status = run_program(path, args.program_argv, library, trace);
     if (status < 0)
-        return refuse("cannot run '%s': %s", name, strerror(errno));
+        return refuse("cannot run '%s': %s", tl_q(name), strerror(errno));
     return report(&args, trace, library, status);
 }

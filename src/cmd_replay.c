@@ -16,6 +16,7 @@
 #include "child_run.h"
 #include "commands.h"
 #include "engine.h"
+#include "message.h"
 #include "replay_cli.h"
 #include "report_table.h"
 #include "results_json.h"
@@ -110,9 +111,9 @@ static void print_trace_line(const replay_job *job, const tl_replay *replay) {
     fprintf(stdout,
             "trace %s: program %s, %" PRIu64 " of %" PRIu64 " events replayed, %s; peak %" PRIu64
             " bytes (%.2f MiB) requested and live; replay overhead %.2f MiB (in the baseline)\n",
-            job->path, replay->reader.name, replay->stats.events, replay->reader.header.event_count,
-            replay->reader.complete ? "complete" : "cut short", replay->stats.peak_live_bytes,
-            (double)replay->stats.peak_live_bytes / 1048576.0,
+            tl_q(job->path), replay->reader.name, replay->stats.events,
+            replay->reader.header.event_count, replay->reader.complete ? "complete" : "cut short",
+            replay->stats.peak_live_bytes, (double)replay->stats.peak_live_bytes / 1048576.0,
             (double)replay->overhead_bytes / 1048576.0);
 }
 
@@ -125,7 +126,7 @@ static void report(const replay_job *job, FILE *json, const tl_run_record *recor
         print_trace_line(job, replay);
     }
     if (record->outcome != TL_OK)
-        fprintf(stderr, "trimlab: %s: %s\n", job->path, record->error);
+        tl_say("%s: %s", tl_q(job->path), record->error);
 }
 
 static int replay_work(void *context, FILE *json) {
@@ -145,7 +146,7 @@ static int replay_work(void *context, FILE *json) {
     uint32_t count = 0;
     tl_sample *samples = allocate_samples(capacity);
     if (samples == NULL) {
-        fprintf(stderr, "trimlab: no memory for %u samples\n", capacity);
+        tl_say("no memory for %u samples", capacity);
         return EXIT_OUT_OF_MEMORY;
     }
     double start = now_ms();
@@ -216,13 +217,13 @@ static void note_cut_short(const replay_job *job) {
     const tl_trace_reader *r = &job->check.reader;
     if (r->complete)
         return;
-    fprintf(stderr, "trimlab: %s: cut short (no COMPLETE flag): replaying its %" PRIu64 " events",
-            job->path, r->header.event_count);
+    char dropped[128] = "";
     if (r->dropped_bytes)
-        fprintf(stderr,
-                "; %" PRIu64 " bytes after them ignored (a flush the recorder did not finish)",
-                r->dropped_bytes);
-    fputc('\n', stderr);
+        snprintf(dropped, sizeof dropped,
+                 "; %" PRIu64 " bytes after them ignored (a flush the recorder did not finish)",
+                 r->dropped_bytes);
+    tl_say("%s: cut short (no COMPLETE flag): replaying its %" PRIu64 " events%s", tl_q(job->path),
+           r->header.event_count, dropped);
 }
 
 int tl_cmd_replay(int argc, char **argv) {
@@ -230,7 +231,7 @@ int tl_cmd_replay(int argc, char **argv) {
     const char *path;
     tl_error err;
     if (tl_replay_cli_parse(argc, argv, &options, &path, &err) != TL_OK) {
-        fprintf(stderr, "trimlab: %s\n", err.message);
+        tl_say("%s", err.message);
         return EXIT_BAD_INPUT;
     }
     if (options.action == TL_CLI_HELP) {
@@ -246,19 +247,18 @@ int tl_cmd_replay(int argc, char **argv) {
         return code;
     uint64_t per_step = options.runs[0].params.value[TL_REPLAY_P_EVENTS_PER_STEP];
     if (tl_replay_check_steps(job.check.stats.events, per_step, &err) != TL_OK) {
-        fprintf(stderr, "trimlab: %s\n", err.message);
+        tl_say("%s", err.message);
         return EXIT_BAD_INPUT;
     }
     note_cut_short(&job);
     FILE *json_file = NULL;
     if (options.json_path && (json_file = fopen(options.json_path, "w")) == NULL) {
-        fprintf(stderr, "trimlab: --json '%s' cannot be written: %s\n", options.json_path,
-                strerror(errno));
+        tl_say("--json '%s' cannot be written: %s", tl_q(options.json_path), strerror(errno));
         return EXIT_BAD_INPUT;
     }
     code = run_replays(&options, &job, json_file);
     if (json_file && fclose(json_file) != 0) {
-        fprintf(stderr, "trimlab: writing '%s' failed: %s\n", options.json_path, strerror(errno));
+        tl_say("writing '%s' failed: %s", tl_q(options.json_path), strerror(errno));
         return EXIT_FAILED;
     }
     return code;

@@ -5,10 +5,16 @@
 #include <string.h>
 
 #include "commands.h"
+#include "message.h"
 #include "replay_cli.h"
 #include "trace_file.h"
 
 enum { EXIT_BAD_INPUT = 2 };
+
+static const char usage[] =
+    "usage: trimlab trace-info TRACE [--json]\n"
+    "exit codes: 0 printed; 2 bad input, or a trace that cannot be read or is not valid (one\n"
+    "            line on stderr); 3 out of memory\n";
 
 static double mib(uint64_t bytes) {
     return (double)bytes / 1048576.0;
@@ -64,7 +70,7 @@ static void print_figures(FILE *out, const tl_replay *replay) {
 
 static void print_info(FILE *out, const char *path, const tl_replay *replay) {
     const tl_trace_header *h = &replay->reader.header;
-    fprintf(out, "trace            %s\n", path);
+    fprintf(out, "trace            %s\n", tl_q(path));
     fprintf(out, "program          %s\n", replay->reader.name);
     fprintf(out, "format           version %u, %u-byte pointers, recorder pid %" PRIu64 "\n",
             h->version, h->pointer_bytes, h->recorder_pid);
@@ -80,17 +86,18 @@ static const char *parse(int argc, char **argv, int *json) {
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--json") == 0) {
             *json = 1;
-        } else if (argv[i][0] == '-' || path != NULL) {
-            fprintf(stderr,
-                    "trimlab: trace-info takes one trace and --json ('%.40s' is not allowed)\n",
-                    argv[i]);
+        } else if (argv[i][0] == '-') {
+            tl_say("unknown option '%s' for trace-info (allowed: --json, --help)", tl_q(argv[i]));
+            return NULL;
+        } else if (path != NULL) {
+            tl_say("trace-info takes one trace ('%s' and '%s' given)", tl_q(path), tl_q(argv[i]));
             return NULL;
         } else {
             path = argv[i];
         }
     }
     if (path == NULL)
-        fprintf(stderr, "trimlab: trace-info needs a trace: trimlab trace-info TRACE [--json]\n");
+        tl_say("trace-info needs a trace: trimlab trace-info TRACE [--json]");
     return path;
 }
 
@@ -100,7 +107,7 @@ int tl_cmd_trace_info(int argc, char **argv) {
     tl_error err;
     int json;
     if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-        fputs(tl_replay_usage, stdout);
+        fputs(usage, stdout);
         return 0;
     }
     const char *path = parse(argc, argv, &json);

@@ -8,6 +8,7 @@
 #include "child_run.h"
 #include "cli_options.h"
 #include "commands.h"
+#include "message.h"
 #include "report_table.h"
 #include "results_json.h"
 #include "runner.h"
@@ -66,7 +67,7 @@ int main(int argc, char **argv) {
     tl_cli_options options;
     tl_error err;
     if (tl_cli_parse(argc, argv, &options, &err) != TL_OK) {
-        fprintf(stderr, "trimlab: %s\n", err.message);
+        tl_say("%s", err.message);
         return EXIT_BAD_INPUT;
     }
     if (options.action == TL_CLI_HELP) {
@@ -79,13 +80,12 @@ int main(int argc, char **argv) {
     }
     FILE *json_file = NULL;
     if (options.json_path && (json_file = fopen(options.json_path, "w")) == NULL) {
-        fprintf(stderr, "trimlab: --json '%s' cannot be written: %s\n", options.json_path,
-                strerror(errno));
+        tl_say("--json '%s' cannot be written: %s", tl_q(options.json_path), strerror(errno));
         return EXIT_BAD_INPUT;
     }
     int exit_code = run_all(&options, json_file);
     if (json_file && fclose(json_file) != 0) {
-        fprintf(stderr, "trimlab: writing '%s' failed: %s\n", options.json_path, strerror(errno));
+        tl_say("writing '%s' failed: %s", tl_q(options.json_path), strerror(errno));
         return 1;
     }
     return exit_code;

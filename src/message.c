@@ -26,19 +26,41 @@ static size_t cut_point(const char *value, size_t keep) {
     return keep;
 }
 
-const char *tl_q(const char *value) {
-    static char slots[TL_QUOTE_SLOTS][TL_QUOTE_KEEP + 32];
-    static unsigned next;
-    char *out = slots[next++ % TL_QUOTE_SLOTS];
+/* Appends the decimal digits of `n` at `out`; returns the end. */
+static char *put_decimal(char *out, size_t n) {
+    char digits[24];
+    size_t count = 0;
+    do
+        digits[count++] = (char)('0' + n % 10);
+    while ((n /= 10) > 0);
+    while (count > 0)
+        *out++ = digits[--count];
+    return out;
+}
+
+void tl_quote_into(char out[TL_QUOTE_SIZE], const char *value) {
+    static const char cut[] = "... (", bytes[] = " bytes)";
     if (value == NULL)
         value = "(null)";
     size_t length = strlen(value);
-    if (length <= TL_QUOTE_KEEP)
-        snprintf(out, sizeof slots[0], "%s", value);
-    else
-        snprintf(out, sizeof slots[0], "%.*s... (%zu bytes)", (int)cut_point(value, TL_QUOTE_KEEP),
-                 value, length);
+    size_t keep = length <= TL_QUOTE_KEEP ? length : cut_point(value, TL_QUOTE_KEEP);
+    memcpy(out, value, keep);
+    char *end = out + keep;
+    if (keep < length) {
+        memcpy(end, cut, sizeof cut - 1);
+        end = put_decimal(end + sizeof cut - 1, length);
+        memcpy(end, bytes, sizeof bytes - 1);
+        end += sizeof bytes - 1;
+    }
+    *end = '\0';
     tl_message_clean(out);
+}
+
+const char *tl_q(const char *value) {
+    static char slots[TL_QUOTE_SLOTS][TL_QUOTE_SIZE];
+    static unsigned next;
+    char *out = slots[next++ % TL_QUOTE_SLOTS];
+    tl_quote_into(out, value);
     return out;
 }
 

@@ -9,6 +9,8 @@
 
 /* A quoted value keeps at most this many bytes; a longer one is cut and its length given. */
 #define TL_QUOTE_KEEP 64
+/* Room for a quoted value: TL_QUOTE_KEEP bytes, "... (", up to 20 digits, " bytes)", NUL. */
+#define TL_QUOTE_SIZE (TL_QUOTE_KEEP + 40)
 
 /* In place: every control character (C0, DEL, and the C1 range U+0080..U+009F in UTF-8, which
  * some terminals also obey) becomes '?'. */
@@ -19,6 +21,10 @@ void tl_message_clean(char *line);
  * buffers, so up to TL_QUOTE_SLOTS values can be quoted in one message. NULL reads "(null)". */
 #define TL_QUOTE_SLOTS 4
 const char *tl_q(const char *value);
+
+/* tl_q's work into a buffer of the caller's, with neither stdio nor malloc: the recorder
+ * library quotes with it inside the program's own malloc. */
+void tl_quote_into(char out[TL_QUOTE_SIZE], const char *value);
 
 /* Prints "trimlab: " and the formatted message as one clean line on stderr. */
 void tl_say(const char *format, ...) __attribute__((format(printf, 1, 2)));

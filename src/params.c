@@ -3,6 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "message.h"
+
 #define TL_KEY_MAX 64
 
 void tl_params_defaults(tl_param_set set, tl_params *params) {
@@ -52,8 +54,9 @@ static int set_int(const tl_param_def *def, uint64_t *slot, const char *value, t
     uint64_t parsed;
     if (!tl_parse_u64(value, &parsed))
         return tl_fail(err, TL_ERR_BAD_VALUE,
-                       "%s='%.40s' is not a whole number (allowed %llu..%llu %s)", def->name, value,
-                       (unsigned long long)def->min, (unsigned long long)def->max, def->unit);
+                       "%s='%s' is not a whole number (allowed %llu..%llu %s)", def->name,
+                       tl_q(value), (unsigned long long)def->min, (unsigned long long)def->max,
+                       def->unit);
     if (parsed < def->min || parsed > def->max)
         return tl_fail(err, TL_ERR_OUT_OF_RANGE, "%s=%llu is out of range (allowed %llu..%llu %s)",
                        def->name, (unsigned long long)parsed, (unsigned long long)def->min,
@@ -75,7 +78,8 @@ int tl_params_set(tl_param_set set, const char *scenario, tl_params *params, con
     char names[160];
     list_names(set, names, sizeof names);
     return tl_fail(err, TL_ERR_UNKNOWN_PARAM,
-                   "unknown parameter '%.40s' for scenario %s (allowed: %s)", key, scenario, names);
+                   "unknown parameter '%s' for scenario %s (allowed: %s)", tl_q(key), scenario,
+                   names);
 }
 
 int tl_params_assign(tl_param_set set, const char *scenario, tl_params *params,
@@ -83,8 +87,8 @@ int tl_params_assign(tl_param_set set, const char *scenario, tl_params *params,
     const char *eq = strchr(assignment, '=');
     char key[TL_KEY_MAX];
     if (eq == NULL || eq == assignment || (size_t)(eq - assignment) >= sizeof key)
-        return tl_fail(err, TL_ERR_BAD_VALUE, "'%.40s' is not KEY=VALUE (e.g. %s=%s)", assignment,
-                       set.count ? set.defs[0].name : "key", "value");
+        return tl_fail(err, TL_ERR_BAD_VALUE, "'%s' is not KEY=VALUE (e.g. %s=%s)",
+                       tl_q(assignment), set.count ? set.defs[0].name : "key", "value");
     memcpy(key, assignment, (size_t)(eq - assignment));
     key[eq - assignment] = '\0';
     return tl_params_set(set, scenario, params, key, eq + 1, err);

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "message.h"
 #include "record_internal.h"
 
 TL_HIDDEN recorder record = {.state = RECORD_UNDECIDED, .fd = -1};
@@ -50,9 +51,13 @@ void record_unlock(void) {
     atomic_store_explicit(&record.owner, 0, memory_order_release);
 }
 
-/* One line on stderr, "trimlab-record: " then a, b and c (NULL: nothing), without stdio. */
+/* One line on stderr, "trimlab-record: " then a, the user's value b quoted (tl_quote_into) and
+ * c (NULL: nothing), without stdio or malloc. */
 void record_say(const char *a, const char *b, const char *c) {
-    const char *parts[] = {"trimlab-record: ", a, b, c, "\n"};
+    char quoted[TL_QUOTE_SIZE];
+    if (b != NULL)
+        tl_quote_into(quoted, b);
+    const char *parts[] = {"trimlab-record: ", a, b ? quoted : NULL, c, "\n"};
     for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
         if (parts[i] && write(STDERR_FILENO, parts[i], strlen(parts[i])) < 0)
             return; /* stderr is gone: nowhere better to say it */
@@ -95,7 +100,7 @@ int record_write_header(uint32_t flags) {
 /* The trace keeps what its last good flush wrote: its header still matches its events. */
 static void stop_recording(const char *why) {
     atomic_store_explicit(&record.state, RECORD_OFF, memory_order_relaxed);
-    record_say("recording stopped: ", why, NULL);
+    record_say("recording stopped: ", NULL, why);
 }
 
 /* A child made by a raw clone() skips the atfork handler but must not write into the parent's

@@ -64,6 +64,7 @@ TL_HIDDEN void record_start(void);
 TL_HIDDEN void record_lock_slow(void);
 TL_HIDDEN void record_lock(void);
 TL_HIDDEN void record_unlock(void);
+/* One line on stderr: a, then b (a value of the user's, quoted as tl_q does), then c. */
 TL_HIDDEN void record_say(const char *a, const char *b, const char *c);
 TL_HIDDEN int record_write_at(const void *data, size_t length, uint64_t offset);
 TL_HIDDEN int record_write_header(uint32_t flags);

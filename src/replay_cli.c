@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "message.h"
 #include "results_json.h"
 
 #define MAX_SETS 8
@@ -11,38 +12,30 @@
 const char tl_replay_usage[] =
     "usage: trimlab replay TRACE [--no-trim | --trim on|off|both] [--set events_per_step=N]\n"
     "                     [--json FILE] [--quiet]\n"
-    "       trimlab trace-info TRACE [--json]\n"
-    "environment: DISABLE_MALLOC_TRIM=1 (as --no-trim)\n";
+    "environment: DISABLE_MALLOC_TRIM=1 (as --no-trim; 1/true/yes/on or 0/false/no/off/empty)\n"
+    "exit codes: 0 every replay completed; 1 a replay failed (its child died) or an output file\n"
+    "            could not be written completely; 2 bad input or a bad trace (one line on\n"
+    "            stderr, nothing run); 3 a replay ended out of memory; 128+N stopped by\n"
+    "            signal N (SIGINT, SIGTERM, SIGHUP), existing output files untouched\n";
 
 /* ---- the command line ---- */
 
 typedef struct replay_args {
     const char *trace;
-    int trim_on, trim_off;
+    tl_cli_trim trim;
     unsigned set_count;
     const char *sets[MAX_SETS];
 } replay_args;
 
-static int parse_trim(const char *value, replay_args *args, tl_error *err) {
-    if (strcmp(value, "on") != 0 && strcmp(value, "off") != 0 && strcmp(value, "both") != 0)
-        return tl_fail(err, TL_ERR_BAD_VALUE,
-                       "--trim '%.40s' is not allowed (allowed: on, off, both)", value);
-    args->trim_on = strcmp(value, "off") != 0;
-    args->trim_off = strcmp(value, "on") != 0;
-    return TL_OK;
-}
-
 static int parse_valued(const char *flag, const char *value, replay_args *args,
                         tl_cli_options *options, tl_error *err) {
     if (strcmp(flag, "--trim") == 0)
-        return parse_trim(value, args, err);
-    if (strcmp(flag, "--json") == 0) {
-        options->json_path = value;
-    } else if (args->set_count == MAX_SETS) {
+        return tl_cli_trim_option(&args->trim, value, err);
+    if (strcmp(flag, "--json") == 0)
+        return tl_cli_single(flag, &options->json_path, value, err);
+    if (args->set_count == MAX_SETS)
         return tl_fail(err, TL_ERR_BAD_VALUE, "too many --set options (allowed 0..%d)", MAX_SETS);
-    } else {
-        args->sets[args->set_count++] = value;
-    }
+    args->sets[args->set_count++] = value;
     return TL_OK;
 }
 
@@ -54,8 +47,7 @@ static int parse_arg(int argc, char **argv, int *i, replay_args *args, tl_cli_op
     } else if (strcmp(arg, "--quiet") == 0) {
         options->quiet = 1;
     } else if (strcmp(arg, "--no-trim") == 0) {
-        args->trim_on = 0;
-        args->trim_off = 1;
+        return tl_cli_trim_option(&args->trim, NULL, err);
     } else if (strcmp(arg, "--trim") == 0 || strcmp(arg, "--json") == 0 ||
                strcmp(arg, "--set") == 0) {
         if (*i + 1 >= argc)
@@ -63,42 +55,27 @@ static int parse_arg(int argc, char **argv, int *i, replay_args *args, tl_cli_op
         return parse_valued(arg, argv[++*i], args, options, err);
     } else if (arg[0] == '-' && arg[1] != '\0') {
         return tl_fail(err, TL_ERR_BAD_VALUE,
-                       "unknown option '%.40s' for replay (allowed: --no-trim, --trim, --set, "
+                       "unknown option '%s' for replay (allowed: --no-trim, --trim, --set, "
                        "--json, --quiet, --help)",
-                       arg);
+                       tl_q(arg));
     } else if (args->trace != NULL) {
-        return tl_fail(err, TL_ERR_BAD_VALUE, "replay takes one trace ('%.40s' and '%.40s' given)",
-                       args->trace, arg);
+        return tl_fail(err, TL_ERR_BAD_VALUE, "replay takes one trace ('%s' and '%s' given)",
+                       tl_q(args->trace), tl_q(arg));
     } else {
         args->trace = arg;
     }
     return TL_OK;
 }
 
-static void add_runs(const replay_args *args, const tl_params *params, tl_cli_options *options) {
-    for (int enabled = 1; enabled >= 0; enabled--) {
-        if (enabled ? !args->trim_on : !args->trim_off)
-            continue;
-        tl_cli_run *run = &options->runs[options->run_count++];
-        run->scenario = &tl_scenario_replay;
-        run->params = *params;
-        run->trim_enabled = enabled;
-    }
-}
-
 int tl_replay_cli_parse(int argc, char **argv, tl_cli_options *options, const char **trace,
                         tl_error *err) {
-    replay_args args = {NULL, 1, 0, 0, {NULL}};
-    const char *disable = getenv("DISABLE_MALLOC_TRIM");
+    replay_args args;
     tl_params params;
+    memset(&args, 0, sizeof args);
     memset(options, 0, sizeof *options);
     tl_error_clear(err);
     options->action = TL_CLI_RUN;
     *trace = NULL;
-    if (disable != NULL && strcmp(disable, "1") == 0) {
-        args.trim_on = 0;
-        args.trim_off = 1;
-    }
     for (int i = 1; i < argc; i++)
         if (parse_arg(argc, argv, &i, &args, options, err) != TL_OK)
             return err->code;
@@ -106,12 +83,14 @@ int tl_replay_cli_parse(int argc, char **argv, tl_cli_options *options, const ch
         return TL_OK;
     if (args.trace == NULL)
         return tl_fail(err, TL_ERR_BAD_VALUE, "replay needs a trace: trimlab replay TRACE");
+    if (tl_cli_trim_finish(&args.trim, err) != TL_OK)
+        return err->code;
     const tl_param_set set = tl_scenario_replay.params;
     tl_params_defaults(set, &params);
     for (unsigned i = 0; i < args.set_count; i++)
         if (tl_params_assign(set, "replay", &params, args.sets[i], err) != TL_OK)
             return err->code;
-    add_runs(&args, &params, options);
+    tl_cli_add_runs(options, &tl_scenario_replay, &params, &args.trim);
     *trace = args.trace;
     return TL_OK;
 }

@@ -13,9 +13,10 @@
 extern const char tl_replay_usage[];
 
 /* argv[0] is "replay"; then TRACE [--no-trim | --trim on|off|both] [--set events_per_step=N]
- * [--json FILE] [--quiet] [--help], and DISABLE_MALLOC_TRIM=1 as --no-trim. Fills `options` as
+ * [--json FILE] [--quiet] [--help], and DISABLE_MALLOC_TRIM as --no-trim. Fills `options` as
  * tl_cli_parse does (runs of tl_scenario_replay) and *trace with the trace's path. On bad input
- * returns an error code with one line in err. */
+ * (also a repeated --trim or --json, --no-trim with --trim) returns an error code with one line
+ * in err. */
 int tl_replay_cli_parse(int argc, char **argv, tl_cli_options *options, const char **trace,
                         tl_error *err);
 

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "message.h"
 #include "report_table.h"
 #include "results_json.h"
 
@@ -19,7 +20,7 @@ int tl_run_once(const tl_cli_run *run, FILE *json, FILE *table) {
     tl_sample *samples = calloc(capacity, sizeof *samples);
     uint32_t count = 0;
     if (samples == NULL) {
-        fprintf(stderr, "trimlab: no memory for %u samples\n", capacity);
+        tl_say("no memory for %u samples", capacity);
         return TL_ERR_OOM;
     }
     double start = now_ms();

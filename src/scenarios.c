@@ -2,6 +2,8 @@
 
 #include <string.h>
 
+#include "message.h"
+
 static const tl_scenario *const all_scenarios[] = {
     &tl_scenario_simple,  &tl_scenario_vector,     &tl_scenario_cycles,
     &tl_scenario_buckets, &tl_scenario_fragmented, &tl_scenario_highwater,
@@ -20,9 +22,9 @@ const tl_scenario *tl_scenario_find(const char *name, tl_error *err) {
         if (strcmp(all_scenarios[i]->name, name) == 0)
             return all_scenarios[i];
     tl_fail(err, TL_ERR_UNKNOWN_SCENARIO,
-            "unknown scenario '%.40s' (allowed: simple, vector, cycles, buckets, fragmented, "
+            "unknown scenario '%s' (allowed: simple, vector, cycles, buckets, fragmented, "
             "highwater)",
-            name);
+            tl_q(name));
     return NULL;
 }
 

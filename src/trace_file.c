@@ -6,6 +6,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "message.h"
+
 static int read_error(tl_error *err) {
     return tl_fail(err, TL_ERR_BAD_VALUE, "cannot read: %s", strerror(errno));
 }
@@ -92,6 +94,6 @@ int tl_trace_file_check(tl_trace_file *file, tl_replay *replay, tl_error *err) {
 }
 
 int tl_trace_file_report(const char *path, const tl_error *err) {
-    fprintf(stderr, "trimlab: %s: %s\n", path, err->message);
+    tl_say("%s: %s", tl_q(path), err->message);
     return err->code == TL_ERR_OOM ? 3 : 2;
 }

@@ -8,6 +8,7 @@
 
 #include "cli_options.h"
 #include "engine.h"
+#include "message.h"
 #include "replay_cli.h"
 #include "report_table.h"
 #include "results_json.h"
@@ -246,7 +247,7 @@ int tl_wasm_setenv(const char *name, const char *value) {
     tl_error_clear(&last_error);
     int failed = value != NULL ? setenv(name, value, 1) : unsetenv(name);
     if (failed)
-        return tl_fail(&last_error, TL_ERR_BAD_VALUE, "cannot set the variable '%.40s'", name);
+        return tl_fail(&last_error, TL_ERR_BAD_VALUE, "cannot set the variable '%s'", tl_q(name));
     return TL_OK;
 }
 

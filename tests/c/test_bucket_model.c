@@ -81,13 +81,17 @@ static void test_format_truncates_safely(void **state) {
 static void expect_refused(const char *text, const char *why) {
     tl_bucket_model model = parse_ok("4K/16K"), before = model;
     tl_error err = {0};
-    char quoted[TL_MODEL_TEXT_MAX + 16];
+    char quoted[TL_MODEL_TEXT_MAX + 32];
     int status = tl_bucket_model_parse("model", text, &model, &err);
     if (status != TL_ERR_BAD_VALUE)
         fail_msg("'%s': expected TL_ERR_BAD_VALUE, got %d (%s)", text, status, err.message);
     assert_int_equal(err.code, TL_ERR_BAD_VALUE);
     assert_memory_equal(&model, &before, sizeof model);
-    snprintf(quoted, sizeof quoted, "model='%.*s'", TL_MODEL_TEXT_MAX, text);
+    /* Quoted as every value is (src/message.h): up to 64 bytes, else cut with its length. */
+    if (strlen(text) <= 64)
+        snprintf(quoted, sizeof quoted, "model='%s'", text);
+    else
+        snprintf(quoted, sizeof quoted, "model='%.64s... (%zu bytes)'", text, strlen(text));
     assert_starts_with(err.message, quoted);
     assert_contains(err.message, why);
     assert_contains(err.message, TL_MODEL_ALLOWED);
@@ -136,7 +140,8 @@ static void test_refused_too_long(void **state) {
     expect_model(text, 1, (const uint64_t[]){K});
 }
 
-/* A refused text of the longest accepted length still gets the whole allowed description. */
+/* A refused text of the longest accepted length still gets the whole allowed description, and
+ * shows as every long value does: its first 64 bytes and its length. */
 static void test_refusal_message_not_truncated(void **state) {
     (void)state;
     char text[TL_MODEL_TEXT_MAX + 1];
@@ -147,7 +152,9 @@ static void test_refusal_message_not_truncated(void **state) {
     assert_int_equal(strlen(text), TL_MODEL_TEXT_MAX);
     assert_int_equal(tl_bucket_model_parse("model", text, &model, &err), TL_ERR_BAD_VALUE);
     assert_memory_equal(&model, &before, sizeof model);
+    text[64] = '\0';
     assert_contains(err.message, text);
+    assert_contains(err.message, "... (96 bytes)' is not a bucket model");
     assert_contains(err.message, "depth 2 is not a power of two");
     assert_contains(err.message, TL_MODEL_ALLOWED);
 }

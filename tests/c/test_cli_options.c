@@ -6,6 +6,8 @@
 
 #include "bucket_model.h"
 #include "cli_options.h"
+#include "message.h"
+#include "replay_cli.h"
 #include "scenarios.h"
 
 static const char *const env_names[] = {"DISABLE_MALLOC_TRIM", "BUCKET_MODEL",
@@ -180,11 +182,6 @@ static void test_trim_choices(void **state) {
     assert_parse_ok(PARSE("--scenario", "simple", "--trim", "on"));
     assert_int_equal(options.run_count, 1);
     assert_int_equal(options.runs[0].trim_enabled, 1);
-    /* The last trim option wins. */
-    assert_parse_ok(PARSE("--no-trim", "--scenario", "simple", "--trim", "on"));
-    assert_int_equal(options.runs[0].trim_enabled, 1);
-    assert_parse_ok(PARSE("--trim", "on", "--scenario", "simple", "--no-trim"));
-    assert_int_equal(options.runs[0].trim_enabled, 0);
     assert_parse_ok(PARSE("--all", "--no-trim"));
     assert_int_equal(options.run_count, 6);
     for (unsigned i = 0; i < 6; i++)
@@ -206,13 +203,13 @@ static void test_disable_malloc_trim_env(void **state) {
     assert_int_equal(options.runs[0].trim_enabled, 1);
     assert_parse_ok(PARSE("--scenario", "simple", "--trim", "both"));
     assert_int_equal(options.run_count, 2);
-    /* Only "1" disables. */
-    setenv("DISABLE_MALLOC_TRIM", "0", 1);
-    assert_parse_ok(PARSE("--scenario", "simple"));
-    assert_int_equal(options.runs[0].trim_enabled, 1);
-    setenv("DISABLE_MALLOC_TRIM", "", 1);
-    assert_parse_ok(PARSE("--scenario", "simple"));
-    assert_int_equal(options.runs[0].trim_enabled, 1);
+    /* The falsy spellings leave trim on. */
+    static const char *const falsy[] = {"0", "", "false", "FALSE", "no", "No", "off", "OFF"};
+    for (size_t i = 0; i < sizeof falsy / sizeof falsy[0]; i++) {
+        setenv("DISABLE_MALLOC_TRIM", falsy[i], 1);
+        assert_parse_ok(PARSE("--scenario", "simple"));
+        assert_int_equal(options.runs[0].trim_enabled, 1);
+    }
 }
 
 static void test_bucket_model_env(void **state) {
@@ -225,9 +222,12 @@ static void test_bucket_model_env(void **state) {
     setenv("BUCKET_MODEL", "2K/4K", 1);
     assert_parse_ok(PARSE("--scenario", "buckets"));
     assert_default_params(&options.runs[0]);
-    setenv("ENABLE_CUSTOM_BUCKETS", "0", 1);
-    assert_parse_ok(PARSE("--scenario", "buckets"));
-    assert_default_params(&options.runs[0]);
+    static const char *const falsy[] = {"0", "", "false", "No", "OFF"};
+    for (size_t i = 0; i < sizeof falsy / sizeof falsy[0]; i++) {
+        setenv("ENABLE_CUSTOM_BUCKETS", falsy[i], 1);
+        assert_parse_ok(PARSE("--scenario", "buckets"));
+        assert_default_params(&options.runs[0]);
+    }
 
     setenv("ENABLE_CUSTOM_BUCKETS", "1", 1);
     assert_parse_ok(PARSE("--scenario", "buckets"));
@@ -364,6 +364,196 @@ static void test_trim_bad_value(void **state) {
     }
 }
 
+/* Regression: a repeated --trim or --json silently took the last value, --no-trim with --trim
+ * the later one; --scenario was the only repeat refused. */
+static void test_repeated_options_refused(void **state) {
+    (void)state;
+    assert_parse_fails(PARSE("--scenario", "simple", "--trim", "on", "--trim", "off"),
+                       TL_ERR_BAD_VALUE);
+    assert_string_equal(err.message, "--trim given twice ('on' and 'off')");
+    assert_parse_fails(PARSE("--all", "--json", "a.json", "--json", "b.json"), TL_ERR_BAD_VALUE);
+    assert_string_equal(err.message, "--json given twice ('a.json' and 'b.json')");
+    assert_parse_fails(PARSE("--no-trim", "--scenario", "simple", "--trim", "on"),
+                       TL_ERR_BAD_VALUE);
+    assert_string_equal(err.message, "--no-trim and --trim 'on' exclude each other");
+    assert_parse_fails(PARSE("--trim", "off", "--scenario", "simple", "--no-trim"),
+                       TL_ERR_BAD_VALUE);
+    assert_string_equal(err.message, "--no-trim and --trim 'off' exclude each other");
+    assert_int_equal(options.run_count, 0);
+    /* Flags without a value say the same thing twice: harmless. */
+    assert_parse_ok(PARSE("--all", "--all", "--quiet", "--quiet", "--no-trim", "--no-trim"));
+    assert_int_equal(options.run_count, 6);
+    assert_int_equal(options.runs[0].trim_enabled, 0);
+    assert_int_equal(options.quiet, 1);
+}
+
+/* Regression: ENABLE_CUSTOM_BUCKETS=true ignored BUCKET_MODEL, and any value but "1" of either
+ * switch was taken as off without a word. */
+static void test_switch_spellings(void **state) {
+    (void)state;
+    static const char *const truthy[] = {"1", "true", "TRUE", "yes", "Yes", "on", "ON"};
+    static const char *const refused[] = {"2", "maybe", " 1", "1 ", "truee", "y", "enabled"};
+    char buf[TL_MODEL_TEXT_MAX + 1];
+    setenv("BUCKET_MODEL", "2K/4K", 1);
+    for (size_t i = 0; i < sizeof truthy / sizeof truthy[0]; i++) {
+        setenv("ENABLE_CUSTOM_BUCKETS", truthy[i], 1);
+        setenv("DISABLE_MALLOC_TRIM", truthy[i], 1);
+        assert_parse_ok(PARSE("--scenario", "buckets"));
+        model_text(&options.runs[0].params.model, buf);
+        assert_string_equal(buf, "2K/4K");
+        assert_int_equal(options.runs[0].trim_enabled, 0);
+    }
+    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+        char expected[128];
+        clear_env();
+        setenv("ENABLE_CUSTOM_BUCKETS", refused[i], 1);
+        assert_parse_fails(PARSE("--scenario", "simple"), TL_ERR_BAD_VALUE);
+        snprintf(expected, sizeof expected,
+                 "ENABLE_CUSTOM_BUCKETS='%s' is not allowed (allowed: 1, ", refused[i]);
+        assert_starts_with(err.message, expected);
+        assert_contains(err.message, "0, false, no, off or empty");
+        clear_env();
+        setenv("DISABLE_MALLOC_TRIM", refused[i], 1);
+        assert_parse_fails(PARSE("--all", "--trim", "on"), TL_ERR_BAD_VALUE);
+        snprintf(expected, sizeof expected, "DISABLE_MALLOC_TRIM='%s' is not allowed", refused[i]);
+        assert_starts_with(err.message, expected);
+    }
+    /* --help and --list do not run anything, so they read no switch. */
+    assert_parse_ok(PARSE("--help"));
+    assert_parse_ok(PARSE("--list"));
+}
+
+/* Regression: `--list --scenario nope` listed and exited 0. */
+static void test_list_takes_no_run_option(void **state) {
+    (void)state;
+    assert_parse_fails(PARSE("--list", "--scenario", "nope"), TL_ERR_BAD_VALUE);
+    assert_string_equal(err.message, "--list takes no other option ('--scenario' given)");
+    assert_parse_fails(PARSE("--trim", "both", "--list"), TL_ERR_BAD_VALUE);
+    assert_string_equal(err.message, "--list takes no other option ('--trim' given)");
+    assert_parse_fails(PARSE("--list", "--quiet"), TL_ERR_BAD_VALUE);
+    assert_parse_fails(PARSE("--list", "--json", "x.json"), TL_ERR_BAD_VALUE);
+    assert_parse_fails(PARSE("--all", "--list"), TL_ERR_BAD_VALUE);
+    assert_parse_ok(PARSE("--list", "--list"));
+    assert_int_equal(options.action, TL_CLI_LIST);
+    /* --help wins wherever it is. */
+    assert_parse_ok(PARSE("--help", "--list", "--scenario", "nope"));
+    assert_int_equal(options.action, TL_CLI_HELP);
+    assert_parse_ok(PARSE("--list", "-h"));
+    assert_int_equal(options.action, TL_CLI_HELP);
+}
+
+static const char *trace_path;
+
+static int parse_replay(char **argv) {
+    int argc = 0;
+    while (argv[argc])
+        argc++;
+    memset(&err, 0x5A, sizeof err);
+    return tl_replay_cli_parse(argc, argv, &options, &trace_path, &err);
+}
+#define PARSE_REPLAY(...) parse_replay((char *[]){"replay", __VA_ARGS__, NULL})
+
+/* Regression: replay took the last of a repeated --trim or --json too. */
+static void test_replay_repeats_refused(void **state) {
+    (void)state;
+    assert_parse_fails(PARSE_REPLAY("t.trace", "--trim", "both", "--trim", "on"), TL_ERR_BAD_VALUE);
+    assert_string_equal(err.message, "--trim given twice ('both' and 'on')");
+    assert_parse_fails(PARSE_REPLAY("--json", "a", "t.trace", "--json", "b"), TL_ERR_BAD_VALUE);
+    assert_string_equal(err.message, "--json given twice ('a' and 'b')");
+    assert_parse_fails(PARSE_REPLAY("--no-trim", "t.trace", "--trim", "on"), TL_ERR_BAD_VALUE);
+    assert_string_equal(err.message, "--no-trim and --trim 'on' exclude each other");
+    setenv("DISABLE_MALLOC_TRIM", "sometimes", 1);
+    assert_parse_fails(PARSE_REPLAY("t.trace"), TL_ERR_BAD_VALUE);
+    assert_starts_with(err.message, "DISABLE_MALLOC_TRIM='sometimes' is not allowed");
+    setenv("DISABLE_MALLOC_TRIM", "on", 1);
+    assert_parse_ok(PARSE_REPLAY("t.trace", "--quiet", "--quiet", "--no-trim", "--no-trim"));
+    assert_int_equal(options.run_count, 1);
+    assert_int_equal(options.runs[0].trim_enabled, 0);
+    assert_string_equal(trace_path, "t.trace");
+    assert_parse_ok(PARSE_REPLAY("t.trace", "--trim", "both"));
+    assert_int_equal(options.run_count, 2);
+    assert_int_equal(options.runs[0].trim_enabled, 1);
+    assert_int_equal(options.runs[1].trim_enabled, 0);
+}
+
+/* No byte a terminal obeys: C0, DEL, or C1 (U+0080..U+009F as UTF-8). */
+static void assert_clean_line(const char *message) {
+    for (const unsigned char *p = (const unsigned char *)message; *p; p++)
+        if (*p < 0x20 || *p == 0x7f || (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f))
+            fail_msg("byte 0x%02x at %td in: %s", *p, (const char *)p - message, message);
+}
+
+/* Command lines that echo a value: "@" stands for the value, "--@" for "--" and the value. */
+static const char *const echoing[][6] = {
+    {"trimlab", "--scenario", "@"},
+    {"trimlab", "--scenario", "simple", "--set", "@"},
+    {"trimlab", "--scenario", "simple", "--set", "block_mib=@"},
+    {"trimlab", "--scenario", "buckets", "--set", "model=@"},
+    {"trimlab", "--scenario", "simple", "--set", "@=1"},
+    {"trimlab", "--scenario", "simple", "--trim", "@"},
+    {"trimlab", "--all", "--scenario", "@"},
+    {"trimlab", "--all", "--set", "@"},
+    {"trimlab", "--all", "--json", "a", "--json", "@"},
+    {"trimlab", "--scenario", "@", "--scenario", "simple"},
+    {"trimlab", "--all", "--trim", "@", "--no-trim"},
+    {"trimlab", "@"},
+    {"trimlab", "--@"},
+    {"trimlab", "--list", "--@"},
+    {"replay", "t.trace", "--trim", "@"},
+    {"replay", "t.trace", "@"},
+    {"replay", "t.trace", "--set", "@"},
+    {"replay", "--@"},
+    {"replay", "t.trace", "--json", "@", "--json", "b"},
+};
+
+/* Every place the parsers echo a value: one clean line, the value quoted, a long one cut with
+ * its length (independently: the value's own byte count). */
+static void test_hostile_values_quoted(void **state) {
+    (void)state;
+    static char huge[128 * 1024 + 1];
+    memset(huge, 'v', sizeof huge - 1);
+    const char *hostile[] = {"a\nb",
+                             "a\x1b"
+                             "b",
+                             "\x1b[2J",
+                             "x\xc2\x9b"
+                             "31m",
+                             "d\x7f",
+                             huge};
+    static char with_value[sizeof huge + 16]; /* each line has one "@" */
+    for (size_t h = 0; h < sizeof hostile / sizeof hostile[0]; h++) {
+        for (size_t c = 0; c < sizeof echoing / sizeof echoing[0]; c++) {
+            char *argv[7] = {NULL};
+            int argc = 0;
+            for (; argc < 6 && echoing[c][argc]; argc++) {
+                const char *arg = echoing[c][argc], *at = strchr(arg, '@');
+                argv[argc] = (char *)arg;
+                if (at == NULL)
+                    continue;
+                snprintf(with_value, sizeof with_value, "%.*s%s%s", (int)(at - arg), arg,
+                         hostile[h], at + 1);
+                argv[argc] = with_value;
+            }
+            memset(&err, 0x5A, sizeof err);
+            int status = strcmp(argv[0], "replay") == 0
+                             ? tl_replay_cli_parse(argc, argv, &options, &trace_path, &err)
+                             : tl_cli_parse(argc, argv, &options, &err);
+            if (status == TL_OK)
+                fail_msg("command line %zu with value %zu accepted", c, h);
+            assert_clean_line(err.message);
+            if (hostile[h] == huge) {
+                assert_contains(err.message, "vvvv... (");
+                assert_true(strlen(err.message) < 400);
+            }
+        }
+    }
+    /* The cut value names its length. */
+    assert_parse_fails(PARSE("--scenario", huge), TL_ERR_UNKNOWN_SCENARIO);
+    assert_contains(err.message, "... (131072 bytes)");
+    assert_parse_fails(PARSE("--scenario", "simple", "--trim", "\x1b[2J"), TL_ERR_BAD_VALUE);
+    assert_contains(err.message, "--trim '?[2J' is not allowed");
+}
+
 int run_cli_options_tests(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_teardown(test_list_and_help, test_teardown),
@@ -383,6 +573,11 @@ int run_cli_options_tests(void) {
         cmocka_unit_test_teardown(test_nothing_to_do, test_teardown),
         cmocka_unit_test_teardown(test_option_missing_value, test_teardown),
         cmocka_unit_test_teardown(test_trim_bad_value, test_teardown),
+        cmocka_unit_test_teardown(test_repeated_options_refused, test_teardown),
+        cmocka_unit_test_teardown(test_switch_spellings, test_teardown),
+        cmocka_unit_test_teardown(test_list_takes_no_run_option, test_teardown),
+        cmocka_unit_test_teardown(test_replay_repeats_refused, test_teardown),
+        cmocka_unit_test_teardown(test_hostile_values_quoted, test_teardown),
     };
     return cmocka_run_group_tests_name("cli_options", tests, group_setup, group_teardown);
 }

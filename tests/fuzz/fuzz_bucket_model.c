@@ -118,10 +118,9 @@ static void check_refused(const char *text, int status, const tl_error *err,
                text);
     FUZZ_CHECK(strncmp(err->message, KEY "='", strlen(KEY "='")) == 0,
                "'%s': message does not start with the key: %s", text, err->message);
-    char quoted[TL_MODEL_TEXT_MAX + 4];
-    quoted[0] = '\'';
-    fuzz_shown(text, TL_MODEL_TEXT_MAX, quoted + 1, sizeof quoted - 2);
-    strcat(quoted, "'");
+    char shown[FUZZ_QUOTED_SIZE], quoted[FUZZ_QUOTED_SIZE + 2];
+    fuzz_quoted(text, shown);
+    snprintf(quoted, sizeof quoted, "'%s'", shown);
     FUZZ_CHECK(strstr(err->message, quoted) != NULL, "'%s': message does not quote it: %s", text,
                err->message);
     FUZZ_CHECK(strstr(err->message, "allowed") != NULL, "'%s': no allowed form: %s", text,

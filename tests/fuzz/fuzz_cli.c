@@ -8,8 +8,12 @@
  * src/cli_options.h and the README) predicts the status; accepted: action, --quiet, --json (the
  * very argv string), and every run (scenario, trim, parameters: defaults, then BUCKET_MODEL,
  * then each --set in order) are what the walk predicts, every parameter is inside its bounds;
- * refused: a one-line message naming the offending value; argv and the environment untouched;
- * parsing twice gives the same answer. */
+ * refused: a one-line message naming the offending value(s) as src/message.h quotes them (a
+ * repeated option: both values); argv and the environment untouched; parsing twice gives the
+ * same answer. The rules: a single-valued option (--scenario, --json, --trim) at most once,
+ * --no-trim not with --trim, --help wins, --list takes no other option, and the switches
+ * DISABLE_MALLOC_TRIM and ENABLE_CUSTOM_BUCKETS take 1/true/yes/on or 0/false/no/off/empty in any
+ * case (read for a run only). */
 #include "fuzz_common.h"
 
 #include "cli_options.h"
@@ -18,7 +22,6 @@
 #define MAX_ARGS 128
 #define MAX_SETS 32 /* cli_options.c's TL_CLI_MAX_SETS */
 #define KEY_MAX 64  /* params.c's TL_KEY_MAX */
-#define SHOWN 40    /* messages show at most this many characters of a value */
 
 static const char *const env_names[] = {"DISABLE_MALLOC_TRIM", "BUCKET_MODEL",
                                         "ENABLE_CUSTOM_BUCKETS"};
@@ -44,8 +47,25 @@ static void set_env(size_t i, const char *value) {
     putenv(env_strings[i]);
 }
 
-static int is_one(const char *value) {
-    return value != NULL && strcmp(value, "1") == 0;
+/* 1 on, 0 off, -1 neither; unset is off. */
+static int switch_value(const char *value) {
+    static const char *const on[] = {"1", "true", "yes", "on"};
+    static const char *const off[] = {"", "0", "false", "no", "off"};
+    char lower[8];
+    size_t n = value ? strlen(value) : 0;
+    if (value == NULL)
+        return 0;
+    if (n >= sizeof lower)
+        return -1;
+    for (size_t i = 0; i <= n; i++)
+        lower[i] = value[i] >= 'A' && value[i] <= 'Z' ? (char)(value[i] - 'A' + 'a') : value[i];
+    for (size_t i = 0; i < sizeof on / sizeof on[0]; i++)
+        if (strcmp(lower, on[i]) == 0)
+            return 1;
+    for (size_t i = 0; i < sizeof off / sizeof off[0]; i++)
+        if (strcmp(lower, off[i]) == 0)
+            return 0;
+    return -1;
 }
 
 static int params_equal(const tl_params *a, const tl_params *b) {
@@ -60,7 +80,8 @@ enum trim { TRIM_ON, TRIM_OFF, TRIM_BOTH };
 
 typedef struct expectation {
     int status;
-    const char *culprit; /* what the refusal message must name (NULL: nothing in particular) */
+    const char *culprit;  /* what the refusal message must name (NULL: nothing in particular) */
+    const char *culprit2; /* and this too (the first value of a repeated option) */
     enum tl_cli_action action;
     int quiet;
     const char *json;
@@ -74,6 +95,11 @@ static int refuse(expectation *x, int status, const char *culprit) {
     return status;
 }
 
+static int refuse_repeat(expectation *x, const char *first, const char *second) {
+    x->culprit2 = first;
+    return refuse(x, TL_ERR_BAD_VALUE, second);
+}
+
 static int takes_value(const char *arg) {
     return strcmp(arg, "--scenario") == 0 || strcmp(arg, "--set") == 0 ||
            strcmp(arg, "--json") == 0 || strcmp(arg, "--trim") == 0;
@@ -85,7 +111,7 @@ static int expect_params(expectation *x, const tl_scenario *scenario, const char
                          unsigned set_count, const char *const *env, tl_params *params) {
     tl_error err;
     tl_params_defaults(scenario->params, params);
-    if (scenario == &tl_scenario_buckets && env[1] != NULL && is_one(env[2])) {
+    if (scenario == &tl_scenario_buckets && env[1] != NULL && switch_value(env[2]) == 1) {
         int status = tl_params_set(scenario->params, scenario->name, params, "model", env[1], &err);
         if (status != TL_OK)
             return refuse(x, status, "BUCKET_MODEL");
@@ -110,73 +136,106 @@ static void add_runs(expectation *x, const tl_scenario *scenario, const tl_param
         x->runs[x->run_count++] = (tl_cli_run){scenario, *params, 0};
 }
 
+/* One argument that takes a value; returns TL_OK or the refusal. */
+typedef struct walk {
+    const char *scenario, *trim, *sets[MAX_ARGS];
+    unsigned set_count;
+    int no_trim;
+} walk;
+
+static int expect_valued(const char *arg, const char *value, walk *w, expectation *x) {
+    if (strcmp(arg, "--scenario") == 0) {
+        if (w->scenario != NULL)
+            return refuse_repeat(x, w->scenario, value);
+        w->scenario = value;
+    } else if (strcmp(arg, "--set") == 0) {
+        if (w->set_count == MAX_SETS)
+            return refuse(x, TL_ERR_BAD_VALUE, "--set");
+        w->sets[w->set_count++] = value;
+    } else if (strcmp(arg, "--json") == 0) {
+        if (x->json != NULL)
+            return refuse_repeat(x, x->json, value);
+        x->json = value;
+    } else {
+        if (w->trim != NULL)
+            return refuse_repeat(x, w->trim, value);
+        w->trim = value;
+        if (strcmp(value, "on") != 0 && strcmp(value, "off") != 0 && strcmp(value, "both") != 0)
+            return refuse(x, TL_ERR_BAD_VALUE, value);
+        if (w->no_trim)
+            return refuse(x, TL_ERR_BAD_VALUE, value);
+    }
+    return TL_OK;
+}
+
+static enum trim expect_trim(const walk *w, const char *const *env) {
+    if (w->trim != NULL)
+        return strcmp(w->trim, "on") == 0    ? TRIM_ON
+               : strcmp(w->trim, "off") == 0 ? TRIM_OFF
+                                             : TRIM_BOTH;
+    return w->no_trim || switch_value(env[0]) == 1 ? TRIM_OFF : TRIM_ON;
+}
+
 static int expect(int argc, char **argv, const char *const *env, expectation *x) {
     memset(x, 0, sizeof *x);
-    x->action = TL_CLI_RUN;
-    enum trim trim = is_one(env[0]) ? TRIM_OFF : TRIM_ON;
-    const char *scenario_name = NULL, *sets[MAX_ARGS];
-    unsigned set_count = 0;
-    int all = 0;
+    walk w;
+    memset(&w, 0, sizeof w);
+    const char *run_option = NULL;
+    int all = 0, list = 0, help = 0;
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
-        if (strcmp(arg, "--list") == 0)
-            x->action = TL_CLI_LIST;
-        else if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0)
-            x->action = TL_CLI_HELP;
-        else if (strcmp(arg, "--all") == 0)
+        if (strcmp(arg, "--list") == 0) {
+            list = 1;
+            continue;
+        }
+        if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
+            help = 1;
+            continue;
+        }
+        if (run_option == NULL)
+            run_option = arg;
+        if (strcmp(arg, "--all") == 0)
             all = 1;
         else if (strcmp(arg, "--quiet") == 0)
             x->quiet = 1;
-        else if (strcmp(arg, "--no-trim") == 0)
-            trim = TRIM_OFF;
-        else if (!takes_value(arg))
+        else if (strcmp(arg, "--no-trim") == 0) {
+            w.no_trim = 1;
+            if (w.trim != NULL)
+                return refuse(x, TL_ERR_BAD_VALUE, w.trim);
+        } else if (!takes_value(arg) || i + 1 == argc)
             return refuse(x, TL_ERR_BAD_VALUE, arg);
-        else if (i + 1 == argc)
-            return refuse(x, TL_ERR_BAD_VALUE, arg);
-        else {
-            const char *value = argv[++i];
-            if (strcmp(arg, "--scenario") == 0) {
-                if (scenario_name != NULL)
-                    return refuse(x, TL_ERR_BAD_VALUE, value);
-                scenario_name = value;
-            } else if (strcmp(arg, "--set") == 0) {
-                if (set_count == MAX_SETS)
-                    return refuse(x, TL_ERR_BAD_VALUE, "--set");
-                sets[set_count++] = value;
-            } else if (strcmp(arg, "--json") == 0) {
-                x->json = value;
-            } else if (strcmp(value, "on") == 0) {
-                trim = TRIM_ON;
-            } else if (strcmp(value, "off") == 0) {
-                trim = TRIM_OFF;
-            } else if (strcmp(value, "both") == 0) {
-                trim = TRIM_BOTH;
-            } else {
-                return refuse(x, TL_ERR_BAD_VALUE, value);
-            }
-        }
+        else if (expect_valued(arg, argv[++i], &w, x) != TL_OK)
+            return x->status;
     }
+    x->action = help ? TL_CLI_HELP : list ? TL_CLI_LIST : TL_CLI_RUN;
+    if (x->action == TL_CLI_LIST && run_option != NULL)
+        return refuse(x, TL_ERR_BAD_VALUE, run_option);
     if (x->action != TL_CLI_RUN)
         return TL_OK;
-    if (all && scenario_name)
-        return refuse(x, TL_ERR_BAD_VALUE, scenario_name);
-    if (set_count && !scenario_name)
-        return refuse(x, TL_ERR_BAD_VALUE, sets[0]);
-    if (!all && !scenario_name)
+    if (all && w.scenario)
+        return refuse(x, TL_ERR_BAD_VALUE, w.scenario);
+    if (w.set_count && !w.scenario)
+        return refuse(x, TL_ERR_BAD_VALUE, w.sets[0]);
+    if (!all && !w.scenario)
         return refuse(x, TL_ERR_BAD_VALUE, "nothing to do");
+    if (switch_value(env[0]) < 0)
+        return refuse(x, TL_ERR_BAD_VALUE, "DISABLE_MALLOC_TRIM");
+    if (switch_value(env[2]) < 0)
+        return refuse(x, TL_ERR_BAD_VALUE, "ENABLE_CUSTOM_BUCKETS");
+    enum trim trim = expect_trim(&w, env);
     tl_params params;
     for (size_t s = 0; s < tl_scenario_count(); s++) {
         const tl_scenario *scenario = tl_scenario_at(s);
-        if (!all && strcmp(scenario->name, scenario_name) != 0)
+        if (!all && strcmp(scenario->name, w.scenario) != 0)
             continue;
-        if (expect_params(x, scenario, sets, set_count, env, &params) != TL_OK)
+        if (expect_params(x, scenario, w.sets, w.set_count, env, &params) != TL_OK)
             return x->status;
         add_runs(x, scenario, &params, trim);
         if (!all)
             return TL_OK;
     }
     if (!all)
-        return refuse(x, TL_ERR_UNKNOWN_SCENARIO, scenario_name);
+        return refuse(x, TL_ERR_UNKNOWN_SCENARIO, w.scenario);
     return TL_OK;
 }
 
@@ -213,7 +272,7 @@ static void check_accepted(const tl_cli_options *options, const expectation *x,
         return;
     }
     FUZZ_CHECK(options->quiet == x->quiet, "quiet %d, expected %d", options->quiet, x->quiet);
-    FUZZ_CHECK(options->json_path == x->json, "--json is not the last --json argument");
+    FUZZ_CHECK(options->json_path == x->json, "--json is not the --json argument");
     FUZZ_CHECK(options->run_count == x->run_count && options->run_count >= 1 &&
                    options->run_count <= TL_CLI_MAX_RUNS,
                "%u runs, expected %u", options->run_count, x->run_count);
@@ -229,14 +288,19 @@ static void check_accepted(const tl_cli_options *options, const expectation *x,
     }
 }
 
-static void check_refused(int status, const tl_error *err, const expectation *x) {
-    fuzz_check_refusal(err, status);
-    char shown[SHOWN + 1];
-    if (x->culprit == NULL)
+static void check_names(const tl_error *err, const char *culprit) {
+    char shown[FUZZ_QUOTED_SIZE];
+    if (culprit == NULL)
         return;
-    fuzz_shown(x->culprit, SHOWN, shown, sizeof shown);
+    fuzz_quoted(culprit, shown);
     FUZZ_CHECK(strstr(err->message, shown) != NULL, "message does not name '%s': %s", shown,
                err->message);
+}
+
+static void check_refused(int status, const tl_error *err, const expectation *x) {
+    fuzz_check_refusal(err, status);
+    check_names(err, x->culprit);
+    check_names(err, x->culprit2);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {

@@ -35,17 +35,27 @@ static inline char *fuzz_text(const uint8_t *data, size_t size) {
     return text;
 }
 
-/* How a message shows the first `limit` bytes of `text` ("%.40s"): tl_fail turns control
- * characters into '?'. */
-static inline void fuzz_shown(const char *text, size_t limit, char *out, size_t out_size) {
-    size_t n = strlen(text);
-    if (n > limit)
-        n = limit;
-    if (n >= out_size)
-        n = out_size - 1;
-    for (size_t i = 0; i < n; i++)
-        out[i] = (unsigned char)text[i] < 0x20 || text[i] == 0x7f ? '?' : text[i];
-    out[n] = '\0';
+/* How a message quotes a value (src/message.h's rules, written again here): at most 64 bytes,
+ * cut before a UTF-8 continuation byte and followed by "... (N bytes)" when longer; C0 controls,
+ * DEL and the two bytes of a C1 control (c2 80..c2 9f) shown as '?'. */
+#define FUZZ_QUOTE_KEEP 64
+#define FUZZ_QUOTED_SIZE (FUZZ_QUOTE_KEEP + 40)
+static inline void fuzz_quoted(const char *text, char out[FUZZ_QUOTED_SIZE]) {
+    size_t n = strlen(text), keep = n;
+    if (n > FUZZ_QUOTE_KEEP)
+        for (keep = FUZZ_QUOTE_KEEP; keep > 0 && ((unsigned char)text[keep] & 0xc0) == 0x80;)
+            keep--;
+    for (size_t i = 0; i < keep; i++) {
+        unsigned char c = (unsigned char)text[i],
+                      next = i + 1 < keep ? (unsigned char)text[i + 1] : 0;
+        int c1 = c == 0xc2 && next >= 0x80 && next <= 0x9f;
+        out[i] = c < 0x20 || c == 0x7f || c1 ? '?' : (char)c;
+        if (c1)
+            out[++i] = '?';
+    }
+    out[keep] = '\0';
+    if (keep < n)
+        snprintf(out + keep, FUZZ_QUOTED_SIZE - keep, "... (%zu bytes)", n);
 }
 
 /* A refusal: the code is `code` (not TL_OK), and the message is set, terminated inside its
@@ -55,9 +65,9 @@ static inline void fuzz_check_refusal(const tl_error *err, int code) {
     FUZZ_CHECK(err->code == code, "err.code %d, returned %d", err->code, code);
     FUZZ_CHECK(memchr(err->message, '\0', sizeof err->message) != NULL, "message not terminated");
     FUZZ_CHECK(err->message[0] != '\0', "empty message (code %d)", code);
-    for (const char *p = err->message; *p; p++)
-        FUZZ_CHECK((unsigned char)*p >= 0x20 && *p != 0x7f,
-                   "control character 0x%02x in the message: %s", (unsigned char)*p, err->message);
+    for (const unsigned char *p = (const unsigned char *)err->message; *p; p++)
+        FUZZ_CHECK(*p >= 0x20 && *p != 0x7f && !(*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f),
+                   "control character 0x%02x in the message: %s", *p, err->message);
 }
 
 #endif

@@ -21,12 +21,11 @@
 #include "scenarios.h"
 
 #define KEY_MAX 64 /* params.c's TL_KEY_MAX: longer keys are refused as "not KEY=VALUE" */
-#define SHOWN 40   /* messages show at most this many characters of the user's text */
 
-/* The first SHOWN characters of `text` appear in the message, as tl_fail shows them. */
+/* `text` appears in the message as every value is quoted. */
 static void check_names(const tl_error *err, const char *text, const char *what) {
-    char shown[SHOWN + 1];
-    fuzz_shown(text, SHOWN, shown, sizeof shown);
+    char shown[FUZZ_QUOTED_SIZE];
+    fuzz_quoted(text, shown);
     FUZZ_CHECK(strstr(err->message, shown) != NULL, "message does not name the %s '%s': %s", what,
                shown, err->message);
 }

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { MiB, nativeCli, runNative, runNativeJson, runOf, schemaErrors, tempDir } from './helpers.mjs';
+import { MiB, nativeCli, root, runNative, runNativeJson, runOf, schemaErrors, tempDir } from './helpers.mjs';
 
 const all = runNativeJson(['--all', '--trim', 'both']);
 const released = (run) => run.summary.released_by_trim_bytes;
@@ -140,6 +140,12 @@ const badInputs = [
   [['--all', '--set', 'cycles=2'], /--set 'cycles=2' needs --scenario/],
   [['--scenario'], /--scenario needs a value/],
   [[], /nothing to do/],
+  // A single-valued option given twice is refused, naming both values (it once took the last).
+  [['--scenario', 'simple', '--trim', 'on', '--trim', 'off'], /--trim given twice \('on' and 'off'\)/],
+  [['--no-trim', '--scenario', 'simple', '--trim', 'on'], /--no-trim and --trim 'on' exclude each other/],
+  [['--scenario', 'simple', '--json', 'other.json'], /--json given twice \('[^']*never\.json' and 'other\.json'\)/],
+  // --list takes nothing a run would (it once listed and exited 0).
+  [['--list', '--scenario', 'nope'], /--list takes no other option/],
 ];
 
 for (const [args, message] of badInputs) {
@@ -154,6 +160,47 @@ for (const [args, message] of badInputs) {
   });
 }
 
+test('ENABLE_CUSTOM_BUCKETS and DISABLE_MALLOC_TRIM take true/yes/on in any case (true was ignored)', () => {
+  for (const spelling of ['true', 'YES', 'On']) {
+    const { code, document } = runNativeJson(['--scenario', 'buckets'], {
+      BUCKET_MODEL: '2K/4K', ENABLE_CUSTOM_BUCKETS: spelling, DISABLE_MALLOC_TRIM: spelling,
+    });
+    assert.equal(code, 0);
+    assert.equal(document.runs[0].params.model, '2K/4K', spelling);
+    assert.equal(document.runs[0].trim, 'disabled', spelling);
+  }
+});
+
+test('a switch variable that is neither on nor off exits 2 naming the variable and the spellings', () => {
+  for (const name of ['ENABLE_CUSTOM_BUCKETS', 'DISABLE_MALLOC_TRIM']) {
+    const { code, stdout, stderr } = runNative(['--scenario', 'simple', '--set', 'block_mib=1'],
+      { [name]: 'maybe' });
+    assert.equal(code, 2, name);
+    assert.equal(stdout, '');
+    assert.equal(stderr, `trimlab: ${name}='maybe' is not allowed ` +
+      '(allowed: 1, true, yes, on, 0, false, no, off or empty, any case)\n');
+  }
+});
+
+test('--help of the CLI and of each subcommand documents its exit codes', () => {
+  const agreed = {
+    '': [/\b0 every run completed/, /\b1 a run failed/, /\b2 bad input/, /\b3 a run ended out of memory/,
+      /128\+N stopped by\s+signal N/],
+    replay: [/\b0 every replay completed/, /\b1 a replay failed/, /\b2 bad input or a bad trace/,
+      /\b3 a replay ended out of memory/, /128\+N stopped by\s+signal N/],
+    'trace-info': [/\b0 printed/, /\b2 bad input, or a trace that cannot be read/, /\b3 out of memory/],
+    record: [/the program's own/, /128\+N when signal N killed it/, /\b2 bad input/,
+      /\b1 the recorder library is missing/],
+  };
+  for (const [command, codes] of Object.entries(agreed)) {
+    const { code, stdout, stderr } = runNative([...(command ? [command] : []), '--help']);
+    assert.equal(code, 0, command);
+    assert.equal(stderr, '');
+    assert.match(stdout, /^usage: trimlab/);
+    for (const documented of codes) assert.match(stdout, documented, `${command || 'trimlab'} --help`);
+  }
+});
+
 test('a bad BUCKET_MODEL in the environment exits 2 naming the variable', () => {
   const { code, stderr } = runNative(['--scenario', 'buckets'], {
     BUCKET_MODEL: '8M//8M',
@@ -161,4 +208,97 @@ test('a bad BUCKET_MODEL in the environment exits 2 naming the variable', () => 
   });
   assert.equal(code, 2);
   assert.match(stderr, /^trimlab: BUCKET_MODEL: model='8M\/\/8M' is not a bucket model/);
+});
+
+// ---- one line means one line ----
+
+/** Runs build/trimlab with bytes kept as bytes, in a scratch folder (a refused run writes
+ * nothing; code before the fix could, and this keeps it out of the repository). */
+function runBytes(args, env = {}) {
+  const result = spawnSync(nativeCli, args, {
+    cwd: scratch,
+    env: { ...process.env, DISABLE_MALLOC_TRIM: '', BUCKET_MODEL: '', ENABLE_CUSTOM_BUCKETS: '', ...env },
+    maxBuffer: 16 * MiB,
+  });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** Why `bytes` is not one clean line of at most `limit` bytes ('' when it is): exactly one
+ * newline, at the end; no C0 control, DEL or C1 control (U+0080..U+009F in UTF-8) before it. */
+function lineProblem(bytes, limit = 512) {
+  if (bytes.length === 0 || bytes.at(-1) !== 0x0a) return 'no final newline';
+  if (bytes.length > limit) return `${bytes.length} bytes, more than ${limit}`;
+  for (let i = 0; i < bytes.length - 1; i++) {
+    const b = bytes[i];
+    if (b < 0x20 || b === 0x7f || (b === 0xc2 && bytes[i + 1] >= 0x80 && bytes[i + 1] <= 0x9f))
+      return `byte 0x${b.toString(16)} at ${i}`;
+  }
+  return '';
+}
+
+const scratch = tempDir();
+const goodTrace = join(root, 'tests', 'replay', 'good.trace');
+// Newline, ESC, a CSI sequence, a C1 CSI (U+009B, bytes c2 9b), DEL, and 128 KiB (less a little,
+// so that every argument and variable stays under the kernel's 128 KiB limit for one string).
+const hostileValues = ['a\nb', 'a\x1bb', '\x1b[2J', 'x\u009b31m', 'd\x7f', 'h'.repeat(128 * 1024 - 64)];
+// Every place the native CLI echoes a value it was given: [argv, env] with V for the value.
+const echoPlaces = [
+  [['--scenario', 'V']],
+  [['--scenario', 'simple', '--set', 'V']],
+  [['--scenario', 'simple', '--set', 'block_mib=V']],
+  [['--scenario', 'simple', '--set', 'V=1']],
+  [['--scenario', 'buckets', '--set', 'model=V']],
+  [['--scenario', 'simple', '--trim', 'V']],
+  [['--all', '--scenario', 'V']],
+  [['--all', '--set', 'V']],
+  [['--scenario', 'V', '--scenario', 'simple']],
+  [['--scenario', 'simple', '--set', 'block_mib=1', '--json', 'a.json', '--json', 'V']],
+  [['--scenario', 'simple', '--set', 'block_mib=1', '--trim', 'V', '--no-trim']],
+  [['V']],
+  [['--V']],
+  [['--scenario', 'simple', '--json', '/nonexistent/V']],
+  [['--scenario', 'buckets'], { BUCKET_MODEL: 'V', ENABLE_CUSTOM_BUCKETS: '1' }],
+  [['--scenario', 'simple', '--set', 'block_mib=1'], { ENABLE_CUSTOM_BUCKETS: 'V' }],
+  [['--scenario', 'simple', '--set', 'block_mib=1'], { DISABLE_MALLOC_TRIM: 'V' }],
+  [['replay', '/nonexistent/V']],
+  [['replay', goodTrace, '--trim', 'V']],
+  [['replay', goodTrace, '--V']],
+  [['replay', goodTrace, 'V']],
+  [['replay', goodTrace, '--set', 'V']],
+  [['replay', goodTrace, '--json', '/nonexistent/V']],
+  [['replay', goodTrace, '--json', 'a.json', '--json', 'V']],
+  [['replay', goodTrace], { DISABLE_MALLOC_TRIM: 'V' }],
+  [['trace-info', '/nonexistent/V']],
+  [['trace-info', goodTrace, 'V']],
+  [['trace-info', '-V']],
+  [['record', '-o', '/nonexistent/V', '--', 'true']],
+  [['record', '-V']],
+  [['record', '-o', 'x.trace', 'V']],
+  [['record', '-o', 'x.trace', '--', 'no-such-program-V']],
+  [['record', '-o', 'a.trace', '-o', 'V', '--', 'true']],
+  [['record', '-o', 'r.trace', '--', 'true'], { TRIMLAB_RECORD_LIB: '/nonexistent/V' }],
+];
+
+test('every echoed value, however hostile, gives exactly one clean line of bounded length, exit 2', () => {
+  const problems = [];
+  for (const value of hostileValues) {
+    const put = (text) => text.replace('V', value);
+    for (const [args, env = {}] of echoPlaces) {
+      const withValue = Object.fromEntries(Object.entries(env).map(([k, v]) => [k, put(v)]));
+      const result = runBytes(args.map(put), withValue);
+      const problem = result.code !== 2 ? `exit ${result.code}` : lineProblem(result.stderr);
+      if (problem || result.stdout.length)
+        problems.push(`${JSON.stringify([args, env])} with ${JSON.stringify(value.slice(0, 8))}: ` +
+          `${problem || 'output on stdout'}: ${JSON.stringify(result.stderr.toString().slice(0, 200))}`);
+    }
+  }
+  assert.deepEqual(problems, []);
+});
+
+test('a long value is cut to 64 bytes and its length given', () => {
+  const value = 'h'.repeat(100000);
+  const { code, stderr } = runBytes(['--scenario', value]);
+  assert.equal(code, 2);
+  assert.equal(stderr.toString(), `trimlab: unknown scenario '${'h'.repeat(64)}... (100000 bytes)' ` +
+    '(allowed: simple, vector, cycles, buckets, fragmented, highwater)\n');
 });

@@ -425,6 +425,16 @@ test('LD_PRELOAD: a trace that cannot be written is said in one line, and the pr
   assert.match(result.stderr, /^trimlab-record: cannot write the trace '\/nonexistent\/dir\/x.trace'; not recording\n$/);
 });
 
+test('LD_PRELOAD: a trace path with control characters is quoted clean and cut in that line', () => {
+  const path = `/nonexistent/a\nb\x1b[2J\u009b${'p'.repeat(300)}`;
+  const result = spawnSync(bin('known_calls'), [], {
+    env: { ...cleanEnv(), LD_PRELOAD: library, TRIMLAB_TRACE: path },
+  });
+  assert.equal(result.status, 0);
+  assert.equal(result.stderr.toString(), `trimlab-record: cannot write the trace '/nonexistent/a?b?[2J??` +
+    `${'p'.repeat(42)}... (${Buffer.byteLength(path)} bytes)'; not recording\n`);
+});
+
 // ---- refusals ----
 
 test('a static binary is refused with one line, exit 2, before it runs', (t) => {
@@ -489,6 +499,36 @@ test('a program that does not exist, or a trace that cannot be written: exit 2, 
     assert.equal(linesOf(result.stderr).length, 1, result.stderr);
     assert.match(result.stderr, message);
   }
+});
+
+test('TRIMLAB_RECORD_LIB naming no readable library: exit 2, one line saying so and why', () => {
+  // It once said "libtrimlab-record.so not found next to trimlab (run make native)", exit 1.
+  for (const [chosen, why] of [['/nonexistent/lib.so', 'No such file or directory'], [work, 'Is a directory']]) {
+    const trace = join(work, 'lib.trace');
+    const run = record(trace, [bin('hello')], { env: { TRIMLAB_RECORD_LIB: chosen } });
+    assert.equal(run.code, 2, run.stderr);
+    assert.equal(run.stdout, '', 'the program did not run');
+    assert.equal(run.stderr,
+      `trimlab: record: the library TRIMLAB_RECORD_LIB names, '${chosen}', cannot be read: ${why}\n`);
+  }
+});
+
+test('-o naming a device (/dev/full): refused before the program runs, exit 2, one line', () => {
+  // It once ran the program, whose recorder and trimlab then said two lines.
+  const run = record('/dev/full', [bin('hello')]);
+  assert.equal(run.code, 2);
+  assert.equal(run.stdout, '', 'the program did not run');
+  assert.equal(run.stderr, "trimlab: record: -o '/dev/full' is not a regular file " +
+    '(a trace is written there, then read back)\n');
+});
+
+test('a trace path with control characters and a C1 CSI: the summary is one clean, bounded line', () => {
+  const name = `a\nb\x1b[2J\u009b31m${'n'.repeat(200)}.trace`;
+  const run = spawnSync(nativeCli, ['record', '-o', name, '--', bin('hello')], { cwd: work, env: cleanEnv() });
+  assert.equal(run.status, 0, String(run.stderr));
+  assert.equal(run.stderr.toString(),
+    `trimlab: recorded ${readTrace(join(work, name)).header.eventCount} events (complete) from ` +
+    `${bin('hello')} to a?b?[2J??31m${'n'.repeat(52)}... (${Buffer.byteLength(name)} bytes)\n`);
 });
 
 test('docs/trace-format.md shows the bytes the encoder writes for its example', () => {

@@ -142,6 +142,25 @@ test('native replay prints a table and the trace line unless --quiet', () => {
     `${program.events} events replayed, complete; peak ${program.peakBytes} bytes`, 'm'));
 });
 
+test('a trace named with a newline, ESC and a C1 CSI: every line trace-info and replay print is clean', () => {
+  // The name was printed as it is: two lines, and escape sequences the terminal obeyed.
+  const t = new TraceBuilder({ program: 'demo' });
+  t.malloc(0x1000, 100).malloc(0x2000, 200).free(0x1000);
+  const whole = t.bytes({ complete: false, eventCount: 3, maxLiveBlocks: 2 });
+  const plain = write('plain.trace', whole);
+  const hostile = write('a\nb\x1b[2J\u009b31m.trace', whole);
+  const clean = (text) => !/[\x00-\x09\x0b-\x1f\x7f-\x9f]/.test(text);
+  for (const args of [['trace-info'], ['replay'], ['replay', '--quiet', '--json', join(dir, 'h.json')]]) {
+    const [before, after] = [plain, hostile].map((path) => runNative([...args, path]));
+    assert.equal(after.code, 0, after.stderr);
+    for (const stream of ['stdout', 'stderr']) {
+      assert.ok(clean(after[stream]), `${args[0]} ${stream}: ${JSON.stringify(after[stream])}`);
+      assert.equal(after[stream].split('\n').length, before[stream].split('\n').length, `${args[0]} ${stream}`);
+    }
+  }
+  assert.match(runNative(['trace-info', hostile]).stdout, /^trace +.*a\?b\?\[2J\?\?31m\.trace$/m);
+});
+
 // ---- WebAssembly replay ----
 
 const wasm = withJson(runWasm, ['--replay', programPath, '--set', 'events_per_step=50']);
@@ -238,9 +257,10 @@ const BAD = [
     "4-byte pointers' 4 GiB)"],
 ];
 
-for (const [what, bytes, message] of BAD) {
+for (const [index, [what, bytes, message]] of BAD.entries()) {
   test(`bad trace, ${what}: exit 2 with one line, native and wasm alike`, () => {
-    const path = write(`bad-${what.replace(/\W+/g, '-')}.trace`, bytes);
+    // A short name: a path over 64 bytes would be cut in the message (tested elsewhere).
+    const path = write(`bad-${index}.trace`, bytes);
     const expected = `trimlab: ${path}: ${message}`;
     const runs = {
       'trace-info': runNative(['trace-info', path]),

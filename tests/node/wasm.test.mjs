@@ -260,6 +260,13 @@ const badCommandLines = [
   [['--scenario', 'simple', '--json', join(tempDir(), 'no', 'such', 'dir.json')]],
   [['--scenario', 'buckets'], { BUCKET_MODEL: '3M', ENABLE_CUSTOM_BUCKETS: '1' }],
   [['--all', '--quiet'], { BUCKET_MODEL: 'x', ENABLE_CUSTOM_BUCKETS: '1' }],
+  // The module's parser is the native one: repeats, --list with run options and switch
+  // spellings are refused alike.
+  [['--scenario', 'simple', '--trim', 'on', '--trim', 'off']],
+  [['--all', '--json', 'a.json', '--json', 'b.json']],
+  [['--list', '--scenario', 'nope']],
+  [['--scenario', 'simple'], { ENABLE_CUSTOM_BUCKETS: 'maybe' }],
+  [['--scenario', 'x\n\x1b[2J\u009b' + 'h'.repeat(100)]],
 ];
 
 test('bad command lines: same exit code 2 and stderr line as build/trimlab', () => {
