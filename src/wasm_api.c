@@ -16,7 +16,6 @@
 
 #define TEXT_MAX 16384
 #define PARAMS_TEXT_MAX 1024
-#define CLI_MAX_ARGS 64
 
 /* One run at a time per module instance, like the native CLI's child process. */
 static tl_engine engine;
@@ -24,9 +23,11 @@ static tl_sample sample;
 static int sample_valid;
 static tl_error last_error;
 
-/* The native CLI's argv as given through tl_wasm_cli_arg; argv[0] is the program name. */
-static char *cli_argv[CLI_MAX_ARGS + 1];
+/* The native CLI's argv as given through tl_wasm_cli_arg; argv[0] is the program name. It grows
+ * as needed: the native CLI takes any number of arguments, so this must too. */
+static char **cli_argv;
 static int cli_argc;
+static int cli_capacity; /* entries cli_argv has room for, the terminating NULL included */
 static tl_cli_options cli_options;
 static const char *cli_trace; /* the trace of a parsed replay command line, else NULL */
 
@@ -219,21 +220,42 @@ static void write_params_text(FILE *out, const tl_scenario *scenario, const tl_p
 
 /* ---- the native command line ---- */
 
+/* Room in cli_argv for one more argument and the terminating NULL; grows it by doubling. */
+static int argv_room(void) {
+    if (cli_argc + 2 <= cli_capacity)
+        return TL_OK;
+    int capacity = cli_capacity ? cli_capacity * 2 : 16;
+    char **grown = realloc(cli_argv, (size_t)capacity * sizeof *grown);
+    if (grown == NULL)
+        return tl_fail(&last_error, TL_ERR_OOM, "no memory for %d arguments", capacity);
+    cli_argv = grown;
+    cli_capacity = capacity;
+    return TL_OK;
+}
+
+/* Frees the arguments given so far; argv holds only the program name again (argc stays 0 only
+ * when there was no memory even for that, with the error in last_error). */
 void tl_wasm_cli_reset(void) {
     for (int i = 1; i < cli_argc; i++)
         free(cli_argv[i]);
-    cli_argv[0] = "trimlab";
-    cli_argc = 1;
+    cli_argc = 0;
+    if (argv_room() != TL_OK)
+        return;
+    cli_argv[cli_argc++] = "trimlab";
     cli_argv[cli_argc] = NULL;
+}
+
+/* argv ready for the next argument or for parsing: 0, or the error code (out of memory). */
+static int argv_ready(void) {
+    if (cli_argc == 0)
+        tl_wasm_cli_reset();
+    return cli_argc == 0 ? last_error.code : TL_OK;
 }
 
 int tl_wasm_cli_arg(const char *arg) {
     tl_error_clear(&last_error);
-    if (cli_argc == 0)
-        tl_wasm_cli_reset();
-    if (cli_argc > CLI_MAX_ARGS)
-        return tl_fail(&last_error, TL_ERR_BAD_VALUE, "too many arguments (allowed 0..%d)",
-                       CLI_MAX_ARGS);
+    if (argv_ready() != TL_OK || argv_room() != TL_OK)
+        return last_error.code;
     char *copy = malloc(strlen(arg) + 1);
     if (copy == NULL)
         return tl_fail(&last_error, TL_ERR_OOM, "no memory for an argument");
@@ -252,9 +274,10 @@ int tl_wasm_setenv(const char *name, const char *value) {
 }
 
 int tl_wasm_cli_parse(void) {
-    if (cli_argc == 0)
-        tl_wasm_cli_reset();
+    tl_error_clear(&last_error);
     cli_trace = NULL;
+    if (argv_ready() != TL_OK)
+        return last_error.code;
     return tl_cli_parse(cli_argc, cli_argv, &cli_options, &last_error);
 }
 
@@ -262,21 +285,16 @@ static const char *action_name(enum tl_cli_action action) {
     return action == TL_CLI_LIST ? "list" : action == TL_CLI_HELP ? "help" : "run";
 }
 
+/* What the parser decided, without the paths: a path can be of any length, and is read through
+ * tl_wasm_cli_json_path and tl_wasm_cli_trace_path instead. The rest is bounded (at most
+ * TL_CLI_MAX_RUNS runs of canonical parameters), far below TEXT_MAX. */
 const char *tl_wasm_cli_json(void) {
     FILE *out = text_open();
     if (out == NULL)
         return text_close(out);
-    fprintf(out, "{\"action\": \"%s\", \"trace\": ", action_name(cli_options.action));
-    if (cli_trace != NULL)
-        tl_json_write_string(out, cli_trace);
-    else
-        fputs("null", out);
-    fputs(", \"json\": ", out);
-    if (cli_options.json_path != NULL)
-        tl_json_write_string(out, cli_options.json_path);
-    else
-        fputs("null", out);
-    fprintf(out, ", \"quiet\": %s, \"runs\": [", cli_options.quiet ? "true" : "false");
+    fprintf(out, "{\"action\": \"%s\", \"trace\": %s, \"json\": %s, \"quiet\": %s, \"runs\": [",
+            action_name(cli_options.action), cli_trace != NULL ? "true" : "false",
+            cli_options.json_path != NULL ? "true" : "false", cli_options.quiet ? "true" : "false");
     for (unsigned i = 0; i < cli_options.run_count; i++) {
         const tl_cli_run *run = &cli_options.runs[i];
         fprintf(out, "%s{\"scenario\": \"%s\", \"params\": \"", i ? ", " : "", run->scenario->name);
@@ -285,6 +303,14 @@ const char *tl_wasm_cli_json(void) {
     }
     fputs("]}", out);
     return text_close(out);
+}
+
+const char *tl_wasm_cli_json_path(void) {
+    return cli_options.json_path != NULL ? cli_options.json_path : "";
+}
+
+const char *tl_wasm_cli_trace_path(void) {
+    return cli_trace != NULL ? cli_trace : "";
 }
 
 /* ---- runs ---- */
@@ -500,8 +526,9 @@ const char *tl_wasm_trace_json(void) {
 }
 
 int tl_wasm_replay_cli_parse(void) {
-    if (cli_argc == 0)
-        tl_wasm_cli_reset();
+    tl_error_clear(&last_error);
+    if (argv_ready() != TL_OK)
+        return last_error.code;
     return tl_replay_cli_parse(cli_argc, cli_argv, &cli_options, &cli_trace, &last_error);
 }
 

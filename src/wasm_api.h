@@ -37,14 +37,18 @@ int tl_wasm_check_param(const char *scenario, const char *assignment);
 /* The native command line parser: tl_wasm_cli_reset, one tl_wasm_cli_arg per argument (argv[1]
  * onwards), optionally tl_wasm_setenv, then tl_wasm_cli_parse (0 or an error code with the native
  * CLI's message) and tl_wasm_cli_json for what it decided:
- * {"action": "run"|"list"|"help", "json": null|PATH, "quiet": BOOL,
- *  "runs": [{"scenario": NAME, "params": "k=v;k=v", "trim": BOOL}, ...]}. */
+ * {"action": "run"|"list"|"help", "trace": BOOL, "json": BOOL, "quiet": BOOL,
+ *  "runs": [{"scenario": NAME, "params": "k=v;k=v", "trim": BOOL}, ...]};
+ * "json"/"trace" say whether a path was given, tl_wasm_cli_json_path/tl_wasm_cli_trace_path give
+ * it ("" when none), whatever its length. Any number of arguments, as natively. */
 void tl_wasm_cli_reset(void);
 int tl_wasm_cli_arg(const char *arg);
 /* Sets (value not NULL) or unsets a variable of the module's own environment. */
 int tl_wasm_setenv(const char *name, const char *value);
 int tl_wasm_cli_parse(void);
 const char *tl_wasm_cli_json(void);
+const char *tl_wasm_cli_json_path(void);
+const char *tl_wasm_cli_trace_path(void);
 
 /* Starts a run: `params` is "" or "KEY=VALUE;KEY=VALUE" (each piece checked as by --set).
  * A run still in progress is an error (TL_ERR_STATE): tl_wasm_end it first. */
@@ -93,7 +97,8 @@ int tl_wasm_check(void);
 const char *tl_wasm_trace_json(void);
 
 /* The native `trimlab replay` parser on the arguments given through tl_wasm_cli_arg (the trace
- * and its options); tl_wasm_cli_json then says what it decided, with "trace": PATH. */
+ * and its options); tl_wasm_cli_json then says what it decided, tl_wasm_cli_trace_path the
+ * trace. */
 int tl_wasm_replay_cli_parse(void);
 const char *tl_wasm_replay_usage_text(void);
 /* 0, or the native error when events_per_step makes too many steps for `events` events. */

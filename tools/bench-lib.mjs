@@ -2,12 +2,13 @@
 // build/bench.json that each script adds its part to, the raw Emscripten module for figures the
 // wrapper does not expose, and a folder served on 127.0.0.1 next to the page.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runInThisContext } from 'node:vm';
 
+import { writeOutput } from './output-file.mjs';
 import { serve } from './serve.mjs';
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -33,7 +34,7 @@ export function saveFigures(key, value) {
   const all = readFigures();
   all[key] = value;
   all.finished_at = new Date().toISOString();
-  writeFileSync(benchFile, `${JSON.stringify(all, null, 2)}\n`);
+  writeOutput(benchFile, `${JSON.stringify(all, null, 2)}\n`);
 }
 
 /**

@@ -2,12 +2,13 @@
 // targets with met / not met, the machine and the date) and docs/BENCHMARKS.md (the same figures
 // as tables, with what each one means and how it is measured). Measures nothing itself.
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { cpus, loadavg, release, totalmem, type } from 'node:os';
 import { join } from 'node:path';
 
 import { CHROMIUM } from './browser.mjs';
 import { readFigures, root, round } from './bench-lib.mjs';
+import { writeOutput } from './output-file.mjs';
 
 const figures = readFigures();
 for (const part of ['probe', 'speed', 'page', 'scale', 'trace', 'memprof'])
@@ -96,7 +97,7 @@ const doc = {
   ...Object.fromEntries(Object.entries(figures).filter(([key]) =>
     !['started_at', 'finished_at', 'load_average_at_start', 'load_average_at_end'].includes(key))),
 };
-writeFileSync(join(root, 'docs', 'benchmarks.json'), `${JSON.stringify(doc, null, 2)}\n`);
+writeOutput(join(root, 'docs', 'benchmarks.json'), `${JSON.stringify(doc, null, 2)}\n`);
 
 // ---- Markdown ----
 
@@ -368,6 +369,6 @@ The steps, each adding to \`build/bench.json\`: \`tools/bench.mjs\` (sections 1,
 sizes), \`tools/bench-page.mjs\` (3), \`tools/bench-scale.mjs\` (4), \`tools/bench-trace.mjs\` (6),
 \`tools/bench-memprof.mjs\` (5); \`tools/bench-report.mjs\` writes the documents.
 `;
-writeFileSync(join(root, 'docs', 'BENCHMARKS.md'), md);
+writeOutput(join(root, 'docs', 'BENCHMARKS.md'), md);
 console.log(`\nwrote docs/BENCHMARKS.md and docs/benchmarks.json (measuring took ${durationS} s)`);
 for (const t of targets) console.log(`  ${t.met ? 'met    ' : 'NOT MET'}  ${t.figure}: ${t.measured} ${t.unit} (target ${t.target})`);

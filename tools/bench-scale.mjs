@@ -13,6 +13,7 @@ import { join } from 'node:path';
 
 import { startBrowser } from './browser.mjs';
 import { MiB, median, root, round, runFresh, saveFigures, serveFolder } from './bench-lib.mjs';
+import { writeOutput } from './output-file.mjs';
 
 const PAIRS = 5;
 export const CEILING_MIB = 512;
@@ -133,7 +134,7 @@ async function plot(series, date) {
     const page = await browser.context.newPage();
     await page.goto(server.url);
     await page.waitForFunction(() => window.plotted === 4);
-    await page.locator('#plots').screenshot({ path: target });
+    writeOutput(target, await page.locator('#plots').screenshot());
     await page.close();
   } finally {
     await browser?.close();

@@ -5,9 +5,8 @@
 // lazily, on first call, and optimises hot ones later, so a first run would time the compiler
 // too); its instance is then dropped and collected, and a fresh instance makes the timed run. OUT.json gets the run
 // object of the results format without its samples, plus `samples` (their count).
-import { writeFileSync } from 'node:fs';
-
 import { loadTrimlab } from '../web/trimlab-api.js';
+import { writeOutput } from './output-file.mjs';
 
 const [scenario, params = '', out] = process.argv.slice(2);
 if (!scenario || !out || typeof globalThis.gc !== 'function') {
@@ -23,4 +22,4 @@ async function run(runParams) {
 await run('');
 globalThis.gc();
 const timed = await run(params);
-writeFileSync(out, JSON.stringify({ ...timed, samples: timed.samples.length }));
+writeOutput(out, JSON.stringify({ ...timed, samples: timed.samples.length }));

@@ -12,13 +12,14 @@
 //      elapsed_ms (the engine's calls, sampling included)
 //   4. the size of the modules, raw and gzip
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 
 import { loadTrimlab } from '../web/trimlab-api.js';
 import { benchFile, buildDir, median, rawModule, root, round, runFresh, timeCommand } from './bench-lib.mjs';
+import { writeOutput } from './output-file.mjs';
 
 const cli = join(buildDir, 'trimlab');
 const PAIRS = 7;
@@ -156,7 +157,7 @@ const figures = {
   speed: speedRows,
   sizes: sizes(),
 };
-writeFileSync(benchFile, `${JSON.stringify(figures, null, 2)}\n`);
+writeOutput(benchFile, `${JSON.stringify(figures, null, 2)}\n`);
 
 const { native, wasm, share } = figures.probe;
 console.log(`one footprint sample natively (statm, descriptor kept open): ${native.statm_footprint_ns} ns`);

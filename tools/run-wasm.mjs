@@ -8,13 +8,18 @@
 //   node tools/run-wasm.mjs --replay app.trace [--trim both] [--set events_per_step=N] [--json F]
 //     (an allocation trace: checked whole first, then replayed in chunks, as `trimlab replay`)
 //
-// Exit codes: 0 done, 1 a run failed, 2 bad input (one line "trimlab: ..." on stderr),
-// 3 a run ended out of memory. Every run gets a fresh module instance (fresh 64 MiB linear
-// memory and allocator), as the native CLI runs each in a fresh child process.
-import { closeSync, openSync, readSync, writeFileSync } from 'node:fs';
+// Exit codes: 0 done, 1 a run failed or the --json file could not be written, 2 bad input (one
+// line "trimlab: ..." on stderr, nothing run), 3 a run ended out of memory, 128+N stopped by
+// signal N (SIGINT, SIGTERM, SIGHUP; an existing --json file is then left as it was). Every run
+// gets a fresh module instance (fresh 64 MiB linear memory and allocator), as the native CLI runs
+// each in a fresh child process; an emmalloc instance could not be reused honestly anyway once
+// its malloc_trim ran (Emscripten 3.1.6, emscripten-core/emscripten#23343).
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
+import { cleanLine, quote } from '../web/message.js';
 import { ALLOCATORS, loadTrimlab, resultsDocument, TrimlabError } from '../web/trimlab-api.js';
+import { openOutput, OutputError, strerror } from './output-file.mjs';
 
 const EXIT_FAILED = 1;
 const EXIT_BAD_INPUT = 2;
@@ -22,26 +27,37 @@ const EXIT_OUT_OF_MEMORY = 3;
 /* The native flags that take a value, so that e.g. `--json --allocator` keeps its meaning. */
 const VALUE_FLAGS = new Set(['--scenario', '--set', '--json', '--trim']);
 const ALLOCATOR_USAGE =
-  'wasm runner: --allocator dlmalloc|emmalloc (default dlmalloc), one fresh instance per run;\n' +
+  'wasm runner: --allocator dlmalloc|emmalloc (default dlmalloc), one fresh instance per run\n' +
+  '             (an emmalloc instance is not reusable after its malloc_trim: Emscripten\n' +
+  '             3.1.6, emscripten-core/emscripten#23343);\n' +
   '             --replay TRACE [replay options] replays an allocation trace\n';
-
-/* strerror() texts for what opening a file usually fails with, as the native message has them. */
-const STRERROR = {
-  ENOENT: 'No such file or directory',
-  EACCES: 'Permission denied',
-  EISDIR: 'Is a directory',
-  ENOTDIR: 'Not a directory',
-  EROFS: 'Read-only file system',
-  ENOSPC: 'No space left on device',
-  EEXIST: 'File exists',
-  ENAMETOOLONG: 'File name too long',
-  ELOOP: 'Too many levels of symbolic links',
-};
+const GENERATOR = 'trimlab wasm Node runner (tools/run-wasm.mjs)';
+/** How long a run goes without letting the event loop in, so a stop signal is handled soon. */
+const BREATHE_MS = 50;
 
 class BadInput extends Error {}
 
-function strerror(error) {
-  return STRERROR[error.code] ?? error.message;
+/** A fresh instance. The glue's own diagnostics are not printed: on a failure they are in the
+ *  error it throws, which becomes one line (the C API itself never prints). */
+function fresh(allocator) {
+  return loadTrimlab({ allocator, printErr: () => {} });
+}
+
+/** One "trimlab: ..." line on stderr, cleaned (values in it are quoted by the caller). */
+function say(text) {
+  process.stderr.write(`trimlab: ${cleanLine(text)}\n`);
+}
+
+/** An onSample hook that lets the event loop run every BREATHE_MS, so that a signal stops a
+ *  long run at once (runs are synchronous WebAssembly otherwise). */
+function breather() {
+  let last = performance.now();
+  return () => {
+    const now = performance.now();
+    if (now - last < BREATHE_MS) return undefined;
+    last = now;
+    return new Promise((resolve) => setImmediate(resolve));
+  };
 }
 
 /** Takes --allocator (and --replay TRACE) out of argv; every other argument goes to the native
@@ -59,7 +75,7 @@ export function splitAllocator(args) {
       if (i + 1 >= args.length) throw new BadInput('--allocator needs a value');
       allocator = args[++i];
       if (!ALLOCATORS.includes(allocator))
-        throw new BadInput(`--allocator '${allocator.slice(0, 40)}' is not allowed ` +
+        throw new BadInput(`--allocator '${quote(allocator)}' is not allowed ` +
           `(allowed: ${ALLOCATORS.join(', ')})`);
     } else {
       rest.push(arg);
@@ -115,41 +131,57 @@ export function formatDocument(doc) {
   return `{\n${head}  "runs": [${runs.join(',')}\n  ]\n}\n`;
 }
 
-async function runAll(options, allocator, jsonFd) {
+async function runAll(options, allocator) {
   let exitCode = 0;
   const runs = [];
   let instance = null;
   for (const wanted of options.runs) {
     try {
-      instance = await loadTrimlab({ allocator });
+      instance = await fresh(allocator);
       const run = await instance.runScenario(wanted.scenario, wanted.params,
-        { trim: wanted.trim });
+        { trim: wanted.trim, onSample: breather() });
       runs.push(run);
       if (!options.quiet) process.stdout.write(formatRunTable(run, allocator));
       if (run.outcome !== 'completed' && exitCode === 0) exitCode = EXIT_OUT_OF_MEMORY;
     } catch (error) {
       const oom = error instanceof TrimlabError && error.code === 'oom';
-      process.stderr.write(`trimlab: scenario ${wanted.scenario} failed: ${error.message}\n`);
+      say(`scenario ${wanted.scenario} failed: ${error.message}`);
       if (!oom) exitCode = EXIT_FAILED;
       else if (exitCode === 0) exitCode = EXIT_OUT_OF_MEMORY;
     }
   }
-  if (jsonFd !== null) {
-    const doc = resultsDocument(runs, {
-      allocator,
-      pageBytes: instance?.pageBytes ?? 65536,
-      generator: 'trimlab wasm Node runner (tools/run-wasm.mjs)',
-    });
-    writeFileSync(jsonFd, formatDocument(doc));
-  }
-  return exitCode;
+  const document = resultsDocument(runs, { allocator, pageBytes: instance?.pageBytes ?? 65536,
+    generator: GENERATOR });
+  return { exitCode, document };
 }
 
+/** The --json file, created (as a temporary file) before anything runs. */
 function openJson(path) {
   try {
-    return openSync(path, 'w');
+    return openOutput(path);
   } catch (error) {
-    throw new BadInput(`--json '${path}' cannot be written: ${strerror(error)}`);
+    if (!(error instanceof OutputError)) throw error;
+    throw new BadInput(`--json '${quote(path)}' cannot be written: ${error.message}`);
+  }
+}
+
+/** Runs `work` (which resolves with {exitCode, document}) and writes its document to the --json
+ *  file, opened first; returns the exit code. */
+async function withJson(path, work) {
+  const output = path === null ? null : openJson(path);
+  try {
+    const { exitCode, document } = await work();
+    if (output === null) return exitCode;
+    try {
+      output.commit(formatDocument(document));
+    } catch (error) {
+      if (!(error instanceof OutputError)) throw error;
+      say(`writing '${quote(path)}' failed: ${error.message}`);
+      return EXIT_FAILED;
+    }
+    return exitCode;
+  } finally {
+    output?.discard();
   }
 }
 
@@ -192,34 +224,36 @@ async function withFile(path, work) {
 /** "trimlab: TRACE: message" and its exit code, as the native replay has them. */
 function traceFailure(path, error) {
   if (!(error instanceof BadInput || error instanceof TrimlabError)) throw error;
-  process.stderr.write(`trimlab: ${path}: ${error.message}\n`);
+  say(`${quote(path)}: ${error.message}`);
   return error.code === 'oom' ? EXIT_OUT_OF_MEMORY : EXIT_BAD_INPUT;
 }
 
 function cutShortNote(path, check) {
   if (check.complete) return;
-  process.stderr.write(`trimlab: ${path}: cut short (no COMPLETE flag): replaying its ` +
+  say(`${quote(path)}: cut short (no COMPLETE flag): replaying its ` +
     `${check.header_event_count} events${check.dropped_bytes ? `; ${check.dropped_bytes} bytes ` +
-    'after them ignored (a flush the recorder did not finish)' : ''}\n`);
+    'after them ignored (a flush the recorder did not finish)' : ''}`);
 }
 
 function traceLine(path, trace) {
-  return `trace ${path}: program ${trace.program}, ${trace.events_replayed} of ` +
-    `${trace.event_count} events replayed, ${trace.complete ? 'complete' : 'cut short'}; peak ` +
-    `${trace.peak_requested_bytes} bytes (${mib(trace.peak_requested_bytes)} MiB) requested ` +
-    `and live; replay overhead ${mib(trace.replay_overhead_bytes)} MiB (in the baseline)\n`;
+  return `${cleanLine(`trace ${quote(path)}: program ${trace.program}, ` +
+    `${trace.events_replayed} of ${trace.event_count} events replayed, ` +
+    `${trace.complete ? 'complete' : 'cut short'}; peak ${trace.peak_requested_bytes} bytes ` +
+    `(${mib(trace.peak_requested_bytes)} MiB) requested and live; replay overhead ` +
+    `${mib(trace.replay_overhead_bytes)} MiB (in the baseline)`)}\n`;
 }
 
 async function replayRuns(path, options, allocator, check) {
   let exitCode = 0;
   const runs = [];
   for (const wanted of options.runs) {
-    const lab = await loadTrimlab({ allocator });
+    const lab = await fresh(allocator);
     const eventsPerStep = Number(wanted.params.split('=')[1]);
     let run;
     try {
       run = await withFile(path, (source) => lab.runReplay(source, { trim: wanted.trim,
-        eventsPerStep, liveBlocks: check.max_live_blocks, events: check.events }));
+        eventsPerStep, liveBlocks: check.max_live_blocks, events: check.events,
+        onSample: breather() }));
     } catch (error) {
       exitCode = Math.max(exitCode, traceFailure(path, error) === EXIT_BAD_INPUT ? 2 : 3);
       continue;
@@ -227,24 +261,30 @@ async function replayRuns(path, options, allocator, check) {
     runs.push(run);
     if (!options.quiet) process.stdout.write(formatRunTable(run, allocator) + traceLine(path, run.trace));
     if (run.outcome === 'completed') continue;
-    process.stderr.write(`trimlab: ${path}: ${run.error}\n`);
+    say(`${quote(path)}: ${run.error}`);
     const code = run.outcome === 'oom' ? EXIT_OUT_OF_MEMORY : EXIT_BAD_INPUT;
     if (exitCode === 0 || (exitCode === EXIT_OUT_OF_MEMORY && code === EXIT_BAD_INPUT)) exitCode = code;
   }
-  return { exitCode, runs };
+  return { exitCode, document: resultsDocument(runs, { allocator, generator: GENERATOR }) };
+}
+
+/** Refuses a --json file that is the trace itself (by any path): it would replace the trace. */
+function refuseJsonOverTrace(json, path) {
+  const stats = [json, path].map((file) => {
+    try {
+      return statSync(file);
+    } catch {
+      return null;
+    }
+  });
+  if (stats[0] && stats[1] && stats[0].dev === stats[1].dev && stats[0].ino === stats[1].ino)
+    throw new BadInput(`--json '${quote(json)}' is the trace itself: the results would replace it`);
 }
 
 async function replayMain({ allocator, rest, replay: path }, env) {
-  let options;
   let check;
-  const lab = await loadTrimlab({ allocator });
-  try {
-    options = lab.parseReplayCommandLine([path, ...rest], env);
-  } catch (error) {
-    if (!(error instanceof TrimlabError)) throw error;
-    process.stderr.write(`trimlab: ${error.message}\n`);
-    return EXIT_BAD_INPUT;
-  }
+  const lab = await fresh(allocator);
+  const options = lab.parseReplayCommandLine([path, ...rest], env);
   if (options.action === 'help') {
     process.stdout.write(lab.replayUsageText() + ALLOCATOR_USAGE);
     return 0;
@@ -258,46 +298,17 @@ async function replayMain({ allocator, rest, replay: path }, env) {
   }
   const steps = lab.checkReplaySteps(check.events, Number(options.runs[0].params.split('=')[1]));
   if (steps !== null) {
-    process.stderr.write(`trimlab: ${steps.message}\n`);
+    say(steps.message);
     return EXIT_BAD_INPUT;
   }
+  if (options.json !== null) refuseJsonOverTrace(options.json, path);
   cutShortNote(path, check);
-  let jsonFd = null;
-  try {
-    if (options.json !== null) jsonFd = openJson(options.json);
-    const { exitCode, runs } = await replayRuns(path, options, allocator, check);
-    if (jsonFd !== null)
-      writeFileSync(jsonFd, formatDocument(resultsDocument(runs, {
-        allocator, generator: 'trimlab wasm Node runner (tools/run-wasm.mjs)' })));
-    return exitCode;
-  } catch (error) {
-    if (error instanceof BadInput) {
-      process.stderr.write(`trimlab: ${error.message}\n`);
-      return EXIT_BAD_INPUT;
-    }
-    if (jsonFd === null || typeof error.code !== 'string') throw error;
-    process.stderr.write(`trimlab: writing '${options.json}' failed: ${strerror(error)}\n`);
-    return EXIT_FAILED;
-  } finally {
-    if (jsonFd !== null) closeSync(jsonFd);
-  }
+  return withJson(options.json, () => replayRuns(path, options, allocator, check));
 }
 
-export async function main(args, env) {
-  let allocator;
-  let options;
-  let parser;
-  try {
-    const split = splitAllocator(args);
-    if (split.replay !== null) return await replayMain(split, env);
-    allocator = split.allocator;
-    parser = await loadTrimlab({ allocator });
-    options = parser.parseCommandLine(split.rest, env);
-  } catch (error) {
-    if (!(error instanceof BadInput || error instanceof TrimlabError)) throw error;
-    process.stderr.write(`trimlab: ${error.message}\n`);
-    return EXIT_BAD_INPUT;
-  }
+async function runMain({ allocator, rest }, env) {
+  const parser = await fresh(allocator);
+  const options = parser.parseCommandLine(rest, env);
   if (options.action === 'help') {
     process.stdout.write(parser.usageText() + ALLOCATOR_USAGE);
     return 0;
@@ -306,24 +317,33 @@ export async function main(args, env) {
     process.stdout.write(parser.listText());
     return 0;
   }
-  let jsonFd = null;
+  return withJson(options.json, () => runAll(options, allocator));
+}
+
+/**
+ * The runner's command line (without node and the script): prints what it ran and returns the
+ * exit code. Bad input is one line on stderr (exit 2), never an exception.
+ * @param {string[]} args
+ * @param {Record<string, string|undefined>} env
+ * @returns {Promise<number>}
+ */
+export async function main(args, env) {
   try {
-    if (options.json !== null) jsonFd = openJson(options.json);
+    const split = splitAllocator(args);
+    return await (split.replay !== null ? replayMain(split, env) : runMain(split, env));
   } catch (error) {
-    process.stderr.write(`trimlab: ${error.message}\n`);
+    if (!(error instanceof BadInput || error instanceof TrimlabError)) throw error;
+    say(error.message);
     return EXIT_BAD_INPUT;
-  }
-  try {
-    return await runAll(options, allocator, jsonFd);
-  } catch (error) {
-    if (jsonFd === null || typeof error.code !== 'string') throw error; // not a write error
-    process.stderr.write(`trimlab: writing '${options.json}' failed: ${strerror(error)}\n`);
-    return EXIT_FAILED;
-  } finally {
-    if (jsonFd !== null) closeSync(jsonFd);
   }
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  process.exitCode = await main(process.argv.slice(2), process.env);
+  try {
+    process.exitCode = await main(process.argv.slice(2), process.env);
+  } catch (error) {
+    // Not bad input and not a run's failure: one line all the same, never a stack.
+    say(`internal error: ${error?.message ?? error}`);
+    process.exitCode = EXIT_FAILED;
+  }
 }

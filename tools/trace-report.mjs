@@ -18,13 +18,18 @@
 //   peak error: the same with the native trim-off peak RSS growth as the estimate.
 // Linear memory is shown as it is (it starts at 64 MiB and grows in ~20 % steps, so it is no
 // fit for a percentage); it is what a page pays.
-import { execFileSync } from 'node:child_process';
+// Its own outputs (report.json, the PNG) are created before anything runs and replaced only when
+// complete (tools/output-file.mjs); SIGINT, SIGTERM or SIGHUP stops the producer running, then
+// trace-report exits 128+N. Exit codes: 0 done, 1 a producer or a chart failed, 2 bad input.
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
+import { cleanLine, quote } from '../web/message.js';
 import { storyFigures } from '../web/story.js';
+import { openOutput, OutputError, strerror } from './output-file.mjs';
+import { runChild } from './stop.mjs';
 
 const root = join(fileURLToPath(import.meta.url), '..', '..');
 const nativeCli = join(root, 'build', 'trimlab');
@@ -32,40 +37,48 @@ const runWasm = join(root, 'tools', 'run-wasm.mjs');
 const env = { ...process.env, DISABLE_MALLOC_TRIM: '' };
 const mib = (bytes) => (bytes / 1048576).toFixed(2);
 const percent = (value) => (value == null ? '–' : `${value >= 0 ? '+' : ''}${value.toFixed(1)} %`);
+const EXIT_FAILED = 1;
+const EXIT_BAD_INPUT = 2;
+const USAGE = 'usage: node tools/trace-report.mjs TRACE [TRACE ...] [--set events_per_step=N] ' +
+  '[--out DIR]';
+
+/** Bad input: exit 2. */
+export class BadInput extends Error {}
+/** A producer refused its input and has said why on stderr: exit 2 without another line. */
+class ProducerRefused extends BadInput {}
 
 function parseArgs(args) {
   const options = { traces: [], sets: [], out: join(root, 'build', 'trace-report') };
   for (let i = 0; i < args.length; i++) {
     if (args[i] === '--set' && i + 1 < args.length) options.sets.push('--set', args[++i]);
     else if (args[i] === '--out' && i + 1 < args.length) options.out = args[++i];
-    else if (args[i].startsWith('-')) throw new Error(`unknown option '${args[i]}' ` +
+    else if (args[i].startsWith('-')) throw new BadInput(`unknown option '${quote(args[i])}' ` +
       '(allowed: --set events_per_step=N, --out DIR)');
     else options.traces.push(args[i]);
   }
-  if (options.traces.length === 0)
-    throw new Error('usage: node tools/trace-report.mjs TRACE [TRACE ...] [--set ' +
-      'events_per_step=N] [--out DIR]');
+  if (options.traces.length === 0) throw new BadInput(USAGE);
   return options;
 }
 
 /** Runs a producer into `file`; out of memory (exit 3) still gives a document. */
-function produce(file, command, args) {
-  try {
-    execFileSync(command, [...args, '--quiet', '--json', file], { env, stdio: 'inherit' });
-  } catch (error) {
-    if (error.status !== 3) throw new Error(`${basename(command)} exited ${error.status}`);
-  }
+async function produce(file, command, args) {
+  const name = basename(command);
+  const { status, signal } = await runChild(command, [...args, '--quiet', '--json', file],
+    { env, stdio: 'inherit' });
+  if (signal !== null) throw new Error(`${name} was killed by signal ${signal}`);
+  if (status === EXIT_BAD_INPUT) throw new ProducerRefused(`${name} refused its input (exit 2)`);
+  if (status !== 0 && status !== 3) throw new Error(`${name} exited ${status}`);
   return JSON.parse(readFileSync(file, 'utf8'));
 }
 
-function runsOf(trace, options, dir) {
+async function runsOf(trace, options, dir) {
   const replay = [trace, ...options.sets];
-  const native = produce(join(dir, 'native.json'), nativeCli,
+  const native = await produce(join(dir, 'native.json'), nativeCli,
     ['replay', ...replay, '--trim', 'both']);
   const wasm = {};
   for (const allocator of ['dlmalloc', 'emmalloc'])
-    wasm[allocator] = produce(join(dir, `wasm-${allocator}.json`), process.execPath,
-      [runWasm, '--replay', ...replay, '--allocator', allocator]).runs[0];
+    wasm[allocator] = (await produce(join(dir, `wasm-${allocator}.json`), process.execPath,
+      [runWasm, '--replay', ...replay, '--allocator', allocator])).runs[0];
   const by = (trim) => native.runs.find((run) => run.trim === trim) ?? null;
   return { on: by('enabled'), off: by('disabled'), ...wasm };
 }
@@ -105,7 +118,7 @@ const HEADER = '| trace | peak in use (requested) | native RSS, trim on: peak / 
   'error of the native peak |';
 
 function formatRow(row) {
-  return `| \`${row.program}\` (${row.events} events) | ${mib(row.peak_requested_bytes)} | ` +
+  return `| \`${cleanLine(row.program)}\` (${row.events} events) | ${mib(row.peak_requested_bytes)} | ` +
     `${mib(row.native_trim_on.peak)} / ${mib(row.native_trim_on.end)} | ` +
     `${mib(row.native_trim_off.peak)} / ${mib(row.native_trim_off.end)} | ` +
     `${mib(row.wasm_dlmalloc_memory_bytes)}${row.notes.dlmalloc} | ` +
@@ -148,7 +161,7 @@ function chartSeries(runs, row) {
   ];
 }
 
-/** Draws one chart per row in one page of headless Chromium and writes the PNGs. */
+/** Draws one chart per row in one page of headless Chromium and commits each to its output. */
 async function writeCharts(charts) {
   const { startBrowser } = await import('./browser.mjs'); // playwright only when charts are drawn
   const folder = mkdtempSync(join(tmpdir(), 'trimlab-trace-report-'));
@@ -158,7 +171,7 @@ async function writeCharts(charts) {
     writeFileSync(join(folder, 'chart.html'), CHART_PAGE);
     const page = await browser.context.newPage();
     await page.goto(pathToFileURL(join(folder, 'chart.html')).href);
-    for (const { file, title, series } of charts) {
+    for (const { png, title, series } of charts) {
       const dataUrl = await page.evaluate(([text, list]) => {
         const canvas = document.getElementById('chart');
         window.current?.destroy();
@@ -182,7 +195,7 @@ async function writeCharts(charts) {
         });
         return canvas.toDataURL('image/png');
       }, [title, series]);
-      writeFileSync(file, Buffer.from(dataUrl.slice(dataUrl.indexOf(',') + 1), 'base64'));
+      png.commit(Buffer.from(dataUrl.slice(dataUrl.indexOf(',') + 1), 'base64'));
     }
   } finally {
     await browser.close();
@@ -190,32 +203,78 @@ async function writeCharts(charts) {
   }
 }
 
-export async function main(args) {
-  const options = parseArgs(args);
-  const rows = [];
-  const charts = [];
-  for (const trace of options.traces) {
+/** report.json as text. */
+const reportText = (row) => `${JSON.stringify(row, null, 2)}\n`;
+
+/** An output of ours, opened before anything runs: a path that cannot be written is bad input. */
+function output(path) {
+  try {
+    return openOutput(path);
+  } catch (error) {
+    if (!(error instanceof OutputError)) throw error;
+    throw new BadInput(`'${quote(path)}' cannot be written: ${error.message}`);
+  }
+}
+
+/** Each trace's folder and outputs, all opened before the first producer runs. */
+function plan(options, opened) {
+  return options.traces.map((trace) => {
     const name = basename(trace).replace(/[^\w.-]/g, '_');
     const dir = join(options.out, name);
-    mkdirSync(dir, { recursive: true });
-    const runs = runsOf(trace, options, dir);
+    try {
+      mkdirSync(dir, { recursive: true });
+    } catch (error) {
+      throw new BadInput(`'${quote(dir)}' cannot be made: ${strerror(error)}`);
+    }
+    const file = join(options.out, `${name}.png`);
+    const report = output(join(dir, 'report.json'));
+    opened.push(report);
+    const png = output(file);
+    opened.push(png);
+    return { trace, dir, file, report, png };
+  });
+}
+
+/**
+ * The report for `args` (the command line without node and the script): prints the table, writes
+ * the documents, report.json and the charts, and returns the rows. Throws a BadInput for bad
+ * input, an Error when a producer or the chart fails.
+ * @param {string[]} args
+ * @returns {Promise<object[]>}
+ */
+export async function main(args) {
+  const options = parseArgs(args);
+  const opened = [];
+  try {
+    return await report(plan(options, opened), options);
+  } finally {
+    for (const file of opened) file.discard(); // those not committed
+  }
+}
+
+async function report(targets, options) {
+  const rows = [];
+  const charts = [];
+  for (const { trace, dir, file, report: json, png } of targets) {
+    const runs = await runsOf(trace, options, dir);
     const row = reportRow(trace, runs);
-    writeFileSync(join(dir, 'report.json'), `${JSON.stringify(row, null, 2)}\n`);
+    json.commit(reportText(row));
     rows.push(row);
-    charts.push({ dir, row, file: join(options.out, `${name}.png`), series: chartSeries(runs, row),
+    charts.push({ dir, row, file, png, series: chartSeries(runs, row),
       title: `${row.program} (${row.events} events): memory by replay step, MiB` });
   }
   console.log(HEADER);
   console.log(`|${' --- |'.repeat(10)}`);
   for (const row of rows) console.log(formatRow(row));
   console.log(NOTE);
-  console.log(`\nresults documents: ${options.out}/<trace>/{native,wasm-dlmalloc,wasm-emmalloc}.json`);
+  console.log(`\n${cleanLine(`results documents: ${options.out}/<trace>/` +
+    '{native,wasm-dlmalloc,wasm-emmalloc}.json')}`);
   // The table is out first: a chart that cannot be drawn (no Chromium) fails after it.
   await writeCharts(charts);
   for (const { dir, row, file } of charts) {
     row.chart = file;
-    writeFileSync(join(dir, 'report.json'), `${JSON.stringify(row, null, 2)}\n`);
-    console.log(`chart: ${row.chart}`);
+    output(join(dir, 'report.json')).commit(reportText(row));
+    console.log(cleanLine(`chart: ${row.chart}`));
   }
   return rows;
 }
@@ -224,7 +283,9 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   try {
     await main(process.argv.slice(2));
   } catch (error) {
-    process.stderr.write(`trace-report: ${error.message}\n`);
-    process.exitCode = error.message.includes('exited 2') ? 2 : 1;
+    // One line, never a stack: bad input exits 2, anything else 1.
+    if (!(error instanceof ProducerRefused))
+      process.stderr.write(`trace-report: ${cleanLine(error?.message ?? error)}\n`);
+    process.exitCode = error instanceof BadInput ? EXIT_BAD_INPUT : EXIT_FAILED;
   }
 }

@@ -87,11 +87,17 @@ function updateInstanceStatus() {
     ui.instanceStatus.textContent = 'The next run starts a new instance with 64 MiB of linear memory.';
     return;
   }
-  const same = state.lab.allocator === allocator;
-  ui.instanceStatus.textContent = same
-    ? `The next run reuses the current ${allocator} instance: ${state.labRuns} ` +
-      `run${state.labRuns === 1 ? '' : 's'} so far, linear memory ${mibText(state.lab.memoryBytes())} MiB.`
-    : `The current instance runs ${state.lab.allocator}: the next run starts a new ${allocator} instance.`;
+  if (state.lab.allocator !== allocator) {
+    ui.instanceStatus.textContent =
+      `The current instance runs ${state.lab.allocator}: the next run starts a new ${allocator} instance.`;
+  } else if (state.lab.untrusted) {
+    ui.instanceStatus.textContent = `The current ${allocator} instance cannot be reused: ` +
+      `${state.lab.untrusted.replace(/\.$/, '')}. The next run starts a new instance.`;
+  } else {
+    ui.instanceStatus.textContent = `The next run reuses the current ${allocator} instance: ` +
+      `${state.labRuns} run${state.labRuns === 1 ? '' : 's'} so far, linear memory ` +
+      `${mibText(state.lab.memoryBytes())} MiB.`;
+  }
 }
 
 // ---- native results ----
@@ -241,9 +247,10 @@ function statusOf(sample) {
     `\u00b7 linear memory ${mibText(sample.footprint_bytes)} MiB`;
 }
 
-/** An instance for the next run: the current one when reusing it, else a new one. */
+/** An instance for the next run: the current one when reusing it (and it can be trusted), else a
+ *  new one. */
 async function instanceFor(allocator, reuse) {
-  if (reuse && state.lab?.allocator === allocator) return state.lab;
+  if (reuse && state.lab?.allocator === allocator && !state.lab.untrusted) return state.lab;
   const lab = await loadTrimlab({ allocator });
   state.lab = lab;
   state.labRuns = 0;

@@ -9,8 +9,10 @@
 // ajv on that schema), then add what a JSON Schema cannot say but the page relies on: at least
 // one run, samples numbered 0, 1, 2 … in order, an error message exactly for runs that did not
 // complete (oom, bad_trace) and,
-// when asked, the platform. A refusal names its stage: 'input', 'size', 'empty', 'json',
-// 'schema' or 'consistency'; only 'consistency' refusals are documents the schema accepts.
+// when asked, the platform. A refusal names its stage: 'input', 'size', 'empty', 'depth',
+// 'json', 'schema' or 'consistency'; only 'consistency' refusals are documents the schema accepts.
+// 'depth' is a cheap scan before parsing: JSON.parse takes seconds over millions of nested
+// brackets, and no results document nests deeper than MAX_DEPTH.
 
 export const FORMAT = 'trimlab-results';
 export const VERSION = 1;
@@ -18,6 +20,8 @@ export const VERSION = 1;
 export const MAX_INPUT_BYTES = 20_000_000;
 /** The schema's bound on every byte count: 2^48, far above any real footprint. */
 export const MAX_BYTES = 2 ** 48;
+/** The deepest a results document nests: the document, runs, a run, its samples, a sample. */
+export const MAX_DEPTH = 5;
 
 const SCENARIOS = ['simple', 'vector', 'cycles', 'buckets', 'fragmented', 'highwater', 'replay'];
 const PHASES = ['baseline', 'allocate', 'fill', 'free', 'trim', 'final'];
@@ -246,6 +250,32 @@ function checkConsistency(doc, platform) {
   });
 }
 
+const [QUOTE, BACKSLASH] = [0x22, 0x5c];
+const [OPEN_ARRAY, OPEN_OBJECT, CLOSE_ARRAY, CLOSE_OBJECT] = [0x5b, 0x7b, 0x5d, 0x7d];
+
+/** Refuses text whose brackets (outside strings) nest deeper than MAX_DEPTH. One pass, no
+ *  parsing; malformed text passes on to JSON.parse, which says what is wrong with it. */
+function checkDepth(text) {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === BACKSLASH) i++; // the escaped character cannot end the string
+      else if (c === QUOTE) inString = false;
+    } else if (c === QUOTE) {
+      inString = true;
+    } else if (c === OPEN_ARRAY || c === OPEN_OBJECT) {
+      if (++depth > MAX_DEPTH)
+        throw new Refusal('depth', `nested deeper than ${MAX_DEPTH} levels at character ` +
+          `${(i + 1).toLocaleString('en')} (a results file nests at most ${MAX_DEPTH}: document, ` +
+          'runs, run, samples, sample; refused before parsing)');
+    } else if (c === CLOSE_ARRAY || c === CLOSE_OBJECT) {
+      depth--;
+    }
+  }
+}
+
 /**
  * Checks the text of a results file.
  * @param {string} text the whole file
@@ -262,6 +292,7 @@ export function validateResults(text, { platform } = {}) {
         `over the ${MAX_INPUT_BYTES / 1e6} MB limit (refused before parsing)`);
     const body = text.startsWith('\uFEFF') ? text.slice(1) : text; // a byte-order mark
     if (body.trim() === '') throw new Refusal('empty', 'the file is empty');
+    checkDepth(body);
     let document;
     try {
       document = JSON.parse(body);

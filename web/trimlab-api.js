@@ -21,6 +21,8 @@
 //   (-sDYNAMIC_EXECUTION=0). The .wasm is fetched from the same folder as the glue.
 // No Node module is imported unless the wrapper runs under Node.
 
+import { quote } from './message.js';
+
 export const ALLOCATORS = Object.freeze(['dlmalloc', 'emmalloc']);
 export const RESULTS_FORMAT = 'trimlab-results';
 export const RESULTS_VERSION = 1;
@@ -109,19 +111,20 @@ function factoryFor(allocator, baseUrl) {
 
 /**
  * Creates a fresh module instance: its own linear memory (64 MiB at the start) and allocator.
- * @param {{allocator?: 'dlmalloc'|'emmalloc', baseUrl?: string|URL}} options baseUrl: the folder
- *   holding trimlab*.js and trimlab*.wasm (default: this file's folder).
+ * @param {{allocator?: 'dlmalloc'|'emmalloc', baseUrl?: string|URL,
+ *          printErr?: (text: string) => void}} options baseUrl: the folder holding trimlab*.js
+ *   and trimlab*.wasm (default: this file's folder); printErr: where the Emscripten glue's own
+ *   diagnostics go (default console.error; the C API itself never prints).
  */
-export async function loadTrimlab({ allocator = 'dlmalloc', baseUrl = HERE } = {}) {
+export async function loadTrimlab({
+  allocator = 'dlmalloc', baseUrl = HERE, printErr = (text) => console.error(text),
+} = {}) {
   if (!Object.hasOwn(GLUE_NAMES, allocator))
     throw new TrimlabError('bad_value', 3,
-      `allocator '${String(allocator).slice(0, 40)}' is not allowed ` +
+      `allocator '${quote(allocator)}' is not allowed ` +
       `(allowed: ${ALLOCATORS.join(', ')})`);
   const factory = await factoryFor(allocator, new URL(baseUrl, HERE));
-  const module = await factory({
-    print: (text) => console.log(text),
-    printErr: (text) => console.error(text),
-  });
+  const module = await factory({ print: (text) => console.log(text), printErr });
   return new Trimlab(module);
 }
 
@@ -175,6 +178,8 @@ const SIGNATURES = {
   setenv: ['number', ['string', 'string']],
   cli_parse: ['number', []],
   cli_json: ['string', []],
+  cli_json_path: ['string', []],
+  cli_trace_path: ['string', []],
   begin: ['number', ['string', 'string', 'number']],
   step: ['number', []],
   done: ['number', []],
@@ -267,6 +272,13 @@ export const CLI_ENVIRONMENT = Object.freeze([
   'DISABLE_MALLOC_TRIM', 'BUCKET_MODEL', 'ENABLE_CUSTOM_BUCKETS',
 ]);
 
+/** Why an instance of these allocators is not to be trusted once its malloc_trim ran. */
+const BROKEN_BY_TRIM = Object.freeze({
+  emmalloc: 'Emscripten 3.1.6\u2019s emmalloc loses track of its free memory when malloc_trim ' +
+    'runs (emscripten-core/emscripten#23343): later runs in this instance grow memory instead of ' +
+    'reusing it, and end out of memory',
+});
+
 export class Trimlab {
   #c = {};
   #samples = [];
@@ -274,6 +286,8 @@ export class Trimlab {
   #scenarios = null;
   #module = null;
   #source = null;
+  #trim = false;
+  #untrusted = null;
 
   constructor(module) {
     this.#module = module;
@@ -293,6 +307,21 @@ export class Trimlab {
     if (status !== 0) throw this.#error();
   }
 
+  /** A JSON text the module returned; "" means it could not make it, and says why. */
+  #json(text) {
+    if (text === '') throw this.#error();
+    return JSON.parse(text);
+  }
+
+  /**
+   * null while runs in this instance can be trusted; once they cannot, one line saying why
+   * (emmalloc after its malloc_trim ran: a fresh instance is needed for honest figures).
+   * @returns {string|null}
+   */
+  get untrusted() {
+    return this.#untrusted;
+  }
+
   /** Linear memory size now, in bytes. */
   memoryBytes() {
     return this.#c.memory_bytes();
@@ -300,7 +329,7 @@ export class Trimlab {
 
   /** [{name, description, params: [{name, unit, description, kind, default, min, max}]}] */
   scenarios() {
-    this.#scenarios ??= JSON.parse(this.#c.scenarios_json()).scenarios;
+    this.#scenarios ??= this.#json(this.#c.scenarios_json()).scenarios;
     return this.#scenarios;
   }
 
@@ -328,7 +357,15 @@ export class Trimlab {
     c.cli_reset();
     for (const arg of args) this.#check(c.cli_arg(String(arg)));
     this.#check(c.cli_parse());
-    return JSON.parse(c.cli_json());
+    return this.#parsed();
+  }
+
+  /** What the native parser decided; the paths are read on their own, whatever their length. */
+  #parsed() {
+    const c = this.#c;
+    const parsed = this.#json(c.cli_json());
+    return { ...parsed, trace: parsed.trace ? c.cli_trace_path() : null,
+      json: parsed.json ? c.cli_json_path() : null };
   }
 
   /** Starts a run (ending one still in progress). Throws a TrimlabError on bad input. */
@@ -336,6 +373,7 @@ export class Trimlab {
     const c = this.#c;
     c.end();
     this.#samples = [];
+    this.#trim = Boolean(trim);
     const start = performance.now();
     const status = c.begin(String(scenario), paramsText(params), trim ? 1 : 0);
     this.#elapsed = performance.now() - start;
@@ -359,6 +397,8 @@ export class Trimlab {
       allocator_free_bytes: c.sample_allocator_free_bytes(),
     };
     this.#samples.push(sample);
+    if (this.#trim && sample.phase === 'trim')
+      this.#untrusted ??= BROKEN_BY_TRIM[this.allocator] ?? null;
     return sample;
   }
 
@@ -369,9 +409,8 @@ export class Trimlab {
 
   /** The finished run in the results format; elapsed_ms counts the engine's calls only. */
   result() {
-    const text = this.#c.run_json();
-    if (text === '') throw this.#error();
-    const { scenario, params, trim, outcome, error, summary, trace } = JSON.parse(text);
+    const { scenario, params, trim, outcome, error, summary, trace } =
+      this.#json(this.#c.run_json());
     const elapsed_ms = Math.round(this.#elapsed * 1000) / 1000;
     return { scenario, params, trim, outcome, error, elapsed_ms, samples: this.#samples,
       summary, ...(trace ? { trace } : {}) };
@@ -425,7 +464,7 @@ export class Trimlab {
       for (;;) {
         await this.#feed(source);
         const status = c.check();
-        if (status === 0) return JSON.parse(c.trace_json());
+        if (status === 0) return this.#json(c.trace_json());
         if (status !== -1) throw this.#error();
       }
     } finally {
@@ -440,6 +479,7 @@ export class Trimlab {
     const c = this.#c;
     c.end();
     this.#samples = [];
+    this.#trim = Boolean(trim);
     this.#source = traceSource(trace);
     const { bytes, atEnd } = await readFirst(this.#source);
     const params = eventsPerStep == null ? '' : `events_per_step=${eventsPerStep}`;
@@ -448,7 +488,7 @@ export class Trimlab {
       liveBlocks, events);
     this.#elapsed = performance.now() - start;
     this.#check(status);
-    return JSON.parse(c.trace_json());
+    return this.#json(c.trace_json());
   }
 
   /** Feeds the replay, then one engine step (step()): the sample, or null once it is over. */
@@ -479,7 +519,7 @@ export class Trimlab {
     c.cli_reset();
     for (const arg of args) this.#check(c.cli_arg(String(arg)));
     this.#check(c.replay_cli_parse());
-    return JSON.parse(c.cli_json());
+    return this.#parsed();
   }
 
   /** null when events_per_step gives few enough steps for `events` events, else a TrimlabError

@@ -18,7 +18,7 @@ import { runNativeJson, runOf, schemaErrors, tempDir } from '../node/helpers.mjs
 import { TraceBuilder } from '../replay/trace-encoder.mjs';
 import { main as traceReport } from '../../tools/trace-report.mjs';
 import {
-  acceptedCases, casePath, manifest, refusedCases, writeOversize,
+  acceptedCases, casePath, manifest, refusedCases, writeDeep, writeOversize,
 } from '../malformed/corpus.mjs';
 
 assert.deepEqual(missingFiles(), [], 'web/ is incomplete: run `make site results` first');
@@ -50,20 +50,29 @@ async function chartContent(page) {
   return { series, marks, oom };
 }
 
-/** Drops a file named `name` holding `body` (text or bytes) on the page, as a user would. */
-function dropFile(page, name, body) {
-  return page.evaluate(([fileName, base64]) => {
-    const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+/** Drops a file named `name` on the page, as a user would: `source` is its content (text or
+ *  bytes) or {path} of a file, which reaches the browser as a file however large it is (through
+ *  a hidden file input of the test's own, outside the page's form). */
+async function dropFile(page, name, source) {
+  await page.evaluate(() => {
+    if (document.getElementById('test-drop-source')) return;
+    document.body.append(Object.assign(document.createElement('input'),
+      { type: 'file', id: 'test-drop-source', hidden: true }));
+  });
+  await page.setInputFiles('#test-drop-source', source?.path ??
+    { name, mimeType: 'application/json', buffer: Buffer.from(source) });
+  await page.evaluate((fileName) => {
+    const [file] = document.getElementById('test-drop-source').files;
     const data = new DataTransfer();
-    data.items.add(new File([bytes], fileName, { type: 'application/json' }));
+    data.items.add(new File([file], fileName, { type: 'application/json' }));
     document.body.dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
-  }, [name, Buffer.from(body).toString('base64')]);
+  }, name);
 }
 
 /** Gives the page a file through its file picker (or by a drop) and waits for its verdict:
  *  the file's refusal in the import error area, or the file as the native results. */
 async function importFile(page, { name, path, body, dropped = false }) {
-  if (dropped) await dropFile(page, name, body ?? readFileSync(path));
+  if (dropped) await dropFile(page, name, body ?? { path });
   else await page.setInputFiles('#import', path ?? { name, mimeType: 'application/json', buffer: body });
   await page.waitForFunction((fileName) =>
     document.getElementById('import-error').textContent.startsWith(`${fileName} was not loaded: `) ||
@@ -231,6 +240,28 @@ test('reusing the instance: the second cycles run needs no growth; a fresh insta
   await page.close();
 });
 
+test('reusing an emmalloc instance after its trim: the page says why not and runs a new one', async () => {
+  const { page, problems } = await openPage(browser);
+  const run = () => runScenario(page, { scenario: 'simple', allocator: 'emmalloc', instance: 'reuse' });
+  assert.equal((await run()).last.instanceRun, 1);
+  assert.match(await page.textContent('#instance-status'), new RegExp('^The current emmalloc ' +
+    'instance cannot be reused: Emscripten 3\\.1\\.6.s emmalloc [^.]*\\(emscripten-core/emscripten' +
+    '#23343\\)[^.]*\\. The next run starts a new instance\\.$'));
+  // Reused, this instance would grow to about 105 MiB for the same 50 MiB block (#23343).
+  for (let i = 0; i < 2; i++) {
+    assert.equal((await run()).last.instanceRun, 1, 'a new instance ran');
+    const { series } = await chartData(page);
+    assert.equal(Math.max(...ys(series.wasmLinear)), INITIAL, 'the block fitted in a fresh 64 MiB');
+  }
+  // Without trim nothing is wrong with it: a dlmalloc instance is reused as before.
+  await runScenario(page, { scenario: 'simple', allocator: 'dlmalloc', instance: 'reuse' });
+  assert.equal((await runScenario(page, { scenario: 'simple', allocator: 'dlmalloc',
+    instance: 'reuse' })).last.instanceRun, 2);
+  assert.match(await page.textContent('#instance-status'), /reuses the current dlmalloc instance: 2 runs/);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
 test('invalid parameters are refused before the run with the engine\u2019s message by the field', async () => {
   const { page } = await openPage(browser);
   await runScenario(page, { scenario: 'cycles' });
@@ -312,38 +343,56 @@ test('every file of the malformed corpus is refused with its message; nothing in
     }).observe(document, { childList: true, subtree: true });
   }, ACTIVE);
 
-  // Every refused case through the file picker; every eighth also dropped on the page, under
-  // another name so that its verdict cannot be mistaken for the picker's.
-  let dropped = 0;
-  for (const [index, entry] of refusedCases.entries()) {
-    const ways = [{ name: entry.file, path: casePath(entry) }];
-    if (index % 8 === 0) ways.push({ name: `dropped-${entry.file}`, path: casePath(entry), dropped: true });
-    for (const way of ways) {
-      await importFile(page, way);
-      const message = await importRefusal(page, way.name);
-      assert.ok(message.includes(entry.message), `${way.name}: the page says "${message}", ` +
-        `expected it to contain "${entry.message}"`);
-      assert.deepEqual(await chartContent(page), drawn, `${way.name}: the chart changed`);
-      assert.equal((await debugState(page)).nativeSource, nativeSource, way.name);
-    }
-    dropped += ways.length - 1;
+  // The chart as it is now, kept in the page: each refusal is checked against it exactly,
+  // without sending the whole chart back every time.
+  await page.evaluate(() => {
+    const content = () => {
+      const { series, marks, oom } = window.trimlabDebug.chart();
+      return JSON.stringify({ series, marks, oom });
+    };
+    const drawnNow = content();
+    window.trimlabTestUnchanged = () => content() === drawnNow;
+  });
+  /** The verdict on the file named `name` once there is one, in one round trip: the refusal's
+   *  message (null if none is shown), whether the chart is unchanged, the native source. */
+  const verdict = (name) => page.waitForFunction((fileName) => {
+    const error = document.getElementById('import-error');
+    const { nativeSource: source } = window.trimlabDebug.state();
+    const [start, end] = [`${fileName} was not loaded: `, '. The chart keeps what it showed.'];
+    if (!error.textContent.startsWith(start) && source !== fileName) return false;
+    const text = error.textContent;
+    return { message: !error.hidden && text.endsWith(end) ? text.slice(start.length, -end.length) : null,
+      chart: window.trimlabTestUnchanged(), nativeSource: source };
+  }, name).then((handle) => handle.jsonValue());
+
+  // Every refused case, and the two generated ones (over the size limit; nested 5,000,000 deep),
+  // through the file picker and dropped on the page, the drop under another name so that its
+  // verdict cannot be mistaken for the picker's.
+  const dir = tempDir();
+  const cases = [...refusedCases.map((entry) => ({ ...entry, path: casePath(entry) })),
+    { ...manifest.oversize, path: writeOversize(dir) }, { ...manifest.deep, path: writeDeep(dir) }];
+  let refusals = 0;
+  try {
+    for (const entry of cases)
+      for (const [name, dropped] of [[entry.file, false], [`dropped-${entry.file}`, true]]) {
+        if (dropped) await dropFile(page, name, { path: entry.path });
+        else await page.setInputFiles('#import', entry.path); // named as the file is
+        const { message, chart, nativeSource: source } = await verdict(name);
+        assert.ok(message?.includes(entry.message), `${name}: the page says "${message}", ` +
+          `expected it to contain "${entry.message}"`);
+        assert.equal(chart, true, `${name}: the chart changed`);
+        assert.equal(source, nativeSource, name);
+        refusals += 1;
+      }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
+  assert.equal(refusals, 2 * (refusedCases.length + 2));
 
   // A file name is text from outside too.
   const hostileName = '<img src=x onerror="window.__pwned=1">.json';
   await importFile(page, { name: hostileName, body: readFileSync(casePath(refusedCases[0])) });
   assert.ok((await importRefusal(page, hostileName)).includes(refusedCases[0].message));
-
-  // 50 MB: refused from the File's size, before the page reads it.
-  const dir = tempDir();
-  try {
-    const path = writeOversize(dir);
-    await importFile(page, { name: manifest.oversize.file, path });
-    const message = await importRefusal(page, manifest.oversize.file);
-    assert.ok(message.includes(manifest.oversize.message), message);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
   assert.deepEqual(await chartContent(page), drawn);
 
   // Valid files whose text is hostile are loaded, and their text is shown as text.
@@ -372,10 +421,10 @@ test('every file of the malformed corpus is refused with its message; nothing in
   assert.equal(await page.evaluate(() => typeof window.__pwned), 'undefined', 'a file ran script');
   assert.equal(await page.evaluate(() => Object.prototype.polluted), undefined, '__proto__ was followed');
   assert.deepEqual(problems, []);
-  console.log(`# corpus in the page: ${refusedCases.length} malformed files refused through the ` +
-    `file picker and ${dropped} of them again by a drop, a hostile file name and the ` +
-    `${manifest.oversize.bytes / 1e6} MB file refused; ${acceptedCases.length} valid files with ` +
-    'hostile text loaded as text');
+  console.log(`# corpus in the page: ${refusedCases.length} malformed files, the ` +
+    `${manifest.oversize.bytes / 1e6} MB file and the ${manifest.deep.depth.toLocaleString('en')}-deep ` +
+    `file refused through the file picker and again by a drop (${refusals} refusals), a hostile ` +
+    `file name refused; ${acceptedCases.length} valid files with hostile text loaded as text`);
   await page.close();
 });
 

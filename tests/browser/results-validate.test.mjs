@@ -54,10 +54,14 @@ const CASES = [
   ['an 80-character label of emoji (code points, not UTF-16 units)', variant((d) => { sample1(d).label = '\u{1F600}'.repeat(80); }), null],
   ['an oom run with its message', variant((d) => { run0(d).outcome = 'oom'; run0(d).error = 'malloc failed'; }), null],
   ['a byte-order mark before the document', `\uFEFF${variant(() => {})}`, null],
+  ['brackets and escaped quotes in strings, which do not nest', variant((d) => {
+    sample1(d).label = '[[[[[[{{{{{{ \\" [[[[ \\'; }), null],
 
   ['empty text', '', 'empty', 'the file is empty'],
   ['only white space', ' \n\t ', 'empty', 'the file is empty'],
   ['not JSON', '{"format": "trimlab-results",', 'json', /^not JSON: /],
+  ['one level deeper than a results document nests', variant((d) => { sample1(d).in_use_bytes = [1]; }),
+    'depth', /^nested deeper than 5 levels at character \d+ \(a results file nests at most 5: document, runs, run, samples, sample; refused before parsing\)$/],
   ['JSON null', 'null', 'schema', 'document: expected an object, got null'],
   ['a JSON array', '[]', 'schema', 'document: expected an object, got an array'],
   ['a wrong format name', variant((d) => { d.format = 'trimlab-result'; }), 'schema',

@@ -1,7 +1,7 @@
-// The malformed results corpus: its manifest, the path of each case, and the file over the size
-// limit, which is written where a test asks (50 MB: generated, never committed). Shared by
-// tests/node/results-corpus.test.mjs and tests/browser/page.test.mjs.
-import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
+// The malformed results corpus: its manifest, the path of each case, and the two files too large
+// to commit, written where a test asks (generated): one over the size limit (50 MB), one nested
+// 5,000,000 deep. Shared by tests/node/results-corpus.test.mjs and tests/browser/page.test.mjs.
+import { closeSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -26,5 +26,16 @@ export function writeOversize(dir) {
   } finally {
     closeSync(fd);
   }
+  return path;
+}
+
+/** Writes manifest.deep into `dir`: its `from` document with the runs replaced by `depth` nested
+ *  arrays, so only the nesting is wrong. Returns the file's path. */
+export function writeDeep(dir) {
+  const { file, from, depth } = manifest.deep;
+  const document = JSON.parse(readFileSync(join(corpusDir, from), 'utf8'));
+  const [head, tail] = JSON.stringify({ ...document, runs: 0 }).split('"runs":0');
+  const path = join(dir, file);
+  writeFileSync(path, `${head}"runs":${'['.repeat(depth)}${']'.repeat(depth)}${tail}`);
   return path;
 }

@@ -9,7 +9,7 @@ import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 
 import { sizeRefusal, validateResults } from '../../web/results-validate.js';
 import {
-  acceptedCases, casePath, corpusDir, manifest, refusedCases, writeOversize,
+  acceptedCases, casePath, corpusDir, manifest, refusedCases, writeDeep, writeOversize,
 } from '../malformed/corpus.mjs';
 import { schemaErrors, tempDir } from './helpers.mjs';
 
@@ -92,6 +92,24 @@ test('a 50 MB file is refused for its size, before the page reads it and before 
     assert.ok(verdict.message.includes(message), verdict.message);
     // Only the size is wrong: without the padding it is a valid document.
     assert.equal(judge(text.trimEnd()).ok, true);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a document nested 5,000,000 deep is refused by a scan of its brackets, before parsing', () => {
+  const dir = tempDir();
+  try {
+    const text = readFileSync(writeDeep(dir), 'utf8');
+    const { depth, stage, message } = manifest.deep;
+    assert.ok(text.length > 2 * depth);
+    const verdict = judge(text);
+    assert.equal(verdict.stage, stage, verdict.message);
+    assert.ok(verdict.message.includes(message), verdict.message);
+    // Only the nesting is wrong: with the runs of valid.json it is valid again.
+    const runs = JSON.parse(textOf({ file: manifest.deep.from })).runs;
+    const fixed = text.replace(/"runs":\[+\]+/, `"runs":${JSON.stringify(runs)}`);
+    assert.equal(judge(fixed).ok, true, judge(fixed).message);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

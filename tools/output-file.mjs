@@ -1,0 +1,134 @@
+// Output files written whole or not at all, as the native CLI writes them: openOutput() creates a
+// temporary file in the target's folder at once, so a target that cannot be written is refused
+// before any work is done; commit() writes it, flushes it to disk and renames it over the target.
+// Until then an existing file keeps its content, and a stop by SIGINT, SIGTERM or SIGHUP removes
+// the temporary file (tools/stop.mjs). An existing target that is not a regular file (a folder,
+// /dev/full, a pipe) is refused: a rename would replace it.
+import { randomBytes } from 'node:crypto';
+import {
+  closeSync, fsyncSync, openSync, realpathSync, renameSync, statSync, unlinkSync, writeFileSync,
+} from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+
+import { onStop } from './stop.mjs';
+
+/** strerror() texts for what file operations usually fail with, as native messages have them. */
+const STRERROR = {
+  ENOENT: 'No such file or directory',
+  EACCES: 'Permission denied',
+  EPERM: 'Operation not permitted',
+  EISDIR: 'Is a directory',
+  ENOTDIR: 'Not a directory',
+  EROFS: 'Read-only file system',
+  ENOSPC: 'No space left on device',
+  EDQUOT: 'Disk quota exceeded',
+  EIO: 'Input/output error',
+  EEXIST: 'File exists',
+  ENAMETOOLONG: 'File name too long',
+  ELOOP: 'Too many levels of symbolic links',
+  EXDEV: 'Invalid cross-device link',
+};
+
+/** The longest file name (one path component) Linux takes, in bytes. */
+const NAME_MAX = 255;
+
+/**
+ * A file-system error as strerror() words it.
+ * @param {Error & {code?: string}} error
+ * @returns {string}
+ */
+export function strerror(error) {
+  return STRERROR[error.code] ?? error.message;
+}
+
+/** Why an output file cannot be written; `path` is the name the user gave. */
+export class OutputError extends Error {
+  constructor(path, reason) {
+    super(reason);
+    this.name = 'OutputError';
+    this.path = path;
+  }
+}
+
+/** The file the rename replaces: an existing regular file (through any symlink), or a new name. */
+function targetOf(path) {
+  const refuse = (reason) => {
+    throw new OutputError(path, reason);
+  };
+  if (path.endsWith('/')) refuse(STRERROR.EISDIR);
+  let stats;
+  try {
+    stats = statSync(path);
+  } catch (error) {
+    if (error.code !== 'ENOENT') refuse(strerror(error));
+    if (Buffer.byteLength(basename(path)) > NAME_MAX) refuse(STRERROR.ENAMETOOLONG);
+    return path;
+  }
+  if (stats.isDirectory()) refuse(STRERROR.EISDIR);
+  if (!stats.isFile()) refuse('not a regular file');
+  return realpathSync(path);
+}
+
+function removeQuietly(path) {
+  try {
+    unlinkSync(path);
+  } catch {
+    // already gone
+  }
+}
+
+/**
+ * Opens an output file: its temporary file exists from now on; nothing replaces `path` before
+ * commit(). Throws an OutputError when the file cannot be written.
+ * @param {string} path
+ * @returns {{path: string, commit: (data: string|Uint8Array) => void, discard: () => void}}
+ *   commit throws an OutputError if writing fails (the old file is then kept); discard drops the
+ *   temporary file.
+ */
+export function openOutput(path) {
+  const target = targetOf(path);
+  // A short name of its own, so that the longest target name still leaves room for it.
+  const temp = join(dirname(target),
+    `.${basename(target).slice(0, 32)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  let fd;
+  try {
+    fd = openSync(temp, 'wx', 0o666);
+  } catch (error) {
+    throw new OutputError(path, strerror(error));
+  }
+  const forget = onStop(() => removeQuietly(temp));
+  const close = () => {
+    forget();
+    const open = fd;
+    fd = null;
+    if (open !== null) closeSync(open);
+  };
+  return {
+    path,
+    commit(data) {
+      try {
+        writeFileSync(fd, data);
+        fsyncSync(fd);
+        close();
+        renameSync(temp, target);
+      } catch (error) {
+        close();
+        removeQuietly(temp);
+        throw new OutputError(path, strerror(error));
+      }
+    },
+    discard() {
+      close();
+      removeQuietly(temp);
+    },
+  };
+}
+
+/**
+ * Writes a whole file at once, the same way (for outputs made at the end of a long job).
+ * @param {string} path
+ * @param {string|Uint8Array} data
+ */
+export function writeOutput(path, data) {
+  openOutput(path).commit(data);
+}
