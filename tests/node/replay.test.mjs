@@ -295,6 +295,41 @@ test('events_per_step that makes more than 100,000 steps is refused before runni
   }
 });
 
+// ---- the steps of a run: the sizes in a trace cannot raise their number ----
+
+test('native replay: 1,000 mallocs of 1 TiB get room for 2,004 samples, not 524 million', () => {
+  const t = new TraceBuilder({ program: 'huge' });
+  for (let i = 0; i < 1000; i++) t.malloc(0x1000, 1n << 40n).free(0x1000);
+  const path = write('huge.trace', t.bytes());
+  const file = join(dir, 'huge.json');
+  // Under a 1 GiB address-space limit malloc(1 TiB) fails on any machine, overcommit or not;
+  // the sample storage for the events' 2,001 steps fits easily.
+  const result = spawnSync('sh', ['-c', 'ulimit -v 1048576 && exec "$0" "$@"', nativeCli,
+    'replay', path, '--quiet', '--json', file], { encoding: 'utf8', env: { ...process.env, ...env } });
+  assert.equal(result.status, 3, result.stderr);
+  assert.equal(result.stderr.split('\n').filter(Boolean).length, 1, result.stderr);
+  assert.match(result.stderr, /huge\.trace: event 1 at byte 68: malloc of 1099511627776 bytes \(1048576\.00 MiB\) failed: out of memory/);
+  const run = JSON.parse(readFileSync(file, 'utf8')).runs[0];
+  assert.equal(run.outcome, 'oom');
+  assert.equal(run.trace.events_replayed, 1);
+  assert.deepEqual(run.samples.map((s) => s.phase), ['baseline', 'final']);
+});
+
+test('WebAssembly replay: a 4 MiB event ends a step, yet a run never passes 100,000 steps', async () => {
+  const t = new TraceBuilder({ program: 'big-steps' });
+  for (let i = 0; i < 50001; i++) t.malloc(0x1000, 4 * MiB).free(0x1000);
+  const lab = await loadTrimlab();
+  const run = await lab.runReplay(t.bytes(), { trim: false });
+  assert.equal(run.outcome, 'completed');
+  assert.equal(run.trace.events_replayed, 100002);
+  const steps = run.samples.length - 3; // baseline, trim, final
+  assert.ok(steps <= 100000, `${steps} steps`);
+  // Each event had a step of its own until the last 1,000-event steps needed what was left.
+  assert.ok(steps >= 100000 - 101, `${steps} steps`);
+  assert.equal(run.samples[1].label, 'events 1–1 of 100002');
+  assert.equal(run.samples.at(-3).label.endsWith('–100002 of 100002'), true);
+});
+
 // ---- traces cut short ----
 
 test("a trace cut short replays its header's events, skips an unfinished flush and says so", () => {
