@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "platform.h"
 #include "touch.h"
 
 static tl_replay *attached;
@@ -53,6 +54,7 @@ void tl_replay_close(tl_replay *replay) {
         if (map->slots[i].key != 0)
             free(map->slots[i].block);
     tl_addr_map_release(map);
+    replay->block_bytes = 0;
     free(replay->input.data);
     replay->input.data = NULL;
     replay->input.capacity = replay->input.start = replay->input.end = 0;
@@ -225,6 +227,7 @@ static int apply_allocation(tl_replay *replay, const tl_trace_event *event, tl_r
         free(block);
         return event_fail(err, TL_ERR_OOM, event, why);
     }
+    replay->block_bytes += tl_block_bytes(block);
     count_allocation(replay, event, event->size);
     count_block(&replay->stats, +1);
     tally->allocated += event->size;
@@ -232,8 +235,10 @@ static int apply_allocation(tl_replay *replay, const tl_trace_event *event, tl_r
 }
 
 static void drop_block(tl_replay *replay, tl_addr_entry *entry, tl_replay_tally *tally) {
-    if (replay->allocate)
+    if (replay->allocate) {
+        replay->block_bytes -= tl_block_bytes(entry->block);
         free(entry->block);
+    }
     replay->stats.live_bytes -= entry->size;
     replay->stats.freed_bytes = tl_add_saturated(replay->stats.freed_bytes, entry->size);
     tally->freed += entry->size;
@@ -261,9 +266,11 @@ static int move_block(tl_replay *replay, tl_addr_entry *entry, const tl_trace_ev
     if (replay->allocate && event->size > SIZE_MAX)
         return out_of_memory(replay, err, event, "cannot be made here: beyond the address space");
     if (replay->allocate) {
+        uint64_t old_bytes = tl_block_bytes(block);
         block = resize_block(block, event->size);
         if (block == NULL && event->size > 0)
             return out_of_memory(replay, err, event, "failed: out of memory");
+        replay->block_bytes = replay->block_bytes - old_bytes + tl_block_bytes(block);
     }
     uint64_t old_size = entry->size;
     tl_addr_map_remove(&replay->map, entry);
@@ -341,6 +348,15 @@ _Static_assert(sizeof(replay_state) <= TL_STATE_MAX, "replay state fits");
 
 void tl_replay_attach(tl_replay *replay) {
     attached = replay;
+}
+
+/* Everything the replay holds in the allocator: its blocks, its address map, its input buffer. */
+static uint64_t replay_held_bytes(const void *state) {
+    const tl_replay *replay = ((const replay_state *)state)->replay;
+    if (replay == NULL)
+        return 0;
+    return replay->block_bytes + tl_block_bytes(replay->map.slots) +
+           tl_block_bytes(replay->input.data);
 }
 
 /* Steps that end after N events (at most events / N), steps that end on TL_STEP_BYTES (at most
@@ -431,4 +447,5 @@ const tl_scenario tl_scenario_replay = {
     replay_begin,
     replay_step,
     replay_release,
+    replay_held_bytes,
 };

@@ -57,6 +57,7 @@ typedef struct tl_replay {
     uint64_t expected_moved_bytes;
     uint64_t events_per_step;
     uint64_t steps;          /* steps replayed so far */
+    uint64_t block_bytes;    /* tl_block_bytes of the live blocks: the in-use figure they make */
     int finished;            /* the reader reached the end */
     uint64_t overhead_bytes; /* map and input buffer as opened, resident before the baseline */
 } tl_replay;

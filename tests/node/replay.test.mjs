@@ -330,6 +330,82 @@ test('WebAssembly replay: a 4 MiB event ends a step, yet a run never passes 100,
   assert.equal(run.samples.at(-3).label.endsWith('–100002 of 100002'), true);
 });
 
+// ---- bytes in use at a replay's steps, without a heap walk per step (dlmalloc) ----
+
+/** A program's life with every kind of event, many blocks live, and the requested bytes live
+ *  after each event, counted here (not by the engine). */
+function churnTrace(events) {
+  const t = new TraceBuilder({ program: 'churn' });
+  const live = new Map();
+  const liveAfter = [];
+  let bytes = 0;
+  const add = (address, size) => { live.set(address, size); bytes += size; };
+  const drop = (address) => { bytes -= live.get(address); live.delete(address); };
+  for (let i = 1; t.events < events; i++) {
+    const address = 0x100000 + i * 0x40;
+    const size = (i * 7919) % 3000;
+    const old = 0x100000 + (i - 97) * 0x40;
+    if (i % 5 === 0) { t.calloc(address, size); add(address, size); }
+    else if (i % 7 === 0) { t.memalign(address, size, 16 << (i % 9)); add(address, size); }
+    else if (i % 11 === 0) t.malloc(0, 1n << 45n); // failed: nothing replayed
+    else { t.malloc(address, size); add(address, size); }
+    liveAfter.push(bytes);
+    if (i % 3 !== 0 && live.has(old)) { // most blocks die 97 allocations later, some live on
+      if (i % 4 === 0) { t.realloc(old, old, (i * 31) % 5000); drop(old); add(old, (i * 31) % 5000); }
+      else if (i % 13 === 0) { t.realloc(old, 0, 0); drop(old); }
+      else { t.free(old); drop(old); }
+      liveAfter.push(bytes);
+    }
+  }
+  return { t, liveAfter };
+}
+
+test('WebAssembly replay under dlmalloc walks the heap 3 times a run, not once per step', async () => {
+  const { t } = churnTrace(20000);
+  for (const allocator of ['dlmalloc', 'emmalloc']) {
+    const lab = await loadTrimlab({ allocator });
+    const before = lab.heapWalks();
+    const run = await lab.runReplay(t.bytes(), { eventsPerStep: 50 });
+    assert.equal(run.outcome, 'completed');
+    assert.equal(run.samples.length, 400 + 3);
+    const walks = lab.heapWalks() - before;
+    // dlmalloc: baseline, trim, final. emmalloc's figure cannot be followed: it walks its free
+    // lists at every sample (no chunk walk; emmalloc has none).
+    assert.equal(walks, allocator === 'dlmalloc' ? 3 : run.samples.length, `${allocator}: ${walks}`);
+  }
+});
+
+test("WebAssembly replay under dlmalloc: each step's bytes in use equal mallinfo's at a walk", async () => {
+  const lab = await loadTrimlab();
+  // Cut at a few points, the trace's last step is sampled without a walk and its trim step with
+  // one (dlmalloc's trim changes nothing): the two figures must be the same, to the byte.
+  for (const events of [1, 777, 5000, 12345]) {
+    const { t } = churnTrace(events);
+    const run = await lab.runReplay(t.bytes(), { eventsPerStep: 64 });
+    const [last, trim] = run.samples.slice(-3, -1);
+    assert.equal(trim.phase, 'trim');
+    assert.equal(last.in_use_bytes, trim.in_use_bytes, `${events} events`);
+    assert.equal(last.allocator_free_bytes, trim.allocator_free_bytes, `${events} events`);
+  }
+});
+
+test('WebAssembly replay under dlmalloc: in use over the baseline is the live requested bytes plus headers', async () => {
+  const { t, liveAfter } = churnTrace(12345);
+  const lab = await loadTrimlab();
+  const run = await lab.runReplay(t.bytes(), { eventsPerStep: 100 });
+  const base = run.samples[0].in_use_bytes;
+  for (const sample of run.samples.slice(1, -2)) {
+    const lastEvent = Number(sample.label.match(/–(\d+) of/)[1]);
+    const requested = liveAfter[lastEvent - 1];
+    const blocks = t.maxLiveBlocks;
+    const grown = sample.in_use_bytes - base;
+    // dlmalloc rounds a request up to 8 bytes plus a 4-byte header (16 at least); an aligned
+    // block may keep up to a minimum chunk of slack. Never less than what the program asked.
+    assert.ok(grown >= requested && grown <= requested + 32 * blocks,
+      `${sample.label}: ${grown} bytes over the baseline for ${requested} requested`);
+  }
+});
+
 // ---- traces cut short ----
 
 test("a trace cut short replays its header's events, skips an unfinished flush and says so", () => {
