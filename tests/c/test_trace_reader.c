@@ -854,7 +854,10 @@ static void test_replay_steps_bounded_whatever_the_sizes(void **state) {
     /* Only the last steps, whose events need all the steps left, stopped ending on bytes. */
     assert_true(n - 3 >= TL_REPLAY_STEPS_MAX - 4);
 
-    /* The CLI's check gives the bytes moved (2000 TiB here): one step per event at most. */
+    /* The CLI's check gives the bytes moved (2000 TiB here): one step per event at most. Its
+     * totals saturate, so a trace of 2^24 such events cannot wrap them to a small number. */
+    assert_true(tl_add_saturated(UINT64_MAX - 1, 2) == UINT64_MAX);
+    assert_true(tl_add_saturated(2000 * tib, 2000 * tib) == 4000 * tib);
     n = huge_pairs_run(1000, tib, 2000 * tib, &capacity, 4000);
     assert_int_equal(capacity, 2000 + 1 + 3);
     assert_int_equal(n, 2000 + 3);
