@@ -41,6 +41,8 @@ exported_functions+=',_tl_wasm_replay_begin,_tl_wasm_replay_room,_tl_wasm_replay
 exported_functions+=',_tl_wasm_replay_input,_tl_wasm_check_begin,_tl_wasm_check'
 exported_functions+=',_tl_wasm_trace_json,_tl_wasm_replay_cli_parse,_tl_wasm_replay_usage_text'
 exported_functions+=',_tl_wasm_replay_check_steps'
+# How many heap walks the instance made (a test counts them per run).
+exported_functions+=',_tl_wasm_heap_walks'
 # The probe-cost benchmark of `make bench` (tools/bench.mjs calls it on the module directly).
 exported_functions+=',_tl_wasm_probe_repeat'
 

@@ -140,7 +140,8 @@ static int replay_work(void *context, FILE *json) {
     tl_replay_init(&replay, &file.reader, 1);
     replay.map_blocks = job->check.stats.max_live_blocks;
     replay.expected_events = job->check.stats.events;
-    replay.expected_moved_bytes = job->check.stats.allocated_bytes + job->check.stats.freed_bytes;
+    replay.expected_moved_bytes =
+        tl_add_saturated(job->check.stats.allocated_bytes, job->check.stats.freed_bytes);
     tl_replay_attach(&replay);
     uint32_t capacity = tl_engine_sample_capacity(&tl_scenario_replay, &job->run->params);
     uint32_t count = 0;

@@ -46,6 +46,9 @@ typedef struct tl_engine {
     int outcome; /* TL_OK, or TL_ERR_OOM when an allocation failed */
     tl_error error;
     tl_summary summary;
+    /* At the last heap walk, for a scenario with held_bytes: the in-use figure, and what the
+     * scenario held then. */
+    uint64_t walked_in_use, walked_held;
     _Alignas(16) unsigned char state[TL_STATE_MAX];
 } tl_engine;
 

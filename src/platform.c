@@ -1,5 +1,7 @@
 #include "platform.h"
 
+static uint64_t heap_walks;
+
 #ifdef __EMSCRIPTEN__
 
 #include <emscripten/heap.h>
@@ -9,8 +11,9 @@
 #ifdef TRIMLAB_EMMALLOC
 #include <emscripten/emmalloc.h>
 #else
-/* dlmalloc defines malloc_trim, but Emscripten's <malloc.h> does not declare it. */
+/* dlmalloc defines these, but Emscripten's <malloc.h> does not declare them. */
 int malloc_trim(size_t pad);
+size_t malloc_footprint(void); /* the bytes it took from sbrk: a counter, no walk */
 #endif
 
 uint64_t tl_probe_footprint(uint64_t *rss_anon_bytes) {
@@ -19,9 +22,14 @@ uint64_t tl_probe_footprint(uint64_t *rss_anon_bytes) {
     return (uint64_t)emscripten_get_heap_size();
 }
 
-void tl_probe_memory(tl_memory *out) {
+static void probe_platform(tl_memory *out) {
     out->footprint_bytes = tl_probe_footprint(&out->rss_anon_bytes);
     out->sbrk_bytes = (uint64_t)(uintptr_t)sbrk(0);
+}
+
+void tl_probe_memory(tl_memory *out) {
+    probe_platform(out);
+    heap_walks++;
 #ifdef TRIMLAB_EMMALLOC
     /* emmalloc's mallinfo is wrong in 3.1.6; its own counters are not. */
     size_t heap = emmalloc_dynamic_heap_size();
@@ -34,6 +42,31 @@ void tl_probe_memory(tl_memory *out) {
     out->allocator_free_bytes = (uint64_t)info.fordblks;
 #endif
 }
+
+#ifdef TRIMLAB_EMMALLOC
+uint64_t tl_block_bytes(void *block) {
+    (void)block;
+    return 0;
+}
+
+void tl_probe_memory_known(tl_memory *out, uint64_t in_use_bytes) {
+    (void)in_use_bytes;
+    tl_probe_memory(out);
+}
+#else
+/* A dlmalloc chunk in use: its usable bytes and one size_t header (CHUNK_OVERHEAD: no footers,
+ * and no mmapped chunks in Emscripten). mallinfo's uordblks is the sum of these. */
+uint64_t tl_block_bytes(void *block) {
+    return block ? (uint64_t)malloc_usable_size(block) + sizeof(size_t) : 0;
+}
+
+void tl_probe_memory_known(tl_memory *out, uint64_t in_use_bytes) {
+    probe_platform(out);
+    out->in_use_bytes = in_use_bytes;
+    /* mallinfo's fordblks is exactly its footprint less uordblks. */
+    out->allocator_free_bytes = (uint64_t)malloc_footprint() - in_use_bytes;
+}
+#endif
 
 const char *tl_platform_name(void) {
     return "wasm";
@@ -83,10 +116,22 @@ uint64_t tl_probe_footprint(uint64_t *rss_anon_bytes) {
 void tl_probe_memory(tl_memory *out) {
     out->footprint_bytes = tl_probe_footprint(&out->rss_anon_bytes);
     out->sbrk_bytes = 0;
+    heap_walks++;
     struct mallinfo2 info = mallinfo2();
     /* hblkhd: mmapped chunks, in use until freed (free() unmaps them at once). */
     out->in_use_bytes = (uint64_t)(info.uordblks + info.hblkhd);
     out->allocator_free_bytes = (uint64_t)info.fordblks;
+}
+
+/* glibc's figure cannot be followed from the blocks (see platform.h): it walks. */
+uint64_t tl_block_bytes(void *block) {
+    (void)block;
+    return 0;
+}
+
+void tl_probe_memory_known(tl_memory *out, uint64_t in_use_bytes) {
+    (void)in_use_bytes;
+    tl_probe_memory(out);
 }
 
 const char *tl_platform_name(void) {
@@ -102,6 +147,10 @@ uint64_t tl_page_bytes(void) {
 }
 
 #endif
+
+uint64_t tl_heap_walks(void) {
+    return heap_walks;
+}
 
 tl_trim_result tl_trim(int enabled) {
     tl_trim_result result = {0, 0};

@@ -23,8 +23,22 @@ typedef struct tl_trim_result {
 
 /* Platform footprint only (no allocator walk): the cheap probe taken at every step. */
 uint64_t tl_probe_footprint(uint64_t *rss_anon_bytes);
-/* Footprint plus the allocator's figures. */
+/* Footprint plus the allocator's figures, which it reads by walking the heap: dlmalloc's mallinfo
+ * visits every chunk, glibc's mallinfo2 and emmalloc's count their free lists. */
 void tl_probe_memory(tl_memory *out);
+/* The heap walks made so far (every tl_probe_memory): lets a test see that a run walks a bounded
+ * number of times, not once per sample. */
+uint64_t tl_heap_walks(void);
+
+/* What the allocator's in-use figure counts for a live block (its usable size plus its chunk
+ * header), where that figure moves by exactly this at every allocation and free: dlmalloc. 0
+ * elsewhere (glibc counts the chunks its tcache keeps after free() as in use; emmalloc's figure
+ * depends on how its free regions split), where tl_probe_memory_known walks. O(1). */
+uint64_t tl_block_bytes(void *block);
+/* tl_probe_memory for a caller that knows the in-use figure (the figure of its last walk moved by
+ * the tl_block_bytes it allocated and freed since): dlmalloc then needs no walk, its free figure
+ * being its footprint (an O(1) counter) less that. Elsewhere it walks and ignores the figure. */
+void tl_probe_memory_known(tl_memory *out, uint64_t in_use_bytes);
 /* Calls the allocator's trim unless `enabled` is 0. */
 tl_trim_result tl_trim(int enabled);
 

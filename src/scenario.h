@@ -43,6 +43,10 @@ typedef struct tl_scenario {
     int (*step)(void *state, tl_step_desc *desc, tl_error *err);
     /* Frees everything the scenario still holds; safe after any step or error. */
     void (*release)(void *state);
+    /* Optional (NULL: none): the tl_block_bytes of everything the scenario holds, kept as it
+     * allocates and frees, so that the engine can sample its steps without walking the heap
+     * (tl_probe_memory_known). Safe after release. */
+    uint64_t (*held_bytes)(const void *state);
 } tl_scenario;
 
 const char *tl_phase_name(enum tl_phase phase);

@@ -203,4 +203,5 @@ const tl_scenario tl_scenario_buckets = {
     buckets_begin,
     buckets_step,
     buckets_release,
+    NULL,
 };

@@ -59,4 +59,5 @@ const tl_scenario tl_scenario_cycles = {
     cycles_begin,
     cycles_step,
     cycles_release,
+    NULL,
 };

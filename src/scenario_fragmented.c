@@ -71,4 +71,5 @@ const tl_scenario tl_scenario_fragmented = {
     fragmented_begin,
     fragmented_step,
     fragmented_release,
+    NULL,
 };

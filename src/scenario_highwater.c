@@ -45,4 +45,5 @@ const tl_scenario tl_scenario_highwater = {
     highwater_begin,
     highwater_step,
     highwater_release,
+    NULL,
 };

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "platform.h"
 #include "touch.h"
 
 static tl_replay *attached;
@@ -22,6 +23,7 @@ void tl_replay_init(tl_replay *replay, const tl_trace_reader *reader, int alloca
     if (!allocate && replay->map_blocks > CHECK_MAP_BLOCKS)
         replay->map_blocks = CHECK_MAP_BLOCKS;
     replay->expected_events = reader->header.event_count;
+    replay->expected_moved_bytes = UINT64_MAX;
     replay->events_per_step = TL_REPLAY_EVENTS_PER_STEP_DEFAULT;
 }
 
@@ -52,6 +54,7 @@ void tl_replay_close(tl_replay *replay) {
         if (map->slots[i].key != 0)
             free(map->slots[i].block);
     tl_addr_map_release(map);
+    replay->block_bytes = 0;
     free(replay->input.data);
     replay->input.data = NULL;
     replay->input.capacity = replay->input.start = replay->input.end = 0;
@@ -92,10 +95,14 @@ int tl_replay_check_steps(uint64_t events, uint64_t events_per_step, tl_error *e
 
 /* ---- the live accounting, shared by checking and replaying ---- */
 
+uint64_t tl_add_saturated(uint64_t a, uint64_t b) {
+    return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
+
 static void count_allocation(tl_replay *replay, const tl_trace_event *event, uint64_t size) {
     tl_trace_stats *s = &replay->stats;
     s->live_bytes += size;
-    s->allocated_bytes += size;
+    s->allocated_bytes = tl_add_saturated(s->allocated_bytes, size);
     s->zero_sized += size == 0;
     if (size > s->largest_size || s->largest_event == 0) {
         s->largest_size = size;
@@ -220,6 +227,7 @@ static int apply_allocation(tl_replay *replay, const tl_trace_event *event, tl_r
         free(block);
         return event_fail(err, TL_ERR_OOM, event, why);
     }
+    replay->block_bytes += tl_block_bytes(block);
     count_allocation(replay, event, event->size);
     count_block(&replay->stats, +1);
     tally->allocated += event->size;
@@ -227,10 +235,12 @@ static int apply_allocation(tl_replay *replay, const tl_trace_event *event, tl_r
 }
 
 static void drop_block(tl_replay *replay, tl_addr_entry *entry, tl_replay_tally *tally) {
-    if (replay->allocate)
+    if (replay->allocate) {
+        replay->block_bytes -= tl_block_bytes(entry->block);
         free(entry->block);
+    }
     replay->stats.live_bytes -= entry->size;
-    replay->stats.freed_bytes += entry->size;
+    replay->stats.freed_bytes = tl_add_saturated(replay->stats.freed_bytes, entry->size);
     tally->freed += entry->size;
     count_block(&replay->stats, -1);
     tl_addr_map_remove(&replay->map, entry);
@@ -256,16 +266,18 @@ static int move_block(tl_replay *replay, tl_addr_entry *entry, const tl_trace_ev
     if (replay->allocate && event->size > SIZE_MAX)
         return out_of_memory(replay, err, event, "cannot be made here: beyond the address space");
     if (replay->allocate) {
+        uint64_t old_bytes = tl_block_bytes(block);
         block = resize_block(block, event->size);
         if (block == NULL && event->size > 0)
             return out_of_memory(replay, err, event, "failed: out of memory");
+        replay->block_bytes = replay->block_bytes - old_bytes + tl_block_bytes(block);
     }
     uint64_t old_size = entry->size;
     tl_addr_map_remove(&replay->map, entry);
     /* One entry out, one in: the map cannot need to grow here. */
     tl_addr_map_insert(&replay->map, event->result, event->size, block, err);
     replay->stats.live_bytes -= old_size;
-    replay->stats.freed_bytes += old_size;
+    replay->stats.freed_bytes = tl_add_saturated(replay->stats.freed_bytes, old_size);
     count_allocation(replay, event, event->size);
     tally->freed += old_size;
     tally->allocated += event->size;
@@ -338,13 +350,39 @@ void tl_replay_attach(tl_replay *replay) {
     attached = replay;
 }
 
-/* Steps that end after N events, steps that end on TL_STEP_BYTES, and a last partial one. */
+/* Everything the replay holds in the allocator: its blocks, its address map, its input buffer. */
+static uint64_t replay_held_bytes(const void *state) {
+    const tl_replay *replay = ((const replay_state *)state)->replay;
+    if (replay == NULL)
+        return 0;
+    return replay->block_bytes + tl_block_bytes(replay->map.slots) +
+           tl_block_bytes(replay->input.data);
+}
+
+/* Steps that end after N events (at most events / N), steps that end on TL_STEP_BYTES (at most
+ * one per event, and at most moved / TL_STEP_BYTES), and a last partial one; never more than
+ * TL_REPLAY_STEPS_MAX (step_byte_limit), so the sizes in a trace cannot inflate it. */
 static uint32_t replay_max_steps(const tl_params *params) {
     uint64_t n = params->value[TL_REPLAY_P_EVENTS_PER_STEP];
     uint64_t events = attached ? attached->expected_events : 0;
-    uint64_t moved = attached ? attached->expected_moved_bytes : 0;
-    uint64_t steps = (n ? events / n : 0) + moved / TL_STEP_BYTES + 1;
-    return steps > UINT32_MAX / 2 ? UINT32_MAX / 2 : (uint32_t)steps;
+    uint64_t moved = attached ? attached->expected_moved_bytes : UINT64_MAX;
+    uint64_t byte_steps = moved / TL_STEP_BYTES < events ? moved / TL_STEP_BYTES : events;
+    uint64_t steps = (n ? events / n : 0) + byte_steps + 1;
+    return steps > TL_REPLAY_STEPS_MAX ? TL_REPLAY_STEPS_MAX : (uint32_t)steps;
+}
+
+/* The requested bytes at which this step ends: TL_STEP_BYTES while the steps so far, this one,
+ * and those the events left need at events_per_step each stay within TL_REPLAY_STEPS_MAX; else
+ * none (the step ends on its events). An event ends at most one step, so however large the
+ * blocks, a run whose events fit (tl_replay_check_steps) never has more steps than that. */
+static uint64_t step_byte_limit(const tl_replay *replay) {
+    uint64_t n = replay->events_per_step;
+    uint64_t count = replay->reader.header.event_count; /* the reader never yields more */
+    uint64_t left = count > replay->stats.events ? count - replay->stats.events : 0;
+    uint64_t needed = left / n + (left % n != 0);
+    if (replay->steps >= TL_REPLAY_STEPS_MAX || needed >= TL_REPLAY_STEPS_MAX - replay->steps)
+        return UINT64_MAX;
+    return TL_STEP_BYTES;
 }
 
 static int replay_begin(void *state, const tl_params *params, tl_error *err) {
@@ -374,7 +412,8 @@ static int replay_step(void *state, tl_step_desc *desc, tl_error *err) {
     /* Up to N events, and no more than one step's bytes (allocated plus freed), like every
      * scenario: a large block gets a sample of its own, so the chart and the sampled peak see
      * it even when the program frees it a few events later. */
-    int status = tl_replay_advance(replay, replay->events_per_step, TL_STEP_BYTES, &tally, err);
+    int status =
+        tl_replay_advance(replay, replay->events_per_step, step_byte_limit(replay), &tally, err);
     if (status == TL_TRACE_ERROR)
         return err->code;
     /* Past the header's last event only the unfinished flush of a trace cut short is left,
@@ -390,6 +429,7 @@ static int replay_step(void *state, tl_step_desc *desc, tl_error *err) {
     /* Phase by what the step mostly did, in requested bytes. */
     desc->phase = tally.freed > tally.allocated ? TL_PHASE_FREE : TL_PHASE_ALLOCATE;
     label_step(replay, first, first + tally.events - 1, desc->label, sizeof desc->label);
+    replay->steps++;
     return TL_STEP_MORE;
 }
 
@@ -407,4 +447,5 @@ const tl_scenario tl_scenario_replay = {
     replay_begin,
     replay_step,
     replay_release,
+    replay_held_bytes,
 };

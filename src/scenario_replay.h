@@ -21,7 +21,9 @@
 #define TL_REPLAY_INPUT_BYTES (UINT64_C(1) << 20)
 #define TL_REPLAY_EVENTS_PER_STEP_MAX 32768
 #define TL_REPLAY_EVENTS_PER_STEP_DEFAULT 1000
-/* Sample storage for a run is allocated up front; this bounds it (about 13 MB natively). */
+/* Steps of a run, whatever the trace's sizes: sample storage for a run is allocated up front, and
+ * this bounds it (about 13 MB natively). A step ends on TL_STEP_BYTES only while the run has steps
+ * to spare for the events left, so large blocks cannot raise the count. */
 #define TL_REPLAY_STEPS_MAX 100000
 
 _Static_assert(TL_REPLAY_EVENTS_PER_STEP_MAX *TL_TRACE_EVENT_MAX <= TL_REPLAY_INPUT_BYTES,
@@ -50,10 +52,12 @@ typedef struct tl_replay {
     int allocate;             /* 0: only check and count (nothing is allocated for the events) */
     uint64_t map_blocks;      /* live blocks the map is sized for when it opens */
     uint64_t expected_events; /* events the caller expects: step bound and labels */
-    /* Requested bytes allocated plus freed, when a check counted them: bounds the steps that
-     * end on TL_STEP_BYTES (for sample storage sized up front). */
+    /* Requested bytes allocated plus freed, when a check counted them (UINT64_MAX: unknown):
+     * bounds the steps that end on TL_STEP_BYTES, for sample storage sized up front. */
     uint64_t expected_moved_bytes;
     uint64_t events_per_step;
+    uint64_t steps;          /* steps replayed so far */
+    uint64_t block_bytes;    /* tl_block_bytes of the live blocks: the in-use figure they make */
     int finished;            /* the reader reached the end */
     uint64_t overhead_bytes; /* map and input buffer as opened, resident before the baseline */
 } tl_replay;
@@ -86,6 +90,9 @@ int tl_replay_advance(tl_replay *replay, uint64_t max_events, uint64_t max_bytes
 
 /* Refuses an events_per_step that would make more than TL_REPLAY_STEPS_MAX steps. */
 int tl_replay_check_steps(uint64_t events, uint64_t events_per_step, tl_error *err);
+
+/* a + b, or UINT64_MAX where that does not fit: byte totals of a hostile trace cannot wrap. */
+uint64_t tl_add_saturated(uint64_t a, uint64_t b);
 
 /* The trace the next tl_engine_begin of tl_scenario_replay replays (the engine keeps no
  * pointer of its own: one replay at a time, like one run at a time). */

@@ -36,4 +36,5 @@ const tl_scenario tl_scenario_simple = {
     simple_begin,
     simple_step,
     simple_release,
+    NULL,
 };

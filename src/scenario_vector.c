@@ -41,4 +41,5 @@ const tl_scenario tl_scenario_vector = {
     vector_begin,
     vector_step,
     vector_release,
+    NULL,
 };

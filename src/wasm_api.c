@@ -109,6 +109,10 @@ double tl_wasm_probe_repeat(int count, int full) {
     return (double)total;
 }
 
+double tl_wasm_heap_walks(void) {
+    return (double)tl_heap_walks();
+}
+
 /* ---- the scenario registry as JSON ---- */
 
 static void write_param_def(FILE *out, const tl_param_def *def) {

@@ -23,6 +23,9 @@ double tl_wasm_memory_bytes(void);
  * footprint plus the allocator's figures, the sample every engine step takes; else the footprint
  * only) and returns the sum of the footprints, so no call can be optimised away. */
 double tl_wasm_probe_repeat(int count, int full);
+/* The heap walks made so far in this instance (tl_heap_walks): a replay under dlmalloc walks at
+ * its baseline, trim and final samples only, however many steps it has. */
+double tl_wasm_heap_walks(void);
 
 /* Every scenario with its parameters (unit, kind, default, bounds, description) as JSON,
  * generated from the registry in scenarios.c. */

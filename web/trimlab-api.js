@@ -202,6 +202,7 @@ const SIGNATURES = {
   replay_cli_parse: ['number', []],
   replay_usage_text: ['string', []],
   replay_check_steps: ['number', ['number', 'number']],
+  heap_walks: ['number', []],
 };
 
 // ---- allocation traces (src/trace_format.h), read in chunks ----
@@ -325,6 +326,12 @@ export class Trimlab {
   /** Linear memory size now, in bytes. */
   memoryBytes() {
     return this.#c.memory_bytes();
+  }
+
+  /** Heap walks this instance made for the allocator's figures (mallinfo): a replay under
+   *  dlmalloc makes them at its baseline, trim and final samples only, however many steps. */
+  heapWalks() {
+    return this.#c.heap_walks();
   }
 
   /** [{name, description, params: [{name, unit, description, kind, default, min, max}]}] */

@@ -10,6 +10,7 @@
 #include "engine.h"
 #include "scenario_replay.h"
 #include "trace_reader.h"
+#include "trace_writer.h"
 
 #define TRACE_MAX 8192
 
@@ -676,7 +677,11 @@ static void test_replay_steps(void **state) {
     ev_memalign(t, 0x3000, 8192, 4096);
     uint32_t n = replay_run(t, "events_per_step=2", 3, samples, 16);
     assert_int_equal(n, 3 + 3);
-    assert_int_equal(tl_engine_sample_capacity(&tl_scenario_replay, &engine.params), 3 + 3);
+    /* Without a check's byte count: 5 / 2 steps of 2 events, up to one step on bytes per event,
+     * the last one, and baseline, trim, final. With it (618192 bytes moved): none on bytes. */
+    assert_int_equal(tl_engine_sample_capacity(&tl_scenario_replay, &engine.params), 2 + 5 + 1 + 3);
+    engine_replay.expected_moved_bytes = 618192;
+    assert_int_equal(tl_engine_sample_capacity(&tl_scenario_replay, &engine.params), 2 + 1 + 3);
     assert_int_equal(samples[0].phase, TL_PHASE_BASELINE);
     assert_string_equal(samples[1].label, "events 1\xe2\x80\x93"
                                           "2 of 5");
@@ -781,6 +786,83 @@ static void test_replay_refuses_too_many_steps(void **state) {
                                      "(allowed up to 100000): give at least events_per_step=2");
 }
 
+/* ---- the step bound: the sizes in a trace cannot raise it ---- */
+
+/* Appends whole (malloc of `size` at 0x1000, free of it) pairs while the replay wants input, and
+ * ends the input after the last one. */
+static void feed_pairs(tl_replay *replay, uint64_t size, uint64_t *pairs_left) {
+    unsigned char pair[2 * TL_TRACE_EVENT_MAX];
+    size_t length = tl_trace_put_event2(pair, TL_TRACE_MALLOC, 0x1000, size);
+    length += tl_trace_put_free(pair + length, 0x1000);
+    while (*pairs_left > 0 && tl_replay_wants_input(replay) >= length) {
+        assert_true(tl_replay_append(replay, pair, length) == length);
+        (*pairs_left)--;
+    }
+    if (*pairs_left == 0 && tl_replay_wants_input(replay) > 0)
+        tl_trace_input_added(&replay->input, 0);
+}
+
+/* A check's replay (nothing allocated for the events, so 1 TiB costs nothing) of `pairs` pairs
+ * through the engine; returns the samples, counted up to `room`. */
+static uint32_t huge_pairs_run(uint64_t pairs, uint64_t size, uint64_t moved, uint32_t *capacity,
+                               uint32_t room) {
+    trace_bytes *t = calloc(1, sizeof *t);
+    tl_trace_reader reader;
+    tl_params params;
+    tl_error err;
+    tl_sample sample;
+    size_t used;
+    uint32_t n = 0;
+    put_header(t, good_header(2 * pairs, 1));
+    assert_int_equal(tl_trace_read_header(&reader, t->data, t->length, 0, &used, &err),
+                     TL_TRACE_EVENT);
+    tl_replay_init(&engine_replay, &reader, 0);
+    engine_replay.expected_moved_bytes = moved;
+    tl_replay_attach(&engine_replay);
+    tl_params_defaults(tl_scenario_replay.params, &params);
+    assert_int_equal(tl_params_assign(tl_scenario_replay.params, "replay", &params,
+                                      "events_per_step=32768", &err),
+                     TL_OK);
+    *capacity = tl_engine_sample_capacity(&tl_scenario_replay, &params);
+    assert_int_equal(tl_engine_begin(&engine, &tl_scenario_replay, &params, 1), TL_OK);
+    for (uint64_t left = pairs; n < room; n++) {
+        feed_pairs(&engine_replay, size, &left);
+        if (!tl_engine_step(&engine, &sample))
+            break;
+    }
+    assert_int_equal(engine.outcome, TL_OK);
+    assert_int_equal(sample.phase, TL_PHASE_FINAL);
+    assert_true(engine_replay.stats.events == 2 * pairs);
+    tl_engine_end(&engine);
+    tl_replay_attach(NULL);
+    free(t);
+    return n;
+}
+
+/* Every event of these moves 1 TiB, which alone would end a step each: 100,002 events make at
+ * most TL_REPLAY_STEPS_MAX steps, and the sample storage sized up front is bounded by the events
+ * and TL_REPLAY_STEPS_MAX, not by the bytes (1000 pairs once asked for 524288006 samples). */
+static void test_replay_steps_bounded_whatever_the_sizes(void **state) {
+    (void)state;
+    const uint64_t tib = UINT64_C(1) << 40, pairs = TL_REPLAY_STEPS_MAX / 2 + 1;
+    uint32_t capacity;
+    uint32_t n = huge_pairs_run(pairs, tib, UINT64_MAX, &capacity, 2 * TL_REPLAY_STEPS_MAX);
+    if (n - 3 > TL_REPLAY_STEPS_MAX || n > capacity)
+        fail_msg("%u steps, capacity %u samples (allowed %d steps)", n - 3, capacity,
+                 TL_REPLAY_STEPS_MAX);
+    assert_int_equal(capacity, TL_REPLAY_STEPS_MAX + 3);
+    /* Only the last steps, whose events need all the steps left, stopped ending on bytes. */
+    assert_true(n - 3 >= TL_REPLAY_STEPS_MAX - 4);
+
+    /* The CLI's check gives the bytes moved (2000 TiB here): one step per event at most. Its
+     * totals saturate, so a trace of 2^24 such events cannot wrap them to a small number. */
+    assert_true(tl_add_saturated(UINT64_MAX - 1, 2) == UINT64_MAX);
+    assert_true(tl_add_saturated(2000 * tib, 2000 * tib) == 4000 * tib);
+    n = huge_pairs_run(1000, tib, 2000 * tib, &capacity, 4000);
+    assert_int_equal(capacity, 2000 + 1 + 3);
+    assert_int_equal(n, 2000 + 3);
+}
+
 int run_trace_reader_tests(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_good_header),
@@ -804,6 +886,7 @@ int run_trace_reader_tests(void) {
         cmocka_unit_test(test_replay_cut_short_tail),
         cmocka_unit_test(test_replay_bad_trace_mid_run),
         cmocka_unit_test(test_replay_refuses_too_many_steps),
+        cmocka_unit_test(test_replay_steps_bounded_whatever_the_sizes),
     };
     return cmocka_run_group_tests_name("trace reader and replay", tests, NULL, NULL);
 }
