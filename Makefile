@@ -12,7 +12,8 @@ CORE_SRC := src/tl_error.c src/message.c src/bucket_model.c src/params.c src/pla
 	src/trace_reader.c src/addr_map.c src/scenario_replay.c
 CLI_SRC := src/cli_options.c src/results_json.c src/report_table.c src/runner.c \
 	src/cmd_record.c src/trace_writer.c \
-	src/replay_cli.c src/child_run.c src/trace_file.c src/cmd_trace_info.c src/cmd_replay.c
+	src/replay_cli.c src/child_run.c src/child_signals.c src/failed_run.c src/output_file.c \
+	src/trace_file.c src/cmd_trace_info.c src/cmd_replay.c
 CORE_OBJ := $(CORE_SRC:src/%.c=$(BUILD)/obj/%.o)
 CLI_OBJ := $(CLI_SRC:src/%.c=$(BUILD)/obj/%.o)
 UNIT_TEST_SRC := $(wildcard tests/c/*.c)
@@ -162,7 +163,10 @@ SAN_BAD_RUNS := '$(SAN_TL) --scenario nope' '$(SAN_TL) --bogus' \
 	'ENABLE_CUSTOM_BUCKETS=maybe $(SAN_TL) --scenario simple' \
 	'$(SAN_TL) replay tests/replay/good.trace --json a.json --json b.json' \
 	'$(SAN_TL) trace-info tests/replay/good.trace tests/replay/good.trace' \
-	'TRIMLAB_RECORD_LIB=/nonexistent $(SAN_TL) record -o $(SAN_BUILD)/r.trace -- true'
+	'TRIMLAB_RECORD_LIB=/nonexistent $(SAN_TL) record -o $(SAN_BUILD)/r.trace -- true' \
+	'$(SAN_TL) --scenario simple --json /dev/full' '$(SAN_TL) --all --json /proc/version' \
+	'$(SAN_TL) replay tests/replay/good.trace --json /dev/full' '$(SAN_TL) replay /dev/null' \
+	'TRIMLAB_RECORD_LIB=$(CURDIR)/$(BUILD)/libtrimlab-record.so $(SAN_TL) record -o /dev/full -- true'
 
 $(SAN_BUILD)/obj/%.o: src/%.c $(wildcard src/*.h) Makefile
 	@mkdir -p $(dir $@)
@@ -175,7 +179,7 @@ $(SAN_BUILD)/unit-tests: $(UNIT_TEST_SRC) $(SAN_CORE_OBJ) $(SAN_CLI_OBJ) $(wildc
 	$(SAN_CC) $(CFLAGS) $(SAN_FLAGS) -Isrc $(UNIT_TEST_SRC) $(SAN_CORE_OBJ) $(SAN_CLI_OBJ) \
 		-lcmocka -o $@
 
-test-sanitize: $(SAN_BUILD)/unit-tests $(SAN_BUILD)/trimlab
+test-sanitize: $(SAN_BUILD)/unit-tests $(SAN_BUILD)/trimlab $(BUILD)/libtrimlab-record.so
 	$(SAN_ENV) $(SAN_BUILD)/unit-tests
 	$(SAN_ENV) $(SAN_BUILD)/trimlab --all --trim both --json $(SAN_BUILD)/results.json \
 		> $(SAN_BUILD)/tables.txt

@@ -4,10 +4,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "asan.h"
-#include "message.h"
+#include "child_signals.h"
 
 /* Under AddressSanitizer, LeakSanitizer checks at exit(), which a child leaving through _exit()
  * skips, so the child checks itself. */
@@ -50,12 +51,21 @@ static void run_child(tl_child_work work, void *context, int fd) {
     _exit(code);
 }
 
-int tl_run_in_child(tl_child_work work, void *context, const char *what, tl_child_output *output) {
+static double elapsed_ms(const struct timespec *start) {
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)(now.tv_sec - start->tv_sec) * 1e3 +
+           (double)(now.tv_nsec - start->tv_nsec) / 1e6;
+}
+
+int tl_run_in_child(tl_child_work work, void *context, tl_child_output *output) {
     int fds[2];
+    struct timespec start;
     fflush(NULL);
     if (pipe(fds) != 0)
         return -1;
-    pid_t pid = fork();
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    pid_t pid = tl_child_fork();
     if (pid == 0) {
         close(fds[0]);
         run_child(work, context, fds[1]);
@@ -64,11 +74,10 @@ int tl_run_in_child(tl_child_work work, void *context, const char *what, tl_chil
     int read_ok = pid > 0 && read_all(fds[0], output);
     close(fds[0]);
     int status = 0;
-    if (pid < 0 || waitpid(pid, &status, 0) < 0 || !read_ok)
+    if (pid < 0 || tl_child_wait(pid, &status) < 0)
         return -1;
-    if (!WIFEXITED(status)) {
-        tl_say("%s died (signal %d)", what, WIFSIGNALED(status) ? WTERMSIG(status) : 0);
-        return -1;
-    }
-    return WEXITSTATUS(status);
+    output->elapsed_ms = elapsed_ms(&start);
+    if (WIFSIGNALED(status))
+        output->signal = WTERMSIG(status);
+    return WIFEXITED(status) && read_ok ? WEXITSTATUS(status) : -1;
 }

@@ -17,12 +17,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "child_signals.h"
 #include "cli_options.h"
 #include "commands.h"
 #include "message.h"
+#include "output_file.h"
 #include "trace_writer.h"
 
-enum { EXIT_BAD_INPUT = 2, EXIT_NOT_INSTALLED = 1 };
+enum { EXIT_FAILED = 1, EXIT_BAD_INPUT = 2, EXIT_NOT_INSTALLED = 1 };
 
 static const char usage[] = "usage: trimlab record -o TRACE -- PROGRAM [ARGS...]";
 static const char help[] =
@@ -183,32 +185,6 @@ static int find_library(char *path, size_t size) {
     return -1;
 }
 
-static volatile pid_t child_pid;
-
-/* SIGTERM or SIGHUP sent to trimlab goes on to the program, which then ends with its trace. */
-static void forward_signal(int sig) {
-    if (child_pid > 0)
-        kill(child_pid, sig);
-}
-
-static void set_handler(int sig, void (*handler)(int)) {
-    struct sigaction action;
-    memset(&action, 0, sizeof action);
-    action.sa_handler = handler;
-    sigemptyset(&action.sa_mask);
-    sigaction(sig, &action, NULL);
-}
-
-/* Set in the parent only, after fork: the child keeps trimlab's own dispositions (an ignored
- * signal would stay ignored across exec). Ctrl-C reaches the program from the terminal; trimlab
- * waits for it to write its trace and report. */
-static void watch_signals(void) {
-    set_handler(SIGINT, SIG_IGN);
-    set_handler(SIGQUIT, SIG_IGN);
-    set_handler(SIGTERM, forward_signal);
-    set_handler(SIGHUP, forward_signal);
-}
-
 static int preload_environment(const char *library, const char *trace) {
     char value[PATH_MAX * 2 + 2];
     const char *existing = getenv("LD_PRELOAD");
@@ -235,26 +211,30 @@ static void run_child(const char *path, char **argv, const char *library, const 
     _exit(127);
 }
 
-/* Returns the wait status, or -1 with errno when the program could not be started. */
+/* Returns the wait status, or -1 with errno when the program could not be started. Signals sent
+ * to trimlab go on to the program (child_signals.h), which then ends with its trace. */
 static int run_program(const char *path, char **argv, const char *library, const char *trace) {
     int fds[2];
     if (pipe2(fds, O_CLOEXEC) != 0)
         return -1;
-    pid_t pid = fork();
+    pid_t pid = tl_child_fork();
+    int fork_error = errno;
     if (pid == 0)
         run_child(path, argv, library, trace, fds[1]);
     close(fds[1]);
-    child_pid = pid;
+    /* Ctrl-\ reaches the program from the terminal too: trimlab waits for its trace. */
     if (pid > 0)
-        watch_signals();
+        signal(SIGQUIT, SIG_IGN);
     int error = 0;
     ssize_t got = pid > 0 ? read(fds[0], &error, sizeof error) : 0;
     close(fds[0]);
     int status = 0;
-    while (pid > 0 && waitpid(pid, &status, 0) < 0 && errno == EINTR)
-        continue;
-    if (pid < 0 || got == (ssize_t)sizeof error) {
-        errno = pid < 0 ? errno : error;
+    if (pid < 0 || tl_child_wait(pid, &status) != 0) {
+        errno = pid < 0 ? fork_error : errno;
+        return -1;
+    }
+    if (got == (ssize_t)sizeof error) {
+        errno = error;
         return -1;
     }
     return status;
@@ -274,13 +254,19 @@ static int program_exit_code(int status) {
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
-static int report(const record_args *args, const char *trace, const char *library, int status) {
+static int report(const record_args *args, tl_output_file *output, const char *library,
+                  int status) {
     tl_trace_header header;
     const char *name = args->program_argv[0];
-    if (!read_header(trace, &header))
+    if (!read_header(output->temp, &header)) {
+        tl_output_finish(output, 0);
         return refuse("nothing was recorded from '%s': the loader did not preload %s into it "
                       "(file capabilities, or not a dynamically linked program?)",
                       tl_q(name), tl_q(library));
+    }
+    /* However the program ended: a trace cut short is a valid trace (docs/trace-format.md). */
+    if (tl_output_finish(output, 1) != 0)
+        return EXIT_FAILED;
     char how[64] = "complete";
     if (!(header.flags & TL_TRACE_COMPLETE))
         snprintf(how, sizeof how,
@@ -291,26 +277,11 @@ static int report(const record_args *args, const char *trace, const char *librar
     return program_exit_code(status);
 }
 
-/* Truncates the trace now, so a trace left from an earlier run cannot pass for this one. A
- * device or pipe is refused here: the recorder could not write a trace there that trimlab then
- * reads back, and would say so in a line of its own. */
-static int prepare_output(const char *output, char *absolute) {
-    struct stat st;
-    if (stat(output, &st) == 0 && !S_ISREG(st.st_mode))
-        return refuse("-o '%s' is not a regular file (a trace is written there, then read back)",
-                      tl_q(output));
-    int fd = open(output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0)
-        return refuse("-o '%s' cannot be written: %s", tl_q(output), strerror(errno));
-    close(fd);
-    if (realpath(output, absolute) == NULL)
-        return refuse("-o '%s' cannot be resolved: %s", tl_q(output), strerror(errno));
-    return -1;
-}
-
 int tl_cmd_record(int argc, char **argv) {
     record_args args = {NULL, NULL};
-    char path[PATH_MAX], library[PATH_MAX], trace[PATH_MAX];
+    char path[PATH_MAX], library[PATH_MAX];
+    tl_output_file output;
+    tl_error err;
     int code = parse_args(argc, argv, &args);
     if (code >= 0)
         return code;
@@ -321,11 +292,17 @@ int tl_cmd_record(int argc, char **argv) {
         return code;
     if ((code = find_library(library, sizeof library)) >= 0)
         return code;
-    if ((code = prepare_output(args.output, trace)) >= 0)
-        return code;
+    tl_child_signals_watch();
+    /* The recorder writes the temporary file (an absolute name: the program may change folder
+     * before it execs another image, which starts the trace again); renamed when it ended. */
+    if (tl_output_open(&output, "-o", args.output, NULL, &err) != TL_OK)
+        return refuse("%s", err.message);
     fflush(NULL);
-    int status = run_program(path, args.program_argv, library, trace);
-    if (status < 0)
-        return refuse("cannot run '%s': %s", tl_q(name), strerror(errno));
-    return report(&args, trace, library, status);
+    int status = run_program(path, args.program_argv, library, output.temp);
+    if (status < 0) {
+        int error = errno, stop = tl_child_stop_signal();
+        tl_output_finish(&output, 0);
+        return stop ? 128 + stop : refuse("cannot run '%s': %s", tl_q(name), strerror(error));
+    }
+    return report(&args, &output, library, status);
 }

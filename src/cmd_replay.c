@@ -6,17 +6,21 @@
  * allocator (freeing a large block raises glibc's mmap threshold, which a forked replay would
  * inherit). The check also gives the exact event count and live-block peak, which size the
  * replay's sample storage and address map. Then each trim setting replays in a fresh child
- * process, like `trimlab --all`. */
-#include <errno.h>
+ * process, like `trimlab --all`. The trace is read twice, so it must be a regular file (a FIFO
+ * would hand the check its bytes and the replay none). */
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "child_run.h"
+#include "child_signals.h"
 #include "commands.h"
 #include "engine.h"
+#include "failed_run.h"
 #include "message.h"
+#include "output_file.h"
 #include "replay_cli.h"
 #include "report_table.h"
 #include "results_json.h"
@@ -71,14 +75,18 @@ static int check_work(void *context, FILE *out) {
 }
 
 static int run_check(replay_job *job) {
-    tl_child_output out = {NULL, 0};
-    int code = tl_run_in_child(check_work, job, "the check of the trace", &out);
-    if (code == 0 && out.length == sizeof job->check)
+    tl_child_output out = {NULL, 0, 0, 0};
+    int code = tl_run_in_child(check_work, job, &out);
+    if (code == 0 && out.length == sizeof job->check) {
         memcpy(&job->check, out.data, sizeof job->check);
-    else if (code == 0)
+    } else if (code <= 0 && !tl_child_stop_signal()) {
+        char error[128];
+        tl_failed_run_error(&out, code, error, sizeof error);
+        tl_say("%s: the check of the trace failed: %s", tl_q(job->path), error);
         code = EXIT_FAILED;
+    }
     free(out.data);
-    return code < 0 ? EXIT_FAILED : code;
+    return code;
 }
 
 /* ---- one replay, in its child ---- */
@@ -195,21 +203,45 @@ static int worse(int a, int b) {
     return severity(worst) == 3 ? EXIT_FAILED : worst;
 }
 
-static int run_replays(const tl_cli_options *options, replay_job *job, FILE *json_file) {
-    int exit_code = 0;
-    if (json_file)
-        tl_json_begin_document(json_file, document_trim(options));
-    for (unsigned i = 0, written = 0; i < options->run_count; i++) {
-        tl_child_output run_json = {NULL, 0};
-        job->run = &options->runs[i];
-        int code = tl_run_in_child(replay_work, job, "the replay", &run_json);
-        exit_code = worse(exit_code, code);
-        if (json_file && run_json.length)
-            fprintf(json_file, "%s%s", written++ ? "," : "", run_json.data);
-        free(run_json.data);
+/* The replay the child reported or, when it died or ended without one, a failed run in its
+ * place (its trace as the check read it, nothing replayed), with a line on stderr. Returns the
+ * run's exit code: a child that exited gave its own (it said why: a read error is 2). */
+static int write_replay(FILE *json, int first, const replay_job *job, const tl_child_output *child,
+                        int code) {
+    if (tl_child_reported(child, code)) {
+        if (json)
+            fprintf(json, "%s%s", first ? "" : ",", child->data);
+        return code;
     }
-    if (json_file)
-        tl_json_end_document(json_file);
+    static tl_replay checked; /* static: zeroed, and a replay is large */
+    char error[128];
+    tl_failed_run_error(child, code, error, sizeof error);
+    tl_say("%s: the replay with trim %s: %s", tl_q(job->path),
+           job->run->trim_enabled ? "enabled" : "disabled", error);
+    checked.reader = job->check.reader;
+    tl_run_record failed = tl_failed_run(job->run, error, child->elapsed_ms);
+    if (json) {
+        fputs(first ? "" : ",", json);
+        tl_replay_write_run(json, &failed, &checked);
+    }
+    return code > 0 ? code : EXIT_FAILED;
+}
+
+/* Runs until every replay is done or trimlab is asked to stop (tl_child_stop_signal). */
+static int run_replays(const tl_cli_options *options, replay_job *job, FILE *json) {
+    int exit_code = 0;
+    if (json)
+        tl_json_begin_document(json, document_trim(options));
+    for (unsigned i = 0; i < options->run_count && !tl_child_stop_signal(); i++) {
+        tl_child_output child = {NULL, 0, 0, 0};
+        job->run = &options->runs[i];
+        int code = tl_run_in_child(replay_work, job, &child);
+        if (!tl_child_stop_signal())
+            exit_code = worse(exit_code, write_replay(json, i == 0, job, &child, code));
+        free(child.data);
+    }
+    if (json)
+        tl_json_end_document(json);
     return exit_code;
 }
 
@@ -227,6 +259,36 @@ static void note_cut_short(const replay_job *job) {
            r->header.event_count, dropped);
 }
 
+/* A trace is read twice, by the check and by each replay: a FIFO or a device would not give the
+ * same bytes again (and the check would wait on a FIFO for a writer). A missing file or a folder
+ * is left to the check, which says why it cannot be read. */
+static int refuse_unreadable_twice(const char *path) {
+    struct stat st;
+    if (stat(path, &st) != 0 || S_ISREG(st.st_mode) || S_ISDIR(st.st_mode))
+        return 0;
+    tl_say("%s: not a regular file: a replay reads its trace twice (to check it, then to replay "
+           "it)",
+           tl_q(path));
+    return 1;
+}
+
+/* The check, then the replays (*replayed set once they start). */
+static int check_and_replay(const tl_cli_options *options, replay_job *job, FILE *json,
+                            int *replayed) {
+    tl_error err;
+    int code = run_check(job);
+    if (code != 0)
+        return code;
+    uint64_t per_step = options->runs[0].params.value[TL_REPLAY_P_EVENTS_PER_STEP];
+    if (tl_replay_check_steps(job->check.stats.events, per_step, &err) != TL_OK) {
+        tl_say("%s", err.message);
+        return EXIT_BAD_INPUT;
+    }
+    note_cut_short(job);
+    *replayed = 1;
+    return run_replays(options, job, json);
+}
+
 int tl_cmd_replay(int argc, char **argv) {
     tl_cli_options options;
     const char *path;
@@ -239,28 +301,23 @@ int tl_cmd_replay(int argc, char **argv) {
         fputs(tl_replay_usage, stdout);
         return 0;
     }
+    if (refuse_unreadable_twice(path))
+        return EXIT_BAD_INPUT;
+    tl_child_signals_watch();
+    tl_output_file output;
+    /* The trace itself is refused as the output: it would be replaced by the results. */
+    if (tl_output_open(&output, "--json", options.json_path, path, &err) != TL_OK) {
+        tl_say("%s", err.message);
+        return EXIT_BAD_INPUT;
+    }
     replay_job job;
     memset(&job, 0, sizeof job);
     job.path = path;
     job.quiet = options.quiet;
-    int code = run_check(&job);
-    if (code != 0)
-        return code;
-    uint64_t per_step = options.runs[0].params.value[TL_REPLAY_P_EVENTS_PER_STEP];
-    if (tl_replay_check_steps(job.check.stats.events, per_step, &err) != TL_OK) {
-        tl_say("%s", err.message);
-        return EXIT_BAD_INPUT;
-    }
-    note_cut_short(&job);
-    FILE *json_file = NULL;
-    if (options.json_path && (json_file = fopen(options.json_path, "w")) == NULL) {
-        tl_say("--json '%s' cannot be written: %s", tl_q(options.json_path), strerror(errno));
-        return EXIT_BAD_INPUT;
-    }
-    code = run_replays(&options, &job, json_file);
-    if (json_file && fclose(json_file) != 0) {
-        tl_say("writing '%s' failed: %s", tl_q(options.json_path), strerror(errno));
+    int replayed = 0;
+    int code = check_and_replay(&options, &job, output.stream, &replayed);
+    int stop = tl_child_stop_signal();
+    if (tl_output_finish(&output, replayed && !stop) != 0)
         return EXIT_FAILED;
-    }
-    return code;
+    return stop ? 128 + stop : code;
 }

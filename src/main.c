@@ -1,19 +1,21 @@
 /* The native CLI: validates everything first, then runs each scenario in a fresh child process
  * so one scenario's allocator state cannot colour the next. */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "child_run.h"
+#include "child_signals.h"
 #include "cli_options.h"
 #include "commands.h"
+#include "failed_run.h"
 #include "message.h"
+#include "output_file.h"
 #include "report_table.h"
 #include "results_json.h"
 #include "runner.h"
 
-enum { EXIT_BAD_INPUT = 2, EXIT_OUT_OF_MEMORY = 3 };
+enum { EXIT_FAILED = 1, EXIT_BAD_INPUT = 2, EXIT_OUT_OF_MEMORY = 3 };
 
 typedef struct scenario_job {
     const tl_cli_run *run;
@@ -34,27 +36,63 @@ static const char *document_trim(const tl_cli_options *options) {
     return enabled == 0 ? "disabled" : enabled == (int)options->run_count ? "enabled" : "mixed";
 }
 
-static int run_all(const tl_cli_options *options, FILE *json_file) {
-    int exit_code = 0;
-    if (json_file)
-        tl_json_begin_document(json_file, document_trim(options));
-    for (unsigned i = 0; i < options->run_count; i++) {
-        tl_child_output run_json = {NULL, 0};
-        scenario_job job = {&options->runs[i], options->quiet};
-        char what[64];
-        snprintf(what, sizeof what, "scenario %s", options->runs[i].scenario->name);
-        int code = tl_run_in_child(run_scenario, &job, what, &run_json);
-        if (code < 0 || (code != 0 && code != EXIT_OUT_OF_MEMORY) || run_json.length == 0)
-            exit_code = 1;
-        else if (code == EXIT_OUT_OF_MEMORY && exit_code == 0)
-            exit_code = EXIT_OUT_OF_MEMORY;
-        if (json_file && run_json.length)
-            fprintf(json_file, "%s%s", i ? "," : "", run_json.data);
-        free(run_json.data);
+/* Writes the run the child reported or, when it died or ended without one, a failed run in its
+ * place, with a line on stderr. Returns the run's exit code. */
+static int write_run(FILE *json, int first, const tl_cli_run *run, const tl_child_output *child,
+                     int code) {
+    if (tl_child_reported(child, code)) {
+        if (json)
+            fprintf(json, "%s%s", first ? "" : ",", child->data);
+        return code == 0 || code == EXIT_OUT_OF_MEMORY ? code : EXIT_FAILED;
     }
-    if (json_file)
-        tl_json_end_document(json_file);
+    char error[128];
+    tl_failed_run_error(child, code, error, sizeof error);
+    tl_say("scenario %s, trim %s: %s", run->scenario->name,
+           run->trim_enabled ? "enabled" : "disabled", error);
+    tl_run_record failed = tl_failed_run(run, error, child->elapsed_ms);
+    if (json) {
+        fputs(first ? "" : ",", json);
+        tl_json_write_run(json, &failed);
+    }
+    return EXIT_FAILED;
+}
+
+/* Runs until every run is done or trimlab is asked to stop (tl_child_stop_signal). */
+static int run_all(const tl_cli_options *options, FILE *json) {
+    int exit_code = 0;
+    if (json)
+        tl_json_begin_document(json, document_trim(options));
+    for (unsigned i = 0; i < options->run_count && !tl_child_stop_signal(); i++) {
+        tl_child_output child = {NULL, 0, 0, 0};
+        scenario_job job = {&options->runs[i], options->quiet};
+        int code = tl_run_in_child(run_scenario, &job, &child);
+        if (!tl_child_stop_signal()) {
+            code = write_run(json, i == 0, &options->runs[i], &child, code);
+            if (code == EXIT_FAILED || (code == EXIT_OUT_OF_MEMORY && exit_code == 0))
+                exit_code = code;
+        }
+        free(child.data);
+    }
+    if (json)
+        tl_json_end_document(json);
     return exit_code;
+}
+
+/* The runs, with the results file made before the first and put in place after the last; a
+ * stop signal leaves an existing file as it was and exits 128 + the signal. */
+static int run_with_output(const tl_cli_options *options) {
+    tl_output_file output;
+    tl_error err;
+    tl_child_signals_watch();
+    if (tl_output_open(&output, "--json", options->json_path, NULL, &err) != TL_OK) {
+        tl_say("%s", err.message);
+        return EXIT_BAD_INPUT;
+    }
+    int exit_code = run_all(options, output.stream);
+    int stop = tl_child_stop_signal();
+    if (tl_output_finish(&output, !stop) != 0)
+        return EXIT_FAILED;
+    return stop ? 128 + stop : exit_code;
 }
 
 int main(int argc, char **argv) {
@@ -78,15 +116,5 @@ int main(int argc, char **argv) {
         tl_print_scenario_list(stdout);
         return 0;
     }
-    FILE *json_file = NULL;
-    if (options.json_path && (json_file = fopen(options.json_path, "w")) == NULL) {
-        tl_say("--json '%s' cannot be written: %s", tl_q(options.json_path), strerror(errno));
-        return EXIT_BAD_INPUT;
-    }
-    int exit_code = run_all(&options, json_file);
-    if (json_file && fclose(json_file) != 0) {
-        tl_say("writing '%s' failed: %s", tl_q(options.json_path), strerror(errno));
-        return 1;
-    }
-    return exit_code;
+    return run_with_output(&options);
 }

@@ -11,8 +11,8 @@ typedef struct tl_run_record {
     const tl_sample *samples; /* NULL: not kept here */
     uint32_t sample_count;
     const tl_summary *summary;
-    int outcome;       /* TL_OK or TL_ERR_OOM */
-    const char *error; /* the engine's message when outcome is not TL_OK */
+    int outcome;       /* TL_OK, TL_ERR_OOM, TL_ERR_BAD_TRACE or TL_ERR_RUN_FAILED */
+    const char *error; /* the message when outcome is not TL_OK */
     double elapsed_ms;
 } tl_run_record;
 

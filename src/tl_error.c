@@ -37,6 +37,8 @@ const char *tl_status_name(int code) {
         return "bad_state";
     case TL_ERR_BAD_TRACE:
         return "bad_trace";
+    case TL_ERR_RUN_FAILED:
+        return "failed";
     default:
         return "unknown_error";
     }

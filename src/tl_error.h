@@ -12,7 +12,8 @@ enum tl_status {
     TL_ERR_OUT_OF_RANGE = 4,
     TL_ERR_OOM = 5,
     TL_ERR_STATE = 6,
-    TL_ERR_BAD_TRACE = 7, /* an allocation trace that cannot be read or replayed as it is */
+    TL_ERR_BAD_TRACE = 7,  /* an allocation trace that cannot be read or replayed as it is */
+    TL_ERR_RUN_FAILED = 8, /* native CLI: the run's child process died or did not report it */
 };
 
 /* Room for the longest message: a refused 96-character bucket model with its allowed form. */

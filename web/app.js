@@ -5,7 +5,7 @@ import { validateResults, sizeRefusal } from './results-validate.js';
 import { ChartView, MiB } from './chart-view.js';
 import { runLoop, SPEEDS, DEFAULT_SPEED } from './run-loop.js';
 import { fillScenarioPicker, buildParamFields, describeScenario } from './controls.js';
-import { nativeFor, nativeForTrace, paramsLine } from './native-data.js';
+import { failedRuns, nativeFor, nativeForTrace, paramsLine } from './native-data.js';
 import { storyFigures, mib } from './story.js';
 import { renderSummary, renderPlaceholder, item } from './summary-view.js';
 import { CaptionTracker, WALKTHROUGH, captionHoldMs } from './walkthrough.js';
@@ -139,8 +139,10 @@ function showNative() {
 function setNative(document, source) {
   state.native = { document, source };
   const runs = document.runs.length;
+  const failed = failedRuns(document);
   ui.nativeSource.textContent = `${source}: ${runs} run${runs === 1 ? '' : 's'}, ` +
-    `${document.allocator}${document.created ? `, ${document.created}` : ''}.`;
+    `${document.allocator}${document.created ? `, ${document.created}` : ''}.` +
+    (failed.length ? ` Not drawn, failed: ${failed.join('; ')}.` : '');
   showNative();
   if (state.last && (state.last.scenario === ui.scenario.value || state.replay)) renderStory();
 }

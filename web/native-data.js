@@ -35,9 +35,20 @@ export function paramsLine(params) {
   return Object.entries(params ?? {}).map(([name, value]) => `${name}=${value}`).join(', ');
 }
 
-/** The first run of `scenario` with trim `trim` ('enabled' or 'disabled'), or null. */
+/** Whether a run has samples to draw: a failed run (its process died) has none. */
+const drawable = (run) => run.outcome !== 'failed';
+
+/** The first drawable run of `scenario` with trim `trim` ('enabled' or 'disabled'), or null. */
 export function findRun(document, scenario, trim) {
-  return document?.runs?.find((run) => run.scenario === scenario && run.trim === trim) ?? null;
+  return document?.runs?.find((run) => drawable(run) && run.scenario === scenario &&
+    run.trim === trim) ?? null;
+}
+
+/** The failed runs of a document (outcome "failed"), as "cycles, trim disabled: killed by
+ *  signal 9 (SIGKILL)" lines for a notice. */
+export function failedRuns(document) {
+  return (document?.runs ?? []).filter((run) => !drawable(run))
+    .map((run) => `${run.scenario}, trim ${run.trim}: ${run.error}`);
 }
 
 /**
@@ -53,8 +64,8 @@ export function nativeFor(document, scenario, params) {
 /** Like nativeFor for a replay: the native replays (scenario "replay") of the same trace, the
  *  one with the same `trace.program` and `trace.event_count`. */
 export function nativeForTrace(document, trace, params) {
-  const find = (trim) => document?.runs?.find((run) => run.scenario === 'replay' &&
-    run.trim === trim && run.trace?.program === trace.program &&
+  const find = (trim) => document?.runs?.find((run) => drawable(run) &&
+    run.scenario === 'replay' && run.trim === trim && run.trace?.program === trace.program &&
     run.trace?.event_count === trace.event_count) ?? null;
   return matchRuns(find('enabled'), find('disabled'), params);
 }

@@ -8,7 +8,7 @@
 // The checks follow docs/results.schema.json rule for rule (the tests compare every verdict with
 // ajv on that schema), then add what a JSON Schema cannot say but the page relies on: at least
 // one run, samples numbered 0, 1, 2 … in order, an error message exactly for runs that did not
-// complete (oom, bad_trace) and,
+// complete (oom, bad_trace, failed) and,
 // when asked, the platform. A refusal names its stage: 'input', 'size', 'empty', 'depth',
 // 'json', 'schema' or 'consistency'; only 'consistency' refusals are documents the schema accepts.
 // 'depth' is a cheap scan before parsing: JSON.parse takes seconds over millions of nested
@@ -29,7 +29,7 @@ const PLATFORMS = ['native', 'wasm'];
 const ALLOCATORS = ['glibc', 'dlmalloc', 'emmalloc'];
 const DOCUMENT_TRIM = ['enabled', 'disabled', 'unavailable', 'mixed'];
 const RUN_TRIM = ['enabled', 'disabled', 'unavailable'];
-const OUTCOMES = ['completed', 'oom', 'bad_trace'];
+const OUTCOMES = ['completed', 'oom', 'bad_trace', 'failed'];
 const MAX_PARAMS = 8;
 // The schema's pattern for a bucket model; 'u' as ajv compiles patterns.
 const MODEL_PATTERN = /^[0-9]+[KM]?(\/[0-9]+[KM]?){0,7}$/u;
@@ -187,7 +187,9 @@ function checkRun(run, path) {
   }
   if (!Array.isArray(run.samples))
     refuse(`${path}.samples`, `expected an array, got ${typeName(run.samples)}`);
-  if (run.samples.length === 0) refuse(`${path}.samples`, 'empty: a run has at least one sample');
+  // A failed run's process died: it may have none.
+  if (run.samples.length === 0 && run.outcome !== 'failed')
+    refuse(`${path}.samples`, 'empty: a run has at least one sample unless it failed');
   run.samples.forEach((sample, index) => checkSample(sample, `${path}.samples[${index}]`));
   checkSummary(run.summary, `${path}.summary`);
   if (Object.hasOwn(run, 'trace')) checkTrace(run.trace, `${path}.trace`);
@@ -244,7 +246,8 @@ function checkConsistency(doc, platform) {
           `step ${index} belongs (steps count 0, 1, 2 … in order)`);
     });
     if (run.outcome !== 'completed' && run.error === null)
-      fail(`runs[${r}].error: an ${run.outcome} run carries its message, found null`);
+      fail(`runs[${r}].error: ${run.outcome === 'oom' ? 'an' : 'a'} ${run.outcome} run carries its ` +
+        'message, found null');
     if (run.outcome === 'completed' && run.error !== null)
       fail(`runs[${r}].error: a completed run has no error, found ${show(run.error)}`);
   });

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
 import { MiB, storyFigures, verdict, signedPercent } from '../../web/story.js';
-import { canonicalModel, nativeFor, paramDifferences } from '../../web/native-data.js';
+import { canonicalModel, failedRuns, nativeFor, paramDifferences } from '../../web/native-data.js';
 import { csvField, runCsv } from '../../web/export.js';
 import { phaseMarks, pointsOf } from '../../web/chart-view.js';
 import { CaptionTracker, captionHoldMs } from '../../web/walkthrough.js';
@@ -95,6 +95,17 @@ test('parameters compare by value: typed text, numbers and bucket model spelling
   assert.equal(found.on, nativeOn);
   assert.equal(found.off, nativeOff);
   assert.deepEqual(nativeFor(doc, 'highwater', {}), { on: null, off: null, differs: [], nativeParams: null });
+});
+
+test('a failed native run (its process died, no samples) is never drawn, and is named', () => {
+  const failed = { ...nativeOff, outcome: 'failed', error: 'killed by signal 9 (SIGKILL)', samples: [] };
+  const match = nativeFor({ runs: [failed, nativeOn] }, 'cycles', wasm.params);
+  assert.equal(match.on, nativeOn);
+  assert.equal(match.off, null);
+  assert.equal(storyFigures(wasm, match).prediction, null, 'no trim-off run to predict from');
+  assert.deepEqual(failedRuns({ runs: [failed, nativeOn] }),
+    ['cycles, trim disabled: killed by signal 9 (SIGKILL)']);
+  assert.deepEqual(failedRuns(doc), []);
 });
 
 test('CSV: one row per step, quoted where needed, native columns only when given', () => {

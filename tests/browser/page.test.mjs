@@ -323,6 +323,25 @@ test('a malformed import shows its message and the chart keeps what it had; a go
   await page.close();
 });
 
+test('native results with a failed run (its process was killed): the others drawn, the failure named', async () => {
+  const { page, problems } = await openPage(browser);
+  const entry = acceptedCases.find((c) => c.file === 'failed-run.json');
+  const { runs } = JSON.parse(readFileSync(casePath(entry), 'utf8'));
+  await page.selectOption('#scenario', 'cycles');
+  await importFile(page, { name: entry.file, path: casePath(entry) });
+  assert.equal(await page.isVisible('#import-error'), false);
+  assert.match(await page.textContent('#native-source'),
+    /Not drawn, failed: cycles, trim disabled: killed by signal 9 \(SIGKILL\)\.$/);
+  const { series } = await chartData(page);
+  assert.deepEqual(ys(series.nativeTrim), runs[0].samples.map((s) => s.footprint_bytes / MiB));
+  assert.deepEqual(series.nativeNoTrim.points, [], 'the failed trim-off run has nothing to draw');
+  await runScenario(page, { scenario: 'cycles', params: runs[0].params });
+  assert.equal(await page.textContent('#summary-note'),
+    'Not compared: the native results hold no trim-disabled run of this scenario.');
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
 // Elements through which a file's text could run or load something, were it ever parsed as HTML.
 const ACTIVE = 'img, script, iframe, object, embed, svg, [onerror], [onload]';
 

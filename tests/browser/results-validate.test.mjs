@@ -53,6 +53,9 @@ const CASES = [
   ['a bucket model parameter', variant((d) => { run0(d).params = { model: '8M/8M/1024K', load_percent: 80 }; }), null],
   ['an 80-character label of emoji (code points, not UTF-16 units)', variant((d) => { sample1(d).label = '\u{1F600}'.repeat(80); }), null],
   ['an oom run with its message', variant((d) => { run0(d).outcome = 'oom'; run0(d).error = 'malloc failed'; }), null],
+  ['a failed run (its process died): no samples, its message', variant((d) => {
+    Object.assign(run0(d), { outcome: 'failed', error: 'killed by signal 9 (SIGKILL)', samples: [] });
+  }), null],
   ['a byte-order mark before the document', `\uFEFF${variant(() => {})}`, null],
   ['brackets and escaped quotes in strings, which do not nest', variant((d) => {
     sample1(d).label = '[[[[[[{{{{{{ \\" [[[[ \\'; }), null],
@@ -100,7 +103,7 @@ const CASES = [
   ['a fractional trim_returned', variant((d) => { run0(d).summary.trim_returned = 0.5; }), 'schema', /^runs\[0\]\.summary\.trim_returned: 0\.5 is not a whole number/],
   ['a negative elapsed time', variant((d) => { run0(d).elapsed_ms = -1; }), 'schema', 'runs[0].elapsed_ms: -1 is negative'],
   ['a 513-character error', variant((d) => { run0(d).error = 'e'.repeat(513); }), 'schema', 'runs[0].error: longer than 512 characters'],
-  ['a run without samples', variant((d) => { run0(d).samples = []; }), 'schema', 'runs[0].samples: empty: a run has at least one sample'],
+  ['a run without samples', variant((d) => { run0(d).samples = []; }), 'schema', 'runs[0].samples: empty: a run has at least one sample unless it failed'],
   ['a negative step', variant((d) => { sample1(d).step = -1; }), 'schema', 'runs[0].samples[1].step: -1 is negative'],
   ['an unknown sample field', variant((d) => { sample1(d).rss = 1; }), 'schema', /^runs\[0\]\.samples\[1\]: unknown field 'rss'/],
   ['a page size of 0', variant((d) => { d.page_bytes = 0; }), 'schema', 'page_bytes: 0 is not a page size (at least 1)'],
@@ -110,6 +113,8 @@ const CASES = [
   ['a missing step', variant((d) => { run0(d).samples.splice(1, 1); }), 'consistency', /^runs\[0\]\.samples\[1\]: samples out of order: step 2 where step 1/],
   ['no runs at all', variant((d) => { d.runs = []; }), 'consistency', 'runs: the file holds no runs, so there is nothing to show'],
   ['an oom run without its message', variant((d) => { run0(d).outcome = 'oom'; }), 'consistency', 'runs[0].error: an oom run carries its message, found null'],
+  ['a failed run without its message', variant((d) => { Object.assign(run0(d), { outcome: 'failed', samples: [] }); }),
+    'consistency', 'runs[0].error: a failed run carries its message, found null'],
   ['a completed run with an error', variant((d) => { run0(d).error = 'odd'; }), 'consistency', "runs[0].error: a completed run has no error, found 'odd'"],
 ];
 

@@ -10,5 +10,6 @@ int main(void) {
     failed += run_robin_set_tests();
     failed += run_u64_vec_tests();
     failed += run_trace_reader_tests();
+    failed += run_output_file_tests();
     return failed > 125 ? 125 : failed;
 }

@@ -18,6 +18,7 @@ int run_engine_tests(void);
 int run_robin_set_tests(void);
 int run_u64_vec_tests(void);
 int run_trace_reader_tests(void);
+int run_output_file_tests(void);
 
 /* Fails (printing both strings) unless `needle` occurs in `haystack`. */
 #define assert_contains(haystack, needle)                                                          \

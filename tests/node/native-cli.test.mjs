@@ -1,11 +1,16 @@
 // Integration tests of build/trimlab on this machine: the seed's native table, the results
-// format, and refusal of bad input.
+// format, refusal of bad input, and what signals, dying children and failed writes leave behind.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { constants } from 'node:os';
 import { join } from 'node:path';
-import { MiB, nativeCli, root, runNative, runNativeJson, runOf, schemaErrors, tempDir } from './helpers.mjs';
+import { validateResults } from '../../web/results-validate.js';
+import {
+  MiB, childrenOf, isGone, isRunning, nativeCli, root, runNative, runNativeJson, runOf,
+  schemaErrors, startNative, tempDir, waitFor,
+} from './helpers.mjs';
 
 const all = runNativeJson(['--all', '--trim', 'both']);
 const released = (run) => run.summary.released_by_trim_bytes;
@@ -309,4 +314,113 @@ test('a long value is cut to 64 bytes and its length given', () => {
   assert.equal(code, 2);
   assert.equal(stderr.toString(), `trimlab: unknown scenario '${'h'.repeat(64)}... (100000 bytes)' ` +
     '(allowed: simple, vector, cycles, buckets, fragmented, highwater)\n');
+});
+
+// ---- output files, signals, children ----
+
+// A run that takes many seconds (100 cycles of 64 MiB), so a test can act while its child runs.
+const SLOW = ['--scenario', 'cycles', '--set', 'cycles=100', '--set', 'block_mib=64'];
+const OLD = '{"old": "results a run must not destroy"}\n';
+
+/** A fresh folder holding r.json with OLD in it. */
+function folderWithOldResults() {
+  const dir = tempDir();
+  writeFileSync(join(dir, 'r.json'), OLD);
+  return { dir, file: join(dir, 'r.json') };
+}
+
+/** The next child of `run` not in `seen` (its run's process), once it exists. */
+const nextChild = (run, seen = []) => waitFor(() =>
+  childrenOf(run.pid).find((pid) => !seen.includes(pid)), 'a child of trimlab');
+
+for (const target of ['trimlab', 'its process group']) {
+  for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP']) {
+    test(`${signal} to ${target} during a run: the child stopped and reaped, old results untouched, exit 128+${constants.signals[signal]}`, async () => {
+      const { dir, file } = folderWithOldResults();
+      const run = startNative([...SLOW, '--trim', 'both', '--quiet', '--json', file]);
+      const child = await nextChild(run);
+      process.kill(target === 'trimlab' ? run.pid : -run.pid, signal);
+      const { code, stderr } = await run.closed;
+      assert.equal(code, 128 + constants.signals[signal], `exit ${code}: ${stderr}`);
+      assert.equal(isGone(child), true, `the child ${child} was left ${isRunning(child) ? 'running' : 'unreaped'}`);
+      assert.equal(readFileSync(file, 'utf8'), OLD);
+      assert.deepEqual(readdirSync(dir), ['r.json'], 'the temporary file was removed');
+      rmSync(dir, { recursive: true });
+    });
+  }
+}
+
+test('SIGKILL to trimlab during a run: its child dies with it, the old results stay', async (t) => {
+  const { dir, file } = folderWithOldResults();
+  const run = startNative([...SLOW, '--quiet', '--json', file]);
+  const child = await nextChild(run);
+  t.after(() => {
+    if (isRunning(child)) process.kill(child, 'SIGKILL');
+    rmSync(dir, { recursive: true });
+  });
+  run.kill('SIGKILL');
+  await run.closed;
+  await waitFor(() => !isRunning(child), `the child ${child} to end with its parent`, 10).catch(() => {});
+  assert.equal(isRunning(child), false, 'the child outlived trimlab');
+  assert.equal(readFileSync(file, 'utf8'), OLD);
+});
+
+test('each child killed by SIGKILL (as the OOM killer does): failed runs naming the signal, valid results, exit 1', async () => {
+  const { dir, file } = folderWithOldResults();
+  const run = startNative([...SLOW, '--trim', 'both', '--quiet', '--json', file]);
+  const killed = [];
+  for (let i = 0; i < 2; i++) {
+    const child = await nextChild(run, killed);
+    process.kill(child, 'SIGKILL');
+    killed.push(child);
+  }
+  const { code, stderr } = await run.closed;
+  assert.equal(code, 1, stderr);
+  assert.deepEqual(stderr.split('\n').filter(Boolean), [
+    'trimlab: scenario cycles, trim enabled: killed by signal 9 (SIGKILL)',
+    'trimlab: scenario cycles, trim disabled: killed by signal 9 (SIGKILL)',
+  ]);
+  const text = readFileSync(file, 'utf8');
+  const document = JSON.parse(text);
+  assert.equal(schemaErrors(document), '');
+  const verdict = validateResults(text, { platform: 'native' });
+  assert.equal(verdict.ok, true, verdict.message);
+  assert.deepEqual(document.runs.map((r) => r.trim), ['enabled', 'disabled']);
+  for (const failed of document.runs) {
+    assert.equal(failed.scenario, 'cycles');
+    assert.deepEqual(failed.params, { cycles: 100, block_mib: 64 });
+    assert.equal(failed.outcome, 'failed');
+    assert.equal(failed.error, 'killed by signal 9 (SIGKILL)');
+    assert.deepEqual(failed.samples, []);
+    assert.equal(failed.summary.trim_called, false);
+    for (const [name, value] of Object.entries(failed.summary))
+      if (name !== 'trim_called') assert.ok(value === 0 || value === null, `${name} is ${value}`);
+  }
+  rmSync(dir, { recursive: true });
+});
+
+for (const target of ['/dev/full', '/proc/version']) {
+  test(`--json ${target}: refused with one line before anything runs, exit 2`, () => {
+    const { code, stdout, stderr } = runNative(['--scenario', 'simple', '--set', 'block_mib=1', '--json', target]);
+    assert.equal(code, 2, stderr);
+    assert.equal(stdout, '', 'a run printed its table');
+    assert.match(stderr, new RegExp(`^trimlab: --json '${target}' cannot be written: [^\n]+\n$`));
+  });
+}
+
+test('--json /dev/full stays a device (never renamed over)', () => {
+  runNative(['--scenario', 'simple', '--set', 'block_mib=1', '--json', '/dev/full']);
+  assert.equal(statSync('/dev/full').isCharacterDevice(), true);
+});
+
+test('a write error at the end (a file size limit): exit 1, one line, old results untouched, nothing left', () => {
+  const { dir, file } = folderWithOldResults();
+  // 16 blocks of 512 bytes: far less than --all's results. XFSZ ignored: write() fails instead.
+  const result = spawnSync('sh', ['-c', `ulimit -f 16; trap '' XFSZ; exec "${nativeCli}" --all --quiet --json "${file}"`],
+    { encoding: 'utf8' });
+  assert.equal(result.status, 1, result.stderr);
+  assert.equal(result.stderr, `trimlab: writing --json '${file}' failed: File too large\n`);
+  assert.equal(readFileSync(file, 'utf8'), OLD);
+  assert.deepEqual(readdirSync(dir), ['r.json']);
+  rmSync(dir, { recursive: true });
 });

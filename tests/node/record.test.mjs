@@ -7,10 +7,10 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import {
-  chmodSync, chownSync, copyFileSync, existsSync, readFileSync, rmSync, writeFileSync,
+  chmodSync, chownSync, copyFileSync, existsSync, readFileSync, readdirSync, rmSync, writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import { nativeCli, root, tempDir } from './helpers.mjs';
+import { childrenOf, isRunning, nativeCli, root, tempDir, waitFor } from './helpers.mjs';
 
 const library = join(root, 'build', 'libtrimlab-record.so');
 const work = tempDir();
@@ -336,8 +336,8 @@ for (const [mode, signal, code] of [['segv', 11, 139], ['abort', 6, 134]]) {
   });
 }
 
-/** Starts `trimlab record` on crash MODE ARG, waits for "ready", calls kill(trace) and
- * resolves with the exit code and stderr. */
+/** Starts `trimlab record` on crash MODE ARG, waits for "ready", calls kill(child, program)
+ * (trimlab's process and the program's pid) and resolves with the exit code and stderr. */
 function recordUntilKilled(trace, mode, arg, kill) {
   return new Promise((resolve, reject) => {
     const child = spawn(nativeCli, ['record', '-o', trace, '--', bin('crash'), mode, arg], {
@@ -349,7 +349,7 @@ function recordUntilKilled(trace, mode, arg, kill) {
     child.stdout.on('data', (d) => {
       if (!killed && String(d).includes('ready')) {
         killed = true;
-        kill(child);
+        kill(child, childrenOf(child.pid)[0]);
       }
     });
     child.on('error', reject);
@@ -359,10 +359,17 @@ function recordUntilKilled(trace, mode, arg, kill) {
 
 test('SIGTERM to the recorded program: cut short, and the header counts every event', async () => {
   const trace = join(work, 'term.trace');
-  const run = await recordUntilKilled(trace, 'wait', '20000', () =>
-    process.kill(readTrace(trace).header.pid, 'SIGTERM'));
+  writeFileSync(trace, 'an older trace');
+  let during;
+  const run = await recordUntilKilled(trace, 'wait', '20000', (child, program) => {
+    during = readFileSync(trace, 'utf8');
+    process.kill(program, 'SIGTERM');
+  });
   assert.equal(run.code, 143, run.stderr);
-  const { events } = checkTrace(trace, { complete: false });
+  assert.equal(during, 'an older trace', 'the trace goes in place only when the program ended');
+  const { events, header } = checkTrace(trace, { complete: false });
+  assert.equal(run.stderr, summary(header.eventCount, 'cut short: killed by signal 15',
+    bin('crash'), trace));
   assert.equal(events.filter((e) => e[0] === OP.FREE).length, 10000);
   assert.match(run.stderr, /\(cut short: killed by signal 15\)/);
 });
@@ -374,6 +381,33 @@ test('SIGTERM to trimlab record while threads allocate: forwarded, trace cut sho
   assert.equal(run.code, 143, run.stderr);
   const { events } = checkTrace(trace, { complete: false });
   assert.ok(events.length > 1000, `${events.length} events`);
+});
+
+test('SIGKILL to trimlab record: the program dies with it, the older trace stays', async (t) => {
+  const trace = join(work, 'killed.trace');
+  writeFileSync(trace, 'an older trace');
+  const child = spawn(nativeCli, ['record', '-o', trace, '--', 'sleep', '600'], { env: cleanEnv() });
+  const closed = new Promise((resolve) => child.on('exit', resolve)); // not 'close': an orphan would hold stdio
+  // The program itself, after exec: its own name, not trimlab's.
+  const nameOf = (pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+    } catch {
+      return '';
+    }
+  };
+  const program = await waitFor(() => childrenOf(child.pid).find((pid) => nameOf(pid) === 'sleep'),
+    'sleep under trimlab record');
+  t.after(() => isRunning(program) && process.kill(program, 'SIGKILL'));
+  child.kill('SIGKILL');
+  await closed;
+  await waitFor(() => !isRunning(program), 'the program to end with trimlab', 10).catch(() => {});
+  assert.equal(isRunning(program), false, 'the recorded program outlived trimlab record');
+  assert.equal(readFileSync(trace, 'utf8'), 'an older trace');
+  // What trimlab could not remove when it was killed: the temporary trace beside it, named so.
+  const left = readdirSync(work).filter((name) => name.startsWith('.killed.trace.trimlab-'));
+  assert.equal(left.length, 1, left.join(', '));
+  rmSync(join(work, left[0]));
 });
 
 test('fork without exec and exec\'d children do not reach the trace', () => {
@@ -493,6 +527,7 @@ test('a program that does not exist, or a trace that cannot be written: exit 2, 
   for (const [args, message] of [
     [['-o', join(work, 'n.trace'), '--', 'no-such-program-here'], /program 'no-such-program-here' not found/],
     [['-o', '/nonexistent/dir/n.trace', '--', 'true'], /-o '\/nonexistent\/dir\/n.trace' cannot be written/],
+    [['-o', '/dev/full', '--', 'true'], /-o '\/dev\/full' cannot be written: it exists and is not a regular file/],
   ]) {
     const result = spawnSync(nativeCli, ['record', ...args], { encoding: 'utf8' });
     assert.equal(result.status, 2);
@@ -511,15 +546,6 @@ test('TRIMLAB_RECORD_LIB naming no readable library: exit 2, one line saying so 
     assert.equal(run.stderr,
       `trimlab: record: the library TRIMLAB_RECORD_LIB names, '${chosen}', cannot be read: ${why}\n`);
   }
-});
-
-test('-o naming a device (/dev/full): refused before the program runs, exit 2, one line', () => {
-  // It once ran the program, whose recorder and trimlab then said two lines.
-  const run = record('/dev/full', [bin('hello')]);
-  assert.equal(run.code, 2);
-  assert.equal(run.stdout, '', 'the program did not run');
-  assert.equal(run.stderr, "trimlab: record: -o '/dev/full' is not a regular file " +
-    '(a trace is written there, then read back)\n');
 });
 
 test('a trace path with control characters and a C1 CSI: the summary is one clean, bounded line', () => {

@@ -5,12 +5,18 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  closeSync, constants, existsSync, linkSync, openSync, readFileSync, readdirSync, rmSync,
+  symlinkSync, writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 
 import { loadTrimlab, TrimlabError } from '../../web/trimlab-api.js';
+import { validateResults } from '../../web/results-validate.js';
 import { TraceBuilder } from '../replay/trace-encoder.mjs';
-import { MiB, nativeCli, root, runNative, schemaErrors, tempDir } from './helpers.mjs';
+import {
+  MiB, childrenOf, isGone, nativeCli, root, runNative, schemaErrors, startNative, tempDir, waitFor,
+} from './helpers.mjs';
 
 const runner = join(root, 'tools', 'run-wasm.mjs');
 const dir = tempDir();
@@ -178,6 +184,95 @@ test('a trace named with a newline, ESC and a C1 CSI: every line trace-info and 
     }
   }
   assert.match(runNative(['trace-info', hostile]).stdout, /^trace +.*a\?b\?\[2J\?\?31m\.trace$/m);
+});
+
+// ---- the trace and the output file, signals, children ----
+
+test('replay T --json T, or the same file by another name: refused with one line, exit 2, the trace intact', () => {
+  const path = write('self.trace', program.bytes());
+  const hard = join(dir, 'self-hard.trace');
+  const soft = join(dir, 'self-soft.trace');
+  linkSync(path, hard);
+  symlinkSync(path, soft);
+  for (const [trace, output] of [[path, path], [path, hard], [soft, path]]) {
+    const result = runNative(['replay', trace, '--quiet', '--json', output]);
+    assert.equal(result.code, 2, result.stderr);
+    assert.equal(result.stderr, `trimlab: --json '${output}' cannot be written: it is the input ` +
+      'file, which the output would replace\n');
+    assert.deepEqual(readFileSync(path), Buffer.from(program.bytes()));
+  }
+});
+
+test('a FIFO as the trace: refused at once with one line, exit 2 (a replay reads its trace twice)', (t) => {
+  const fifo = join(dir, 'trace.fifo');
+  assert.equal(spawnSync('mkfifo', [fifo]).status, 0);
+  // Had a check been left waiting for a writer, this writer lets it end.
+  t.after(() => {
+    try {
+      closeSync(openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK));
+    } catch {}
+  });
+  // The timeout bounds a stuck test (the check would wait for a writer for ever); no time is asserted.
+  const result = spawnSync(nativeCli, ['replay', fifo], { encoding: 'utf8', timeout: 30_000 });
+  assert.equal(result.status, 2, `${result.signal ?? ''} ${result.stderr}`);
+  assert.equal(result.stderr, `trimlab: ${fifo}: not a regular file: a replay reads its trace twice ` +
+    '(to check it, then to replay it)\n');
+});
+
+/** A trace that replays for many seconds: 200 blocks of 64 MiB, each touched, then freed. */
+function slowTrace() {
+  const t = new TraceBuilder({ program: 'slow' });
+  for (let i = 0; i < 200; i++) t.malloc(0x10000000, 64 * MiB).free(0x10000000);
+  return write('slow.trace', t.bytes());
+}
+
+/** Resident bytes of a process (0 once it is gone). */
+function residentBytes(pid) {
+  try {
+    return Number(readFileSync(`/proc/${pid}/statm`, 'utf8').split(' ')[1]) * 4096;
+  } catch {
+    return 0;
+  }
+}
+
+/** The replay's child, not the check's: it holds a 64 MiB block once it replays. */
+const replayChild = (run) => waitFor(() =>
+  childrenOf(run.pid).find((pid) => residentBytes(pid) > 32 * MiB), 'the replay child');
+
+test('a replay child killed by SIGKILL: a failed run with its trace, valid results, exit 1', async () => {
+  const path = slowTrace();
+  const out = join(dir, 'killed-replay.json');
+  const run = startNative(['replay', path, '--quiet', '--json', out]);
+  process.kill(await replayChild(run), 'SIGKILL');
+  const { code, stderr } = await run.closed;
+  assert.equal(code, 1, stderr);
+  assert.equal(stderr, `trimlab: ${path}: the replay with trim enabled: killed by signal 9 (SIGKILL)\n`);
+  const text = readFileSync(out, 'utf8');
+  const document = JSON.parse(text);
+  assert.equal(schemaErrors(document), '');
+  assert.equal(validateResults(text, { platform: 'native' }).ok, true);
+  const [failed] = document.runs;
+  assert.equal(failed.scenario, 'replay');
+  assert.equal(failed.outcome, 'failed');
+  assert.equal(failed.error, 'killed by signal 9 (SIGKILL)');
+  assert.deepEqual(failed.samples, []);
+  // The trace as trace-info reads it; nothing replayed is reported.
+  assert.deepEqual(failed.trace, { program: 'slow', event_count: 400, events_replayed: 0,
+    complete: true, peak_requested_bytes: 0, replay_overhead_bytes: 0 });
+});
+
+test('SIGTERM to trimlab replay: the replay child stopped and reaped, old results untouched, exit 143', async () => {
+  const path = slowTrace();
+  const out = write('old-replay.json', 'old results\n');
+  const before = readdirSync(dir).length;
+  const run = startNative(['replay', path, '--quiet', '--json', out]);
+  const child = await replayChild(run);
+  run.kill('SIGTERM');
+  const { code, stderr } = await run.closed;
+  assert.equal(code, 143, stderr);
+  assert.equal(isGone(child), true, `the replay child ${child} was left behind`);
+  assert.equal(readFileSync(out, 'utf8'), 'old results\n');
+  assert.equal(readdirSync(dir).length, before, 'the temporary file was removed');
 });
 
 // ---- WebAssembly replay ----
