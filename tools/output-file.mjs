@@ -50,23 +50,39 @@ export class OutputError extends Error {
   }
 }
 
-/** The file the rename replaces: an existing regular file (through any symlink), or a new name. */
-function targetOf(path) {
+/** The file the rename replaces: an existing regular file (through any symlink) that is not
+ *  `input`, or a new name. The reasons are worded as the native CLI words them. */
+function targetOf(path, input) {
   const refuse = (reason) => {
     throw new OutputError(path, reason);
   };
-  if (path.endsWith('/')) refuse(STRERROR.EISDIR);
   let stats;
   try {
     stats = statSync(path);
   } catch (error) {
     if (error.code !== 'ENOENT') refuse(strerror(error));
-    if (Buffer.byteLength(basename(path)) > NAME_MAX) refuse(STRERROR.ENAMETOOLONG);
-    return path;
+    const name = basename(path);
+    if (path.endsWith('/') || name === '.' || name === '..') refuse('it names a folder, not a file');
+    if (Buffer.byteLength(name) > NAME_MAX) refuse(STRERROR.ENAMETOOLONG);
+    try {
+      return join(realpathSync(dirname(path)), name);
+    } catch (folderError) {
+      refuse(strerror(folderError));
+    }
   }
-  if (stats.isDirectory()) refuse(STRERROR.EISDIR);
-  if (!stats.isFile()) refuse('not a regular file');
+  if (!stats.isFile()) refuse('it exists and is not a regular file');
+  const inputStats = input === undefined ? null : statOrNull(input);
+  if (inputStats && inputStats.dev === stats.dev && inputStats.ino === stats.ino)
+    refuse('it is the input file, which the output would replace');
   return realpathSync(path);
+}
+
+function statOrNull(path) {
+  try {
+    return statSync(path);
+  } catch {
+    return null;
+  }
 }
 
 function removeQuietly(path) {
@@ -81,12 +97,13 @@ function removeQuietly(path) {
  * Opens an output file: its temporary file exists from now on; nothing replaces `path` before
  * commit(). Throws an OutputError when the file cannot be written.
  * @param {string} path
+ * @param {string} [input] a file the job reads: refused as the output, which would replace it
  * @returns {{path: string, commit: (data: string|Uint8Array) => void, discard: () => void}}
  *   commit throws an OutputError if writing fails (the old file is then kept); discard drops the
  *   temporary file.
  */
-export function openOutput(path) {
-  const target = targetOf(path);
+export function openOutput(path, input) {
+  const target = targetOf(path, input);
   // A short name of its own, so that the longest target name still leaves room for it.
   const temp = join(dirname(target),
     `.${basename(target).slice(0, 32)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
@@ -94,7 +111,7 @@ export function openOutput(path) {
   try {
     fd = openSync(temp, 'wx', 0o666);
   } catch (error) {
-    throw new OutputError(path, strerror(error));
+    throw new OutputError(path, `no file can be created in its folder: ${strerror(error)}`);
   }
   const forget = onStop(() => removeQuietly(temp));
   const close = () => {

@@ -14,7 +14,7 @@
 // gets a fresh module instance (fresh 64 MiB linear memory and allocator), as the native CLI runs
 // each in a fresh child process; an emmalloc instance could not be reused honestly anyway once
 // its malloc_trim ran (Emscripten 3.1.6, emscripten-core/emscripten#23343).
-import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 import { cleanLine, quote } from '../web/message.js';
@@ -156,27 +156,30 @@ async function runAll(options, allocator) {
 }
 
 /** The --json file, created (as a temporary file) before anything runs. */
-function openJson(path) {
+function openJson(path, input) {
   try {
-    return openOutput(path);
+    return openOutput(path, input);
   } catch (error) {
     if (!(error instanceof OutputError)) throw error;
     throw new BadInput(`--json '${quote(path)}' cannot be written: ${error.message}`);
   }
 }
 
-/** Runs `work` (which resolves with {exitCode, document}) and writes its document to the --json
- *  file, opened first; returns the exit code. */
-async function withJson(path, work) {
-  const output = path === null ? null : openJson(path);
+/** Runs `work` (which resolves with {exitCode, document}, or with an exit code alone when it
+ *  stopped before running anything) and writes its document to the --json file, opened first
+ *  (refused when it is `input`, which the job reads); returns the exit code. */
+async function withJson(path, work, input) {
+  const output = path === null ? null : openJson(path, input);
   try {
-    const { exitCode, document } = await work();
+    const result = await work();
+    if (typeof result === 'number') return result;
+    const { exitCode, document } = result;
     if (output === null) return exitCode;
     try {
       output.commit(formatDocument(document));
     } catch (error) {
       if (!(error instanceof OutputError)) throw error;
-      say(`writing '${quote(path)}' failed: ${error.message}`);
+      say(`writing --json '${quote(path)}' failed: ${error.message}`);
       return EXIT_FAILED;
     }
     return exitCode;
@@ -268,19 +271,6 @@ async function replayRuns(path, options, allocator, check) {
   return { exitCode, document: resultsDocument(runs, { allocator, generator: GENERATOR }) };
 }
 
-/** Refuses a --json file that is the trace itself (by any path): it would replace the trace. */
-function refuseJsonOverTrace(json, path) {
-  const stats = [json, path].map((file) => {
-    try {
-      return statSync(file);
-    } catch {
-      return null;
-    }
-  });
-  if (stats[0] && stats[1] && stats[0].dev === stats[1].dev && stats[0].ino === stats[1].ino)
-    throw new BadInput(`--json '${quote(json)}' is the trace itself: the results would replace it`);
-}
-
 async function replayMain({ allocator, rest, replay: path }, env) {
   let check;
   const lab = await fresh(allocator);
@@ -289,21 +279,22 @@ async function replayMain({ allocator, rest, replay: path }, env) {
     process.stdout.write(lab.replayUsageText() + ALLOCATOR_USAGE);
     return 0;
   }
-  // The whole trace first, in an instance of its own that is then dropped (the native replay
-  // checks in a child process): a bad trace stops here, before anything runs.
-  try {
-    check = await withFile(path, (source) => lab.checkTrace(source));
-  } catch (error) {
-    return traceFailure(path, error);
-  }
-  const steps = lab.checkReplaySteps(check.events, Number(options.runs[0].params.split('=')[1]));
-  if (steps !== null) {
-    say(steps.message);
-    return EXIT_BAD_INPUT;
-  }
-  if (options.json !== null) refuseJsonOverTrace(options.json, path);
-  cutShortNote(path, check);
-  return withJson(options.json, () => replayRuns(path, options, allocator, check));
+  // The --json file first, as natively; then the whole trace, in an instance of its own that is
+  // then dropped (the native replay checks in a child process): a bad trace stops there.
+  return withJson(options.json, async () => {
+    try {
+      check = await withFile(path, (source) => lab.checkTrace(source));
+    } catch (error) {
+      return traceFailure(path, error);
+    }
+    const steps = lab.checkReplaySteps(check.events, Number(options.runs[0].params.split('=')[1]));
+    if (steps !== null) {
+      say(steps.message);
+      return EXIT_BAD_INPUT;
+    }
+    cutShortNote(path, check);
+    return replayRuns(path, options, allocator, check);
+  }, path);
 }
 
 async function runMain({ allocator, rest }, env) {

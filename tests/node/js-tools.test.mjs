@@ -67,6 +67,29 @@ test('any argument list: the same exit code and stderr as build/trimlab', () => 
   }
 });
 
+test('an output file that cannot be written: the same refusal as build/trimlab', () => {
+  // The Node runner once worded these its own way ("not a regular file", "Is a directory").
+  const trace = join(tempDir(), 'self.trace');
+  copyFileSync(goodTrace, trace);
+  const simple = ['--scenario', 'simple', '--set', 'block_mib=1', '--quiet', '--json'];
+  const cases = [
+    [[...simple, '/dev/full'], [...simple, '/dev/full']],
+    [[...simple, '/proc/version'], [...simple, '/proc/version']],
+    [[...simple, tmpdir()], [...simple, tmpdir()]],
+    [[...simple, `${join(tmpdir(), 'no-such-folder')}/`], [...simple, `${join(tmpdir(), 'no-such-folder')}/`]],
+    [[...simple, '/nonexistent/r.json'], [...simple, '/nonexistent/r.json']],
+    [['replay', trace, '--json', trace], ['--replay', trace, '--json', trace]],
+  ];
+  for (const [nativeArgs, wasmArgs] of cases) {
+    const native = runNative(nativeArgs);
+    const wasm = runWasm(wasmArgs);
+    assert.equal(native.code, 2, native.stderr);
+    assert.equal(wasm.code, 2, wasm.stderr);
+    assert.equal(wasm.stderr, native.stderr);
+  }
+  assert.deepEqual(readFileSync(trace), readFileSync(goodTrace));
+});
+
 test('a --json path of any length or content: exit 2 with one line, nothing run', () => {
   const dir = tempDir();
   const paths = {
@@ -174,8 +197,8 @@ for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP']) {
 
 test('run-wasm --json: an existing target that is not a regular file is refused before anything runs', () => {
   const dir = tempDir();
-  for (const [target, reason] of [['/dev/full', 'not a regular file'], [dir, 'Is a directory'],
-    [`${join(dir, 'r.json')}/`, 'Is a directory']]) {
+  for (const [target, reason] of [['/dev/full', 'it exists and is not a regular file'],
+    [dir, 'it exists and is not a regular file'], [`${join(dir, 'r.json')}/`, 'it names a folder, not a file']]) {
     for (const args of [['--scenario', 'simple', '--set', 'block_mib=1'], ['--replay', goodTrace]]) {
       const result = runWasm([...args, '--json', target]);
       assert.equal(result.code, 2, result.stderr);
@@ -210,7 +233,7 @@ test('run-wasm --replay T --json T is refused: the results would replace the tra
     const result = runWasm(['--replay', trace, '--json', json]);
     assert.equal(result.code, 2, result.stderr);
     assertOneCleanLine(result.stderr, json);
-    assert.match(result.stderr, /is the trace itself/);
+    assert.match(result.stderr, /it is the input file, which the output would replace/);
   }
   assert.deepEqual(readFileSync(trace), readFileSync(goodTrace));
   rmSync(dir, { recursive: true, force: true });
@@ -267,7 +290,7 @@ test('trace-report refuses outputs it cannot write before any producer runs', ()
   const result = run(traceReport, [goodTrace, '--out', out]);
   assert.equal(result.code, 2, result.stderr);
   assert.equal(result.stderr, `trace-report: '${join(out, 'good.trace', 'report.json')}' cannot ` +
-    'be written: Is a directory\n');
+    'be written: it exists and is not a regular file\n');
   assert.deepEqual(readdirSync(join(out, 'good.trace')), ['report.json'], 'a producer ran');
   rmSync(out, { recursive: true, force: true });
 });
