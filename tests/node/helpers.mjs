@@ -1,7 +1,7 @@
 // Shared by the Node tests: paths, running build/trimlab, the results schema validator, and
 // following the processes trimlab starts (through /proc).
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,8 +19,18 @@ export function schemaErrors(document) {
   return validator(document) ? '' : JSON.stringify(validator.errors, null, 1);
 }
 
+const tempDirs = [];
+// Removed when the test file's process ends, unless TRIMLAB_KEEP_TEMP=1 asks to keep them for a look.
+process.on('exit', () => {
+  if (process.env.TRIMLAB_KEEP_TEMP === '1') return;
+  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A fresh scratch folder, removed when the process ends (kept with TRIMLAB_KEEP_TEMP=1). */
 export function tempDir() {
-  return mkdtempSync(join(tmpdir(), 'trimlab-test-'));
+  const dir = mkdtempSync(join(tmpdir(), 'trimlab-test-'));
+  tempDirs.push(dir);
+  return dir;
 }
 
 const nativeEnv = (env) => ({ ...process.env, DISABLE_MALLOC_TRIM: '', BUCKET_MODEL: '', ...env });
