@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the scenario engine as WebAssembly with Debian's emscripten 3.1.6
-# (its traps are listed in the project's shared toolchain notes), twice:
+# (its traps are listed in docs/toolchain.md), twice:
 #   web/trimlab.js + web/trimlab.wasm                     dlmalloc (Emscripten's default)
 #   web/trimlab-emmalloc.js + web/trimlab-emmalloc.wasm   emmalloc
 # The sources are the Makefile's CORE_SRC plus the C API (src/wasm_api.c) and four native CLI
@@ -58,7 +58,8 @@ flags=(
     -O3
     # Memory must be able to grow: the scenarios exist to show how it grows and never shrinks.
     -sALLOW_MEMORY_GROWTH=1
-    # Start at exactly 64 MiB, the size the seed's measurements and the tests assume.
+    # Start at exactly 64 MiB, as the reference measurement did (docs/reference-measurement.md);
+    # the tests assume it.
     -sINITIAL_MEMORY=67108864
     # Ceiling 512 MiB: malloc returns NULL there and the run ends with outcome oom.
     -sMAXIMUM_MEMORY=536870912

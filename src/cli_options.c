@@ -84,7 +84,8 @@ int tl_cli_trim_finish(tl_cli_trim *trim, tl_error *err) {
         trim->on = strcmp(trim->value, "off") != 0;
         trim->off = strcmp(trim->value, "on") != 0;
     } else {
-        /* --no-trim, or else the environment: the seed's switch. */
+        /* --no-trim, or else the environment: the reference measurement's switch
+         * (docs/reference-measurement.md). */
         trim->on = !trim->no_trim && !disabled;
         trim->off = !trim->on;
     }
@@ -145,7 +146,8 @@ static int parse_flag(int argc, char **argv, int *i, raw_args *raw, tl_cli_optio
     return TL_OK;
 }
 
-/* The seed's interface: BUCKET_MODEL counts only with ENABLE_CUSTOM_BUCKETS on. */
+/* The reference measurement's interface (docs/reference-measurement.md): BUCKET_MODEL counts only
+ * with ENABLE_CUSTOM_BUCKETS on. */
 static int apply_environment(const raw_args *raw, const tl_scenario *scenario, tl_params *params,
                              tl_error *err) {
     const char *model = getenv("BUCKET_MODEL");

@@ -1,6 +1,7 @@
-/* The solver pattern behind the seed's bucket models: a BFS builds a database of one robin-hood
- * hash set per depth, sized by the bucket model; frontier vectors and a batch buffer are created
- * and destroyed at every depth; the database stays live to the end, then trim. */
+/* The solver pattern behind the reference measurement's bucket models
+ * (docs/reference-measurement.md): a BFS builds a database of one robin-hood hash set per depth,
+ * sized by the bucket model; frontier vectors and a batch buffer are created and destroyed at every
+ * depth; the database stays live to the end, then trim. */
 #include <stdio.h>
 #include <stdlib.h>
 

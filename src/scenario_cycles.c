@@ -1,4 +1,5 @@
-/* Seed Test 3: repeated cycles of one block allocated, touched and freed; trim at the end. */
+/* Test 3 of the reference measurement (docs/reference-measurement.md): repeated cycles of one block
+ * allocated, touched and freed; trim at the end. */
 #include <stdio.h>
 
 #include "block.h"
@@ -53,7 +54,8 @@ static void cycles_release(void *state) {
 
 const tl_scenario tl_scenario_cycles = {
     "cycles",
-    "seed Test 3: cycles of one block allocated, touched and freed; trim at the end",
+    "Test 3 of the reference measurement: cycles of one block allocated, touched and freed; trim "
+    "at the end",
     {cycles_params, sizeof cycles_params / sizeof cycles_params[0]},
     cycles_max_steps,
     cycles_begin,

@@ -1,4 +1,5 @@
-/* Seed Test 1: one large block, touched, freed, then trim. */
+/* Test 1 of the reference measurement (docs/reference-measurement.md): one large block, touched,
+ * freed, then trim. */
 #include "block.h"
 #include "scenarios.h"
 
@@ -30,7 +31,7 @@ _Static_assert(sizeof(tl_block) <= TL_STATE_MAX, "simple state fits");
 
 const tl_scenario tl_scenario_simple = {
     "simple",
-    "seed Test 1: one large block, touched page by page, freed, then trim",
+    "Test 1 of the reference measurement: one large block, touched page by page, freed, then trim",
     {simple_params, sizeof simple_params / sizeof simple_params[0]},
     simple_max_steps,
     simple_begin,

@@ -1,4 +1,5 @@
-/* Seed Test 2: a robin_set-like vector: reserve the slots, fill them, destroy, then trim. */
+/* Test 2 of the reference measurement (docs/reference-measurement.md): a robin_set-like vector:
+ * reserve the slots, fill them, destroy, then trim. */
 #include <stdint.h>
 
 #include "block.h"
@@ -35,7 +36,8 @@ static void vector_release(void *state) {
 
 const tl_scenario tl_scenario_vector = {
     "vector",
-    "seed Test 2: reserve 8-byte slots like a robin_set, fill them, destroy, then trim",
+    "Test 2 of the reference measurement: reserve 8-byte slots like a robin_set, fill them, "
+    "destroy, then trim",
     {vector_params, sizeof vector_params / sizeof vector_params[0]},
     vector_max_steps,
     vector_begin,

@@ -1,5 +1,5 @@
-/* Writes to memory that the compiler cannot prove dead, so allocations stay real (TOOLCHAIN.md:
- * gcc and clang delete malloc + memset + free sequences whose result is never read). */
+/* Writes to memory that the compiler cannot prove dead, so allocations stay real (gcc and clang
+ * delete malloc + memset + free sequences whose result is never read: docs/toolchain.md). */
 #ifndef TL_TOUCH_H
 #define TL_TOUCH_H
 

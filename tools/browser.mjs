@@ -1,6 +1,6 @@
 // Shared by the browser tests: serves web/ with tools/serve.mjs on 127.0.0.1 (port 0: any free
 // port), launches Debian's Chromium through playwright-core with the flags of
-// the project's toolchain notes and a fresh profile, and opens the page. Used by the browser
+// docs/toolchain.md (Chromium) and a fresh profile, and opens the page. Used by the browser
 // tests and by the page benchmark.
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -9,7 +9,8 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(fileURLToPath(import.meta.url), '..', '..');
 const out = join(root, 'build', 'compare');
-// BUCKET_MODEL with ENABLE_CUSTOM_BUCKETS=1 passes through (the seed's interface); trim is set per run.
+// BUCKET_MODEL with ENABLE_CUSTOM_BUCKETS=1 passes through (the reference measurement's interface,
+// docs/reference-measurement.md); trim is set per run.
 const env = { ...process.env, DISABLE_MALLOC_TRIM: '' };
 const mib = (bytes) => (bytes / 1048576).toFixed(2);
 

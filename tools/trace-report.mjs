@@ -10,8 +10,9 @@
 // DIR/<name>.png, a chart of the four runs step by step (Chart.js in headless Chromium, from a
 // small page in a temporary folder; web/vendor/chart.umd.min.js must exist: `make site`).
 // The estimate and its error are the page's (web/story.js), so both say the same:
-//   estimate  = native trim-off run: final RSS − RSS at its baseline (the seed's
-//               "WASM-equivalent" measurement; the replay's own map and buffer are in both).
+//   estimate  = native trim-off run: final RSS − RSS at its baseline (the "WASM-equivalent"
+//               measurement of docs/reference-measurement.md; the replay's own map and buffer
+//               are in both).
 //   measured  = WebAssembly (dlmalloc) run: final heap end (sbrk) − heap end at its baseline:
 //               what the module's allocator claimed for the trace and never gives back.
 //   error     = (estimate − measured) / measured; negative = the estimate is too small.

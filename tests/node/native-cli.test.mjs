@@ -1,5 +1,6 @@
-// Integration tests of build/trimlab on this machine: the seed's native table, the results
-// format, refusal of bad input, and what signals, dying children and failed writes leave behind.
+// Integration tests of build/trimlab on this machine: the reference measurement's native table
+// (docs/reference-measurement.md), the results format, refusal of bad input, and what signals,
+// dying children and failed writes leave behind.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -23,13 +24,13 @@ test('--all --trim both exits 0 and writes results that validate against the sch
   assert.equal(all.document.runs.length, 12);
 });
 
-test('cycles: malloc_trim releases the 10 MiB block the heap kept (seed Test 3)', () => {
+test('cycles: malloc_trim releases the 10 MiB block the heap kept (reference measurement, Test 3)', () => {
   const run = runOf(all.document, 'cycles', 'enabled');
   assert.ok(Math.abs(released(run) - 10 * MiB) <= MiB, `released ${released(run) / MiB} MiB`);
   assert.equal(run.summary.trim_called, true);
 });
 
-test('simple and vector: free() already returned the memory, trim releases about 0 (seed Tests 1, 2)', () => {
+test('simple and vector: free() already returned the memory, trim releases about 0 (reference measurement, Tests 1, 2)', () => {
   for (const scenario of ['simple', 'vector']) {
     const run = runOf(all.document, scenario, 'enabled');
     assert.ok(Math.abs(released(run)) < 0.5 * MiB, `${scenario} released ${released(run) / MiB} MiB`);
@@ -79,7 +80,7 @@ test('DISABLE_MALLOC_TRIM=1 works like --no-trim', () => {
   assert.equal(document.runs[0].summary.trim_called, false);
 });
 
-test("the seed's interface: BUCKET_MODEL=8M/8M/8M ENABLE_CUSTOM_BUCKETS=1 runs buckets with that model", () => {
+test("the reference measurement's interface: BUCKET_MODEL=8M/8M/8M ENABLE_CUSTOM_BUCKETS=1 runs buckets with that model", () => {
   const { code, document } = runNativeJson(['--scenario', 'buckets'], {
     BUCKET_MODEL: '8M/8M/8M',
     ENABLE_CUSTOM_BUCKETS: '1',

@@ -3,7 +3,7 @@
 // leak), and linear memory stops growing after the first run of each scenario (its high-water
 // mark is a plateau): memory after run 1 == memory after every later run, run RUNS included.
 // Checked for dlmalloc (trim on, the default; dlmalloc's malloc_trim does nothing) and for emmalloc
-// with trim off. emmalloc with trim on (3.1.6's trim bug, TOOLCHAIN.md) is only recorded.
+// with trim off. emmalloc with trim on (3.1.6's trim bug, docs/toolchain.md) is only recorded.
 // Build first: `make wasm` (make test-node does it).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

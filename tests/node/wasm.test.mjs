@@ -21,7 +21,7 @@ for (const file of ['trimlab.wasm', 'trimlab-emmalloc.wasm'])
   assert.ok(existsSync(join(root, 'web', file)), `web/${file} is missing: run ./build_wasm.sh`);
 assert.ok(existsSync(nativeCli), 'build/trimlab is missing: run make native');
 
-/** Emscripten 3.1.6's growth for small requests (TOOLCHAIN.md): min(max, alignUp(old x 1.2)). */
+/** Emscripten 3.1.6's growth for small requests (docs/toolchain.md): min(max, alignUp(old x 1.2)). */
 function growthSequence(initial = INITIAL, maximum = MAXIMUM) {
   const sizes = [initial];
   while (sizes.at(-1) < maximum) {
@@ -64,8 +64,8 @@ for (const allocator of ALLOCATORS) {
     defaults[allocator].push(await freshRun(allocator, name));
 }
 
-test('the growth formula gives the sizes TOOLCHAIN.md measured (64, 76.81, 92.19 ... 512 MiB)', () => {
-  // toFixed rounds the exact ties 110.625 and 396.625 up; TOOLCHAIN.md's printf shows .62.
+test('the growth formula gives the sizes docs/toolchain.md lists (64, 76.81, 92.19 ... 512 MiB)', () => {
+  // toFixed rounds the exact ties 110.625 and 396.625 up; docs/toolchain.md shows .62 (printf).
   const mib = growthSequence().map((b) => (b / MiB).toFixed(2));
   assert.deepEqual(mib, ['64.00', '76.81', '92.19', '110.63', '132.75', '159.31', '191.19',
     '229.44', '275.38', '330.50', '396.63', '476.00', '512.00']);
