@@ -2,18 +2,18 @@
 # `make test` and `make demo` install what is missing first (Debian packages, npm ci).
 
 CC := gcc
-CFLAGS := -std=c11 -Wall -Wextra -Werror -O2 -g -D_GNU_SOURCE
+CFLAGS := -std=c11 -Wall -Wextra -Werror -O2 -g -D_GNU_SOURCE -Isrc
 BUILD := build
 
-CORE_SRC := src/tl_error.c src/message.c src/bucket_model.c src/params.c src/platform.c src/touch.c \
-	src/block.c src/chunks.c src/robin_set.c src/u64_vec.c src/engine.c src/scenarios.c \
-	src/scenario_simple.c src/scenario_vector.c src/scenario_cycles.c src/scenario_buckets.c \
-	src/scenario_fragmented.c src/scenario_highwater.c \
-	src/trace_reader.c src/addr_map.c src/scenario_replay.c
-CLI_SRC := src/cli_options.c src/results_json.c src/report_table.c src/runner.c \
-	src/cmd_record.c src/trace_writer.c \
-	src/replay_cli.c src/child_run.c src/child_signals.c src/failed_run.c src/output_file.c \
-	src/trace_file.c src/cmd_trace_info.c src/cmd_replay.c
+CORE_SRC := src/engine/tl_error.c src/shared/message.c src/engine/bucket_model.c src/engine/params.c src/engine/platform.c src/engine/touch.c \
+	src/engine/block.c src/engine/chunks.c src/engine/robin_set.c src/engine/u64_vec.c src/engine/engine.c src/scenarios/scenarios.c \
+	src/scenarios/scenario_simple.c src/scenarios/scenario_vector.c src/scenarios/scenario_cycles.c src/scenarios/scenario_buckets.c \
+	src/scenarios/scenario_fragmented.c src/scenarios/scenario_highwater.c \
+	src/engine/trace_reader.c src/engine/addr_map.c src/scenarios/scenario_replay.c
+CLI_SRC := src/cli/cli_options.c src/cli/results_json.c src/cli/report_table.c src/native/runner.c \
+	src/native/cmd_record.c src/shared/trace_writer.c \
+	src/cli/replay_cli.c src/native/child_run.c src/native/child_signals.c src/native/failed_run.c src/native/output_file.c \
+	src/native/trace_file.c src/native/cmd_trace_info.c src/native/cmd_replay.c
 CORE_OBJ := $(CORE_SRC:src/%.c=$(BUILD)/obj/%.o)
 CLI_OBJ := $(CLI_SRC:src/%.c=$(BUILD)/obj/%.o)
 UNIT_TEST_SRC := $(wildcard tests/c/*.c)
@@ -29,18 +29,18 @@ all: native wasm site
 
 native: $(BUILD)/trimlab $(BUILD)/libtrimlab-record.so
 
-$(BUILD)/obj/%.o: src/%.c $(wildcard src/*.h) Makefile
+$(BUILD)/obj/%.o: src/%.c $(wildcard src/*/*.h) Makefile
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c $< -o $@
 
-$(BUILD)/trimlab: $(CORE_OBJ) $(CLI_OBJ) $(BUILD)/obj/main.o
+$(BUILD)/trimlab: $(CORE_OBJ) $(CLI_OBJ) $(BUILD)/obj/native/main.o
 	$(CC) $(CFLAGS) $^ -o $@
 
 # The allocation recorder, preloaded into a program by `trimlab record` (docs/trace-format.md).
 # Native only; hidden visibility so only the allocator functions are exported.
-RECORD_SRC := src/recorder.c src/record_core.c src/record_start.c src/trace_writer.c src/message.c
+RECORD_SRC := src/record/recorder.c src/record/record_core.c src/record/record_start.c src/shared/trace_writer.c src/shared/message.c
 
-$(BUILD)/libtrimlab-record.so: $(RECORD_SRC) $(wildcard src/*.h) Makefile
+$(BUILD)/libtrimlab-record.so: $(RECORD_SRC) $(wildcard src/*/*.h) Makefile
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -fPIC -shared -fvisibility=hidden $(RECORD_SRC) -o $@
 
@@ -67,8 +67,8 @@ WASM_OUT := web/trimlab.js web/trimlab.wasm web/trimlab-emmalloc.js web/trimlab-
 
 wasm: $(WASM_OUT)
 
-$(WASM_OUT) &: build_wasm.sh Makefile $(CORE_SRC) src/cli_options.c src/report_table.c \
-		src/results_json.c src/replay_cli.c src/wasm_api.c $(wildcard src/*.h)
+$(WASM_OUT) &: build_wasm.sh Makefile $(CORE_SRC) src/cli/cli_options.c src/cli/report_table.c \
+		src/cli/results_json.c src/cli/replay_cli.c src/wasm/wasm_api.c $(wildcard src/*/*.h)
 	./build_wasm.sh
 
 # For `make bench` (section 5): the engine with Emscripten's --memoryprofiler and, for a like-for-like
@@ -131,7 +131,7 @@ test: deps
 test-c: $(BUILD)/unit-tests format-check
 	$(BUILD)/unit-tests
 
-test-node: $(BUILD)/trimlab $(BUILD)/libtrimlab-record.so wasm
+test-node: $(BUILD)/trimlab $(BUILD)/libtrimlab-record.so wasm results
 	node --test --test-reporter=spec tests/node/
 
 test-browser: site results
@@ -141,7 +141,7 @@ test-browser: site results
 
 # AddressSanitizer (with LeakSanitizer) and UBSan: the native runner and the unit tests, built into
 # build/asan/. SAN_CC=clang-14 works too. A forked child of build/asan/trimlab checks its own leaks
-# (src/main.c); the unit tests skip the RLIMIT_AS out-of-memory test under ASan.
+# (src/native/main.c); the unit tests skip the RLIMIT_AS out-of-memory test under ASan.
 SAN_CC ?= $(CC)
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 SAN_BUILD := $(BUILD)/asan
@@ -168,11 +168,11 @@ SAN_BAD_RUNS := '$(SAN_TL) --scenario nope' '$(SAN_TL) --bogus' \
 	'$(SAN_TL) replay tests/replay/good.trace --json /dev/full' '$(SAN_TL) replay /dev/null' \
 	'TRIMLAB_RECORD_LIB=$(CURDIR)/$(BUILD)/libtrimlab-record.so $(SAN_TL) record -o /dev/full -- true'
 
-$(SAN_BUILD)/obj/%.o: src/%.c $(wildcard src/*.h) Makefile
+$(SAN_BUILD)/obj/%.o: src/%.c $(wildcard src/*/*.h) Makefile
 	@mkdir -p $(dir $@)
 	$(SAN_CC) $(CFLAGS) $(SAN_FLAGS) -c $< -o $@
 
-$(SAN_BUILD)/trimlab: $(SAN_CORE_OBJ) $(SAN_CLI_OBJ) $(SAN_BUILD)/obj/main.o
+$(SAN_BUILD)/trimlab: $(SAN_CORE_OBJ) $(SAN_CLI_OBJ) $(SAN_BUILD)/obj/native/main.o
 	$(SAN_CC) $(CFLAGS) $(SAN_FLAGS) $^ -o $@
 
 $(SAN_BUILD)/unit-tests: $(UNIT_TEST_SRC) $(SAN_CORE_OBJ) $(SAN_CLI_OBJ) $(wildcard tests/c/*.h)
@@ -210,11 +210,11 @@ FUZZ_SECONDS ?= 60
 FUZZ_TARGETS := bucket_model params cli trace
 FUZZ_BUILD := $(BUILD)/fuzz
 FUZZ_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
-FUZZ_LIB_OBJ := $(CORE_SRC:src/%.c=$(FUZZ_BUILD)/obj/%.o) $(FUZZ_BUILD)/obj/cli_options.o
-FUZZ_HEADERS := tests/fuzz/fuzz_common.h $(wildcard src/*.h)
+FUZZ_LIB_OBJ := $(CORE_SRC:src/%.c=$(FUZZ_BUILD)/obj/%.o) $(FUZZ_BUILD)/obj/cli/cli_options.o
+FUZZ_HEADERS := tests/fuzz/fuzz_common.h $(wildcard src/*/*.h)
 .SECONDARY: $(FUZZ_LIB_OBJ)
 
-$(FUZZ_BUILD)/obj/%.o: src/%.c $(wildcard src/*.h) Makefile
+$(FUZZ_BUILD)/obj/%.o: src/%.c $(wildcard src/*/*.h) Makefile
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(CFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
 
@@ -222,9 +222,9 @@ $(FUZZ_BUILD)/fuzz-%: tests/fuzz/fuzz_%.c $(FUZZ_HEADERS) $(FUZZ_LIB_OBJ)
 	$(FUZZ_CC) $(CFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer -Isrc $< $(FUZZ_LIB_OBJ) -o $@
 
 $(SAN_BUILD)/replay-%: tests/fuzz/fuzz_%.c tests/fuzz/replay_main.c $(FUZZ_HEADERS) \
-		$(SAN_CORE_OBJ) $(SAN_BUILD)/obj/cli_options.o
+		$(SAN_CORE_OBJ) $(SAN_BUILD)/obj/cli/cli_options.o
 	$(SAN_CC) $(CFLAGS) $(SAN_FLAGS) -Isrc -Itests/fuzz $< tests/fuzz/replay_main.c \
-		$(SAN_CORE_OBJ) $(SAN_BUILD)/obj/cli_options.o -o $@
+		$(SAN_CORE_OBJ) $(SAN_BUILD)/obj/cli/cli_options.o -o $@
 
 fuzz: $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/fuzz-%)
 	tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
@@ -249,7 +249,7 @@ valgrind: $(BUILD)/unit-tests $(BUILD)/trimlab
 		--set events_per_step=7
 
 format-check:
-	clang-format --dry-run --Werror src/*.c src/*.h tests/c/*.c $(wildcard tests/c/*.h) tests/bench/*.c \
+	clang-format --dry-run --Werror src/*/*.c src/*/*.h tests/c/*.c $(wildcard tests/c/*.h) tests/bench/*.c \
 		tests/fuzz/*.c tests/fuzz/*.h tests/record/*.c
 
 clean:

@@ -16,7 +16,7 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 
-import { openPage, startBrowser } from './browser.mjs';
+import { openPage, startBrowser } from '../tests/support/browser.mjs';
 import { buildDir, median, round, saveFigures, serveFolder } from './bench-lib.mjs';
 
 const RUNS = 5;

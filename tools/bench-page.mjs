@@ -6,7 +6,7 @@
 //     at the fastest speed, recorded in the page from the Run click to the end of the run
 //   - the bytes a fresh load transfers (the server gzips text and .wasm), with and without Chart.js
 // Prints a report and adds its figures to build/bench.json under "page".
-import { openPage, runScenario, startBrowser } from './browser.mjs';
+import { openPage, runScenario, startBrowser } from '../tests/support/browser.mjs';
 import { median, round, saveFigures } from './bench-lib.mjs';
 
 const LOADS = 5;

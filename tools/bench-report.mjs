@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { cpus, loadavg, release, totalmem, type } from 'node:os';
 import { join } from 'node:path';
 
-import { CHROMIUM } from './browser.mjs';
+import { CHROMIUM } from './chromium.mjs';
 import { readFigures, root, round } from './bench-lib.mjs';
 import { writeOutput } from './output-file.mjs';
 

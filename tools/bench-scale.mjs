@@ -11,7 +11,7 @@ import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { startBrowser } from './browser.mjs';
+import { launchChromium } from './chromium.mjs';
 import { MiB, median, root, round, runFresh, saveFigures, serveFolder } from './bench-lib.mjs';
 import { writeOutput } from './output-file.mjs';
 
@@ -130,7 +130,7 @@ async function plot(series, date) {
     writeFileSync(join(folder, 'data.json'), JSON.stringify({ ceiling: CEILING_MIB, pairs: PAIRS, series,
       title: `trimlab: time and peak footprint against size, native vs WebAssembly (make bench, ${date})` }));
     server = await serveFolder(folder);
-    browser = await startBrowser();
+    browser = await launchChromium();
     const page = await browser.context.newPage();
     await page.goto(server.url);
     await page.waitForFunction(() => window.plotted === 4);

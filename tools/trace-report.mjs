@@ -163,9 +163,9 @@ function chartSeries(runs, row) {
 
 /** Draws one chart per row in one page of headless Chromium and commits each to its output. */
 async function writeCharts(charts) {
-  const { startBrowser } = await import('./browser.mjs'); // playwright only when charts are drawn
+  const { launchChromium } = await import('./chromium.mjs'); // playwright only when charts are drawn
   const folder = mkdtempSync(join(tmpdir(), 'trimlab-trace-report-'));
-  const browser = await startBrowser();
+  const browser = await launchChromium();
   try {
     copyFileSync(join(root, 'web', 'vendor', 'chart.umd.min.js'), join(folder, 'chart.umd.min.js'));
     writeFileSync(join(folder, 'chart.html'), CHART_PAGE);

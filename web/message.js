@@ -1,4 +1,4 @@
-// The one sanitiser every message JavaScript writes passes (the same rules as src/message.c):
+// The one sanitiser every message JavaScript writes passes (the same rules as src/shared/message.c):
 // a value a user gave us is quoted through quote(), and a finished line through cleanLine(), so
 // a message is one line of bounded length that cannot drive the terminal.
 

@@ -205,7 +205,7 @@ const SIGNATURES = {
   heap_walks: ['number', []],
 };
 
-// ---- allocation traces (src/trace_format.h), read in chunks ----
+// ---- allocation traces (src/shared/trace_format.h), read in chunks ----
 
 /** The header and program name take at most this many bytes: the first chunk a replay gets. */
 export const TRACE_HEADER_MAX = 64 + 256;

@@ -18,7 +18,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { missingFiles, openPage, runScenario, startBrowser } from '../../tools/browser.mjs';
+import { missingFiles, openPage, runScenario, startBrowser } from '../support/browser.mjs';
 
 assert.deepEqual(missingFiles(), [], 'web/ is incomplete: run `make site results` first');
 

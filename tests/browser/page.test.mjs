@@ -11,10 +11,10 @@ import { join } from 'node:path';
 import { loadTrimlab } from '../../web/trimlab-api.js';
 import { validateResults } from '../../web/results-validate.js';
 import {
-  MiB, chartData, debugState, ensureScreenshotDir, missingFiles, openPage, root, runScenario,
-  startBrowser, webRoot,
-} from '../../tools/browser.mjs';
-import { runNativeJson, runOf, schemaErrors, tempDir } from '../node/helpers.mjs';
+  chartData, debugState, ensureScreenshotDir, missingFiles, openPage, runScenario, startBrowser,
+  webRoot,
+} from '../support/browser.mjs';
+import { MiB, root, runNativeJson, runOf, schemaErrors, tempDir } from '../support/helpers.mjs';
 import { TraceBuilder } from '../replay/trace-encoder.mjs';
 import { main as traceReport } from '../../tools/trace-report.mjs';
 import {

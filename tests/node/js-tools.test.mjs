@@ -14,7 +14,7 @@ import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-import { root, runNative, tempDir } from './helpers.mjs';
+import { root, runNative, tempDir } from '../support/helpers.mjs';
 
 const runner = join(root, 'tools', 'run-wasm.mjs');
 const traceReport = join(root, 'tools', 'trace-report.mjs');

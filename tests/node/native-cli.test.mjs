@@ -10,7 +10,7 @@ import { validateResults } from '../../web/results-validate.js';
 import {
   MiB, childrenOf, isGone, isRunning, nativeCli, root, runNative, runNativeJson, runOf,
   schemaErrors, startNative, tempDir, waitFor,
-} from './helpers.mjs';
+} from '../support/helpers.mjs';
 
 const all = runNativeJson(['--all', '--trim', 'both']);
 const released = (run) => run.summary.released_by_trim_bytes;

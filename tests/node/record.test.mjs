@@ -10,7 +10,7 @@ import {
   chmodSync, chownSync, copyFileSync, existsSync, readFileSync, readdirSync, rmSync, writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import { childrenOf, isRunning, nativeCli, root, tempDir, waitFor } from './helpers.mjs';
+import { childrenOf, isRunning, nativeCli, root, tempDir, waitFor } from '../support/helpers.mjs';
 
 const library = join(root, 'build', 'libtrimlab-record.so');
 const work = tempDir();
@@ -155,7 +155,7 @@ before(() => {
     assert.equal(error, '', `${name}.c: ${error}`);
   }
   const example = compile(join(root, 'tests', 'record', 'encode_example.c'), bin('encode_example'),
-    [`-I${join(root, 'src')}`, join(root, 'src', 'trace_writer.c')]);
+    [`-I${join(root, 'src')}`, join(root, 'src', 'shared', 'trace_writer.c')]);
   assert.equal(example, '', example);
   const lines = Array.from({ length: 20000 }, (_, i) => `line ${(i * 7919) % 20000} ${'x'.repeat(i % 50)}`);
   writeFileSync(join(work, 'input.txt'), lines.join('\n') + '\n');

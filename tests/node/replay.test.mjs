@@ -16,7 +16,7 @@ import { validateResults } from '../../web/results-validate.js';
 import { TraceBuilder } from '../replay/trace-encoder.mjs';
 import {
   MiB, childrenOf, isGone, nativeCli, root, runNative, schemaErrors, startNative, tempDir, waitFor,
-} from './helpers.mjs';
+} from '../support/helpers.mjs';
 
 const runner = join(root, 'tools', 'run-wasm.mjs');
 const dir = tempDir();

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { serve } from '../../tools/serve.mjs';
 // The functions added with the hostile-input fixes, looked up per test.
 import * as serveModule from '../../tools/serve.mjs';
-import { root as repoRoot, tempDir } from './helpers.mjs';
+import { root as repoRoot, tempDir } from '../support/helpers.mjs';
 
 const serveScript = join(repoRoot, 'tools', 'serve.mjs');
 const SECRET = `trimlab-secret-${process.pid}-${Date.now()}`;

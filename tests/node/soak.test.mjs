@@ -11,7 +11,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { loadTrimlab } from '../../web/trimlab-api.js';
-import { MiB, root } from './helpers.mjs';
+import { MiB, root } from '../support/helpers.mjs';
 
 const RUNS = 200;
 // Defaults, except buckets: its default model (1M/1M/1M) takes ~0.3-0.4 s a run here, 200 runs

@@ -9,7 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { loadTrimlab, TrimlabError } from '../../web/trimlab-api.js';
-import { MiB, nativeCli, root, runNative, schemaErrors, tempDir } from './helpers.mjs';
+import { MiB, nativeCli, root, runNative, schemaErrors, tempDir } from '../support/helpers.mjs';
 
 const runner = join(root, 'tools', 'run-wasm.mjs');
 const ALLOCATORS = ['dlmalloc', 'emmalloc'];

@@ -1,4 +1,4 @@
-// A tiny encoder of allocation traces (src/trace_format.h), for the tests and the fixtures: it
+// A tiny encoder of allocation traces (src/shared/trace_format.h), for the tests and the fixtures: it
 // does not depend on the recorder. Values may be numbers or BigInts.
 //
 //   const t = new TraceBuilder({ program: 'demo' });
