@@ -38,11 +38,11 @@ export function saveFigures(key, value) {
 }
 
 /**
- * A fresh instance of an Emscripten glue (web/trimlab.js or a build of it) in Node, as the raw
+ * A fresh instance of an Emscripten glue (web/gen/trimlab.js or a build of it) in Node, as the raw
  * Module with ccall/cwrap: the same loading as web/trimlab-api.js (the glue is CommonJS, the
  * .wasm is passed as wasmBinary), for exports the wrapper does not expose.
  */
-export async function rawModule(gluePath = join(root, 'web', 'trimlab.js')) {
+export async function rawModule(gluePath = join(root, 'web', 'gen', 'trimlab.js')) {
   const wasmBinary = readFileSync(gluePath.replace(/\.js$/, '.wasm'));
   const body = runInThisContext(
     `(function (exports, require, module, __filename, __dirname) {${readFileSync(gluePath, 'utf8')}\n})`,

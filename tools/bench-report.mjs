@@ -154,7 +154,7 @@ ${table(['', ''], [
 ## 1. Native against WebAssembly, per scenario
 
 Each scenario with its default parameters, natively (\`build/trimlab\`, gcc -O2) and in
-WebAssembly (\`web/trimlab.wasm\`, dlmalloc, -O3, under Node ${machine.node}), a fresh process
+WebAssembly (\`web/gen/trimlab.wasm\`, dlmalloc, -O3, under Node ${machine.node}), a fresh process
 per run on both sides, interleaved native, WebAssembly, native, … over
 ${figures.pairs} pairs after one untimed pair. The time is each run's own \`elapsed_ms\`: the
 engine's calls from the first step to the last, sampling included, process start and module
@@ -274,7 +274,7 @@ ${n(bucketsMax.wasm.peak_footprint_mib, 2)} MiB in WebAssembly: ${bucketsMax.was
 ![Run time and peak footprint against size, native and WebAssembly](scale.png)
 
 The plot is drawn by \`tools/bench-scale.mjs\` with the page's own Chart.js
-(\`web/vendor/chart.umd.min.js\`) in headless Chromium.
+(\`web/gen/vendor/chart.umd.min.js\`) in headless Chromium.
 
 ## 5. Against Emscripten's \`--memoryprofiler\`
 

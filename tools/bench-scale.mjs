@@ -123,7 +123,7 @@ async function plot(series, date) {
   let server;
   let browser;
   try {
-    copyFileSync(join(root, 'web', 'vendor', 'chart.umd.min.js'), join(folder, 'chart.umd.min.js'));
+    copyFileSync(join(root, 'web', 'gen', 'vendor', 'chart.umd.min.js'), join(folder, 'chart.umd.min.js'));
     writeFileSync(join(folder, 'index.html'), PLOT_HTML);
     writeFileSync(join(folder, 'plot.css'), PLOT_CSS);
     writeFileSync(join(folder, 'plot.js'), PLOT_JS);

@@ -139,8 +139,8 @@ async function probe(speedRows) {
 
 function sizes() {
   return ['trimlab.wasm', 'trimlab.js', 'trimlab-emmalloc.wasm', 'trimlab-emmalloc.js'].map((name) => {
-    const bytes = readFileSync(join(root, 'web', name));
-    return { file: `web/${name}`, bytes: bytes.length, gzip_bytes: gzipSync(bytes, { level: 9 }).length };
+    const bytes = readFileSync(join(root, 'web', 'gen', name));
+    return { file: `web/gen/${name}`, bytes: bytes.length, gzip_bytes: gzipSync(bytes, { level: 9 }).length };
   });
 }
 

@@ -4,7 +4,7 @@
 //
 //   node tools/run-wasm.mjs --list
 //   node tools/run-wasm.mjs --scenario highwater --set total_mib=300 [--allocator emmalloc]
-//   node tools/run-wasm.mjs --all --trim both --quiet --json web/data/wasm-results.json
+//   node tools/run-wasm.mjs --all --trim both --quiet --json web/gen/data/wasm-results.json
 //   node tools/run-wasm.mjs --replay app.trace [--trim both] [--set events_per_step=N] [--json F]
 //     (an allocation trace: checked whole first, then replayed in chunks, as `trimlab replay`)
 //

@@ -8,7 +8,7 @@
 // DIR defaults to build/trace-report; each trace gets DIR/<name>/ with native.json,
 // wasm-dlmalloc.json, wasm-emmalloc.json (the results format) and report.json (the row), and
 // DIR/<name>.png, a chart of the four runs step by step (Chart.js in headless Chromium, from a
-// small page in a temporary folder; web/vendor/chart.umd.min.js must exist: `make site`).
+// small page in a temporary folder; web/gen/vendor/chart.umd.min.js must exist: `make site`).
 // The estimate and its error are the page's (web/story.js), so both say the same:
 //   estimate  = native trim-off run: final RSS − RSS at its baseline (the seed's
 //               "WASM-equivalent" measurement; the replay's own map and buffer are in both).
@@ -167,7 +167,7 @@ async function writeCharts(charts) {
   const folder = mkdtempSync(join(tmpdir(), 'trimlab-trace-report-'));
   const browser = await launchChromium();
   try {
-    copyFileSync(join(root, 'web', 'vendor', 'chart.umd.min.js'), join(folder, 'chart.umd.min.js'));
+    copyFileSync(join(root, 'web', 'gen', 'vendor', 'chart.umd.min.js'), join(folder, 'chart.umd.min.js'));
     writeFileSync(join(folder, 'chart.html'), CHART_PAGE);
     const page = await browser.context.newPage();
     await page.goto(pathToFileURL(join(folder, 'chart.html')).href);

@@ -12,7 +12,7 @@ import { CaptionTracker, WALKTHROUGH, captionHoldMs } from './walkthrough.js';
 import { runCsv, exportName, download, canvasPng } from './export.js';
 
 const DEFAULT_SCENARIO = 'cycles';
-const DEFAULT_NATIVE_URL = 'data/native-results.json';
+const DEFAULT_NATIVE_URL = 'gen/data/native-results.json';
 const TRACE_MAGIC = [0x54, 0x4c, 0x54, 0x52, 0x41, 0x43, 0x45, 0x00]; // "TLTRACE\0"
 const REPLAY = 'replay';
 /** The native replay's default, so its steps line up with the page's on the chart. */

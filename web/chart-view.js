@@ -1,4 +1,4 @@
-// The live chart: Chart.js (the global `Chart` from vendor/chart.umd.min.js) set up along its
+// The live chart: Chart.js (the global `Chart` from gen/vendor/chart.umd.min.js) set up along its
 // performance guide, because a run redraws it on every animation frame: data as {x, y} with
 // parsing off and normalized (sorted, unique x), no animation, min-max decimation (keeps peaks)
 // when points outnumber pixels, no point markers, and update('none').

@@ -8,7 +8,7 @@
 //   const r = await lab.runReplay(blobOrBytes, { trim: false, eventsPerStep: 1000, onSample });
 //   (an allocation trace, fed to the module in chunks: docs/replay.md)
 //
-// Loading the Emscripten glue (web/trimlab.js, web/trimlab-emmalloc.js: CommonJS factories from
+// Loading the Emscripten glue (web/gen/trimlab.js, web/gen/trimlab-emmalloc.js: CommonJS factories from
 // -sMODULARIZE=1, since -sEXPORT_ES6 is broken in emscripten 3.1.6):
 // - Node: the glue is read and run as a CommonJS module body through node:vm (require() cannot
 //   load it: package.json says "type": "module", so Node would treat it as ESM), and the .wasm is
@@ -29,6 +29,8 @@ export const RESULTS_VERSION = 1;
 
 const GLUE_NAMES = { dlmalloc: 'trimlab', emmalloc: 'trimlab-emmalloc' };
 const HERE = new URL('./', import.meta.url);
+// Where the build puts the modules (web/gen/, make wasm).
+const MODULES = new URL('./gen/', HERE);
 const IS_NODE =
   typeof process === 'object' && process.versions != null && process.versions.node != null;
 
@@ -113,11 +115,11 @@ function factoryFor(allocator, baseUrl) {
  * Creates a fresh module instance: its own linear memory (64 MiB at the start) and allocator.
  * @param {{allocator?: 'dlmalloc'|'emmalloc', baseUrl?: string|URL,
  *          printErr?: (text: string) => void}} options baseUrl: the folder holding trimlab*.js
- *   and trimlab*.wasm (default: this file's folder); printErr: where the Emscripten glue's own
+ *   and trimlab*.wasm (default: gen/ beside this file); printErr: where the Emscripten glue's own
  *   diagnostics go (default console.error; the C API itself never prints).
  */
 export async function loadTrimlab({
-  allocator = 'dlmalloc', baseUrl = HERE, printErr = (text) => console.error(text),
+  allocator = 'dlmalloc', baseUrl = MODULES, printErr = (text) => console.error(text),
 } = {}) {
   if (!Object.hasOwn(GLUE_NAMES, allocator))
     throw new TrimlabError('bad_value', 3,

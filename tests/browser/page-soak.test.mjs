@@ -20,7 +20,7 @@ import assert from 'node:assert/strict';
 
 import { missingFiles, openPage, runScenario, startBrowser } from '../support/browser.mjs';
 
-assert.deepEqual(missingFiles(), [], 'web/ is incomplete: run `make site results` first');
+assert.deepEqual(missingFiles(), [], 'web/gen/ is incomplete: run `make site results` first');
 
 const RUNS = 50;
 const BASELINE_RUN = 5;

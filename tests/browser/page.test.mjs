@@ -21,10 +21,10 @@ import {
   acceptedCases, casePath, manifest, refusedCases, writeDeep, writeOversize,
 } from '../malformed/corpus.mjs';
 
-assert.deepEqual(missingFiles(), [], 'web/ is incomplete: run `make site results` first');
+assert.deepEqual(missingFiles(), [], 'web/gen/ is incomplete: run `make site results` first');
 
 const INITIAL = 64; // MiB of linear memory in a fresh instance
-const nativeDoc = JSON.parse(readFileSync(join(webRoot, 'data', 'native-results.json'), 'utf8'));
+const nativeDoc = JSON.parse(readFileSync(join(webRoot, 'gen', 'data', 'native-results.json'), 'utf8'));
 const nativeRun = (scenario, trim) =>
   nativeDoc.runs.find((run) => run.scenario === scenario && run.trim === trim);
 const engine = await loadTrimlab({ allocator: 'dlmalloc' }); // the engine's own list, in Node

@@ -144,12 +144,12 @@ test('a module that cannot be loaded: one line, exit 1, no stack trace', () => {
   // A copy of the runner beside a truncated module: what a broken build looks like.
   const dir = tempDir();
   mkdirSync(join(dir, 'tools'));
-  mkdirSync(join(dir, 'web'));
+  mkdirSync(join(dir, 'web', 'gen'), { recursive: true });
   for (const file of ['run-wasm.mjs', 'output-file.mjs', 'stop.mjs'])
     copyFileSync(join(root, 'tools', file), join(dir, 'tools', file));
-  for (const file of ['message.js', 'trimlab-api.js', 'trimlab.js'])
+  for (const file of ['message.js', 'trimlab-api.js', 'gen/trimlab.js'])
     copyFileSync(join(root, 'web', file), join(dir, 'web', file));
-  writeFileSync(join(dir, 'web', 'trimlab.wasm'), readFileSync(join(root, 'web', 'trimlab.wasm')).subarray(0, 1000));
+  writeFileSync(join(dir, 'web', 'gen', 'trimlab.wasm'), readFileSync(join(root, 'web', 'gen', 'trimlab.wasm')).subarray(0, 1000));
   const result = run(join(dir, 'tools', 'run-wasm.mjs'), ['--scenario', 'simple']);
   assert.equal(result.code, 1, result.stderr);
   assertOneCleanLine(result.stderr, 'broken module');

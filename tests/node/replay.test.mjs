@@ -25,7 +25,7 @@ let files = 0;
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 assert.ok(existsSync(nativeCli), 'build/trimlab is missing: run make native');
-assert.ok(existsSync(join(root, 'web', 'trimlab.wasm')), 'web/trimlab.wasm is missing: make wasm');
+assert.ok(existsSync(join(root, 'web', 'gen', 'trimlab.wasm')), 'web/gen/trimlab.wasm is missing: make wasm');
 
 function write(name, bytes) {
   const path = join(dir, name);

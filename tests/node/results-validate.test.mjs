@@ -310,9 +310,9 @@ test('a document nested 5,000,000 deep is refused by a scan of its brackets, bef
 
 test('the files make results and make wasm-results write are accepted', () => {
   const files = [['native-results.json', 'native'], ['wasm-results.json', 'wasm']]
-    .map(([name, platform]) => [join(root, 'web', 'data', name), platform])
+    .map(([name, platform]) => [join(root, 'web', 'gen', 'data', name), platform])
     .filter(([file]) => existsSync(file));
-  assert.ok(files.length > 0, 'web/data holds no results: run make results');
+  assert.ok(files.length > 0, 'web/gen/data holds no results: run make results');
   for (const [file, platform] of files) {
     const text = readFileSync(file, 'utf8');
     const verdict = validateResults(text, { platform });

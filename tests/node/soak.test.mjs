@@ -24,7 +24,7 @@ const SOAK_PARAMS = { buckets: 'model=256K/256K/256K' };
 const BOOKKEEPING_SLACK = 64;
 
 for (const file of ['trimlab.wasm', 'trimlab-emmalloc.wasm'])
-  assert.ok(existsSync(join(root, 'web', file)), `web/${file} is missing: run ./build_wasm.sh`);
+  assert.ok(existsSync(join(root, 'web', 'gen', file)), `web/gen/${file} is missing: run ./build_wasm.sh`);
 
 const mib = (bytes) => (bytes / MiB).toFixed(2);
 

@@ -1,5 +1,5 @@
-// Tests of the WebAssembly build (web/trimlab*.wasm through web/trimlab-api.js) and of its Node
-// runner (tools/run-wasm.mjs), on the real modules: linear memory starts at 64 MiB, grows by
+// Tests of the WebAssembly build (web/gen/trimlab*.wasm through web/trimlab-api.js) and of its
+// Node runner (tools/run-wasm.mjs), on the real modules: linear memory starts at 64 MiB, grows by
 // Emscripten's formula, never shrinks, hits the 512 MiB ceiling cleanly, and the runner speaks
 // exactly like build/trimlab. Build first: `make wasm native` (make test-node does it).
 import { test } from 'node:test';
@@ -18,7 +18,7 @@ const MAXIMUM = 512 * MiB;
 const WASM_PAGE = 64 * 1024;
 
 for (const file of ['trimlab.wasm', 'trimlab-emmalloc.wasm'])
-  assert.ok(existsSync(join(root, 'web', file)), `web/${file} is missing: run ./build_wasm.sh`);
+  assert.ok(existsSync(join(root, 'web', 'gen', file)), `web/gen/${file} is missing: run ./build_wasm.sh`);
 assert.ok(existsSync(nativeCli), 'build/trimlab is missing: run make native');
 
 /** Emscripten 3.1.6's growth for small requests (TOOLCHAIN.md): min(max, alignUp(old x 1.2)). */

@@ -12,7 +12,7 @@ export const screenshotDir = join(root, 'build', 'screenshots');
 /** What the page needs: the built modules, Chart.js and the native results. */
 export function missingFiles() {
   return ['trimlab.wasm', 'trimlab-emmalloc.wasm', 'vendor/chart.umd.min.js',
-    'data/native-results.json'].filter((file) => !existsSync(join(webRoot, file)));
+    'data/native-results.json'].filter((file) => !existsSync(join(webRoot, 'gen', file)));
 }
 
 /** Starts the server and the browser. Close with the returned close(). */
