@@ -65,7 +65,8 @@ APT_PACKAGES := gcc libc6-dev make libcmocka-dev clang-format emscripten chromiu
 NPM_STAMP := node_modules/.package-lock.json
 
 .PHONY: all native wasm site results wasm-results compare demo bench deps check test test-c \
-	test-node test-browser test-sanitize test-fuzz-replay fuzz valgrind format-check clean help
+	test-node test-browser test-sanitize test-fuzz-replay fuzz valgrind format-check lint format \
+	clean help
 
 all: native wasm site ## build everything: the native CLI, the recorder, the modules, the page
 
@@ -280,6 +281,19 @@ C_FILES := $(wildcard src/*/*.c src/*/*.h tests/c/*.c tests/c/*.h tests/bench/*.
 
 format-check: ## clang-format over every C file
 	clang-format --dry-run --Werror $(C_FILES)
+
+# JavaScript is held to the same bar: ESLint (tools/eslint.config.js) and Prettier (its settings
+# are in package.json), both pinned in package.json.
+JS_FILES := $(wildcard web/*.js tools/*.js tools/*.mjs tests/*/*.mjs)
+NPM_BIN := node_modules/.bin
+
+lint: $(NPM_STAMP) ## ESLint and Prettier over every JavaScript file
+	$(NPM_BIN)/eslint -c tools/eslint.config.js $(JS_FILES)
+	$(NPM_BIN)/prettier --check $(JS_FILES)
+
+format: $(NPM_STAMP) ## rewrite every C file with clang-format and every JavaScript file with Prettier
+	clang-format -i $(C_FILES)
+	$(NPM_BIN)/prettier --write --log-level warn $(JS_FILES)
 
 # ---- housekeeping ----
 
