@@ -68,8 +68,14 @@ async function nodeFactory(glueUrl, wasmUrl) {
     { filename: gluePath },
   );
   const module = { exports: {} };
-  body.call(module.exports, module.exports, createRequire(gluePath), module, gluePath,
-    path.dirname(gluePath));
+  body.call(
+    module.exports,
+    module.exports,
+    createRequire(gluePath),
+    module,
+    gluePath,
+    path.dirname(gluePath),
+  );
   const factory = module.exports;
   return (options) => factory({ ...options, wasmBinary });
 }
@@ -94,8 +100,9 @@ function loadScript(src) {
 function browserFactory(glueUrl, wasmUrl) {
   const load = browserLoads.then(() => loadScript(glueUrl.href));
   browserLoads = load.catch(() => {});
-  return load.then((factory) => (options) =>
-    factory({ ...options, locateFile: () => wasmUrl.href }));
+  return load.then(
+    (factory) => (options) => factory({ ...options, locateFile: () => wasmUrl.href }),
+  );
 }
 
 function factoryFor(allocator, baseUrl) {
@@ -119,12 +126,16 @@ function factoryFor(allocator, baseUrl) {
  *   diagnostics go (default console.error; the C API itself never prints).
  */
 export async function loadTrimlab({
-  allocator = 'dlmalloc', baseUrl = MODULES, printErr = (text) => console.error(text),
+  allocator = 'dlmalloc',
+  baseUrl = MODULES,
+  printErr = (text) => console.error(text),
 } = {}) {
   if (!Object.hasOwn(GLUE_NAMES, allocator))
-    throw new TrimlabError('bad_value', 3,
-      `allocator '${quote(allocator)}' is not allowed ` +
-      `(allowed: ${ALLOCATORS.join(', ')})`);
+    throw new TrimlabError(
+      'bad_value',
+      3,
+      `allocator '${quote(allocator)}' is not allowed ` + `(allowed: ${ALLOCATORS.join(', ')})`,
+    );
   const factory = await factoryFor(allocator, new URL(baseUrl, HERE));
   const module = await factory({ print: (text) => console.log(text), printErr });
   return new Trimlab(module);
@@ -137,7 +148,9 @@ export function paramsText(params) {
   if (params == null) return '';
   if (typeof params === 'string') return params;
   if (Array.isArray(params)) return params.join(';');
-  return Object.entries(params).map(([key, value]) => `${key}=${value}`).join(';');
+  return Object.entries(params)
+    .map(([key, value]) => `${key}=${value}`)
+    .join(';');
 }
 
 function documentTrim(runs) {
@@ -239,7 +252,13 @@ export function traceSource(input) {
   if (ArrayBuffer.isView(input)) {
     const bytes = new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
     let at = 0;
-    return { read: (max) => { const out = bytes.subarray(at, at + max); at += out.length; return out; } };
+    return {
+      read: (max) => {
+        const out = bytes.subarray(at, at + max);
+        at += out.length;
+        return out;
+      },
+    };
   }
   if (typeof Blob !== 'undefined' && input instanceof Blob) {
     let at = 0;
@@ -253,8 +272,11 @@ export function traceSource(input) {
   }
   if (input && typeof input.read === 'function') return input;
   if (input && (input[Symbol.asyncIterator] || input[Symbol.iterator])) return chunkSource(input);
-  throw new TrimlabError('bad_value', 3,
-    'a trace is a Uint8Array, an ArrayBuffer, a Blob, an iterable of chunks or {read(max)}');
+  throw new TrimlabError(
+    'bad_value',
+    3,
+    'a trace is a Uint8Array, an ArrayBuffer, a Blob, an iterable of chunks or {read(max)}',
+  );
 }
 
 /** The first TRACE_HEADER_MAX bytes (fewer: the whole trace) and whether the trace ends there. */
@@ -272,12 +294,15 @@ async function readFirst(source) {
 
 /** The environment variables the native CLI reads. */
 export const CLI_ENVIRONMENT = Object.freeze([
-  'DISABLE_MALLOC_TRIM', 'BUCKET_MODEL', 'ENABLE_CUSTOM_BUCKETS',
+  'DISABLE_MALLOC_TRIM',
+  'BUCKET_MODEL',
+  'ENABLE_CUSTOM_BUCKETS',
 ]);
 
 /** Why an instance of these allocators is not to be trusted once its malloc_trim ran. */
 const BROKEN_BY_TRIM = Object.freeze({
-  emmalloc: 'Emscripten 3.1.6\u2019s emmalloc loses track of its free memory when malloc_trim ' +
+  emmalloc:
+    'Emscripten 3.1.6\u2019s emmalloc loses track of its free memory when malloc_trim ' +
     'runs (emscripten-core/emscripten#23343): later runs in this instance grow memory instead of ' +
     'reusing it, and end out of memory',
 });
@@ -358,8 +383,8 @@ export class Trimlab {
   }
 
   /** The native CLI's parser on argv (without the program name) and `env` (only
-     *  CLI_ENVIRONMENT is read). Returns {action, json, quiet, runs: [{scenario, params, trim}]}
-     *  or throws a TrimlabError carrying the native message. */
+   *  CLI_ENVIRONMENT is read). Returns {action, json, quiet, runs: [{scenario, params, trim}]}
+   *  or throws a TrimlabError carrying the native message. */
   parseCommandLine(args, env = {}) {
     const c = this.#c;
     for (const name of CLI_ENVIRONMENT) this.#check(c.setenv(name, env[name] ?? null));
@@ -373,8 +398,11 @@ export class Trimlab {
   #parsed() {
     const c = this.#c;
     const parsed = this.#json(c.cli_json());
-    return { ...parsed, trace: parsed.trace ? c.cli_trace_path() : null,
-      json: parsed.json ? c.cli_json_path() : null };
+    return {
+      ...parsed,
+      trace: parsed.trace ? c.cli_trace_path() : null,
+      json: parsed.json ? c.cli_json_path() : null,
+    };
   }
 
   /** Starts a run (ending one still in progress). Throws a TrimlabError on bad input. */
@@ -418,11 +446,21 @@ export class Trimlab {
 
   /** The finished run in the results format; elapsed_ms counts the engine's calls only. */
   result() {
-    const { scenario, params, trim, outcome, error, summary, trace } =
-      this.#json(this.#c.run_json());
+    const { scenario, params, trim, outcome, error, summary, trace } = this.#json(
+      this.#c.run_json(),
+    );
     const elapsed_ms = Math.round(this.#elapsed * 1000) / 1000;
-    return { scenario, params, trim, outcome, error, elapsed_ms, samples: this.#samples,
-      summary, ...(trace ? { trace } : {}) };
+    return {
+      scenario,
+      params,
+      trim,
+      outcome,
+      error,
+      elapsed_ms,
+      samples: this.#samples,
+      summary,
+      ...(trace ? { trace } : {}),
+    };
   }
 
   /** Frees whatever the run holds; the instance is ready for the next run. */
@@ -453,8 +491,11 @@ export class Trimlab {
     for (let room; (room = c.replay_room()) > 0;) {
       const chunk = await source.read(room);
       if (chunk.length > room)
-        throw new TrimlabError('bad_value', 3, `the trace source gave ${chunk.length} bytes ` +
-          `where ${room} were asked for`);
+        throw new TrimlabError(
+          'bad_value',
+          3,
+          `the trace source gave ${chunk.length} bytes ` + `where ${room} were asked for`,
+        );
       // HEAPU8 read afresh: a view from before a memory growth is detached.
       if (chunk.length > 0) this.#module.HEAPU8.set(chunk, c.replay_input_ptr());
       this.#check(c.replay_input(chunk.length));
@@ -493,8 +534,15 @@ export class Trimlab {
     const { bytes, atEnd } = await readFirst(this.#source);
     const params = eventsPerStep == null ? '' : `events_per_step=${eventsPerStep}`;
     const start = performance.now();
-    const status = c.replay_begin(bytes, bytes.length, atEnd ? 1 : 0, params, trim ? 1 : 0,
-      liveBlocks, events);
+    const status = c.replay_begin(
+      bytes,
+      bytes.length,
+      atEnd ? 1 : 0,
+      params,
+      trim ? 1 : 0,
+      liveBlocks,
+      events,
+    );
     this.#elapsed = performance.now() - start;
     this.#check(status);
     return this.#json(c.trace_json());
@@ -544,7 +592,10 @@ export class Trimlab {
 
   /** A results document of this instance's platform and allocator. */
   resultsDocument(runs, options = {}) {
-    return resultsDocument(runs, { allocator: this.allocator, pageBytes: this.pageBytes,
-      ...options });
+    return resultsDocument(runs, {
+      allocator: this.allocator,
+      pageBytes: this.pageBytes,
+      ...options,
+    });
   }
 }

@@ -18,7 +18,10 @@ const MAXIMUM = 512 * MiB;
 const WASM_PAGE = 64 * 1024;
 
 for (const file of ['trimlab.wasm', 'trimlab-emmalloc.wasm'])
-  assert.ok(existsSync(join(root, 'web', 'gen', file)), `web/gen/${file} is missing: run ./build_wasm.sh`);
+  assert.ok(
+    existsSync(join(root, 'web', 'gen', file)),
+    `web/gen/${file} is missing: run ./build_wasm.sh`,
+  );
 assert.ok(existsSync(nativeCli), 'build/trimlab is missing: run make native');
 
 /** Emscripten 3.1.6's growth for small requests (TOOLCHAIN.md): min(max, alignUp(old x 1.2)). */
@@ -60,15 +63,27 @@ const defaults = {};
 for (const allocator of ALLOCATORS) {
   const lab = await loadTrimlab({ allocator });
   defaults[allocator] = [];
-  for (const { name } of lab.scenarios())
-    defaults[allocator].push(await freshRun(allocator, name));
+  for (const { name } of lab.scenarios()) defaults[allocator].push(await freshRun(allocator, name));
 }
 
 test('the growth formula gives the sizes TOOLCHAIN.md measured (64, 76.81, 92.19 ... 512 MiB)', () => {
   // toFixed rounds the exact ties 110.625 and 396.625 up; TOOLCHAIN.md's printf shows .62.
   const mib = growthSequence().map((b) => (b / MiB).toFixed(2));
-  assert.deepEqual(mib, ['64.00', '76.81', '92.19', '110.63', '132.75', '159.31', '191.19',
-    '229.44', '275.38', '330.50', '396.63', '476.00', '512.00']);
+  assert.deepEqual(mib, [
+    '64.00',
+    '76.81',
+    '92.19',
+    '110.63',
+    '132.75',
+    '159.31',
+    '191.19',
+    '229.44',
+    '275.38',
+    '330.50',
+    '396.63',
+    '476.00',
+    '512.00',
+  ]);
 });
 
 test('a fresh instance has exactly 64 MiB of linear memory, and every run starts there', async () => {
@@ -77,7 +92,8 @@ test('a fresh instance has exactly 64 MiB of linear memory, and every run starts
     assert.equal(lab.memoryBytes(), INITIAL);
     assert.equal(lab.allocator, allocator);
     assert.equal(lab.platform, 'wasm');
-    for (const run of defaults[allocator]) assert.equal(run.summary.baseline_footprint_bytes, INITIAL);
+    for (const run of defaults[allocator])
+      assert.equal(run.summary.baseline_footprint_bytes, INITIAL);
   }
 });
 
@@ -164,9 +180,15 @@ test('emmalloc 3.1.6 (#23343): one instance reused after trim grows every run an
   // block the run before freed, until the 512 MiB ceiling; then the runs end out of memory.
   assert.equal(peaks[0], INITIAL, UPGRADE_NOTE);
   for (let i = 1; i < peaks.length; i++)
-    assert.ok(peaks[i] > peaks[i - 1] || peaks[i] === MAXIMUM, `${UPGRADE_NOTE}: run ${i + 1} ` +
-      `peaked at ${peaks[i] / MiB} MiB after ${peaks[i - 1] / MiB} MiB`);
-  assert.ok(peaks[1] >= INITIAL + 40 * MiB, `${UPGRADE_NOTE}: run 2 peaked at ${peaks[1] / MiB} MiB`);
+    assert.ok(
+      peaks[i] > peaks[i - 1] || peaks[i] === MAXIMUM,
+      `${UPGRADE_NOTE}: run ${i + 1} ` +
+        `peaked at ${peaks[i] / MiB} MiB after ${peaks[i - 1] / MiB} MiB`,
+    );
+  assert.ok(
+    peaks[1] >= INITIAL + 40 * MiB,
+    `${UPGRADE_NOTE}: run 2 peaked at ${peaks[1] / MiB} MiB`,
+  );
   assert.deepEqual(outcomes.slice(0, 8), Array(8).fill('completed'), UPGRADE_NOTE);
   assert.deepEqual(outcomes.slice(-2), ['oom', 'oom'], UPGRADE_NOTE);
   // The wrapper knows: from the first trim on, the instance is marked, and says why.
@@ -185,7 +207,10 @@ test('emmalloc 3.1.6 (#23343): one instance reused after trim grows every run an
 });
 
 test('reuse that works: emmalloc without trim, and dlmalloc with it, keep reusing the first block', async () => {
-  for (const [allocator, trim] of [['emmalloc', false], ['dlmalloc', true]]) {
+  for (const [allocator, trim] of [
+    ['emmalloc', false],
+    ['dlmalloc', true],
+  ]) {
     const lab = await loadTrimlab({ allocator });
     for (let i = 0; i < 12; i++) {
       const run = await lab.runScenario('simple', 'block_mib=50', { trim });
@@ -224,11 +249,21 @@ test('past 512 MiB a run ends oom cleanly; the instance runs the next one; a new
 
 test('the stepping interface: begin, step until null, result; misuse is an error, not an abort', async () => {
   const lab = await loadTrimlab();
-  assert.throws(() => lab.result(), (e) => e instanceof TrimlabError && e.code === 'bad_state');
+  assert.throws(
+    () => lab.result(),
+    (e) => e instanceof TrimlabError && e.code === 'bad_state',
+  );
   lab.begin('vector', 'slots=1000000', { trim: false });
   const first = lab.step();
-  assert.deepEqual(Object.keys(first), ['step', 'phase', 'label', 'footprint_bytes', 'sbrk_bytes',
-    'in_use_bytes', 'allocator_free_bytes']);
+  assert.deepEqual(Object.keys(first), [
+    'step',
+    'phase',
+    'label',
+    'footprint_bytes',
+    'sbrk_bytes',
+    'in_use_bytes',
+    'allocator_free_bytes',
+  ]);
   assert.equal(first.phase, 'baseline');
   assert.equal(lab.done, false);
   assert.throws(() => lab.result(), /no finished run/);
@@ -266,7 +301,7 @@ const badParams = [
   ['nosuch', 'a=1'],
 ];
 
-test('bad parameters are refused with the native CLI\'s messages (API and runner)', async () => {
+test("bad parameters are refused with the native CLI's messages (API and runner)", async () => {
   const lab = await loadTrimlab();
   for (const [scenario, assignment] of badParams) {
     const args = ['--scenario', scenario, '--set', assignment];
@@ -277,8 +312,10 @@ test('bad parameters are refused with the native CLI\'s messages (API and runner
     assert.equal(wasm.stderr, native.stderr);
     assert.equal(wasm.stdout, '');
     const message = native.stderr.replace(/^trimlab: /, '').trimEnd();
-    assert.throws(() => lab.begin(scenario, assignment), (e) => e instanceof TrimlabError &&
-      e.message === message);
+    assert.throws(
+      () => lab.begin(scenario, assignment),
+      (e) => e instanceof TrimlabError && e.message === message,
+    );
     assert.equal(lab.checkParam(scenario, assignment).message, message);
   }
   assert.equal(lab.checkParam('simple', 'block_mib=7'), null);
@@ -316,8 +353,10 @@ test('bad command lines: same exit code 2 and stderr line as build/trimlab', () 
   }
   const allocator = runWasm(['--allocator', 'tcmalloc', '--all']);
   assert.equal(allocator.code, 2);
-  assert.equal(allocator.stderr,
-    "trimlab: --allocator 'tcmalloc' is not allowed (allowed: dlmalloc, emmalloc)\n");
+  assert.equal(
+    allocator.stderr,
+    "trimlab: --allocator 'tcmalloc' is not allowed (allowed: dlmalloc, emmalloc)\n",
+  );
 });
 
 test('run-wasm.mjs --list prints exactly what build/trimlab --list prints', () => {
@@ -332,22 +371,32 @@ test('the scenario registry as JSON names every scenario and default that --list
   const lab = await loadTrimlab();
   const list = runNative(['--list']).stdout;
   const scenarios = lab.scenarios();
-  assert.deepEqual(scenarios.map((s) => s.name),
-    [...list.matchAll(/^(\w+) +\S/gm)].map((m) => m[1]));
+  assert.deepEqual(
+    scenarios.map((s) => s.name),
+    [...list.matchAll(/^(\w+) +\S/gm)].map((m) => m[1]),
+  );
   for (const scenario of scenarios)
     for (const param of scenario.params) {
-      const line = new RegExp(`^ {4}${param.name} +default ${param.default} +` +
-        escapeRegExp(param.description), 'm');
+      const line = new RegExp(
+        `^ {4}${param.name} +default ${param.default} +` + escapeRegExp(param.description),
+        'm',
+      );
       assert.match(list, line);
-      if (param.kind === 'integer') assert.ok(param.min <= param.default && param.default <= param.max);
+      if (param.kind === 'integer')
+        assert.ok(param.min <= param.default && param.default <= param.max);
     }
 });
 
 test('--all --trim both: results validate, are wasm-only figures, and step like native', () => {
   const nativeDocument = runNativeDocument();
   for (const allocator of ALLOCATORS) {
-    const { code, stderr, stdout, document } = runWasmJson(['--all', '--trim', 'both',
-      '--allocator', allocator]);
+    const { code, stderr, stdout, document } = runWasmJson([
+      '--all',
+      '--trim',
+      'both',
+      '--allocator',
+      allocator,
+    ]);
     assert.equal(code, 0, stderr);
     assert.equal(stdout, '');
     assert.equal(schemaErrors(document), '');
@@ -361,8 +410,10 @@ test('--all --trim both: results validate, are wasm-only figures, and step like 
       assert.equal(run.scenario, twin.scenario);
       assert.equal(run.trim, twin.trim);
       assert.deepEqual(run.params, twin.params);
-      assert.deepEqual(run.samples.map((s) => [s.step, s.phase, s.label]),
-        twin.samples.map((s) => [s.step, s.phase, s.label]));
+      assert.deepEqual(
+        run.samples.map((s) => [s.step, s.phase, s.label]),
+        twin.samples.map((s) => [s.step, s.phase, s.label]),
+      );
       for (const sample of run.samples) {
         assert.equal('rss_anon_bytes' in sample, false);
         assert.ok(sample.sbrk_bytes > 0);
@@ -379,8 +430,11 @@ function runNativeDocument() {
 }
 
 test('environment: DISABLE_MALLOC_TRIM=1 and BUCKET_MODEL with ENABLE_CUSTOM_BUCKETS=1', () => {
-  const { document } = runWasmJson(['--scenario', 'buckets'],
-    { DISABLE_MALLOC_TRIM: '1', BUCKET_MODEL: '64K/32K', ENABLE_CUSTOM_BUCKETS: '1' });
+  const { document } = runWasmJson(['--scenario', 'buckets'], {
+    DISABLE_MALLOC_TRIM: '1',
+    BUCKET_MODEL: '64K/32K',
+    ENABLE_CUSTOM_BUCKETS: '1',
+  });
   assert.equal(document.runs.length, 1);
   assert.equal(document.trim, 'disabled');
   assert.deepEqual(document.runs[0].params, { model: '64K/32K', load_percent: 80 });
@@ -392,7 +446,9 @@ test('the runner prints one table per run, like the native CLI', () => {
   const result = runWasm(['--scenario', 'simple', '--set', 'block_mib=8', '--trim', 'both']);
   assert.equal(result.code, 0, result.stderr);
   assert.equal(result.stderr, '');
-  const headers = result.stdout.match(/^simple \(block_mib=8\), trim (enabled|disabled), wasm dlmalloc$/gm);
+  const headers = result.stdout.match(
+    /^simple \(block_mib=8\), trim (enabled|disabled), wasm dlmalloc$/gm,
+  );
   assert.equal(headers.length, 2);
   assert.match(result.stdout, /^ {4}1 {2}allocate +64\.00 +\d+\.\d\d +8\.00 .* malloc 8\.00 MiB$/m);
   assert.match(result.stdout, /malloc_trim returned 0 \(its own account, not a memory figure\)/);

@@ -11,8 +11,12 @@ export const screenshotDir = join(root, 'build', 'screenshots');
 
 /** What the page needs: the built modules, Chart.js and the native results. */
 export function missingFiles() {
-  return ['trimlab.wasm', 'trimlab-emmalloc.wasm', 'vendor/chart.umd.min.js',
-    'data/native-results.json'].filter((file) => !existsSync(join(webRoot, 'gen', file)));
+  return [
+    'trimlab.wasm',
+    'trimlab-emmalloc.wasm',
+    'vendor/chart.umd.min.js',
+    'data/native-results.json',
+  ].filter((file) => !existsSync(join(webRoot, 'gen', file)));
 }
 
 /** Starts the server and the browser. Close with the returned close(). */
@@ -50,17 +54,22 @@ export const debugState = (page) => page.evaluate(() => window.trimlabDebug.stat
 export const chartData = (page) => page.evaluate(() => window.trimlabDebug.chart());
 
 /** Sets the controls, presses Run and waits until the run has ended in any way. */
-export async function runScenario(page, { scenario, params = {}, speed = 'max',
-  allocator = 'dlmalloc', instance = 'fresh' } = {}) {
+export async function runScenario(
+  page,
+  { scenario, params = {}, speed = 'max', allocator = 'dlmalloc', instance = 'fresh' } = {},
+) {
   const { settled } = await debugState(page);
-  if ((await page.inputValue('#scenario')) !== scenario) await page.selectOption('#scenario', scenario);
+  if ((await page.inputValue('#scenario')) !== scenario)
+    await page.selectOption('#scenario', scenario);
   await page.selectOption('#speed', speed);
   await page.check(`input[name="allocator"][value="${allocator}"]`);
   await page.check(`input[name="instance"][value="${instance}"]`);
-  for (const [name, value] of Object.entries(params)) await page.fill(`#param-${name}`, String(value));
+  for (const [name, value] of Object.entries(params))
+    await page.fill(`#param-${name}`, String(value));
   await page.click('#run');
-  await page.waitForFunction((before) => window.trimlabDebug.state().settled > before, settled,
-    { timeout: 120_000 });
+  await page.waitForFunction((before) => window.trimlabDebug.state().settled > before, settled, {
+    timeout: 120_000,
+  });
   return debugState(page);
 }
 

@@ -44,7 +44,11 @@ export function runNative(args, env = {}) {
 /** Starts build/trimlab in a process group of its own (so a test can signal the group) and
  *  returns it with `closed`: a promise of {code, signal, stderr} when it has ended. */
 export function startNative(args, env = {}) {
-  const child = spawn(nativeCli, args, { env: nativeEnv(env), detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(nativeCli, args, {
+    env: nativeEnv(env),
+    detached: true,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
   child.stderr.on('data', (data) => (stderr += data));
   child.closed = new Promise((resolve, reject) => {
@@ -57,7 +61,10 @@ export function startNative(args, env = {}) {
 /** The pids of `pid`'s children, [] when it has none or is gone. */
 export function childrenOf(pid) {
   try {
-    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').split(' ').filter(Boolean).map(Number);
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
+      .split(' ')
+      .filter(Boolean)
+      .map(Number);
   } catch {
     return [];
   }
