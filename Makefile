@@ -161,18 +161,19 @@ deps: ## install only what is missing: Debian packages (apt-get), npm packages (
 
 # ---- tests ----
 
-test: deps ## every test: C, sanitizers, fuzz replay, valgrind, Node, browser
-	$(MAKE) --no-print-directory test-c test-sanitize test-fuzz-replay valgrind test-node \
+test: deps ## every test: C, sanitizers, fuzz replay, valgrind, lint, Node, browser
+	$(MAKE) --no-print-directory test-c test-sanitize test-fuzz-replay valgrind lint test-node \
 		test-browser
 
-# The quick tier, under a minute here with a warm build: the C unit tests, the Node tests of the
-# JS modules that take seconds (the page's modules, the results validator, the server, the
-# WebAssembly runner) and the page's first browser test. `make test` runs all of them and more.
+# The quick tier, under a minute here with a warm build: the C unit tests, clang-format, lint, the
+# Node tests of the JS modules that take seconds (the page's modules, the results validator, the
+# server, the WebAssembly runner) and the page's first browser test. `make test` runs all of them
+# and more.
 CHECK_NODE_TESTS := tests/node/page-modules.test.mjs tests/node/results-validate.test.mjs \
 	tests/node/serve.test.mjs tests/node/js-tools.test.mjs
 CHECK_BROWSER_TEST := ^the page loads with no console error
 
-check: test-c $(BUILD)/trimlab wasm site results ## the quick tier (under a minute): C unit tests, quick Node tests, one browser test
+check: test-c lint $(BUILD)/trimlab wasm site results ## the quick tier (under a minute): C unit tests, lint, quick Node tests, one browser test
 	node --test --test-reporter=spec $(CHECK_NODE_TESTS)
 	node --test --test-reporter=dot --test-name-pattern='$(CHECK_BROWSER_TEST)' \
 		tests/browser/page.test.mjs

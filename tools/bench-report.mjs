@@ -685,7 +685,7 @@ ${table(
       'native (glibc)',
       n(trace.live.native_elapsed_ms_median, 1),
       '–',
-      'every sample (\`mallinfo2\`)',
+      'every sample (`mallinfo2`)',
       '–',
     ],
     ...['dlmalloc', 'emmalloc'].map((a) => [

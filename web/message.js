@@ -6,6 +6,7 @@
 export const QUOTE_KEEP = 64;
 
 // C0 controls, DEL and C1 controls (U+0080..U+009F), which some terminals also obey.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
 
 /**

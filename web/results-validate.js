@@ -102,7 +102,7 @@ const isInteger = (value) =>
 // maxLength counts code points, not UTF-16 units (ajv's default).
 const codePoints = (text) => {
   let count = 0;
-  for (const _ of text) count++;
+  for (const points = text[Symbol.iterator](); !points.next().done;) count++;
   return count;
 };
 

@@ -61,6 +61,7 @@ function assertOneCleanLine(stderr, what) {
   );
   assert.doesNotMatch(
     stderr.slice(0, -1),
+    // eslint-disable-next-line no-control-regex -- finding control characters is the point
     /[\u0000-\u001f\u007f-\u009f]/,
     `${what}: a control character`,
   );

@@ -234,6 +234,7 @@ test('a trace named with a newline, ESC and a C1 CSI: every line trace-info and 
   const whole = t.bytes({ complete: false, eventCount: 3, maxLiveBlocks: 2 });
   const plain = write('plain.trace', whole);
   const hostile = write('a\nb\x1b[2J\u009b31m.trace', whole);
+  // eslint-disable-next-line no-control-regex -- finding control characters is the point
   const clean = (text) => !/[\x00-\x09\x0b-\x1f\x7f-\x9f]/.test(text);
   for (const args of [
     ['trace-info'],
@@ -285,7 +286,9 @@ test('a FIFO as the trace: refused at once with one line, exit 2 (a replay reads
   t.after(() => {
     try {
       closeSync(openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK));
-    } catch {}
+    } catch {
+      // no check was left waiting for a writer: nothing to release
+    }
   });
   // The timeout bounds a stuck test (the check would wait for a writer for ever); no time is asserted.
   const result = spawnSync(nativeCli, ['replay', fifo], { encoding: 'utf8', timeout: 30_000 });

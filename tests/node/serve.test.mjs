@@ -548,6 +548,7 @@ test('--root missing, a file, unreadable, or a name with a newline; a port with 
     assert.equal(result.status, 2, `${what}: ${result.stderr}`);
     assert.equal(result.stderr.split('\n').filter(Boolean).length, 1, `${what}: ${result.stderr}`);
     assert.ok(result.stderr.includes(named), `${what}: ${result.stderr}`);
+    // eslint-disable-next-line no-control-regex -- finding control characters is the point
     assert.doesNotMatch(result.stderr, /[\u0000-\u0009\u000b-\u001f]/, what);
     assert.equal(result.stdout, '', what);
   }
