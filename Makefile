@@ -283,14 +283,16 @@ C_FILES := $(wildcard src/*/*.c src/*/*.h tests/c/*.c tests/c/*.h tests/bench/*.
 format-check: ## clang-format over every C file
 	clang-format --dry-run --Werror $(C_FILES)
 
-# JavaScript is held to the same bar: ESLint (tools/eslint.config.js) and Prettier (its settings
-# are in package.json), both pinned in package.json.
+# JavaScript is held to the same bar: ESLint (tools/eslint.config.js), Prettier (its settings are
+# in package.json) and, for the wrapper's public surface, TypeScript's checker on its JSDoc types
+# (tools/tsconfig.json), all pinned in package.json.
 JS_FILES := $(wildcard web/*.js tools/*.js tools/*.mjs tests/*/*.mjs)
 NPM_BIN := node_modules/.bin
 
-lint: $(NPM_STAMP) ## ESLint and Prettier over every JavaScript file
+lint: $(NPM_STAMP) ## ESLint and Prettier over every JavaScript file, tsc over the wrapper's types
 	$(NPM_BIN)/eslint -c tools/eslint.config.js $(JS_FILES)
 	$(NPM_BIN)/prettier --check $(JS_FILES)
+	$(NPM_BIN)/tsc -p tools/tsconfig.json
 
 format: $(NPM_STAMP) ## rewrite every C file with clang-format and every JavaScript file with Prettier
 	clang-format -i $(C_FILES)
