@@ -117,13 +117,15 @@ export function openOutput(path, input) {
     dirname(target),
     `.${basename(target).slice(0, 32)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`,
   );
+  // Handled before the file exists: a stop signal the moment it appears removes it.
+  const forget = onStop(() => removeQuietly(temp));
   let fd;
   try {
     fd = openSync(temp, 'wx', 0o666);
   } catch (error) {
+    forget();
     throw new OutputError(path, `no file can be created in its folder: ${strerror(error)}`);
   }
-  const forget = onStop(() => removeQuietly(temp));
   const close = () => {
     forget();
     const open = fd;

@@ -19,6 +19,7 @@ import {
 import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { pathToFileURL } from 'node:url';
 
 import { root, runNative, tempDir } from '../support/helpers.mjs';
 
@@ -281,6 +282,42 @@ for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP']) {
     rmSync(dir, { recursive: true, force: true });
   });
 }
+
+test('the stop handlers are in place before the temporary file exists', () => {
+  // The tests above send their signal as soon as the temporary file appears. In a child whose
+  // openSync reports, once it has made a file, how many handlers each stop signal has: a signal
+  // at that moment must be handled (removing the file), not end the process as by default.
+  const dir = tempDir();
+  const outputFile = pathToFileURL(join(root, 'tools', 'output-file.mjs')).href;
+  const script = `
+    import fs from 'node:fs';
+    import { syncBuiltinESMExports } from 'node:module';
+    const open = fs.openSync;
+    fs.openSync = (...args) => {
+      const fd = open(...args);
+      const handled = ['SIGINT', 'SIGTERM', 'SIGHUP'].map((s) => process.listenerCount(s));
+      console.log(JSON.stringify({ path: String(args[0]), handled }));
+      return fd;
+    };
+    syncBuiltinESMExports();
+    const { openOutput } = await import(${JSON.stringify(outputFile)});
+    openOutput(process.argv[1]).discard();
+  `;
+  const result = spawnSync(
+    process.execPath,
+    ['--input-type=module', '-e', script, join(dir, 'r.json')],
+    { encoding: 'utf8' },
+  );
+  assert.equal(result.status, 0, result.stderr);
+  const opened = result.stdout
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line));
+  const temporary = opened.filter(({ path }) => path.endsWith('.tmp'));
+  assert.equal(temporary.length, 1, result.stdout);
+  assert.deepEqual(temporary[0].handled, [1, 1, 1], 'SIGINT, SIGTERM, SIGHUP handlers');
+  assert.deepEqual(readdirSync(dir), [], 'discard() left a file');
+});
 
 test('run-wasm --json: an existing target that is not a regular file is refused before anything runs', () => {
   const dir = tempDir();
