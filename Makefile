@@ -157,7 +157,7 @@ deps: ## install only what is missing: Debian packages (apt-get), npm packages (
 	  echo "installing:$$missing"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
-	@$(MAKE) --no-print-directory $(NPM_STAMP)
+	@$(MAKE) -s --no-print-directory $(NPM_STAMP)
 
 # ---- tests ----
 
