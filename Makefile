@@ -1,60 +1,136 @@
 # trimlab: one C scenario engine, measured natively (gcc) and as WebAssembly (emcc).
-# `make test` and `make demo` install what is missing first (Debian packages, npm ci).
+# `make help` lists the targets. `make test` and `make demo` install what is missing first.
 
 CC := gcc
-CFLAGS := -std=c11 -Wall -Wextra -Werror -O2 -g -D_GNU_SOURCE
+CFLAGS := -std=c11 -Wall -Wextra -Werror -O2 -g -D_GNU_SOURCE -Isrc
 BUILD := build
+# Everything generated into the served tree: the modules, Chart.js, the results (web/gen/).
+GEN := web/gen
 
-CORE_SRC := src/tl_error.c src/message.c src/bucket_model.c src/params.c src/platform.c src/touch.c \
-	src/block.c src/chunks.c src/robin_set.c src/u64_vec.c src/engine.c src/scenarios.c \
-	src/scenario_simple.c src/scenario_vector.c src/scenario_cycles.c src/scenario_buckets.c \
-	src/scenario_fragmented.c src/scenario_highwater.c \
-	src/trace_reader.c src/addr_map.c src/scenario_replay.c
-CLI_SRC := src/cli_options.c src/results_json.c src/report_table.c src/runner.c \
-	src/cmd_record.c src/trace_writer.c \
-	src/replay_cli.c src/child_run.c src/child_signals.c src/failed_run.c src/output_file.c \
-	src/trace_file.c src/cmd_trace_info.c src/cmd_replay.c
-CORE_OBJ := $(CORE_SRC:src/%.c=$(BUILD)/obj/%.o)
-CLI_OBJ := $(CLI_SRC:src/%.c=$(BUILD)/obj/%.o)
-UNIT_TEST_SRC := $(wildcard tests/c/*.c)
+.DEFAULT_GOAL := all
+
+# ---- what each product is made of (README.md, "Layout") ----
+
+# The engine and its scenarios, with the message sanitiser every product uses.
+ENGINE_SRC := $(sort $(wildcard src/engine/*.c src/scenarios/*.c)) src/shared/message.c
+# The command line both runners share: also compiled into the module, so the Node runner's
+# options, messages, --list and JSON are the native ones.
+CLI_SRC := $(sort $(wildcard src/cli/*.c))
+# The native program around them: processes, signals, output files, the subcommands.
+NATIVE_SRC := $(filter-out src/native/main.c,$(sort $(wildcard src/native/*.c))) \
+	src/shared/trace_writer.c
+# The preload recorder: links the message sanitiser and the trace encoder, never the engine.
+RECORD_SRC := $(sort $(wildcard src/record/*.c)) src/shared/message.c src/shared/trace_writer.c
+# The WebAssembly module: the engine, the shared command line and the C API. build_wasm.sh reads
+# this list from here (`make print-WASM_SRC`).
+WASM_SRC := $(ENGINE_SRC) $(CLI_SRC) $(sort $(wildcard src/wasm/*.c))
+UNIT_TEST_SRC := $(sort $(wildcard tests/c/*.c))
+
+# ---- one compile rule per configuration, each into its own object tree ----
+
+# $(call objects,CONFIG,SOURCES): the object files of SOURCES in build/CONFIG/.
+objects = $(patsubst %.c,$(BUILD)/$(1)/%.o,$(2))
+
+# $(call compile_rule,CONFIG,COMPILER,FLAGS): build/CONFIG/x/y.o from x/y.c, with the headers it
+# included recorded in build/CONFIG/x/y.d (-MMD -MP) and read back below.
+define compile_rule
+$(BUILD)/$(1)/%.o: %.c Makefile
+	@mkdir -p $$(dir $$@)
+	$(2) $$(CFLAGS) $(3) -MMD -MP -c $$< -o $$@
+endef
+
+SAN_CC ?= $(CC)
+SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+FUZZ_CC ?= clang-14
+FUZZ_FLAGS := $(SAN_FLAGS)
+
+# native: build/trimlab, the unit tests, valgrind. record: position-independent, hidden symbols
+# (only the allocator functions are exported). asan: AddressSanitizer, LeakSanitizer and UBSan.
+# fuzz: the same with libFuzzer's coverage (clang).
+$(eval $(call compile_rule,native,$(CC),))
+$(eval $(call compile_rule,record,$(CC),-fPIC -fvisibility=hidden))
+$(eval $(call compile_rule,asan,$(SAN_CC),$(SAN_FLAGS)))
+$(eval $(call compile_rule,fuzz,$(FUZZ_CC),$(FUZZ_FLAGS) -fsanitize=fuzzer-no-link))
+
+# Objects sit at build/CONFIG/{src,tests}/DIR/NAME.o.
+-include $(wildcard $(BUILD)/*/*/*/*.d)
+
+LIB_OBJ = $(call objects,$(1),$(ENGINE_SRC) $(CLI_SRC))
+NATIVE_OBJ = $(call LIB_OBJ,$(1)) $(call objects,$(1),$(NATIVE_SRC))
+# Objects named through a pattern rule (fuzz-%, replay-%) are kept like every other.
+.SECONDARY:
 
 APT_PACKAGES := gcc libc6-dev make libcmocka-dev clang-format emscripten chromium clang-14 \
 	libclang-rt-14-dev valgrind
 NPM_STAMP := node_modules/.package-lock.json
 
-.PHONY: all native results test test-c test-node test-browser format-check deps bench clean wasm \
-	wasm-results site demo compare test-sanitize test-fuzz-replay fuzz valgrind
+.PHONY: all native wasm site results wasm-results compare demo bench deps check test test-c \
+	test-node test-browser test-sanitize test-fuzz-replay fuzz valgrind format-check lint format \
+	clean help
 
-all: native wasm site
+all: native wasm site ## build everything: the native CLI, the recorder, the modules, the page
 
-native: $(BUILD)/trimlab $(BUILD)/libtrimlab-record.so
+native: $(BUILD)/trimlab $(BUILD)/libtrimlab-record.so ## build/trimlab and the recorder library
 
-$(BUILD)/obj/%.o: src/%.c $(wildcard src/*.h) Makefile
-	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c $< -o $@
-
-$(BUILD)/trimlab: $(CORE_OBJ) $(CLI_OBJ) $(BUILD)/obj/main.o
+$(BUILD)/trimlab: $(call NATIVE_OBJ,native) $(call objects,native,src/native/main.c)
 	$(CC) $(CFLAGS) $^ -o $@
 
 # The allocation recorder, preloaded into a program by `trimlab record` (docs/trace-format.md).
-# Native only; hidden visibility so only the allocator functions are exported.
-RECORD_SRC := src/recorder.c src/record_core.c src/record_start.c src/trace_writer.c src/message.c
+$(BUILD)/libtrimlab-record.so: $(call objects,record,$(RECORD_SRC))
+	$(CC) $(CFLAGS) -shared $^ -o $@
 
-$(BUILD)/libtrimlab-record.so: $(RECORD_SRC) $(wildcard src/*.h) Makefile
+$(BUILD)/unit-tests: $(call objects,native,$(UNIT_TEST_SRC)) $(call NATIVE_OBJ,native)
+	$(CC) $(CFLAGS) $^ -lcmocka -o $@
+
+$(BUILD)/probe-bench: $(call objects,native,tests/bench/probe_bench.c) $(call LIB_OBJ,native)
+	$(CC) $(CFLAGS) $^ -o $@
+
+# ---- WebAssembly and the served tree ----
+
+WASM_OUT := $(GEN)/trimlab.js $(GEN)/trimlab.wasm $(GEN)/trimlab-emmalloc.js \
+	$(GEN)/trimlab-emmalloc.wasm
+
+wasm: $(WASM_OUT) ## the WebAssembly modules (dlmalloc, emmalloc) in web/gen/
+
+# emcc compiles every source in one command, so any header under src/ counts.
+$(WASM_OUT) &: build_wasm.sh Makefile $(WASM_SRC) $(wildcard src/*/*.h)
+	./build_wasm.sh
+
+print-%: ## print a variable of this Makefile, e.g. make print-WASM_SRC
+	@echo $($*)
+
+site: wasm $(GEN)/vendor/chart.umd.min.js ## the served tree: modules and Chart.js (from npm)
+
+$(GEN)/vendor/chart.umd.min.js: $(NPM_STAMP)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -fPIC -shared -fvisibility=hidden $(RECORD_SRC) -o $@
+	cp node_modules/chart.js/dist/chart.umd.min.js node_modules/chart.js/LICENSE.md $(dir $@)
 
-$(BUILD)/unit-tests: $(UNIT_TEST_SRC) $(CORE_OBJ) $(CLI_OBJ) $(wildcard tests/c/*.h)
-	$(CC) $(CFLAGS) -Isrc $(UNIT_TEST_SRC) $(CORE_OBJ) $(CLI_OBJ) -lcmocka -o $@
+$(NPM_STAMP): package-lock.json
+	npm ci --no-audit --no-fund
 
-$(BUILD)/probe-bench: tests/bench/probe_bench.c $(CORE_OBJ)
-	$(CC) $(CFLAGS) -Isrc $^ -o $@
+results: $(BUILD)/trimlab ## measure every scenario natively into web/gen/data/native-results.json
+	@mkdir -p $(GEN)/data
+	$(BUILD)/trimlab --all --trim both --quiet --json $(GEN)/data/native-results.json
+	@echo "wrote $(GEN)/data/native-results.json"
 
-# Benchmarks report figures; no test asserts a time. Measures on this machine (a few minutes) and
-# writes docs/BENCHMARKS.md, docs/benchmarks.json and docs/scale.png (tools/bench*.mjs).
+wasm-results: wasm ## the same in WebAssembly (dlmalloc): web/gen/data/wasm-results.json
+	@mkdir -p $(GEN)/data
+	node tools/run-wasm.mjs --all --trim both --quiet --json $(GEN)/data/wasm-results.json
+	@echo "wrote $(GEN)/data/wasm-results.json"
+
+compare: $(BUILD)/trimlab wasm ## native against WebAssembly, every scenario, one table
+	node tools/compare.mjs
+
+PORT ?= 8080
+
+demo: deps ## set up, build, measure natively, serve the page on 127.0.0.1 (PORT=8080)
+	$(MAKE) --no-print-directory all results
+	node tools/serve.mjs --port $(PORT)
+
+# Benchmarks report figures; no test asserts a time.
 MEMPROF_JS := $(BUILD)/memprof/trimlab-memprof.js
 
-bench: $(BUILD)/trimlab $(BUILD)/libtrimlab-record.so $(BUILD)/probe-bench site results $(MEMPROF_JS)
+bench: $(BUILD)/trimlab $(BUILD)/libtrimlab-record.so $(BUILD)/probe-bench site results $(MEMPROF_JS) ## measure (minutes): docs/BENCHMARKS.md, docs/benchmarks.json, docs/scale.png
 	node tools/bench.mjs
 	node tools/bench-page.mjs
 	node tools/bench-scale.mjs
@@ -62,57 +138,15 @@ bench: $(BUILD)/trimlab $(BUILD)/libtrimlab-record.so $(BUILD)/probe-bench site 
 	node tools/bench-memprof.mjs
 	node tools/bench-report.mjs
 
-# The WebAssembly modules (dlmalloc and emmalloc), rebuilt when a source they use changed.
-WASM_OUT := web/trimlab.js web/trimlab.wasm web/trimlab-emmalloc.js web/trimlab-emmalloc.wasm
-
-wasm: $(WASM_OUT)
-
-$(WASM_OUT) &: build_wasm.sh Makefile $(CORE_SRC) src/cli_options.c src/report_table.c \
-		src/results_json.c src/replay_cli.c src/wasm_api.c $(wildcard src/*.h)
-	./build_wasm.sh
-
-# For `make bench` (section 5): the engine with Emscripten's --memoryprofiler and, for a like-for-like
-# comparison, without it, both from the same sources and flags at the same moment.
+# For `make bench` (section 5): the engine with Emscripten's --memoryprofiler and, for a
+# like-for-like comparison, without it, both from the same sources and flags at the same moment.
 $(MEMPROF_JS): $(WASM_OUT)
 	./build_wasm.sh $(BUILD)/memprof/trimlab.js
 	./build_wasm.sh $@ --memoryprofiler
 
-# Native vs WebAssembly, every scenario, one table (README).
-compare: $(BUILD)/trimlab wasm
-	node tools/compare.mjs
+# ---- setup ----
 
-# Default WebAssembly results (dlmalloc) for the page, through the Node runner.
-wasm-results: wasm
-	@mkdir -p web/data
-	node tools/run-wasm.mjs --all --trim both --quiet --json web/data/wasm-results.json
-	@echo "wrote web/data/wasm-results.json"
-
-# The served tree (web/): the modules, Chart.js from npm (pinned in package-lock.json) and the
-# native results; nothing is loaded from another origin.
-site: wasm web/vendor/chart.umd.min.js
-
-web/vendor/chart.umd.min.js: $(NPM_STAMP)
-	@mkdir -p web/vendor
-	cp node_modules/chart.js/dist/chart.umd.min.js node_modules/chart.js/LICENSE.md web/vendor/
-
-$(NPM_STAMP): package-lock.json
-	npm ci --no-audit --no-fund
-
-PORT ?= 8080
-
-# The README's first command: set up, build, measure natively, serve the page on 127.0.0.1.
-demo: deps
-	$(MAKE) --no-print-directory all results
-	node tools/serve.mjs --port $(PORT)
-
-# Default native results for the page: every scenario, trim on and trim off.
-results: $(BUILD)/trimlab
-	@mkdir -p web/data
-	$(BUILD)/trimlab --all --trim both --quiet --json web/data/native-results.json
-	@echo "wrote web/data/native-results.json"
-
-# Installs only what is missing: Debian packages through apt-get, npm packages through npm ci.
-deps:
+deps: ## install only what is missing: Debian packages (apt-get), npm packages (npm ci)
 	@missing=""; \
 	for p in $(APT_PACKAGES); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
@@ -123,32 +157,42 @@ deps:
 	  echo "installing:$$missing"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
-	@$(MAKE) --no-print-directory $(NPM_STAMP)
+	@$(MAKE) -s --no-print-directory $(NPM_STAMP)
 
-test: deps
-	$(MAKE) --no-print-directory test-c test-sanitize test-fuzz-replay valgrind test-node test-browser
+# ---- tests ----
 
-test-c: $(BUILD)/unit-tests format-check
+test: deps ## every test: C, sanitizers, fuzz replay, valgrind, lint, Node, browser
+	$(MAKE) --no-print-directory test-c test-sanitize test-fuzz-replay valgrind lint test-node \
+		test-browser
+
+# The quick tier, under a minute here with a warm build: the C unit tests, clang-format, lint, the
+# Node tests of the JS modules that take seconds (the page's modules, the results validator, the
+# server, the WebAssembly runner) and the page's first browser test. `make test` runs all of them
+# and more.
+CHECK_NODE_TESTS := tests/node/page-modules.test.mjs tests/node/results-validate.test.mjs \
+	tests/node/serve.test.mjs tests/node/js-tools.test.mjs
+CHECK_BROWSER_TEST := ^the page loads with no console error
+
+check: test-c lint $(BUILD)/trimlab wasm site results ## the quick tier (under a minute): C unit tests, lint, quick Node tests, one browser test
+	node --test --test-reporter=spec $(CHECK_NODE_TESTS)
+	node --test --test-reporter=dot --test-name-pattern='$(CHECK_BROWSER_TEST)' \
+		tests/browser/page.test.mjs
+
+test-c: $(BUILD)/unit-tests format-check ## C unit tests (cmocka) and clang-format
 	$(BUILD)/unit-tests
 
-test-node: $(BUILD)/trimlab $(BUILD)/libtrimlab-record.so wasm
+test-node: $(BUILD)/trimlab $(BUILD)/libtrimlab-record.so wasm results ## Node tests: CLI, module, runner, tools, server
 	node --test --test-reporter=spec tests/node/
 
-test-browser: site results
+test-browser: site results ## the page in Chromium
 	node --test --test-reporter=spec tests/browser/
-
-# ---- sanitizers, fuzzing, valgrind ----
 
 # AddressSanitizer (with LeakSanitizer) and UBSan: the native runner and the unit tests, built into
 # build/asan/. SAN_CC=clang-14 works too. A forked child of build/asan/trimlab checks its own leaks
-# (src/main.c); the unit tests skip the RLIMIT_AS out-of-memory test under ASan.
-SAN_CC ?= $(CC)
-SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+# (src/native/main.c); the unit tests skip the RLIMIT_AS out-of-memory test under ASan.
 SAN_BUILD := $(BUILD)/asan
 SAN_ENV := ASAN_OPTIONS=detect_leaks=1:halt_on_error=1 \
 	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
-SAN_CORE_OBJ := $(CORE_SRC:src/%.c=$(SAN_BUILD)/obj/%.o)
-SAN_CLI_OBJ := $(CLI_SRC:src/%.c=$(SAN_BUILD)/obj/%.o)
 # Bad input: each must exit 2 with one line on stderr and no sanitizer report.
 SAN_TL := $(SAN_BUILD)/trimlab
 SAN_BAD_RUNS := '$(SAN_TL) --scenario nope' '$(SAN_TL) --bogus' \
@@ -168,18 +212,13 @@ SAN_BAD_RUNS := '$(SAN_TL) --scenario nope' '$(SAN_TL) --bogus' \
 	'$(SAN_TL) replay tests/replay/good.trace --json /dev/full' '$(SAN_TL) replay /dev/null' \
 	'TRIMLAB_RECORD_LIB=$(CURDIR)/$(BUILD)/libtrimlab-record.so $(SAN_TL) record -o /dev/full -- true'
 
-$(SAN_BUILD)/obj/%.o: src/%.c $(wildcard src/*.h) Makefile
-	@mkdir -p $(dir $@)
-	$(SAN_CC) $(CFLAGS) $(SAN_FLAGS) -c $< -o $@
-
-$(SAN_BUILD)/trimlab: $(SAN_CORE_OBJ) $(SAN_CLI_OBJ) $(SAN_BUILD)/obj/main.o
+$(SAN_BUILD)/trimlab: $(call NATIVE_OBJ,asan) $(call objects,asan,src/native/main.c)
 	$(SAN_CC) $(CFLAGS) $(SAN_FLAGS) $^ -o $@
 
-$(SAN_BUILD)/unit-tests: $(UNIT_TEST_SRC) $(SAN_CORE_OBJ) $(SAN_CLI_OBJ) $(wildcard tests/c/*.h)
-	$(SAN_CC) $(CFLAGS) $(SAN_FLAGS) -Isrc $(UNIT_TEST_SRC) $(SAN_CORE_OBJ) $(SAN_CLI_OBJ) \
-		-lcmocka -o $@
+$(SAN_BUILD)/unit-tests: $(call objects,asan,$(UNIT_TEST_SRC)) $(call NATIVE_OBJ,asan)
+	$(SAN_CC) $(CFLAGS) $(SAN_FLAGS) $^ -lcmocka -o $@
 
-test-sanitize: $(SAN_BUILD)/unit-tests $(SAN_BUILD)/trimlab $(BUILD)/libtrimlab-record.so
+test-sanitize: $(SAN_BUILD)/unit-tests $(SAN_BUILD)/trimlab $(BUILD)/libtrimlab-record.so ## unit tests, every scenario, replays, bad input under ASan, LSan, UBSan
 	$(SAN_ENV) $(SAN_BUILD)/unit-tests
 	$(SAN_ENV) $(SAN_BUILD)/trimlab --all --trim both --json $(SAN_BUILD)/results.json \
 		> $(SAN_BUILD)/tables.txt
@@ -205,31 +244,21 @@ test-sanitize: $(SAN_BUILD)/unit-tests $(SAN_BUILD)/trimlab $(BUILD)/libtrimlab-
 # crashes land in build/fuzz/artifacts/<target>/. The same targets, linked with a plain main
 # (tests/fuzz/replay_main.c) and sanitizers, replay the seed corpus and tests/fuzz/regressions/ in
 # `make test` (test-fuzz-replay).
-FUZZ_CC ?= clang-14
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS := bucket_model params cli trace
 FUZZ_BUILD := $(BUILD)/fuzz
-FUZZ_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
-FUZZ_LIB_OBJ := $(CORE_SRC:src/%.c=$(FUZZ_BUILD)/obj/%.o) $(FUZZ_BUILD)/obj/cli_options.o
-FUZZ_HEADERS := tests/fuzz/fuzz_common.h $(wildcard src/*.h)
-.SECONDARY: $(FUZZ_LIB_OBJ)
 
-$(FUZZ_BUILD)/obj/%.o: src/%.c $(wildcard src/*.h) Makefile
-	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(CFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+$(FUZZ_BUILD)/fuzz-%: $(call objects,fuzz,tests/fuzz/fuzz_%.c) $(call LIB_OBJ,fuzz)
+	$(FUZZ_CC) $(CFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer $^ -o $@
 
-$(FUZZ_BUILD)/fuzz-%: tests/fuzz/fuzz_%.c $(FUZZ_HEADERS) $(FUZZ_LIB_OBJ)
-	$(FUZZ_CC) $(CFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer -Isrc $< $(FUZZ_LIB_OBJ) -o $@
+$(SAN_BUILD)/replay-%: $(call objects,asan,tests/fuzz/fuzz_%.c tests/fuzz/replay_main.c) \
+		$(call LIB_OBJ,asan)
+	$(SAN_CC) $(CFLAGS) $(SAN_FLAGS) $^ -o $@
 
-$(SAN_BUILD)/replay-%: tests/fuzz/fuzz_%.c tests/fuzz/replay_main.c $(FUZZ_HEADERS) \
-		$(SAN_CORE_OBJ) $(SAN_BUILD)/obj/cli_options.o
-	$(SAN_CC) $(CFLAGS) $(SAN_FLAGS) -Isrc -Itests/fuzz $< tests/fuzz/replay_main.c \
-		$(SAN_CORE_OBJ) $(SAN_BUILD)/obj/cli_options.o -o $@
-
-fuzz: $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/fuzz-%)
+fuzz: $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/fuzz-%) ## run each libFuzzer target for FUZZ_SECONDS (clang-14)
 	tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
-test-fuzz-replay: $(FUZZ_TARGETS:%=$(SAN_BUILD)/replay-%)
+test-fuzz-replay: $(FUZZ_TARGETS:%=$(SAN_BUILD)/replay-%) ## replay the fuzz corpora and regressions under ASan, UBSan
 	@for t in $(FUZZ_TARGETS); do \
 	  $(SAN_ENV) $(SAN_BUILD)/replay-$$t tests/fuzz/corpus/$$t \
 	    $$(ls -d tests/fuzz/regressions/$$t 2>/dev/null) || exit 1; \
@@ -242,15 +271,37 @@ test-fuzz-replay: $(FUZZ_TARGETS:%=$(SAN_BUILD)/replay-%)
 VALGRIND := valgrind -q --error-exitcode=1 --leak-check=full \
 	--errors-for-leak-kinds=definite,indirect --trace-children=yes
 
-valgrind: $(BUILD)/unit-tests $(BUILD)/trimlab
+valgrind: $(BUILD)/unit-tests $(BUILD)/trimlab ## unit tests, every scenario and a replay under memcheck
 	$(VALGRIND) $(BUILD)/unit-tests
 	$(VALGRIND) $(BUILD)/trimlab --all --quiet --json $(BUILD)/valgrind-results.json
 	$(VALGRIND) $(BUILD)/trimlab replay tests/replay/good.trace --trim both --quiet \
 		--set events_per_step=7
 
-format-check:
-	clang-format --dry-run --Werror src/*.c src/*.h tests/c/*.c $(wildcard tests/c/*.h) tests/bench/*.c \
-		tests/fuzz/*.c tests/fuzz/*.h tests/record/*.c
+C_FILES := $(wildcard src/*/*.c src/*/*.h tests/c/*.c tests/c/*.h tests/bench/*.c tests/fuzz/*.c \
+	tests/fuzz/*.h tests/record/*.c)
 
-clean:
-	rm -rf $(BUILD)
+format-check: ## clang-format over every C file
+	clang-format --dry-run --Werror $(C_FILES)
+
+# JavaScript is held to the same bar: ESLint (tools/eslint.config.js), Prettier (its settings are
+# in package.json) and, for the wrapper's public surface, TypeScript's checker on its JSDoc types
+# (tools/tsconfig.json), all pinned in package.json.
+JS_FILES := $(wildcard web/*.js tools/*.js tools/*.mjs tests/*/*.mjs)
+NPM_BIN := node_modules/.bin
+
+lint: $(NPM_STAMP) ## ESLint and Prettier over every JavaScript file, tsc over the wrapper's types
+	$(NPM_BIN)/eslint -c tools/eslint.config.js $(JS_FILES)
+	$(NPM_BIN)/prettier --check $(JS_FILES)
+	$(NPM_BIN)/tsc -p tools/tsconfig.json
+
+format: $(NPM_STAMP) ## rewrite every C file with clang-format and every JavaScript file with Prettier
+	clang-format -i $(C_FILES)
+	$(NPM_BIN)/prettier --write --log-level warn $(JS_FILES)
+
+# ---- housekeeping ----
+
+clean: ## remove everything generated (build/, web/gen/)
+	rm -rf $(BUILD) $(GEN)
+
+help: ## this list
+	@awk -F ':.*## ' '/^[a-z][a-z%-]*:.*## / { printf "  %-18s %s\n", $$1, $$2 }' Makefile

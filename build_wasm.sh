@@ -1,12 +1,11 @@
 #!/usr/bin/env bash
 # Builds the scenario engine as WebAssembly with Debian's emscripten 3.1.6
 # (its traps are listed in docs/toolchain.md), twice:
-#   web/trimlab.js + web/trimlab.wasm                     dlmalloc (Emscripten's default)
-#   web/trimlab-emmalloc.js + web/trimlab-emmalloc.wasm   emmalloc
-# The sources are the Makefile's CORE_SRC plus the C API (src/wasm_api.c) and four native CLI
-# files whose code the Node runner reuses so that its messages and --list equal build/trimlab's:
-# src/cli_options.c (argument validation), src/report_table.c (the scenario list),
-# src/results_json.c (the results format) and src/replay_cli.c (the replay's arguments, JSON).
+#   web/gen/trimlab.js + web/gen/trimlab.wasm                     dlmalloc (Emscripten's default)
+#   web/gen/trimlab-emmalloc.js + web/gen/trimlab-emmalloc.wasm   emmalloc
+# The sources are the Makefile's WASM_SRC: the engine and its scenarios, the command line the
+# Node runner shares with build/trimlab (src/cli/: its messages and --list equal the native ones)
+# and the C API (src/wasm/).
 set -euo pipefail
 
 cd "$(dirname "$0")"
@@ -19,11 +18,10 @@ if ! command -v emcc >/dev/null 2>&1; then
     exit 1
 fi
 
-# CORE_SRC exactly as the Makefile lists it, so the list lives in one place.
-read -r -a core_src <<<"$(make -s --no-print-directory -f Makefile \
-    --eval='tl-print-core-src: ; @echo $(CORE_SRC)' tl-print-core-src)"
-sources=("${core_src[@]}" src/cli_options.c src/report_table.c src/results_json.c
-    src/replay_cli.c src/wasm_api.c)
+# WASM_SRC and the generated folder (GEN, web/gen) exactly as the Makefile has them, so each is
+# said in one place.
+read -r -a sources <<<"$(MAKEFLAGS= make -s --no-print-directory -f Makefile print-WASM_SRC)"
+gen=$(MAKEFLAGS= make -s --no-print-directory -f Makefile print-GEN)
 
 exported_functions='_tl_wasm_error_code,_tl_wasm_error_name,_tl_wasm_error_message'
 exported_functions+=',_tl_wasm_platform,_tl_wasm_allocator,_tl_wasm_page_bytes'
@@ -36,7 +34,7 @@ exported_functions+=',_tl_wasm_sample_step,_tl_wasm_sample_phase,_tl_wasm_sample
 exported_functions+=',_tl_wasm_sample_footprint_bytes,_tl_wasm_sample_sbrk_bytes'
 exported_functions+=',_tl_wasm_sample_in_use_bytes,_tl_wasm_sample_allocator_free_bytes'
 exported_functions+=',_tl_wasm_run_json'
-# Replays and checks of allocation traces, fed in chunks (src/wasm_api.h).
+# Replays and checks of allocation traces, fed in chunks (src/wasm/wasm_api.h).
 exported_functions+=',_tl_wasm_replay_begin,_tl_wasm_replay_room,_tl_wasm_replay_input_ptr'
 exported_functions+=',_tl_wasm_replay_input,_tl_wasm_check_begin,_tl_wasm_check'
 exported_functions+=',_tl_wasm_trace_json,_tl_wasm_replay_cli_parse,_tl_wasm_replay_usage_text'
@@ -54,6 +52,8 @@ flags=(
     -Werror
     # As the native CFLAGS: musl declares sbrk, setenv and open_memstream only with it.
     -D_GNU_SOURCE
+    # Headers are named from src/ (engine/engine.h), as in the native build.
+    -Isrc
     # Small and fast code; the memory behaviour does not depend on it (touching is volatile).
     -O3
     # Memory must be able to grow: the scenarios exist to show how it grows and never shrinks.
@@ -71,7 +71,7 @@ flags=(
     -sENVIRONMENT=web,node
     # The wrapper calls the C API through ccall/cwrap only.
     -sEXPORTED_RUNTIME_METHODS=ccall,cwrap
-    # The C API of src/wasm_api.h, nothing else (main() does not exist).
+    # The C API of src/wasm/wasm_api.h, nothing else (main() does not exist).
     "-sEXPORTED_FUNCTIONS=${exported_functions}"
     # A library must not install process-wide handlers in Node (the glue's defaults do).
     -sNODEJS_CATCH_EXIT=0
@@ -95,11 +95,12 @@ if [ $# -gt 0 ]; then
     exit 0
 fi
 
-mkdir -p web
-build web/trimlab.js
-# emmalloc instead of dlmalloc; TRIMLAB_EMMALLOC makes src/platform.c read emmalloc's counters.
-build web/trimlab-emmalloc.js -sMALLOC=emmalloc -DTRIMLAB_EMMALLOC
+mkdir -p "$gen"
+build "$gen/trimlab.js"
+# emmalloc instead of dlmalloc; TRIMLAB_EMMALLOC makes src/engine/platform.c read emmalloc's
+# counters.
+build "$gen/trimlab-emmalloc.js" -sMALLOC=emmalloc -DTRIMLAB_EMMALLOC
 
-for f in web/trimlab.wasm web/trimlab.js web/trimlab-emmalloc.wasm web/trimlab-emmalloc.js; do
-    printf '%-28s %7d bytes, %6d gzipped\n' "$f" "$(wc -c <"$f")" "$(gzip -9c "$f" | wc -c)"
+for f in "$gen"/trimlab{,-emmalloc}.{wasm,js}; do
+    printf '%-32s %7d bytes, %6d gzipped\n' "$f" "$(wc -c <"$f")" "$(gzip -9c "$f" | wc -c)"
 done

@@ -38,23 +38,35 @@ export function saveFigures(key, value) {
 }
 
 /**
- * A fresh instance of an Emscripten glue (web/trimlab.js or a build of it) in Node, as the raw
+ * A fresh instance of an Emscripten glue (web/gen/trimlab.js or a build of it) in Node, as the raw
  * Module with ccall/cwrap: the same loading as web/trimlab-api.js (the glue is CommonJS, the
  * .wasm is passed as wasmBinary), for exports the wrapper does not expose.
  */
-export async function rawModule(gluePath = join(root, 'web', 'trimlab.js')) {
+export async function rawModule(gluePath = join(root, 'web', 'gen', 'trimlab.js')) {
   const wasmBinary = readFileSync(gluePath.replace(/\.js$/, '.wasm'));
   const body = runInThisContext(
     `(function (exports, require, module, __filename, __dirname) {${readFileSync(gluePath, 'utf8')}\n})`,
-    { filename: gluePath });
+    { filename: gluePath },
+  );
   const module = { exports: {} };
-  body.call(module.exports, module.exports, createRequire(gluePath), module, gluePath,
-    dirname(gluePath));
+  body.call(
+    module.exports,
+    module.exports,
+    createRequire(gluePath),
+    module,
+    gluePath,
+    dirname(gluePath),
+  );
   return module.exports({ wasmBinary, print: () => {}, printErr: (text) => console.error(text) });
 }
 
 /** The variables the native CLI and tools/run-wasm.mjs read, cleared: every run gets the defaults. */
-export const benchEnv = { ...process.env, DISABLE_MALLOC_TRIM: '', BUCKET_MODEL: '', ENABLE_CUSTOM_BUCKETS: '' };
+export const benchEnv = {
+  ...process.env,
+  DISABLE_MALLOC_TRIM: '',
+  BUCKET_MODEL: '',
+  ENABLE_CUSTOM_BUCKETS: '',
+};
 
 /**
  * One run in a fresh process, natively (build/trimlab) or in WebAssembly
@@ -66,13 +78,32 @@ export const benchEnv = { ...process.env, DISABLE_MALLOC_TRIM: '', BUCKET_MODEL:
  */
 export function runFresh(platform, scenario, assignments, file) {
   if (platform === 'native') {
-    execFileSync(join(buildDir, 'trimlab'), ['--scenario', scenario,
-      ...assignments.flatMap((a) => ['--set', a]), '--quiet', '--json', file], { env: benchEnv });
+    execFileSync(
+      join(buildDir, 'trimlab'),
+      [
+        '--scenario',
+        scenario,
+        ...assignments.flatMap((a) => ['--set', a]),
+        '--quiet',
+        '--json',
+        file,
+      ],
+      { env: benchEnv },
+    );
     const run = JSON.parse(readFileSync(file, 'utf8')).runs[0];
     return { ...run, samples: run.samples.length };
   }
-  execFileSync(process.execPath, ['--expose-gc', join(root, 'tools', 'bench-wasm-run.mjs'), scenario,
-    assignments.join(';'), file], { env: benchEnv });
+  execFileSync(
+    process.execPath,
+    [
+      '--expose-gc',
+      join(root, 'tools', 'bench-wasm-run.mjs'),
+      scenario,
+      assignments.join(';'),
+      file,
+    ],
+    { env: benchEnv },
+  );
   return JSON.parse(readFileSync(file, 'utf8'));
 }
 
@@ -86,7 +117,9 @@ export function timeCommand(file, args) {
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
   if (child.error) throw child.error;
   if (child.status !== 0)
-    throw new Error(`${file} ${args.join(' ')} exited ${child.status ?? child.signal}: ${child.stderr.trim()}`);
+    throw new Error(
+      `${file} ${args.join(' ')} exited ${child.status ?? child.signal}: ${child.stderr.trim()}`,
+    );
   return { ms, stdout: child.stdout, stderr: child.stderr };
 }
 

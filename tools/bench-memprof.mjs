@@ -16,7 +16,7 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 
-import { openPage, startBrowser } from './browser.mjs';
+import { openPage, startBrowser } from '../tests/support/browser.mjs';
 import { buildDir, median, round, saveFigures, serveFolder } from './bench-lib.mjs';
 
 const RUNS = 5;
@@ -58,7 +58,10 @@ window.hostReady = true;
 
 function weight(name) {
   const file = (ext) => readFileSync(join(folder, `${name}.${ext}`));
-  const sized = (bytes) => ({ bytes: bytes.length, gzip_bytes: gzipSync(bytes, { level: 9 }).length });
+  const sized = (bytes) => ({
+    bytes: bytes.length,
+    gzip_bytes: gzipSync(bytes, { level: 9 }).length,
+  });
   return { glue: sized(file('js')), wasm: sized(file('wasm')) };
 }
 
@@ -80,17 +83,22 @@ async function pageRun(browser) {
   await page.waitForFunction((before) => window.trimlabDebug.state().settled > before, settled);
   const state = await page.evaluate(() => window.trimlabDebug.state());
   await page.close();
-  if (state.last?.outcome !== 'completed') throw new Error(`the page's ${SCENARIO} run did not complete`);
+  if (state.last?.outcome !== 'completed')
+    throw new Error(`the page's ${SCENARIO} run did not complete`);
   return { ms: state.last.elapsed_ms, wall_ms: state.runStats.ms, steps: state.last.steps };
 }
 
 /** The profiler's own count of malloc()s and free()s, from its UI (redrawn every 2 s). */
 async function profilerCounts(page) {
   const pattern = /malloc\(\)s\/free\(\)s performed in app lifetime: (\d+)\/(\d+)/;
-  await page.waitForFunction((source) => new RegExp(source).test(
-    document.getElementById('memoryprofiler_summary')?.textContent ?? '') &&
-    !/lifetime: 0\//.test(document.getElementById('memoryprofiler_summary').textContent),
-  pattern.source, { timeout: 10_000 });
+  await page.waitForFunction(
+    (source) =>
+      new RegExp(source).test(
+        document.getElementById('memoryprofiler_summary')?.textContent ?? '',
+      ) && !/lifetime: 0\//.test(document.getElementById('memoryprofiler_summary').textContent),
+    pattern.source,
+    { timeout: 10_000 },
+  );
   const text = await page.textContent('#memoryprofiler_summary');
   const [, mallocs, frees] = text.match(pattern);
   return { mallocs: Number(mallocs), frees: Number(frees) };
@@ -133,7 +141,9 @@ const figures = {
   page_ms_median: round(median(page.map((r) => r.ms))),
   page_wall_ms_median: round(median(page.map((r) => r.wall_ms))),
   profiler_over_page_median_ratio: round(median(profiled.map((r, i) => r.ms / page[i].ms))),
-  profiler_over_ours_same_host_median_ratio: round(median(profiled.map((r, i) => r.ms / ours[i].ms))),
+  profiler_over_ours_same_host_median_ratio: round(
+    median(profiled.map((r, i) => r.ms / ours[i].ms)),
+  ),
   profiler_counted: counts,
   weight: {
     profiler: profiledWeight,
@@ -145,15 +155,28 @@ const figures = {
   },
 };
 saveFigures('memprof', figures);
-saveFigures('load_average_at_end', loadavg().map((value) => round(value)));
+saveFigures(
+  'load_average_at_end',
+  loadavg().map((value) => round(value)),
+);
 
-console.log(`\n--memoryprofiler, ${SCENARIO} (${figures.steps} steps), median of ${RUNS} interleaved rounds in Chromium:`);
-console.log(`  profiler build, host page loop:  ${figures.profiler_ms_median} ms ` +
-  `(it counted ${counts.mallocs} mallocs / ${counts.frees} frees)`);
+console.log(
+  `\n--memoryprofiler, ${SCENARIO} (${figures.steps} steps), median of ${RUNS} interleaved rounds in Chromium:`,
+);
+console.log(
+  `  profiler build, host page loop:  ${figures.profiler_ms_median} ms ` +
+    `(it counted ${counts.mallocs} mallocs / ${counts.frees} frees)`,
+);
 console.log(`  our module, same host page loop: ${figures.ours_same_host_ms_median} ms`);
-console.log(`  trimlab's page run (engine ms):  ${figures.page_ms_median} ms (wall ${figures.page_wall_ms_median} ms)`);
-console.log(`  profiler / page run: ${figures.profiler_over_page_median_ratio}; ` +
-  `profiler / ours in the same loop: ${figures.profiler_over_ours_same_host_median_ratio}`);
-console.log(`  glue: ${profiledWeight.glue.bytes} B (gzip ${profiledWeight.glue.gzip_bytes}) vs ours ` +
-  `${oursWeight.glue.bytes} B (gzip ${oursWeight.glue.gzip_bytes}); .wasm ${profiledWeight.wasm.bytes} vs ` +
-  `${oursWeight.wasm.bytes} B`);
+console.log(
+  `  trimlab's page run (engine ms):  ${figures.page_ms_median} ms (wall ${figures.page_wall_ms_median} ms)`,
+);
+console.log(
+  `  profiler / page run: ${figures.profiler_over_page_median_ratio}; ` +
+    `profiler / ours in the same loop: ${figures.profiler_over_ours_same_host_median_ratio}`,
+);
+console.log(
+  `  glue: ${profiledWeight.glue.bytes} B (gzip ${profiledWeight.glue.gzip_bytes}) vs ours ` +
+    `${oursWeight.glue.bytes} B (gzip ${oursWeight.glue.gzip_bytes}); .wasm ${profiledWeight.wasm.bytes} vs ` +
+    `${oursWeight.wasm.bytes} B`,
+);

@@ -6,7 +6,7 @@
 //     at the fastest speed, recorded in the page from the Run click to the end of the run
 //   - the bytes a fresh load transfers (the server gzips text and .wasm), with and without Chart.js
 // Prints a report and adds its figures to build/bench.json under "page".
-import { openPage, runScenario, startBrowser } from './browser.mjs';
+import { openPage, runScenario, startBrowser } from '../tests/support/browser.mjs';
 import { median, round, saveFigures } from './bench-lib.mjs';
 
 const LOADS = 5;
@@ -18,7 +18,9 @@ async function timeToInteractive(browser) {
   const times = [];
   for (let i = 0; i < LOADS; i++) {
     const { page } = await openPage(browser);
-    times.push(await page.evaluate(() => performance.getEntriesByName('trimlab-ready')[0].startTime));
+    times.push(
+      await page.evaluate(() => performance.getEntriesByName('trimlab-ready')[0].startTime),
+    );
     await page.close();
   }
   return { median_ms: Math.round(median(times)), max_ms: Math.round(Math.max(...times)) };
@@ -36,8 +38,12 @@ async function chartCost(browser, cycles) {
   }, UPDATES);
   await page.close();
   const { updates, ms, steps } = state.runStats;
-  return { points: steps, update_ms: round(perUpdateMs), possible_updates_per_s: Math.round(1000 / perUpdateMs),
-    live_updates_per_s: Math.round((updates / ms) * 1000) };
+  return {
+    points: steps,
+    update_ms: round(perUpdateMs),
+    possible_updates_per_s: Math.round(1000 / perUpdateMs),
+    live_updates_per_s: Math.round((updates / ms) * 1000),
+  };
 }
 
 /** The gaps between animation frames during one default highwater run at `speed` ('default':
@@ -59,8 +65,9 @@ async function frameGaps(browser, speed) {
     requestAnimationFrame(tick);
   });
   await page.click('#run');
-  await page.waitForFunction((before) => window.trimlabDebug.state().settled > before, settled,
-    { timeout: 120_000 });
+  await page.waitForFunction((before) => window.trimlabDebug.state().settled > before, settled, {
+    timeout: 120_000,
+  });
   const gaps = await page.evaluate(() => {
     window.benchFrames.on = false;
     return window.benchFrames.gaps;
@@ -85,14 +92,26 @@ async function frameGaps(browser, speed) {
 async function pageWeight(browser) {
   const page = await browser.context.newPage();
   const responses = [];
-  page.on('requestfinished', (request) => responses.push(
-    Promise.all([request.response().then((r) => r.body()), request.sizes()])
-      .then(([body, sizes]) => ({ url: request.url(), bytes: body.length, wire: sizes.responseBodySize }))));
+  page.on('requestfinished', (request) =>
+    responses.push(
+      Promise.all([request.response().then((r) => r.body()), request.sizes()]).then(
+        ([body, sizes]) => ({
+          url: request.url(),
+          bytes: body.length,
+          wire: sizes.responseBodySize,
+        }),
+      ),
+    ),
+  );
   await page.goto(browser.baseUrl);
   await page.waitForFunction(() => window.trimlabDebug?.state().ready === true);
   const files = await Promise.all(responses);
   await page.close();
-  const kinds = { 'Chart.js': /vendor\//, module: /trimlab(-emmalloc)?\.(js|wasm)$/, data: /\.json$/ };
+  const kinds = {
+    'Chart.js': /vendor\//,
+    module: /trimlab(-emmalloc)?\.(js|wasm)$/,
+    data: /\.json$/,
+  };
   const byKind = {};
   const add = (key, bytes, wire) => {
     byKind[key] ??= { files: 0, bytes: 0, transferred_bytes: 0 };
@@ -101,7 +120,8 @@ async function pageWeight(browser) {
     byKind[key].transferred_bytes += wire;
   };
   for (const { url, bytes, wire } of files) {
-    const kind = Object.entries(kinds).find(([, pattern]) => pattern.test(url))?.[0] ?? 'page (HTML, CSS, JS)';
+    const kind =
+      Object.entries(kinds).find(([, pattern]) => pattern.test(url))?.[0] ?? 'page (HTML, CSS, JS)';
     add(kind, bytes, wire);
     add('total', bytes, wire);
     if (kind !== 'Chart.js') add('total without Chart.js', bytes, wire);
@@ -123,12 +143,20 @@ try {
 }
 saveFigures('page', figures);
 
-console.log(`\npage: navigation to interactive, median of ${LOADS} loads: ${figures.time_to_interactive.median_ms} ms`);
+console.log(
+  `\npage: navigation to interactive, median of ${LOADS} loads: ${figures.time_to_interactive.median_ms} ms`,
+);
 for (const c of figures.chart)
-  console.log(`page: ${c.points} points per series: ${c.update_ms} ms per chart update ` +
-    `(${c.possible_updates_per_s} updates/s possible); ${c.live_updates_per_s} updates/s during the live run`);
+  console.log(
+    `page: ${c.points} points per series: ${c.update_ms} ms per chart update ` +
+      `(${c.possible_updates_per_s} updates/s possible); ${c.live_updates_per_s} updates/s during the live run`,
+  );
 for (const f of figures.frames)
-  console.log(`page: highwater at speed ${f.speed}: ${f.frames} frames in ${f.run_ms} ms, median gap ` +
-    `${f.median_gap_ms} ms, longest ${f.max_gap_ms} ms, ${f.frames_over_50ms} over ${LONG_FRAME_MS} ms`);
+  console.log(
+    `page: highwater at speed ${f.speed}: ${f.frames} frames in ${f.run_ms} ms, median gap ` +
+      `${f.median_gap_ms} ms, longest ${f.max_gap_ms} ms, ${f.frames_over_50ms} over ${LONG_FRAME_MS} ms`,
+  );
 for (const [kind, t] of Object.entries(figures.weight))
-  console.log(`page weight, ${kind}: ${t.files} file(s), ${t.bytes} bytes, ${t.transferred_bytes} transferred`);
+  console.log(
+    `page weight, ${kind}: ${t.files} file(s), ${t.bytes} bytes, ${t.transferred_bytes} transferred`,
+  );

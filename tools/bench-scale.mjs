@@ -11,17 +11,27 @@ import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { startBrowser } from './browser.mjs';
+import { launchChromium } from './chromium.mjs';
 import { MiB, median, root, round, runFresh, saveFigures, serveFolder } from './bench-lib.mjs';
 import { writeOutput } from './output-file.mjs';
 
 const PAIRS = 5;
 export const CEILING_MIB = 512;
 const SERIES = [
-  { scenario: 'buckets', key: 'model', unit: 'M buckets per depth (model N/N/N)',
-    sizes: [1, 2, 4, 8], value: (n) => `${n}M/${n}M/${n}M` },
-  { scenario: 'highwater', key: 'total_mib', unit: 'MiB allocated (total_mib)',
-    sizes: [64, 128, 256, 448, 504], value: (n) => String(n) },
+  {
+    scenario: 'buckets',
+    key: 'model',
+    unit: 'M buckets per depth (model N/N/N)',
+    sizes: [1, 2, 4, 8],
+    value: (n) => `${n}M/${n}M/${n}M`,
+  },
+  {
+    scenario: 'highwater',
+    key: 'total_mib',
+    unit: 'MiB allocated (total_mib)',
+    sizes: [64, 128, 256, 448, 504],
+    value: (n) => String(n),
+  },
 ];
 
 function summarise(runs) {
@@ -49,14 +59,24 @@ async function measure() {
           native.push(runFresh('native', series.scenario, [assignment], join(scratch, 'run.json')));
           wasm.push(runFresh('wasm', series.scenario, [assignment], join(scratch, 'run.json')));
         }
-        const row = { size, param: series.value(size), native: summarise(native), wasm: summarise(wasm),
-          wasm_over_native_median_ratio: round(median(wasm.map((w, i) => w.elapsed_ms / native[i].elapsed_ms))) };
-        row.wasm.fits_under_ceiling = row.wasm.outcomes.every((o) => o === 'completed') &&
+        const row = {
+          size,
+          param: series.value(size),
+          native: summarise(native),
+          wasm: summarise(wasm),
+          wasm_over_native_median_ratio: round(
+            median(wasm.map((w, i) => w.elapsed_ms / native[i].elapsed_ms)),
+          ),
+        };
+        row.wasm.fits_under_ceiling =
+          row.wasm.outcomes.every((o) => o === 'completed') &&
           row.wasm.peak_footprint_mib <= CEILING_MIB;
         rows.push(row);
-        console.log(`${series.scenario} ${row.param}: native ${row.native.ms_median} ms, ` +
-          `${row.native.peak_footprint_mib} MiB peak RSS; wasm ${row.wasm.ms_median} ms, ` +
-          `${row.wasm.peak_footprint_mib} MiB peak linear memory (${row.wasm.outcomes.join(', ')})`);
+        console.log(
+          `${series.scenario} ${row.param}: native ${row.native.ms_median} ms, ` +
+            `${row.native.peak_footprint_mib} MiB peak RSS; wasm ${row.wasm.ms_median} ms, ` +
+            `${row.wasm.peak_footprint_mib} MiB peak linear memory (${row.wasm.outcomes.join(', ')})`,
+        );
       }
       out.push({ scenario: series.scenario, key: series.key, unit: series.unit, rows });
     }
@@ -123,14 +143,24 @@ async function plot(series, date) {
   let server;
   let browser;
   try {
-    copyFileSync(join(root, 'web', 'vendor', 'chart.umd.min.js'), join(folder, 'chart.umd.min.js'));
+    copyFileSync(
+      join(root, 'web', 'gen', 'vendor', 'chart.umd.min.js'),
+      join(folder, 'chart.umd.min.js'),
+    );
     writeFileSync(join(folder, 'index.html'), PLOT_HTML);
     writeFileSync(join(folder, 'plot.css'), PLOT_CSS);
     writeFileSync(join(folder, 'plot.js'), PLOT_JS);
-    writeFileSync(join(folder, 'data.json'), JSON.stringify({ ceiling: CEILING_MIB, pairs: PAIRS, series,
-      title: `trimlab: time and peak footprint against size, native vs WebAssembly (make bench, ${date})` }));
+    writeFileSync(
+      join(folder, 'data.json'),
+      JSON.stringify({
+        ceiling: CEILING_MIB,
+        pairs: PAIRS,
+        series,
+        title: `trimlab: time and peak footprint against size, native vs WebAssembly (make bench, ${date})`,
+      }),
+    );
     server = await serveFolder(folder);
-    browser = await startBrowser();
+    browser = await launchChromium();
     const page = await browser.context.newPage();
     await page.goto(server.url);
     await page.waitForFunction(() => window.plotted === 4);

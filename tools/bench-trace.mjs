@@ -54,7 +54,8 @@ function overhead(program, trace) {
     recorded.push(record(trace, program, args));
   }
   const events = recorded.at(-1).events;
-  if (recorded.some((r) => r.events !== events)) throw new Error('the recorded event counts differ');
+  if (recorded.some((r) => r.events !== events))
+    throw new Error('the recorded event counts differ');
   const aloneMs = median(alone);
   const recordedMs = median(recorded.map((r) => r.ms));
   return {
@@ -65,8 +66,8 @@ function overhead(program, trace) {
     alone_ms_median: round(aloneMs, 1),
     recorded_ms_median: round(recordedMs, 1),
     recorded_over_alone_median_ratio: round(median(recorded.map((r, i) => r.ms / alone[i]))),
-    recorded_ns_per_event: round(recordedMs * 1e6 / events, 1),
-    added_ns_per_event: round((recordedMs - aloneMs) * 1e6 / events, 1),
+    recorded_ns_per_event: round((recordedMs * 1e6) / events, 1),
+    added_ns_per_event: round(((recordedMs - aloneMs) * 1e6) / events, 1),
   };
 }
 
@@ -78,15 +79,24 @@ async function wasmReplay(bytes, events, allocator = 'dlmalloc') {
   const run = await lab.runReplay(bytes);
   const ms = performance.now() - start;
   if (run.outcome !== 'completed' || run.trace.events_replayed !== events)
-    throw new Error(`the WebAssembly replay ended ${run.outcome} after ${run.trace?.events_replayed} events`);
-  return { ms, elapsed_ms: run.elapsed_ms, steps: run.samples.length, heap_walks: lab.heapWalks() - walks };
+    throw new Error(
+      `the WebAssembly replay ended ${run.outcome} after ${run.trace?.events_replayed} events`,
+    );
+  return {
+    ms,
+    elapsed_ms: run.elapsed_ms,
+    steps: run.samples.length,
+    heap_walks: lab.heapWalks() - walks,
+  };
 }
 
 function nativeReplay(trace, json, events) {
   const { ms } = timeCommand(cli, ['replay', trace, '--quiet', '--json', json]);
   const run = JSON.parse(readFileSync(json, 'utf8')).runs[0];
   if (run.outcome !== 'completed' || run.trace.events_replayed !== events)
-    throw new Error(`the native replay ended ${run.outcome} after ${run.trace.events_replayed} events`);
+    throw new Error(
+      `the native replay ended ${run.outcome} after ${run.trace.events_replayed} events`,
+    );
   return { wall_ms: ms, elapsed_ms: run.elapsed_ms, steps: run.samples.length };
 }
 
@@ -114,12 +124,13 @@ async function replay(program, trace, json) {
     wasm_ms_median: round(wasmMs, 1),
     wasm_ms_max: round(Math.max(...wasm.map((r) => r.ms)), 1),
     wasm_elapsed_ms_median: round(median(wasm.map((r) => r.elapsed_ms)), 1),
-    wasm_ns_per_event: round(wasmMs * 1e6 / events, 1),
+    wasm_ns_per_event: round((wasmMs * 1e6) / events, 1),
     native_elapsed_ms_median: round(nativeMs, 1),
     native_wall_ms_median: round(median(native.map((r) => r.wall_ms)), 1),
-    native_ns_per_event: round(nativeMs * 1e6 / events, 1),
-    wasm_over_native_elapsed_median_ratio:
-      round(median(wasm.map((w, i) => w.elapsed_ms / native[i].elapsed_ms))),
+    native_ns_per_event: round((nativeMs * 1e6) / events, 1),
+    wasm_over_native_elapsed_median_ratio: round(
+      median(wasm.map((w, i) => w.elapsed_ms / native[i].elapsed_ms)),
+    ),
   };
 }
 
@@ -132,8 +143,11 @@ function liveBlocksTrace() {
   const t = new TraceBuilder({ program: 'live-blocks' });
   const temporary = 0x100000000000;
   for (let i = 1; i <= LIVE_BLOCKS; i++) {
-    t.malloc(i * 0x400, 64 + (i * 7919) % 937);
-    t.malloc(temporary, 200).malloc(temporary + 0x1000, 900).free(temporary).free(temporary + 0x1000);
+    t.malloc(i * 0x400, 64 + ((i * 7919) % 937));
+    t.malloc(temporary, 200)
+      .malloc(temporary + 0x1000, 900)
+      .free(temporary)
+      .free(temporary + 0x1000);
   }
   return { bytes: t.bytes(), events: t.events, liveBlocks: t.maxLiveBlocks };
 }
@@ -159,7 +173,9 @@ async function liveBlocks(trace, json) {
     ms_median: round(median(runs.map((r) => r.ms)), 1),
     elapsed_ms_median: round(median(runs.map((r) => r.elapsed_ms)), 1),
     heap_walks: runs[0].heap_walks,
-    over_native_elapsed_median_ratio: round(median(runs.map((r, i) => r.elapsed_ms / native[i].elapsed_ms))),
+    over_native_elapsed_median_ratio: round(
+      median(runs.map((r, i) => r.elapsed_ms / native[i].elapsed_ms)),
+    ),
   });
   return {
     events,
@@ -190,12 +206,27 @@ try {
 saveFigures('trace', figures);
 
 const { overhead: o, replay: r, live: l } = figures;
-console.log(`\nrecording overhead, ${o.program} (${o.events} events), median of ${o.pairs} interleaved pairs:`);
-console.log(`  alone ${o.alone_ms_median} ms, recorded ${o.recorded_ms_median} ms: ` +
-  `×${o.recorded_over_alone_median_ratio} (${o.added_ns_per_event} ns added per event)`);
+console.log(
+  `\nrecording overhead, ${o.program} (${o.events} events), median of ${o.pairs} interleaved pairs:`,
+);
+console.log(
+  `  alone ${o.alone_ms_median} ms, recorded ${o.recorded_ms_median} ms: ` +
+    `×${o.recorded_over_alone_median_ratio} (${o.added_ns_per_event} ns added per event)`,
+);
 console.log(`replay of ${r.events} events (${r.program}), median of ${r.runs}:`);
-console.log(`  WebAssembly (lab.runReplay, fresh instance) ${r.wasm_ms_median} ms; ` +
-  `native elapsed ${r.native_elapsed_ms_median} ms (command ${r.native_wall_ms_median} ms)`);
-console.log(`replay of ${l.events} events ending with ${l.live_blocks} blocks live, median of ${l.runs} (elapsed_ms):`);
-console.log(`  native ${l.native_elapsed_ms_median} ms; ` + ['dlmalloc', 'emmalloc'].map((a) =>
-  `${a} ${l[a].elapsed_ms_median} ms (×${l[a].over_native_elapsed_median_ratio}, ${l[a].heap_walks} heap walks)`).join('; '));
+console.log(
+  `  WebAssembly (lab.runReplay, fresh instance) ${r.wasm_ms_median} ms; ` +
+    `native elapsed ${r.native_elapsed_ms_median} ms (command ${r.native_wall_ms_median} ms)`,
+);
+console.log(
+  `replay of ${l.events} events ending with ${l.live_blocks} blocks live, median of ${l.runs} (elapsed_ms):`,
+);
+console.log(
+  `  native ${l.native_elapsed_ms_median} ms; ` +
+    ['dlmalloc', 'emmalloc']
+      .map(
+        (a) =>
+          `${a} ${l[a].elapsed_ms_median} ms (×${l[a].over_native_elapsed_median_ratio}, ${l[a].heap_walks} heap walks)`,
+      )
+      .join('; '),
+);

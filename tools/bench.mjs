@@ -18,7 +18,16 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 
 import { loadTrimlab } from '../web/trimlab-api.js';
-import { benchFile, buildDir, median, rawModule, root, round, runFresh, timeCommand } from './bench-lib.mjs';
+import {
+  benchFile,
+  buildDir,
+  median,
+  rawModule,
+  root,
+  round,
+  runFresh,
+  timeCommand,
+} from './bench-lib.mjs';
 import { writeOutput } from './output-file.mjs';
 
 const cli = join(buildDir, 'trimlab');
@@ -138,10 +147,16 @@ async function probe(speedRows) {
 }
 
 function sizes() {
-  return ['trimlab.wasm', 'trimlab.js', 'trimlab-emmalloc.wasm', 'trimlab-emmalloc.js'].map((name) => {
-    const bytes = readFileSync(join(root, 'web', name));
-    return { file: `web/${name}`, bytes: bytes.length, gzip_bytes: gzipSync(bytes, { level: 9 }).length };
-  });
+  return ['trimlab.wasm', 'trimlab.js', 'trimlab-emmalloc.wasm', 'trimlab-emmalloc.js'].map(
+    (name) => {
+      const bytes = readFileSync(join(root, 'web', 'gen', name));
+      return {
+        file: `web/gen/${name}`,
+        bytes: bytes.length,
+        gzip_bytes: gzipSync(bytes, { level: 9 }).length,
+      };
+    },
+  );
 }
 
 const names = (await loadTrimlab()).scenarios().map((s) => s.name);
@@ -160,18 +175,34 @@ const figures = {
 writeOutput(benchFile, `${JSON.stringify(figures, null, 2)}\n`);
 
 const { native, wasm, share } = figures.probe;
-console.log(`one footprint sample natively (statm, descriptor kept open): ${native.statm_footprint_ns} ns`);
-console.log(`one full sample natively (statm + mallinfo2):                ${native.statm_plus_mallinfo2_ns} ns`);
-console.log(`open + read of /proc/self/status, for comparison:            ${native.proc_status_ns} ns`);
+console.log(
+  `one footprint sample natively (statm, descriptor kept open): ${native.statm_footprint_ns} ns`,
+);
+console.log(
+  `one full sample natively (statm + mallinfo2):                ${native.statm_plus_mallinfo2_ns} ns`,
+);
+console.log(
+  `open + read of /proc/self/status, for comparison:            ${native.proc_status_ns} ns`,
+);
 console.log(`one footprint sample in WebAssembly (memory size):          ${wasm.footprint_ns} ns`);
-console.log(`one full sample in WebAssembly (+ sbrk, mallinfo), fresh:   ${wasm.full_sample_ns} ns`);
-console.log(`build/trimlab --all, median of ${WHOLE_RUNS}:                            ${figures.all_scenarios_ms_median} ms`);
-console.log(`\nrun time per scenario, median of ${PAIRS} interleaved pairs (WebAssembly: dlmalloc under Node)`);
+console.log(
+  `one full sample in WebAssembly (+ sbrk, mallinfo), fresh:   ${wasm.full_sample_ns} ns`,
+);
+console.log(
+  `build/trimlab --all, median of ${WHOLE_RUNS}:                            ${figures.all_scenarios_ms_median} ms`,
+);
+console.log(
+  `\nrun time per scenario, median of ${PAIRS} interleaved pairs (WebAssembly: dlmalloc under Node)`,
+);
 console.log('scenario    native ms   wasm ms   wasm/native   sampling native   sampling wasm');
 for (const [i, row] of figures.speed.entries())
-  console.log(`${row.scenario.padEnd(11)} ${String(row.native_ms_median).padStart(9)} ` +
-    `${String(row.wasm_ms_median).padStart(9)}   ${row.wasm_over_native_median_ratio.toFixed(2).padStart(11)}` +
-    `   ${share[i].native_share_percent.toFixed(3).padStart(13)} %   ${share[i].wasm_share_percent.toFixed(3).padStart(11)} %`);
+  console.log(
+    `${row.scenario.padEnd(11)} ${String(row.native_ms_median).padStart(9)} ` +
+      `${String(row.wasm_ms_median).padStart(9)}   ${row.wasm_over_native_median_ratio.toFixed(2).padStart(11)}` +
+      `   ${share[i].native_share_percent.toFixed(3).padStart(13)} %   ${share[i].wasm_share_percent.toFixed(3).padStart(11)} %`,
+  );
 console.log('\nfile                          bytes    gzip');
 for (const s of figures.sizes)
-  console.log(`${s.file.padEnd(28)} ${String(s.bytes).padStart(7)} ${String(s.gzip_bytes).padStart(7)}`);
+  console.log(
+    `${s.file.padEnd(28)} ${String(s.bytes).padStart(7)} ${String(s.gzip_bytes).padStart(7)}`,
+  );

@@ -23,20 +23,32 @@ function produce(file, command, args) {
 mkdirSync(out, { recursive: true });
 const native = produce('native.json', join(root, 'build', 'trimlab'), ['--trim', 'both']);
 const runWasm = join(root, 'tools', 'run-wasm.mjs');
-const dlmalloc = produce('wasm-dlmalloc.json', process.execPath, [runWasm, '--allocator', 'dlmalloc']);
-const emmalloc = produce('wasm-emmalloc.json', process.execPath, [runWasm, '--allocator', 'emmalloc']);
+const dlmalloc = produce('wasm-dlmalloc.json', process.execPath, [
+  runWasm,
+  '--allocator',
+  'dlmalloc',
+]);
+const emmalloc = produce('wasm-emmalloc.json', process.execPath, [
+  runWasm,
+  '--allocator',
+  'emmalloc',
+]);
 
 const find = (doc, scenario, trim = 'enabled') =>
   doc.runs.find((run) => run.scenario === scenario && run.trim === trim);
 const last = (run) => run.samples.at(-1);
 
-console.log('| scenario | native RSS after trim | native RSS without trim | WebAssembly memory, dlmalloc | ' +
-  'WebAssembly memory, emmalloc | in use at the end (dlmalloc) | cache WebAssembly keeps (dlmalloc) |');
+console.log(
+  '| scenario | native RSS after trim | native RSS without trim | WebAssembly memory, dlmalloc | ' +
+    'WebAssembly memory, emmalloc | in use at the end (dlmalloc) | cache WebAssembly keeps (dlmalloc) |',
+);
 console.log('| --- | --- | --- | --- | --- | --- | --- |');
 for (const { scenario } of native.runs.filter((run) => run.trim === 'enabled')) {
   const wasm = find(dlmalloc, scenario);
-  console.log(`| \`${scenario}\` | ${mib(find(native, scenario).summary.final_footprint_bytes)} | ` +
-    `${mib(find(native, scenario, 'disabled').summary.final_footprint_bytes)} | ` +
-    `${mib(wasm.summary.final_footprint_bytes)} | ${mib(find(emmalloc, scenario).summary.final_footprint_bytes)} | ` +
-    `${mib(last(wasm).in_use_bytes)} | ${mib(last(wasm).allocator_free_bytes)} |`);
+  console.log(
+    `| \`${scenario}\` | ${mib(find(native, scenario).summary.final_footprint_bytes)} | ` +
+      `${mib(find(native, scenario, 'disabled').summary.final_footprint_bytes)} | ` +
+      `${mib(wasm.summary.final_footprint_bytes)} | ${mib(find(emmalloc, scenario).summary.final_footprint_bytes)} | ` +
+      `${mib(last(wasm).in_use_bytes)} | ${mib(last(wasm).allocator_free_bytes)} |`,
+  );
 }

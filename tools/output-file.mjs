@@ -6,7 +6,14 @@
 // /dev/full, a pipe) is refused: a rename would replace it.
 import { randomBytes } from 'node:crypto';
 import {
-  closeSync, fsyncSync, openSync, realpathSync, renameSync, statSync, unlinkSync, writeFileSync,
+  closeSync,
+  fsyncSync,
+  openSync,
+  realpathSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
 } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
@@ -62,7 +69,8 @@ function targetOf(path, input) {
   } catch (error) {
     if (error.code !== 'ENOENT') refuse(strerror(error));
     const name = basename(path);
-    if (path.endsWith('/') || name === '.' || name === '..') refuse('it names a folder, not a file');
+    if (path.endsWith('/') || name === '.' || name === '..')
+      refuse('it names a folder, not a file');
     if (Buffer.byteLength(name) > NAME_MAX) refuse(STRERROR.ENAMETOOLONG);
     try {
       return join(realpathSync(dirname(path)), name);
@@ -105,15 +113,19 @@ function removeQuietly(path) {
 export function openOutput(path, input) {
   const target = targetOf(path, input);
   // A short name of its own, so that the longest target name still leaves room for it.
-  const temp = join(dirname(target),
-    `.${basename(target).slice(0, 32)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const temp = join(
+    dirname(target),
+    `.${basename(target).slice(0, 32)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`,
+  );
+  // Handled before the file exists: a stop signal the moment it appears removes it.
+  const forget = onStop(() => removeQuietly(temp));
   let fd;
   try {
     fd = openSync(temp, 'wx', 0o666);
   } catch (error) {
+    forget();
     throw new OutputError(path, `no file can be created in its folder: ${strerror(error)}`);
   }
-  const forget = onStop(() => removeQuietly(temp));
   const close = () => {
     forget();
     const open = fd;

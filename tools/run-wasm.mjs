@@ -4,7 +4,7 @@
 //
 //   node tools/run-wasm.mjs --list
 //   node tools/run-wasm.mjs --scenario highwater --set total_mib=300 [--allocator emmalloc]
-//   node tools/run-wasm.mjs --all --trim both --quiet --json web/data/wasm-results.json
+//   node tools/run-wasm.mjs --all --trim both --quiet --json web/gen/data/wasm-results.json
 //   node tools/run-wasm.mjs --replay app.trace [--trim both] [--set events_per_step=N] [--json F]
 //     (an allocation trace: checked whole first, then replayed in chunks, as `trimlab replay`)
 //
@@ -75,8 +75,10 @@ export function splitAllocator(args) {
       if (i + 1 >= args.length) throw new BadInput('--allocator needs a value');
       allocator = args[++i];
       if (!ALLOCATORS.includes(allocator))
-        throw new BadInput(`--allocator '${quote(allocator)}' is not allowed ` +
-          `(allowed: ${ALLOCATORS.join(', ')})`);
+        throw new BadInput(
+          `--allocator '${quote(allocator)}' is not allowed ` +
+            `(allowed: ${ALLOCATORS.join(', ')})`,
+        );
     } else {
       rest.push(arg);
       if (VALUE_FLAGS.has(arg) && i + 1 < args.length) rest.push(args[++i]);
@@ -88,7 +90,9 @@ export function splitAllocator(args) {
 const mib = (bytes) => (bytes / 1048576).toFixed(2);
 
 function paramsLabel(params) {
-  return Object.entries(params).map(([key, value]) => `${key}=${value}`).join(', ');
+  return Object.entries(params)
+    .map(([key, value]) => `${key}=${value}`)
+    .join(', ');
 }
 
 /** A table like the native CLI's; footprint is linear memory, sbrk the allocator's heap end. */
@@ -100,12 +104,15 @@ export function formatRunTable(run, allocator) {
       `${'sbrk MiB'.padStart(9)} ${'in use'.padStart(9)} ${'alloc free'.padStart(10)}  label`,
   ];
   for (const s of run.samples)
-    lines.push(`${String(s.step).padStart(5)}  ${s.phase.padEnd(8)} ` +
-      `${mib(s.footprint_bytes).padStart(10)} ${mib(s.sbrk_bytes).padStart(9)} ` +
-      `${mib(s.in_use_bytes).padStart(9)} ${mib(s.allocator_free_bytes).padStart(10)}  ` +
-      `${s.label}`);
+    lines.push(
+      `${String(s.step).padStart(5)}  ${s.phase.padEnd(8)} ` +
+        `${mib(s.footprint_bytes).padStart(10)} ${mib(s.sbrk_bytes).padStart(9)} ` +
+        `${mib(s.in_use_bytes).padStart(9)} ${mib(s.allocator_free_bytes).padStart(10)}  ` +
+        `${s.label}`,
+    );
   const sum = run.summary;
-  let last = `peak ${mib(sum.peak_footprint_bytes)} MiB; before trim ` +
+  let last =
+    `peak ${mib(sum.peak_footprint_bytes)} MiB; before trim ` +
     `${mib(sum.before_trim_bytes)} MiB; after trim ${mib(sum.after_trim_bytes)} MiB; ` +
     `released by trim ${mib(sum.released_by_trim_bytes)} MiB`;
   if (sum.trim_called)
@@ -125,8 +132,10 @@ export function formatDocument(doc) {
     const { samples, summary, ...rest } = run;
     const fields = JSON.stringify(rest).slice(1, -1);
     const lines = samples.map((s) => JSON.stringify(s)).join(',\n       ');
-    return `\n    {${fields},\n     "samples": [\n       ${lines}],\n` +
-      `     "summary": ${JSON.stringify(summary)}}`;
+    return (
+      `\n    {${fields},\n     "samples": [\n       ${lines}],\n` +
+      `     "summary": ${JSON.stringify(summary)}}`
+    );
   });
   return `{\n${head}  "runs": [${runs.join(',')}\n  ]\n}\n`;
 }
@@ -138,8 +147,10 @@ async function runAll(options, allocator) {
   for (const wanted of options.runs) {
     try {
       instance = await fresh(allocator);
-      const run = await instance.runScenario(wanted.scenario, wanted.params,
-        { trim: wanted.trim, onSample: breather() });
+      const run = await instance.runScenario(wanted.scenario, wanted.params, {
+        trim: wanted.trim,
+        onSample: breather(),
+      });
       runs.push(run);
       if (!options.quiet) process.stdout.write(formatRunTable(run, allocator));
       if (run.outcome !== 'completed' && exitCode === 0) exitCode = EXIT_OUT_OF_MEMORY;
@@ -150,8 +161,11 @@ async function runAll(options, allocator) {
       else if (exitCode === 0) exitCode = EXIT_OUT_OF_MEMORY;
     }
   }
-  const document = resultsDocument(runs, { allocator, pageBytes: instance?.pageBytes ?? 65536,
-    generator: GENERATOR });
+  const document = resultsDocument(runs, {
+    allocator,
+    pageBytes: instance?.pageBytes ?? 65536,
+    generator: GENERATOR,
+  });
   return { exitCode, document };
 }
 
@@ -233,17 +247,25 @@ function traceFailure(path, error) {
 
 function cutShortNote(path, check) {
   if (check.complete) return;
-  say(`${quote(path)}: cut short (no COMPLETE flag): replaying its ` +
-    `${check.header_event_count} events${check.dropped_bytes ? `; ${check.dropped_bytes} bytes ` +
-    'after them ignored (a flush the recorder did not finish)' : ''}`);
+  say(
+    `${quote(path)}: cut short (no COMPLETE flag): replaying its ` +
+      `${check.header_event_count} events${
+        check.dropped_bytes
+          ? `; ${check.dropped_bytes} bytes ` +
+            'after them ignored (a flush the recorder did not finish)'
+          : ''
+      }`,
+  );
 }
 
 function traceLine(path, trace) {
-  return `${cleanLine(`trace ${quote(path)}: program ${trace.program}, ` +
-    `${trace.events_replayed} of ${trace.event_count} events replayed, ` +
-    `${trace.complete ? 'complete' : 'cut short'}; peak ${trace.peak_requested_bytes} bytes ` +
-    `(${mib(trace.peak_requested_bytes)} MiB) requested and live; replay overhead ` +
-    `${mib(trace.replay_overhead_bytes)} MiB (in the baseline)`)}\n`;
+  return `${cleanLine(
+    `trace ${quote(path)}: program ${trace.program}, ` +
+      `${trace.events_replayed} of ${trace.event_count} events replayed, ` +
+      `${trace.complete ? 'complete' : 'cut short'}; peak ${trace.peak_requested_bytes} bytes ` +
+      `(${mib(trace.peak_requested_bytes)} MiB) requested and live; replay overhead ` +
+      `${mib(trace.replay_overhead_bytes)} MiB (in the baseline)`,
+  )}\n`;
 }
 
 async function replayRuns(path, options, allocator, check) {
@@ -254,19 +276,27 @@ async function replayRuns(path, options, allocator, check) {
     const eventsPerStep = Number(wanted.params.split('=')[1]);
     let run;
     try {
-      run = await withFile(path, (source) => lab.runReplay(source, { trim: wanted.trim,
-        eventsPerStep, liveBlocks: check.max_live_blocks, events: check.events,
-        onSample: breather() }));
+      run = await withFile(path, (source) =>
+        lab.runReplay(source, {
+          trim: wanted.trim,
+          eventsPerStep,
+          liveBlocks: check.max_live_blocks,
+          events: check.events,
+          onSample: breather(),
+        }),
+      );
     } catch (error) {
       exitCode = Math.max(exitCode, traceFailure(path, error) === EXIT_BAD_INPUT ? 2 : 3);
       continue;
     }
     runs.push(run);
-    if (!options.quiet) process.stdout.write(formatRunTable(run, allocator) + traceLine(path, run.trace));
+    if (!options.quiet)
+      process.stdout.write(formatRunTable(run, allocator) + traceLine(path, run.trace));
     if (run.outcome === 'completed') continue;
     say(`${quote(path)}: ${run.error}`);
     const code = run.outcome === 'oom' ? EXIT_OUT_OF_MEMORY : EXIT_BAD_INPUT;
-    if (exitCode === 0 || (exitCode === EXIT_OUT_OF_MEMORY && code === EXIT_BAD_INPUT)) exitCode = code;
+    if (exitCode === 0 || (exitCode === EXIT_OUT_OF_MEMORY && code === EXIT_BAD_INPUT))
+      exitCode = code;
   }
   return { exitCode, document: resultsDocument(runs, { allocator, generator: GENERATOR }) };
 }
@@ -281,20 +311,27 @@ async function replayMain({ allocator, rest, replay: path }, env) {
   }
   // The --json file first, as natively; then the whole trace, in an instance of its own that is
   // then dropped (the native replay checks in a child process): a bad trace stops there.
-  return withJson(options.json, async () => {
-    try {
-      check = await withFile(path, (source) => lab.checkTrace(source));
-    } catch (error) {
-      return traceFailure(path, error);
-    }
-    const steps = lab.checkReplaySteps(check.events, Number(options.runs[0].params.split('=')[1]));
-    if (steps !== null) {
-      say(steps.message);
-      return EXIT_BAD_INPUT;
-    }
-    cutShortNote(path, check);
-    return replayRuns(path, options, allocator, check);
-  }, path);
+  return withJson(
+    options.json,
+    async () => {
+      try {
+        check = await withFile(path, (source) => lab.checkTrace(source));
+      } catch (error) {
+        return traceFailure(path, error);
+      }
+      const steps = lab.checkReplaySteps(
+        check.events,
+        Number(options.runs[0].params.split('=')[1]),
+      );
+      if (steps !== null) {
+        say(steps.message);
+        return EXIT_BAD_INPUT;
+      }
+      cutShortNote(path, check);
+      return replayRuns(path, options, allocator, check);
+    },
+    path,
+  );
 }
 
 async function runMain({ allocator, rest }, env) {

@@ -6,7 +6,15 @@
 // Exits 2 with one line when the port is not valid or is already in use, or the root is not a
 // readable folder.
 import {
-  accessSync, closeSync, constants, createReadStream, fstatSync, openSync, readFileSync, realpathSync, statSync,
+  accessSync,
+  closeSync,
+  constants,
+  createReadStream,
+  fstatSync,
+  openSync,
+  readFileSync,
+  realpathSync,
+  statSync,
 } from 'node:fs';
 import { createServer } from 'node:http';
 import { extname, join, relative, resolve, sep } from 'node:path';
@@ -160,11 +168,15 @@ const LOOPBACK_NAMES = ['127.0.0.1', 'localhost', '[::1]'];
 export function hostAllowed(hosts, port) {
   if (hosts.length !== 1) return false;
   const host = hosts[0].toLowerCase();
-  return LOOPBACK_NAMES.some((name) => host === `${name}:${port}` || (port === 80 && host === name));
+  return LOOPBACK_NAMES.some(
+    (name) => host === `${name}:${port}` || (port === 80 && host === name),
+  );
 }
 
 function hostHeaders(request) {
-  return request.rawHeaders.filter((_, i) => i % 2 === 1 && request.rawHeaders[i - 1].toLowerCase() === 'host');
+  return request.rawHeaders.filter(
+    (_, i) => i % 2 === 1 && request.rawHeaders[i - 1].toLowerCase() === 'host',
+  );
 }
 
 function misdirected(hosts, port) {
@@ -199,7 +211,11 @@ function sendFile(request, response, file, { fd, stats }) {
     } finally {
       closeSync(fd);
     }
-    response.writeHead(200, { ...headers, 'Content-Encoding': 'gzip', 'Content-Length': body.length });
+    response.writeHead(200, {
+      ...headers,
+      'Content-Encoding': 'gzip',
+      'Content-Length': body.length,
+    });
     return response.end(request.method === 'HEAD' ? undefined : body);
   }
   response.writeHead(200, { ...headers, 'Content-Length': stats.size });
@@ -221,9 +237,11 @@ export function handler(root) {
     const hosts = hostHeaders(request);
     const port = request.socket.localPort;
     if (!hostAllowed(hosts, port)) return send(response, 421, misdirected(hosts, port));
-    if (request.method !== 'GET' && request.method !== 'HEAD') return send(response, 405, 'method not allowed');
+    if (request.method !== 'GET' && request.method !== 'HEAD')
+      return send(response, 405, 'method not allowed');
     const target = resolveInside(root, request.url);
-    if (target.redirect) return send(response, 301, `moved to ${target.redirect}`, { Location: target.redirect });
+    if (target.redirect)
+      return send(response, 301, `moved to ${target.redirect}`, { Location: target.redirect });
     if (!target.file) return send(response, target.status, target.text);
     const opened = openInside(root, target.file);
     if (opened === null) return send(response, NOT_FOUND.status, NOT_FOUND.text);
@@ -250,9 +268,12 @@ function servedRoot(root) {
   try {
     real = realpathSync(root);
   } catch (error) {
-    throw new Error(`${named} ${error.code === 'ENOENT' ? 'does not exist' : 'cannot be read'} (allowed: a readable folder)`);
+    throw new Error(
+      `${named} ${error.code === 'ENOENT' ? 'does not exist' : 'cannot be read'} (allowed: a readable folder)`,
+    );
   }
-  if (!statSync(real).isDirectory()) throw new Error(`${named} is not a folder (allowed: a readable folder)`);
+  if (!statSync(real).isDirectory())
+    throw new Error(`${named} is not a folder (allowed: a readable folder)`);
   try {
     accessSync(real, constants.R_OK | constants.X_OK);
   } catch {
@@ -277,7 +298,10 @@ export async function serve(root, port) {
 }
 
 function parseArgs(argv) {
-  const options = { port: process.env.PORT ?? '8080', root: join(fileURLToPath(import.meta.url), '..', '..', 'web') };
+  const options = {
+    port: process.env.PORT ?? '8080',
+    root: join(fileURLToPath(import.meta.url), '..', '..', 'web'),
+  };
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--port' && i + 1 < argv.length) options.port = argv[++i];
     else if (argv[i] === '--root' && i + 1 < argv.length) options.root = argv[++i];
@@ -302,8 +326,13 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
     fail(error.message);
   }
   serve(options.root, options.port).then(
-    (server) => console.log(`trimlab is served at http://${HOST}:${server.address().port}/ (Ctrl-C stops)`),
+    (server) =>
+      console.log(`trimlab is served at http://${HOST}:${server.address().port}/ (Ctrl-C stops)`),
     (error) =>
-      fail(error.code === 'EADDRINUSE' ? `port ${options.port} is already in use; choose another with PORT=N` : error.message),
+      fail(
+        error.code === 'EADDRINUSE'
+          ? `port ${options.port} is already in use; choose another with PORT=N`
+          : error.message,
+      ),
   );
 }

@@ -15,10 +15,13 @@ let stopping = false;
 function stop(signal) {
   if (stopping) return;
   stopping = true;
-  const waits = [...children].map((child) => new Promise((resolve) => {
-    child.once('exit', resolve);
-    child.kill(signal);
-  }));
+  const waits = [...children].map(
+    (child) =>
+      new Promise((resolve) => {
+        child.once('exit', resolve);
+        child.kill(signal);
+      }),
+  );
   Promise.all(waits).then(() => {
     for (const cleanup of cleanups) cleanup();
     process.exit(128 + constants.signals[signal]);

@@ -8,7 +8,7 @@
 // DIR defaults to build/trace-report; each trace gets DIR/<name>/ with native.json,
 // wasm-dlmalloc.json, wasm-emmalloc.json (the results format) and report.json (the row), and
 // DIR/<name>.png, a chart of the four runs step by step (Chart.js in headless Chromium, from a
-// small page in a temporary folder; web/vendor/chart.umd.min.js must exist: `make site`).
+// small page in a temporary folder; web/gen/vendor/chart.umd.min.js must exist: `make site`).
 // The estimate and its error are the page's (web/story.js), so both say the same:
 //   estimate  = native trim-off run: final RSS − RSS at its baseline (the "WASM-equivalent"
 //               measurement of docs/reference-measurement.md; the replay's own map and buffer
@@ -40,8 +40,8 @@ const mib = (bytes) => (bytes / 1048576).toFixed(2);
 const percent = (value) => (value == null ? '–' : `${value >= 0 ? '+' : ''}${value.toFixed(1)} %`);
 const EXIT_FAILED = 1;
 const EXIT_BAD_INPUT = 2;
-const USAGE = 'usage: node tools/trace-report.mjs TRACE [TRACE ...] [--set events_per_step=N] ' +
-  '[--out DIR]';
+const USAGE =
+  'usage: node tools/trace-report.mjs TRACE [TRACE ...] [--set events_per_step=N] ' + '[--out DIR]';
 
 /** Bad input: exit 2. */
 export class BadInput extends Error {}
@@ -53,8 +53,10 @@ function parseArgs(args) {
   for (let i = 0; i < args.length; i++) {
     if (args[i] === '--set' && i + 1 < args.length) options.sets.push('--set', args[++i]);
     else if (args[i] === '--out' && i + 1 < args.length) options.out = args[++i];
-    else if (args[i].startsWith('-')) throw new BadInput(`unknown option '${quote(args[i])}' ` +
-      '(allowed: --set events_per_step=N, --out DIR)');
+    else if (args[i].startsWith('-'))
+      throw new BadInput(
+        `unknown option '${quote(args[i])}' ` + '(allowed: --set events_per_step=N, --out DIR)',
+      );
     else options.traces.push(args[i]);
   }
   if (options.traces.length === 0) throw new BadInput(USAGE);
@@ -64,8 +66,10 @@ function parseArgs(args) {
 /** Runs a producer into `file`; out of memory (exit 3) still gives a document. */
 async function produce(file, command, args) {
   const name = basename(command);
-  const { status, signal } = await runChild(command, [...args, '--quiet', '--json', file],
-    { env, stdio: 'inherit' });
+  const { status, signal } = await runChild(command, [...args, '--quiet', '--json', file], {
+    env,
+    stdio: 'inherit',
+  });
   if (signal !== null) throw new Error(`${name} was killed by signal ${signal}`);
   if (status === EXIT_BAD_INPUT) throw new ProducerRefused(`${name} refused its input (exit 2)`);
   if (status !== 0 && status !== 3) throw new Error(`${name} exited ${status}`);
@@ -74,18 +78,31 @@ async function produce(file, command, args) {
 
 async function runsOf(trace, options, dir) {
   const replay = [trace, ...options.sets];
-  const native = await produce(join(dir, 'native.json'), nativeCli,
-    ['replay', ...replay, '--trim', 'both']);
+  const native = await produce(join(dir, 'native.json'), nativeCli, [
+    'replay',
+    ...replay,
+    '--trim',
+    'both',
+  ]);
   const wasm = {};
   for (const allocator of ['dlmalloc', 'emmalloc'])
-    wasm[allocator] = (await produce(join(dir, `wasm-${allocator}.json`), process.execPath,
-      [runWasm, '--replay', ...replay, '--allocator', allocator])).runs[0];
+    wasm[allocator] = (
+      await produce(join(dir, `wasm-${allocator}.json`), process.execPath, [
+        runWasm,
+        '--replay',
+        ...replay,
+        '--allocator',
+        allocator,
+      ])
+    ).runs[0];
   const by = (trim) => native.runs.find((run) => run.trim === trim) ?? null;
   return { on: by('enabled'), off: by('disabled'), ...wasm };
 }
 
 function outcomeNote(run) {
-  return run.outcome === 'completed' ? '' : ` (${run.outcome} at event ${run.trace.events_replayed})`;
+  return run.outcome === 'completed'
+    ? ''
+    : ` (${run.outcome} at event ${run.trace.events_replayed})`;
 }
 
 /** One row of the report: every figure in bytes, plus the page's estimate and errors. */
@@ -97,10 +114,14 @@ function reportRow(trace, runs) {
     program: runs.on.trace.program,
     events: runs.on.trace.events_replayed,
     peak_requested_bytes: runs.on.trace.peak_requested_bytes,
-    native_trim_on: { peak: runs.on.summary.peak_footprint_bytes,
-      end: runs.on.summary.final_footprint_bytes },
-    native_trim_off: { peak: runs.off.summary.peak_footprint_bytes,
-      end: runs.off.summary.final_footprint_bytes },
+    native_trim_on: {
+      peak: runs.on.summary.peak_footprint_bytes,
+      end: runs.on.summary.final_footprint_bytes,
+    },
+    native_trim_off: {
+      peak: runs.off.summary.peak_footprint_bytes,
+      end: runs.off.summary.final_footprint_bytes,
+    },
     wasm_dlmalloc_memory_bytes: wasmEnd(runs.dlmalloc),
     wasm_dlmalloc_outcome: runs.dlmalloc.outcome,
     wasm_emmalloc_memory_bytes: wasmEnd(runs.emmalloc),
@@ -113,20 +134,23 @@ function reportRow(trace, runs) {
   };
 }
 
-const HEADER = '| trace | peak in use (requested) | native RSS, trim on: peak / end | native RSS, ' +
+const HEADER =
+  '| trace | peak in use (requested) | native RSS, trim on: peak / end | native RSS, ' +
   'trim off: peak / end | WebAssembly memory, dlmalloc | WebAssembly memory, emmalloc | ' +
   'WebAssembly heap growth (dlmalloc) | estimate: native trim-off growth | its error | ' +
   'error of the native peak |';
 
 function formatRow(row) {
-  return `| \`${cleanLine(row.program)}\` (${row.events} events) | ${mib(row.peak_requested_bytes)} | ` +
+  return (
+    `| \`${cleanLine(row.program)}\` (${row.events} events) | ${mib(row.peak_requested_bytes)} | ` +
     `${mib(row.native_trim_on.peak)} / ${mib(row.native_trim_on.end)} | ` +
     `${mib(row.native_trim_off.peak)} / ${mib(row.native_trim_off.end)} | ` +
     `${mib(row.wasm_dlmalloc_memory_bytes)}${row.notes.dlmalloc} | ` +
     `${mib(row.wasm_emmalloc_memory_bytes)}${row.notes.emmalloc} | ` +
     `${mib(row.wasm_heap_growth_bytes)} | ` +
     `${row.estimate_bytes == null ? '–' : mib(row.estimate_bytes)} | ` +
-    `${percent(row.error_percent)} | ${percent(row.peak_error_percent)} |`;
+    `${percent(row.error_percent)} | ${percent(row.peak_error_percent)} |`
+  );
 }
 
 const NOTE = `
@@ -147,55 +171,100 @@ const CHART_PAGE = `<!doctype html>
 function chartSeries(runs, row) {
   const points = (run, from) => run.samples.map((s) => ({ x: s.step, y: from(s) / 1048576 }));
   const footprint = (s) => s.footprint_bytes;
-  const steps = Math.max(...[runs.on, runs.off, runs.dlmalloc, runs.emmalloc]
-    .map((run) => run.samples.at(-1).step));
+  const steps = Math.max(
+    ...[runs.on, runs.off, runs.dlmalloc, runs.emmalloc].map((run) => run.samples.at(-1).step),
+  );
   const peak = row.peak_requested_bytes / 1048576;
   return [
     { label: 'native RSS, trim on', color: '#e67e00', data: points(runs.on, footprint) },
-    { label: 'native RSS, trim off', color: '#a31a1a', dash: [6, 4], data: points(runs.off, footprint) },
-    { label: `WebAssembly linear memory, dlmalloc${row.notes.dlmalloc}`, color: '#1b4fa0',
-      data: points(runs.dlmalloc, footprint) },
-    { label: `WebAssembly linear memory, emmalloc${row.notes.emmalloc}`, color: '#3f9be0',
-      dash: [3, 3], data: points(runs.emmalloc, footprint) },
-    { label: 'peak requested bytes (the trace\u2019s, allocator-independent)', color: '#555555',
-      dash: [2, 4], data: [{ x: 0, y: peak }, { x: steps, y: peak }] },
+    {
+      label: 'native RSS, trim off',
+      color: '#a31a1a',
+      dash: [6, 4],
+      data: points(runs.off, footprint),
+    },
+    {
+      label: `WebAssembly linear memory, dlmalloc${row.notes.dlmalloc}`,
+      color: '#1b4fa0',
+      data: points(runs.dlmalloc, footprint),
+    },
+    {
+      label: `WebAssembly linear memory, emmalloc${row.notes.emmalloc}`,
+      color: '#3f9be0',
+      dash: [3, 3],
+      data: points(runs.emmalloc, footprint),
+    },
+    {
+      label: 'peak requested bytes (the trace\u2019s, allocator-independent)',
+      color: '#555555',
+      dash: [2, 4],
+      data: [
+        { x: 0, y: peak },
+        { x: steps, y: peak },
+      ],
+    },
   ];
 }
 
 /** Draws one chart per row in one page of headless Chromium and commits each to its output. */
 async function writeCharts(charts) {
-  const { startBrowser } = await import('./browser.mjs'); // playwright only when charts are drawn
+  const { launchChromium } = await import('./chromium.mjs'); // playwright only when charts are drawn
   const folder = mkdtempSync(join(tmpdir(), 'trimlab-trace-report-'));
-  const browser = await startBrowser();
+  const browser = await launchChromium();
   try {
-    copyFileSync(join(root, 'web', 'vendor', 'chart.umd.min.js'), join(folder, 'chart.umd.min.js'));
+    copyFileSync(
+      join(root, 'web', 'gen', 'vendor', 'chart.umd.min.js'),
+      join(folder, 'chart.umd.min.js'),
+    );
     writeFileSync(join(folder, 'chart.html'), CHART_PAGE);
     const page = await browser.context.newPage();
     await page.goto(pathToFileURL(join(folder, 'chart.html')).href);
     for (const { png, title, series } of charts) {
-      const dataUrl = await page.evaluate(([text, list]) => {
-        const canvas = document.getElementById('chart');
-        window.current?.destroy();
-        window.current = new window.Chart(canvas, {
-          type: 'line',
-          data: { datasets: list.map((s) => ({ label: s.label, data: s.data, borderColor: s.color,
-            backgroundColor: s.color, borderDash: s.dash ?? [], borderWidth: 2, pointRadius: 0,
-            stepped: false })) },
-          options: {
-            animation: false, responsive: false, devicePixelRatio: 1, parsing: false,
-            scales: { x: { type: 'linear', title: { display: true, text: 'replay step' } },
-              y: { beginAtZero: true, title: { display: true, text: 'MiB' } } },
-            plugins: { title: { display: true, text }, legend: { position: 'bottom' } },
-          },
-          plugins: [{ id: 'white', beforeDraw(chart) {
-            chart.ctx.save();
-            chart.ctx.fillStyle = '#ffffff';
-            chart.ctx.fillRect(0, 0, chart.width, chart.height);
-            chart.ctx.restore();
-          } }],
-        });
-        return canvas.toDataURL('image/png');
-      }, [title, series]);
+      const dataUrl = await page.evaluate(
+        ([text, list]) => {
+          const canvas = document.getElementById('chart');
+          window.current?.destroy();
+          window.current = new window.Chart(canvas, {
+            type: 'line',
+            data: {
+              datasets: list.map((s) => ({
+                label: s.label,
+                data: s.data,
+                borderColor: s.color,
+                backgroundColor: s.color,
+                borderDash: s.dash ?? [],
+                borderWidth: 2,
+                pointRadius: 0,
+                stepped: false,
+              })),
+            },
+            options: {
+              animation: false,
+              responsive: false,
+              devicePixelRatio: 1,
+              parsing: false,
+              scales: {
+                x: { type: 'linear', title: { display: true, text: 'replay step' } },
+                y: { beginAtZero: true, title: { display: true, text: 'MiB' } },
+              },
+              plugins: { title: { display: true, text }, legend: { position: 'bottom' } },
+            },
+            plugins: [
+              {
+                id: 'white',
+                beforeDraw(chart) {
+                  chart.ctx.save();
+                  chart.ctx.fillStyle = '#ffffff';
+                  chart.ctx.fillRect(0, 0, chart.width, chart.height);
+                  chart.ctx.restore();
+                },
+              },
+            ],
+          });
+          return canvas.toDataURL('image/png');
+        },
+        [title, series],
+      );
       png.commit(Buffer.from(dataUrl.slice(dataUrl.indexOf(',') + 1), 'base64'));
     }
   } finally {
@@ -261,15 +330,24 @@ async function report(targets, options) {
     const row = reportRow(trace, runs);
     json.commit(reportText(row));
     rows.push(row);
-    charts.push({ dir, row, file, png, series: chartSeries(runs, row),
-      title: `${row.program} (${row.events} events): memory by replay step, MiB` });
+    charts.push({
+      dir,
+      row,
+      file,
+      png,
+      series: chartSeries(runs, row),
+      title: `${row.program} (${row.events} events): memory by replay step, MiB`,
+    });
   }
   console.log(HEADER);
   console.log(`|${' --- |'.repeat(10)}`);
   for (const row of rows) console.log(formatRow(row));
   console.log(NOTE);
-  console.log(`\n${cleanLine(`results documents: ${options.out}/<trace>/` +
-    '{native,wasm-dlmalloc,wasm-emmalloc}.json')}`);
+  console.log(
+    `\n${cleanLine(
+      `results documents: ${options.out}/<trace>/` + '{native,wasm-dlmalloc,wasm-emmalloc}.json',
+    )}`,
+  );
   // The table is out first: a chart that cannot be drawn (no Chromium) fails after it.
   await writeCharts(charts);
   for (const { dir, row, file } of charts) {

@@ -12,7 +12,7 @@ import { CaptionTracker, WALKTHROUGH, captionHoldMs } from './walkthrough.js';
 import { runCsv, exportName, download, canvasPng } from './export.js';
 
 const DEFAULT_SCENARIO = 'cycles';
-const DEFAULT_NATIVE_URL = 'data/native-results.json';
+const DEFAULT_NATIVE_URL = 'gen/data/native-results.json';
 const TRACE_MAGIC = [0x54, 0x4c, 0x54, 0x52, 0x41, 0x43, 0x45, 0x00]; // "TLTRACE\0"
 const REPLAY = 'replay';
 /** The native replay's default, so its steps line up with the page's on the chart. */
@@ -20,13 +20,28 @@ const EVENTS_PER_STEP = 1000;
 
 const $ = (id) => document.getElementById(id);
 const ui = {
-  form: $('run-form'), scenario: $('scenario'), description: $('scenario-description'),
-  params: $('params'), speed: $('speed'), instanceStatus: $('instance-status'),
-  run: $('run'), stop: $('stop'), reset: $('reset'), walkthrough: $('walkthrough'),
-  status: $('status'), paramsNotice: $('params-notice'), runError: $('run-error'),
-  caption: $('caption'), canvas: $('chart'), nativeSource: $('native-source'),
-  importInput: $('import'), importError: $('import-error'), dropOverlay: $('drop-overlay'),
-  exportPng: $('export-png'), exportJson: $('export-json'), exportCsv: $('export-csv'),
+  form: $('run-form'),
+  scenario: $('scenario'),
+  description: $('scenario-description'),
+  params: $('params'),
+  speed: $('speed'),
+  instanceStatus: $('instance-status'),
+  run: $('run'),
+  stop: $('stop'),
+  reset: $('reset'),
+  walkthrough: $('walkthrough'),
+  status: $('status'),
+  paramsNotice: $('params-notice'),
+  runError: $('run-error'),
+  caption: $('caption'),
+  canvas: $('chart'),
+  nativeSource: $('native-source'),
+  importInput: $('import'),
+  importError: $('import-error'),
+  dropOverlay: $('drop-overlay'),
+  exportPng: $('export-png'),
+  exportJson: $('export-json'),
+  exportCsv: $('export-csv'),
   summaryHeading: $('summary-heading'),
   summary: { lead: $('summary-lead'), list: $('summary-figures'), note: $('summary-note') },
 };
@@ -84,17 +99,19 @@ function updateInstanceStatus() {
   const reuse = chosen('instance') === 'reuse';
   const allocator = chosen('allocator');
   if (!reuse || !state.lab) {
-    ui.instanceStatus.textContent = 'The next run starts a new instance with 64 MiB of linear memory.';
+    ui.instanceStatus.textContent =
+      'The next run starts a new instance with 64 MiB of linear memory.';
     return;
   }
   if (state.lab.allocator !== allocator) {
-    ui.instanceStatus.textContent =
-      `The current instance runs ${state.lab.allocator}: the next run starts a new ${allocator} instance.`;
+    ui.instanceStatus.textContent = `The current instance runs ${state.lab.allocator}: the next run starts a new ${allocator} instance.`;
   } else if (state.lab.untrusted) {
-    ui.instanceStatus.textContent = `The current ${allocator} instance cannot be reused: ` +
+    ui.instanceStatus.textContent =
+      `The current ${allocator} instance cannot be reused: ` +
       `${state.lab.untrusted.replace(/\.$/, '')}. The next run starts a new instance.`;
   } else {
-    ui.instanceStatus.textContent = `The next run reuses the current ${allocator} instance: ` +
+    ui.instanceStatus.textContent =
+      `The next run reuses the current ${allocator} instance: ` +
       `${state.labRuns} run${state.labRuns === 1 ? '' : 's'} so far, linear memory ` +
       `${mibText(state.lab.memoryBytes())} MiB.`;
   }
@@ -114,18 +131,29 @@ function updateParamsNotice(match) {
   if (!state.native) return show(ui.paramsNotice, '');
   if (state.replay) {
     const { program, event_count: events } = state.replay.trace;
-    return show(ui.paramsNotice, match.on || match.off ? '' : 'The native results hold no ' +
-      `replay of this trace (${program}, ${events} events): only the WebAssembly series can be ` +
-      'drawn. Import the results of `trimlab replay TRACE --trim both --json FILE`.');
+    return show(
+      ui.paramsNotice,
+      match.on || match.off
+        ? ''
+        : 'The native results hold no ' +
+            `replay of this trace (${program}, ${events} events): only the WebAssembly series can be ` +
+            'drawn. Import the results of `trimlab replay TRACE --trim both --json FILE`.',
+    );
   }
   if (!match.on && !match.off)
-    return show(ui.paramsNotice, `The native results hold no run of ${scenario}: only the ` +
-      'WebAssembly series can be drawn.');
+    return show(
+      ui.paramsNotice,
+      `The native results hold no run of ${scenario}: only the ` +
+        'WebAssembly series can be drawn.',
+    );
   if (match.differs.length === 0) return show(ui.paramsNotice, '');
-  show(ui.paramsNotice, `Parameters differ: the native lines are ${scenario} with ` +
-    `${paramsLine(match.nativeParams)}; the chosen parameters are ` +
-    `${paramsLine(state.runParams ?? state.fields.values())}. Compare with care, or import ` +
-    'native results measured with these parameters.');
+  show(
+    ui.paramsNotice,
+    `Parameters differ: the native lines are ${scenario} with ` +
+      `${paramsLine(match.nativeParams)}; the chosen parameters are ` +
+      `${paramsLine(state.runParams ?? state.fields.values())}. Compare with care, or import ` +
+      'native results measured with these parameters.',
+  );
 }
 
 /** Puts the native series of the chosen scenario on the chart and says if params differ. */
@@ -140,7 +168,8 @@ function setNative(document, source) {
   state.native = { document, source };
   const runs = document.runs.length;
   const failed = failedRuns(document);
-  ui.nativeSource.textContent = `${source}: ${runs} run${runs === 1 ? '' : 's'}, ` +
+  ui.nativeSource.textContent =
+    `${source}: ${runs} run${runs === 1 ? '' : 's'}, ` +
     `${document.allocator}${document.created ? `, ${document.created}` : ''}.` +
     (failed.length ? ` Not drawn, failed: ${failed.join('; ')}.` : '');
   showNative();
@@ -151,7 +180,9 @@ async function loadDefaultNative() {
   try {
     const response = await fetch(DEFAULT_NATIVE_URL, { cache: 'no-cache' });
     if (!response.ok)
-      throw new Error(`${DEFAULT_NATIVE_URL}: HTTP ${response.status} (run make results to write it)`);
+      throw new Error(
+        `${DEFAULT_NATIVE_URL}: HTTP ${response.status} (run make results to write it)`,
+      );
     const verdict = validateResults(await response.text(), { platform: 'native' });
     if (!verdict.ok) throw new Error(`${DEFAULT_NATIVE_URL} was refused: ${verdict.message}`);
     setNative(verdict.document, DEFAULT_NATIVE_URL);
@@ -197,7 +228,8 @@ async function importFile(file) {
 /** The native runs to compare with the last finished run: a replay's are of the same trace. */
 function nativeOfLast() {
   const { run, scenario } = state.last;
-  return run.trace ? nativeForTrace(state.native?.document, run.trace, run.params)
+  return run.trace
+    ? nativeForTrace(state.native?.document, run.trace, run.params)
     : nativeFor(state.native?.document, scenario, run.params);
 }
 
@@ -205,11 +237,16 @@ function renderStory() {
   const { run, allocator, instanceRun, scenario } = state.last;
   const match = nativeOfLast();
   const figures = storyFigures(run, match);
-  ui.summaryHeading.textContent = run.trace ? `What the replay of ${run.trace.program} shows`
+  ui.summaryHeading.textContent = run.trace
+    ? `What the replay of ${run.trace.program} shows`
     : `What the ${scenario} run shows`;
   const last = run.samples.at(-1);
   renderSummary(ui.summary, figures, {
-    scenario, allocator, instanceRun, params: run.params, nativeParams: match.nativeParams,
+    scenario,
+    allocator,
+    instanceRun,
+    params: run.params,
+    nativeParams: match.nativeParams,
     oom: run.outcome === 'oom' ? { step: last.step, message: run.error } : null,
   });
   if (run.trace) addReplayFigures(run, match);
@@ -219,15 +256,27 @@ function renderStory() {
  *  and, when the native replays of the same trace are loaded, theirs beside it. */
 function addReplayFigures(run, match) {
   const { program, event_count: events, events_replayed: replayed } = run.trace;
-  const items = [`Trace ${program}: ${replayed} of ${events} events replayed; peak requested ` +
-    `bytes (live, allocator-independent) ${mib(run.trace.peak_requested_bytes)} MiB; ` +
-    `WebAssembly linear memory at the end ${mib(run.samples.at(-1).footprint_bytes)} MiB.`];
-  const native = [['trim on', match.on], ['trim off', match.off]].filter(([, r]) => r)
-    .map(([name, r]) => `${name}: peak ${mib(r.summary.peak_footprint_bytes)}, end ` +
-      `${mib(r.summary.final_footprint_bytes)} MiB`);
-  items.push(native.length ? `Native replay of the same trace, RSS ${native.join('; ')}.`
-    : 'No native replay of this trace is loaded (import the results of ' +
-      '`trimlab replay TRACE --trim both --json FILE`).');
+  const items = [
+    `Trace ${program}: ${replayed} of ${events} events replayed; peak requested ` +
+      `bytes (live, allocator-independent) ${mib(run.trace.peak_requested_bytes)} MiB; ` +
+      `WebAssembly linear memory at the end ${mib(run.samples.at(-1).footprint_bytes)} MiB.`,
+  ];
+  const native = [
+    ['trim on', match.on],
+    ['trim off', match.off],
+  ]
+    .filter(([, r]) => r)
+    .map(
+      ([name, r]) =>
+        `${name}: peak ${mib(r.summary.peak_footprint_bytes)}, end ` +
+        `${mib(r.summary.final_footprint_bytes)} MiB`,
+    );
+  items.push(
+    native.length
+      ? `Native replay of the same trace, RSS ${native.join('; ')}.`
+      : 'No native replay of this trace is loaded (import the results of ' +
+          '`trimlab replay TRACE --trim both --json FILE`).',
+  );
   ui.summary.list.prepend(...items.map(item));
 }
 
@@ -245,8 +294,10 @@ function showCaption(text) {
 
 function statusOf(sample) {
   const name = state.replay ? `replay of ${state.replay.name}` : ui.scenario.value;
-  return `${name} \u00b7 step ${sample.step} \u00b7 ${sample.phase}: ${sample.label} ` +
-    `\u00b7 linear memory ${mibText(sample.footprint_bytes)} MiB`;
+  return (
+    `${name} \u00b7 step ${sample.step} \u00b7 ${sample.phase}: ${sample.label} ` +
+    `\u00b7 linear memory ${mibText(sample.footprint_bytes)} MiB`
+  );
 }
 
 /** An instance for the next run: the current one when reusing it (and it can be trusted), else a
@@ -272,8 +323,12 @@ async function startRun({ scenario, params, allocator, reuse, captions = false, 
     if (trace) {
       // The whole trace is checked first: a bad one is refused before the chart changes.
       const info = await lab.checkTrace(trace);
-      await lab.beginReplay(trace, { trim: true, eventsPerStep: params.events_per_step,
-        liveBlocks: info.max_live_blocks, events: info.events });
+      await lab.beginReplay(trace, {
+        trim: true,
+        eventsPerStep: params.events_per_step,
+        liveBlocks: info.max_live_blocks,
+        events: info.events,
+      });
       replay = { name: trace.name, trace: { program: info.program, event_count: info.events } };
     } else {
       lab.begin(scenario, params, { trim: true });
@@ -302,17 +357,22 @@ async function startRun({ scenario, params, allocator, reuse, captions = false, 
       chart.refresh();
       ui.status.textContent = statusOf(lastSample);
     },
-    afterStep: tracker && ((sample) => {
-      const text = tracker.next(sample);
-      if (!text) return 0;
-      showCaption(`${scenario}, step ${sample.step}: ${text}`);
-      return captionHoldMs(rate());
-    }),
+    afterStep:
+      tracker &&
+      ((sample) => {
+        const text = tracker.next(sample);
+        if (!text) return 0;
+        showCaption(`${scenario}, step ${sample.step}: ${text}`);
+        return captionHoldMs(rate());
+      }),
   });
   try {
     const run = await state.loop.done;
-    state.runStats = { updates: chart.updates - started.updates, ms: performance.now() - started.at,
-      steps: lastSample ? lastSample.step + 1 : 0 };
+    state.runStats = {
+      updates: chart.updates - started.updates,
+      ms: performance.now() - started.at,
+      steps: lastSample ? lastSample.step + 1 : 0,
+    };
     if (!run) {
       ui.status.textContent = `Stopped at step ${lastSample?.step ?? 0}; the chart keeps what it drew.`;
       placeholder('Stopped before the end: no summary.');
@@ -332,16 +392,23 @@ async function startRun({ scenario, params, allocator, reuse, captions = false, 
 }
 
 function finishRun(run, lab, scenario) {
-  state.last = { run, allocator: lab.allocator, pageBytes: lab.pageBytes, instanceRun: state.labRuns, scenario };
+  state.last = {
+    run,
+    allocator: lab.allocator,
+    pageBytes: lab.pageBytes,
+    instanceRun: state.labRuns,
+    scenario,
+  };
   const last = run.samples.at(-1);
   if (run.outcome === 'oom') chart.setOom(last.step, run.error);
   chart.refresh();
   const name = state.replay ? `The replay of ${state.replay.name}` : scenario;
-  ui.status.textContent = run.outcome === 'oom'
-    ? `${name} ran out of memory at step ${last.step}: ${run.error}; it freed what it held.`
-    : run.outcome === 'bad_trace'
-      ? `${name} stopped at step ${last.step}: ${run.error}.`
-      : `${name} finished: ${run.samples.length} steps, linear memory ${mibText(last.footprint_bytes)} MiB.`;
+  ui.status.textContent =
+    run.outcome === 'oom'
+      ? `${name} ran out of memory at step ${last.step}: ${run.error}; it freed what it held.`
+      : run.outcome === 'bad_trace'
+        ? `${name} stopped at step ${last.step}: ${run.error}.`
+        : `${name} finished: ${run.samples.length} steps, linear memory ${mibText(last.footprint_bytes)} MiB.`;
   renderStory();
   updateExports();
 }
@@ -353,8 +420,13 @@ async function replayFile(file) {
     return refuseImport(file.name, 'a run is in progress (press Stop first)');
   setBusy(true);
   try {
-    await startRun({ scenario: REPLAY, params: { events_per_step: EVENTS_PER_STEP }, trace: file, allocator: chosen('allocator'),
-      reuse: chosen('instance') === 'reuse' });
+    await startRun({
+      scenario: REPLAY,
+      params: { events_per_step: EVENTS_PER_STEP },
+      trace: file,
+      allocator: chosen('allocator'),
+      reuse: chosen('instance') === 'reuse',
+    });
   } finally {
     setBusy(false);
   }
@@ -365,14 +437,21 @@ async function onRun(event) {
   event.preventDefault();
   if (state.loop || !state.fields) return;
   if (!state.fields.check()) {
-    show(ui.runError, 'Not started: a parameter is not valid (the engine\u2019s message is next to it).');
+    show(
+      ui.runError,
+      'Not started: a parameter is not valid (the engine\u2019s message is next to it).',
+    );
     ui.params.querySelector('[aria-invalid="true"]')?.focus();
     return;
   }
   setBusy(true);
   state.replay = null;
-  await startRun({ scenario: ui.scenario.value, params: state.fields.values(),
-    allocator: chosen('allocator'), reuse: chosen('instance') === 'reuse' });
+  await startRun({
+    scenario: ui.scenario.value,
+    params: state.fields.values(),
+    allocator: chosen('allocator'),
+    reuse: chosen('instance') === 'reuse',
+  });
   setBusy(false);
 }
 
@@ -394,8 +473,13 @@ async function onWalkthrough() {
   try {
     for (const [index, scenario] of WALKTHROUGH.entries()) {
       selectScenario(scenario);
-      const run = await startRun({ scenario, params: state.fields.values(),
-        allocator: chosen('allocator'), reuse: false, captions: true });
+      const run = await startRun({
+        scenario,
+        params: state.fields.values(),
+        allocator: chosen('allocator'),
+        reuse: false,
+        captions: true,
+      });
       if (!run || token.cancelled) break;
       const next = WALKTHROUGH[index + 1];
       if (next) {
@@ -471,7 +555,8 @@ function onExportJson() {
   const text = `${JSON.stringify(resultsDocument([run], { allocator, pageBytes }), null, 2)}\n`;
   // The page's own export must pass the page's own import check; if not, that is a bug to see.
   const verdict = validateResults(text);
-  if (!verdict.ok) return showError(new Error(`the export does not match the format: ${verdict.message}`));
+  if (!verdict.ok)
+    return showError(new Error(`the export does not match the format: ${verdict.message}`));
   download(new Blob([text], { type: 'application/json' }), exportName(...exportBase(), 'json'));
 }
 
@@ -479,7 +564,10 @@ function onExportCsv() {
   const { run } = state.last;
   const match = nativeOfLast();
   const native = match.differs.length === 0 ? match : null;
-  download(new Blob([runCsv(run, native)], { type: 'text/csv' }), exportName(...exportBase(), 'csv'));
+  download(
+    new Blob([runCsv(run, native)], { type: 'text/csv' }),
+    exportName(...exportBase(), 'csv'),
+  );
 }
 
 // ---- dropping a file on the page ----
@@ -553,11 +641,17 @@ function exposeDebugHook() {
       instanceRuns: state.labRuns,
       nativeSource: state.native?.source ?? null,
       replay: state.replay && { name: state.replay.name, ...state.replay.trace },
-      last: state.last && { scenario: state.last.scenario, allocator: state.last.allocator,
-        outcome: state.last.run.outcome, steps: state.last.run.samples.length,
-        instanceRun: state.last.instanceRun, params: { ...state.last.run.params },
-        elapsed_ms: state.last.run.elapsed_ms, error: state.last.run.error ?? null,
-        trace: state.last.run.trace ? { ...state.last.run.trace } : null },
+      last: state.last && {
+        scenario: state.last.scenario,
+        allocator: state.last.allocator,
+        outcome: state.last.run.outcome,
+        steps: state.last.run.samples.length,
+        instanceRun: state.last.instanceRun,
+        params: { ...state.last.run.params },
+        elapsed_ms: state.last.run.elapsed_ms,
+        error: state.last.run.error ?? null,
+        trace: state.last.run.trace ? { ...state.last.run.trace } : null,
+      },
       runStats: state.runStats && { ...state.runStats },
       settled: state.settled,
       captions: [...(state.walkthrough?.captions ?? state.captions)],

@@ -1,4 +1,4 @@
-// The live chart: Chart.js (the global `Chart` from vendor/chart.umd.min.js) set up along its
+// The live chart: Chart.js (the global `Chart` from gen/vendor/chart.umd.min.js) set up along its
 // performance guide, because a run redraws it on every animation frame: data as {x, y} with
 // parsing off and normalized (sorted, unique x), no animation, min-max decimation (keeps peaks)
 // when points outnumber pixels, no point markers, and update('none').
@@ -13,20 +13,55 @@ export const INITIAL_LINEAR_BYTES = 64 * MiB;
 
 /** The series, in legend order. `from` picks the value out of a sample. */
 export const SERIES = [
-  { key: 'wasmLinear', label: 'WebAssembly linear memory', color: '#1b4fa0', width: 3,
-    from: (s) => s.footprint_bytes },
-  { key: 'wasmHeap', label: 'WebAssembly heap end (sbrk)', color: '#3f86d8', width: 2,
-    dash: [7, 4], from: (s) => s.sbrk_bytes },
-  { key: 'wasmInUse', label: 'WebAssembly in use', color: '#8cc4ec', width: 3,
-    from: (s) => s.in_use_bytes },
-  { key: 'nativeTrim', label: 'native RSS, trim on', color: '#e67e00', width: 3.5,
-    from: (s) => s.footprint_bytes },
+  {
+    key: 'wasmLinear',
+    label: 'WebAssembly linear memory',
+    color: '#1b4fa0',
+    width: 3,
+    from: (s) => s.footprint_bytes,
+  },
+  {
+    key: 'wasmHeap',
+    label: 'WebAssembly heap end (sbrk)',
+    color: '#3f86d8',
+    width: 2,
+    dash: [7, 4],
+    from: (s) => s.sbrk_bytes,
+  },
+  {
+    key: 'wasmInUse',
+    label: 'WebAssembly in use',
+    color: '#8cc4ec',
+    width: 3,
+    from: (s) => s.in_use_bytes,
+  },
+  {
+    key: 'nativeTrim',
+    label: 'native RSS, trim on',
+    color: '#e67e00',
+    width: 3.5,
+    from: (s) => s.footprint_bytes,
+  },
   // Drawn over "trim on" (lower order is drawn later), dashed, so both show where they coincide.
-  { key: 'nativeNoTrim', label: 'native RSS, trim off', color: '#a31a1a', width: 2,
-    dash: [5, 5], order: -1, from: (s) => s.footprint_bytes },
+  {
+    key: 'nativeNoTrim',
+    label: 'native RSS, trim off',
+    color: '#a31a1a',
+    width: 2,
+    dash: [5, 5],
+    order: -1,
+    from: (s) => s.footprint_bytes,
+  },
   // Drawn over "WebAssembly in use", which it mostly matches.
-  { key: 'nativeInUse', label: 'native in use', color: '#3c3c3c', width: 1.5,
-    dash: [2, 3], order: -2, from: (s) => s.in_use_bytes },
+  {
+    key: 'nativeInUse',
+    label: 'native in use',
+    color: '#3c3c3c',
+    width: 1.5,
+    dash: [2, 3],
+    order: -2,
+    from: (s) => s.in_use_bytes,
+  },
 ];
 const WASM_KEYS = ['wasmLinear', 'wasmHeap', 'wasmInUse'];
 const MARKED_PHASES = { free: 'free', trim: 'trim' };
@@ -170,8 +205,12 @@ function annotationsPlugin(view) {
       ctx.save();
       ctx.font = LABEL_FONT;
       drawGuide(ctx, area, scales.y);
-      const marks = view.marks.map((m) => ({ ...m, color: m.text === 'trim' ? '#6a1b9a' : '#37474f' }));
-      if (view.oom) marks.push({ step: view.oom.step, text: 'out of memory', color: '#b00020', oom: true });
+      const marks = view.marks.map((m) => ({
+        ...m,
+        color: m.text === 'trim' ? '#6a1b9a' : '#37474f',
+      }));
+      if (view.oom)
+        marks.push({ step: view.oom.step, text: 'out of memory', color: '#b00020', oom: true });
       drawMarks(ctx, area, scales.x, marks);
       if (view.oom) drawOom(ctx, area, scales.x, view.oom);
       ctx.restore();
@@ -213,15 +252,36 @@ function options(view) {
     maintainAspectRatio: false,
     interaction: { mode: 'nearest', axis: 'x', intersect: false },
     scales: {
-      x: { type: 'linear', min: 0, title: { display: true, text: 'scenario step (the same steps natively and in WebAssembly)' },
-        ticks: { precision: 0 } },
-      y: { type: 'linear', beginAtZero: true, suggestedMax: 72, title: { display: true, text: 'MiB' } },
+      x: {
+        type: 'linear',
+        min: 0,
+        title: {
+          display: true,
+          text: 'scenario step (the same steps natively and in WebAssembly)',
+        },
+        ticks: { precision: 0 },
+      },
+      y: {
+        type: 'linear',
+        beginAtZero: true,
+        suggestedMax: 72,
+        title: { display: true, text: 'MiB' },
+      },
     },
     plugins: {
       decimation: { enabled: true, algorithm: 'min-max' },
       // Legend and tooltip in SERIES order: `order` only changes which line is drawn on top.
-      legend: { position: 'top', labels: { usePointStyle: true, pointStyleWidth: 24, boxHeight: 8,
-        padding: 10, font: { size: 12 }, sort: (a, b) => a.datasetIndex - b.datasetIndex } },
+      legend: {
+        position: 'top',
+        labels: {
+          usePointStyle: true,
+          pointStyleWidth: 24,
+          boxHeight: 8,
+          padding: 10,
+          font: { size: 12 },
+          sort: (a, b) => a.datasetIndex - b.datasetIndex,
+        },
+      },
       tooltip: {
         itemSort: (a, b) => a.datasetIndex - b.datasetIndex,
         callbacks: {
@@ -272,17 +332,22 @@ export class ChartView {
     const liveLast = this.#liveSamples.at(-1)?.step ?? 0;
     const expected = this.#expectedLast;
     // A fixed x range while the run fills it, so the chart does not rescale every frame.
-    this.chart.options.scales.x.max = expected !== null && expected >= liveLast ? expected : undefined;
+    this.chart.options.scales.x.max =
+      expected !== null && expected >= liveLast ? expected : undefined;
   }
 
   /** Native series from the trim-on and trim-off runs (either may be null). `sameSteps`: the
    *  native run has the chosen parameters, so its last step is where the live run will end. */
   showNative(on, off, { sameSteps = false } = {}) {
-    const byKey = { nativeTrim: [on, SERIES[3]], nativeNoTrim: [off, SERIES[4]], nativeInUse: [on ?? off, SERIES[5]] };
+    const byKey = {
+      nativeTrim: [on, SERIES[3]],
+      nativeNoTrim: [off, SERIES[4]],
+      nativeInUse: [on ?? off, SERIES[5]],
+    };
     for (const [key, [run, series]] of Object.entries(byKey))
       this.#setSeries(key, run ? pointsOf(run.samples, series.from) : []);
     this.#nativeSamples = (on ?? off)?.samples ?? [];
-    this.#expectedLast = sameSteps ? this.#nativeSamples.at(-1)?.step ?? null : null;
+    this.#expectedLast = sameSteps ? (this.#nativeSamples.at(-1)?.step ?? null) : null;
     if (!this.#live) {
       this.stepInfo.clear();
       this.#indexSteps(this.#nativeSamples);
@@ -345,7 +410,12 @@ export class ChartView {
     const series = {};
     for (const { key, label } of SERIES)
       series[key] = { label, points: this.#points[key].map(({ x, y }) => ({ x, y })) };
-    return { series, marks: this.marks.map((m) => ({ ...m })), oom: this.oom && { ...this.oom },
-      xMax: this.chart.options.scales.x.max ?? null, updates: this.updates };
+    return {
+      series,
+      marks: this.marks.map((m) => ({ ...m })),
+      oom: this.oom && { ...this.oom },
+      xMax: this.chart.options.scales.x.max ?? null,
+      updates: this.updates,
+    };
   }
 }

@@ -6,8 +6,10 @@
 /** Text for the hint under a field: bounds and default, from the engine's description. */
 function hintOf(param) {
   if (param.kind === 'integer')
-    return `${param.description}; ${param.min.toLocaleString('en')} to ` +
-      `${param.max.toLocaleString('en')} ${param.unit}, default ${param.default.toLocaleString('en')}`;
+    return (
+      `${param.description}; ${param.min.toLocaleString('en')} to ` +
+      `${param.max.toLocaleString('en')} ${param.unit}, default ${param.default.toLocaleString('en')}`
+    );
   return `${param.description}; default ${param.default}`;
 }
 
@@ -24,7 +26,9 @@ function element(tag, props = {}, children = []) {
 
 /** Fills the scenario <select> from the engine's list. */
 export function fillScenarioPicker(select, scenarios, chosen) {
-  select.replaceChildren(...scenarios.map(({ name }) => element('option', { value: name, text: name })));
+  select.replaceChildren(
+    ...scenarios.map(({ name }) => element('option', { value: name, text: name })),
+  );
   select.value = chosen;
 }
 
@@ -40,8 +44,13 @@ export function buildParamFields(container, lab, scenario, onChange) {
   const rows = params.map((param) => {
     const id = `param-${param.name}`;
     const input = element('input', {
-      id, name: param.name, type: 'text', value: String(param.default), autocomplete: 'off',
-      spellcheck: false, inputMode: param.kind === 'integer' ? 'numeric' : 'text',
+      id,
+      name: param.name,
+      type: 'text',
+      value: String(param.default),
+      autocomplete: 'off',
+      spellcheck: false,
+      inputMode: param.kind === 'integer' ? 'numeric' : 'text',
     });
     input.setAttribute('aria-describedby', `${id}-hint ${id}-error`);
     const error = element('p', { id: `${id}-error`, className: 'field-error', hidden: true });
@@ -71,7 +80,8 @@ export function buildParamFields(container, lab, scenario, onChange) {
 
   return {
     fields: rows.map((r) => r.input),
-    values: () => Object.fromEntries(rows.map(({ param, input }) => [param.name, input.value.trim()])),
+    values: () =>
+      Object.fromEntries(rows.map(({ param, input }) => [param.name, input.value.trim()])),
     check: () => rows.map(checkOne).every(Boolean),
     setDefaults() {
       for (const row of rows) row.input.value = String(row.param.default);

@@ -16,21 +16,36 @@ export function csvField(value) {
  * @param {{on: object|null, off: object|null}|null} native
  */
 export function runCsv(run, native = null) {
-  const nativeRuns = [['native_rss_trim_on_bytes', native?.on], ['native_rss_trim_off_bytes', native?.off]]
-    .filter(([, nativeRun]) => nativeRun);
-  const header = ['step', 'phase', 'label', ...WASM_COLUMNS.map((c) => `wasm_${c}`),
-    ...nativeRuns.map(([name]) => name)];
+  const nativeRuns = [
+    ['native_rss_trim_on_bytes', native?.on],
+    ['native_rss_trim_off_bytes', native?.off],
+  ].filter(([, nativeRun]) => nativeRun);
+  const header = [
+    'step',
+    'phase',
+    'label',
+    ...WASM_COLUMNS.map((c) => `wasm_${c}`),
+    ...nativeRuns.map(([name]) => name),
+  ];
   const rows = [header];
   for (const sample of run.samples) {
-    rows.push([sample.step, sample.phase, sample.label, ...WASM_COLUMNS.map((c) => sample[c]),
-      ...nativeRuns.map(([, nativeRun]) => nativeRun.samples[sample.step]?.footprint_bytes)]);
+    rows.push([
+      sample.step,
+      sample.phase,
+      sample.label,
+      ...WASM_COLUMNS.map((c) => sample[c]),
+      ...nativeRuns.map(([, nativeRun]) => nativeRun.samples[sample.step]?.footprint_bytes),
+    ]);
   }
   return `${rows.map((row) => row.map(csvField).join(',')).join('\r\n')}\r\n`;
 }
 
 /** A file name such as trimlab-highwater-dlmalloc-2026-11-29T11-25-19Z.png. */
 export function exportName(scenario, allocator, extension, date = new Date()) {
-  const stamp = date.toISOString().replace(/\.\d+Z$/, 'Z').replaceAll(':', '-');
+  const stamp = date
+    .toISOString()
+    .replace(/\.\d+Z$/, 'Z')
+    .replaceAll(':', '-');
   return `trimlab-${scenario}-${allocator}-${stamp}.${extension}`;
 }
 
@@ -51,6 +66,9 @@ export function download(blob, name) {
 /** The canvas as a PNG blob. */
 export function canvasPng(canvas) {
   return new Promise((resolve, reject) => {
-    canvas.toBlob((blob) => (blob ? resolve(blob) : reject(new Error('the chart could not be encoded as PNG'))), 'image/png');
+    canvas.toBlob(
+      (blob) => (blob ? resolve(blob) : reject(new Error('the chart could not be encoded as PNG'))),
+      'image/png',
+    );
   });
 }

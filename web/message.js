@@ -1,4 +1,4 @@
-// The one sanitiser every message JavaScript writes passes (the same rules as src/message.c):
+// The one sanitiser every message JavaScript writes passes (the same rules as src/shared/message.c):
 // a value a user gave us is quoted through quote(), and a finished line through cleanLine(), so
 // a message is one line of bounded length that cannot drive the terminal.
 
@@ -6,6 +6,7 @@
 export const QUOTE_KEEP = 64;
 
 // C0 controls, DEL and C1 controls (U+0080..U+009F), which some terminals also obey.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
 
 /**

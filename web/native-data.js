@@ -26,13 +26,19 @@ function comparable(value) {
 /** The names whose values differ between two params objects (missing counts as different). */
 export function paramDifferences(a, b) {
   const names = new Set([...Object.keys(a ?? {}), ...Object.keys(b ?? {})]);
-  return [...names].filter((name) => !Object.hasOwn(a ?? {}, name) ||
-    !Object.hasOwn(b ?? {}, name) || comparable(a[name]) !== comparable(b[name]));
+  return [...names].filter(
+    (name) =>
+      !Object.hasOwn(a ?? {}, name) ||
+      !Object.hasOwn(b ?? {}, name) ||
+      comparable(a[name]) !== comparable(b[name]),
+  );
 }
 
 /** "cycles=5, block_mib=10" for messages. */
 export function paramsLine(params) {
-  return Object.entries(params ?? {}).map(([name, value]) => `${name}=${value}`).join(', ');
+  return Object.entries(params ?? {})
+    .map(([name, value]) => `${name}=${value}`)
+    .join(', ');
 }
 
 /** Whether a run has samples to draw: a failed run (its process died) has none. */
@@ -40,14 +46,18 @@ const drawable = (run) => run.outcome !== 'failed';
 
 /** The first drawable run of `scenario` with trim `trim` ('enabled' or 'disabled'), or null. */
 export function findRun(document, scenario, trim) {
-  return document?.runs?.find((run) => drawable(run) && run.scenario === scenario &&
-    run.trim === trim) ?? null;
+  return (
+    document?.runs?.find(
+      (run) => drawable(run) && run.scenario === scenario && run.trim === trim,
+    ) ?? null
+  );
 }
 
 /** The failed runs of a document (outcome "failed"), as "cycles, trim disabled: killed by
  *  signal 9 (SIGKILL)" lines for a notice. */
 export function failedRuns(document) {
-  return (document?.runs ?? []).filter((run) => !drawable(run))
+  return (document?.runs ?? [])
+    .filter((run) => !drawable(run))
     .map((run) => `${run.scenario}, trim ${run.trim}: ${run.error}`);
 }
 
@@ -57,16 +67,25 @@ export function failedRuns(document) {
  *   differs: names of parameters whose native value is not the chosen one.
  */
 export function nativeFor(document, scenario, params) {
-  return matchRuns(findRun(document, scenario, 'enabled'), findRun(document, scenario, 'disabled'),
-    params);
+  return matchRuns(
+    findRun(document, scenario, 'enabled'),
+    findRun(document, scenario, 'disabled'),
+    params,
+  );
 }
 
 /** Like nativeFor for a replay: the native replays (scenario "replay") of the same trace, the
  *  one with the same `trace.program` and `trace.event_count`. */
 export function nativeForTrace(document, trace, params) {
-  const find = (trim) => document?.runs?.find((run) => drawable(run) &&
-    run.scenario === 'replay' && run.trim === trim && run.trace?.program === trace.program &&
-    run.trace?.event_count === trace.event_count) ?? null;
+  const find = (trim) =>
+    document?.runs?.find(
+      (run) =>
+        drawable(run) &&
+        run.scenario === 'replay' &&
+        run.trim === trim &&
+        run.trace?.program === trace.program &&
+        run.trace?.event_count === trace.event_count,
+    ) ?? null;
   return matchRuns(find('enabled'), find('disabled'), params);
 }
 

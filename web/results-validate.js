@@ -50,8 +50,14 @@ const SAMPLE_FIELDS = {
   required: ['step', 'phase', 'label', 'footprint_bytes', 'in_use_bytes', 'allocator_free_bytes'],
   optional: ['rss_anon_bytes', 'sbrk_bytes'],
 };
-const SUMMARY_BYTES = ['baseline_footprint_bytes', 'peak_footprint_bytes', 'peak_in_use_bytes',
-  'before_trim_bytes', 'after_trim_bytes', 'final_footprint_bytes'];
+const SUMMARY_BYTES = [
+  'baseline_footprint_bytes',
+  'peak_footprint_bytes',
+  'peak_in_use_bytes',
+  'before_trim_bytes',
+  'after_trim_bytes',
+  'final_footprint_bytes',
+];
 const SUMMARY_FIELDS = {
   required: [...SUMMARY_BYTES, 'released_by_trim_bytes', 'trim_called', 'trim_returned'],
   optional: [],
@@ -91,12 +97,12 @@ function typeName(value) {
 
 const isObject = (value) => typeof value === 'object' && value !== null && !Array.isArray(value);
 // JSON Schema's "integer": a finite number without a fractional part (as ajv checks it).
-const isInteger = (value) => typeof value === 'number' && Number.isFinite(value) &&
-  Number.isInteger(value);
+const isInteger = (value) =>
+  typeof value === 'number' && Number.isFinite(value) && Number.isInteger(value);
 // maxLength counts code points, not UTF-16 units (ajv's default).
 const codePoints = (text) => {
   let count = 0;
-  for (const _ of text) count++;
+  for (const points = text[Symbol.iterator](); !points.next().done;) count++;
   return count;
 };
 
@@ -149,7 +155,8 @@ function checkDocument(doc) {
   checkEnum(doc.allocator, 'allocator', ALLOCATORS, 'allocator');
   if (Object.hasOwn(doc, 'page_bytes')) {
     checkInteger(doc.page_bytes, 'page_bytes', 'an integer');
-    if (doc.page_bytes < 1) refuse('page_bytes', `${doc.page_bytes} is not a page size (at least 1)`);
+    if (doc.page_bytes < 1)
+      refuse('page_bytes', `${doc.page_bytes} is not a page size (at least 1)`);
   }
   checkEnum(doc.trim, 'trim', DOCUMENT_TRIM, 'trim setting');
   if (!Array.isArray(doc.runs)) refuse('runs', `expected an array, got ${typeName(doc.runs)}`);
@@ -181,7 +188,8 @@ function checkRun(run, path) {
   if (run.error !== null) checkString(run.error, `${path}.error`, 512);
   if (Object.hasOwn(run, 'elapsed_ms')) {
     const where = `${path}.elapsed_ms`;
-    if (typeof run.elapsed_ms !== 'number') refuse(where, `expected a number, got ${typeName(run.elapsed_ms)}`);
+    if (typeof run.elapsed_ms !== 'number')
+      refuse(where, `expected a number, got ${typeName(run.elapsed_ms)}`);
     if (!Number.isFinite(run.elapsed_ms)) refuse(where, `${run.elapsed_ms} is not a finite number`);
     if (run.elapsed_ms < 0) refuse(where, `${run.elapsed_ms} is negative`);
   }
@@ -215,8 +223,13 @@ function checkSample(sample, path) {
   if (sample.step < 0) refuse(`${path}.step`, `${sample.step} is negative`);
   checkEnum(sample.phase, `${path}.phase`, PHASES, 'phase');
   checkString(sample.label, `${path}.label`, 80);
-  for (const name of ['footprint_bytes', 'rss_anon_bytes', 'sbrk_bytes', 'in_use_bytes',
-    'allocator_free_bytes'])
+  for (const name of [
+    'footprint_bytes',
+    'rss_anon_bytes',
+    'sbrk_bytes',
+    'in_use_bytes',
+    'allocator_free_bytes',
+  ])
     if (Object.hasOwn(sample, name)) checkBytes(sample[name], `${path}.${name}`);
 }
 
@@ -237,17 +250,23 @@ function checkConsistency(doc, platform) {
     throw new Refusal('consistency', message);
   };
   if (platform && doc.platform !== platform)
-    fail(`platform: this file holds ${doc.platform} results; ${platform} results are expected here`);
+    fail(
+      `platform: this file holds ${doc.platform} results; ${platform} results are expected here`,
+    );
   if (doc.runs.length === 0) fail('runs: the file holds no runs, so there is nothing to show');
   doc.runs.forEach((run, r) => {
     run.samples.forEach((sample, index) => {
       if (sample.step !== index)
-        fail(`runs[${r}].samples[${index}]: samples out of order: step ${sample.step} where ` +
-          `step ${index} belongs (steps count 0, 1, 2 … in order)`);
+        fail(
+          `runs[${r}].samples[${index}]: samples out of order: step ${sample.step} where ` +
+            `step ${index} belongs (steps count 0, 1, 2 … in order)`,
+        );
     });
     if (run.outcome !== 'completed' && run.error === null)
-      fail(`runs[${r}].error: ${run.outcome === 'oom' ? 'an' : 'a'} ${run.outcome} run carries its ` +
-        'message, found null');
+      fail(
+        `runs[${r}].error: ${run.outcome === 'oom' ? 'an' : 'a'} ${run.outcome} run carries its ` +
+          'message, found null',
+      );
     if (run.outcome === 'completed' && run.error !== null)
       fail(`runs[${r}].error: a completed run has no error, found ${show(run.error)}`);
   });
@@ -264,15 +283,19 @@ function checkDepth(text) {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (inString) {
-      if (c === BACKSLASH) i++; // the escaped character cannot end the string
+      if (c === BACKSLASH)
+        i++; // the escaped character cannot end the string
       else if (c === QUOTE) inString = false;
     } else if (c === QUOTE) {
       inString = true;
     } else if (c === OPEN_ARRAY || c === OPEN_OBJECT) {
       if (++depth > MAX_DEPTH)
-        throw new Refusal('depth', `nested deeper than ${MAX_DEPTH} levels at character ` +
-          `${(i + 1).toLocaleString('en')} (a results file nests at most ${MAX_DEPTH}: document, ` +
-          'runs, run, samples, sample; refused before parsing)');
+        throw new Refusal(
+          'depth',
+          `nested deeper than ${MAX_DEPTH} levels at character ` +
+            `${(i + 1).toLocaleString('en')} (a results file nests at most ${MAX_DEPTH}: document, ` +
+            'runs, run, samples, sample; refused before parsing)',
+        );
     } else if (c === CLOSE_ARRAY || c === CLOSE_OBJECT) {
       depth--;
     }
@@ -291,8 +314,11 @@ export function validateResults(text, { platform } = {}) {
     // Measured in UTF-16 units, each at least one byte in the file; the page also checks the
     // file's size in bytes before reading it.
     if (text.length > MAX_INPUT_BYTES)
-      throw new Refusal('size', `too large: ${text.length.toLocaleString('en')} characters, ` +
-        `over the ${MAX_INPUT_BYTES / 1e6} MB limit (refused before parsing)`);
+      throw new Refusal(
+        'size',
+        `too large: ${text.length.toLocaleString('en')} characters, ` +
+          `over the ${MAX_INPUT_BYTES / 1e6} MB limit (refused before parsing)`,
+      );
     const body = text.startsWith('\uFEFF') ? text.slice(1) : text; // a byte-order mark
     if (body.trim() === '') throw new Refusal('empty', 'the file is empty');
     checkDepth(body);
@@ -315,6 +341,6 @@ export function validateResults(text, { platform } = {}) {
 export function sizeRefusal(bytes) {
   return bytes > MAX_INPUT_BYTES
     ? `too large: ${bytes.toLocaleString('en')} bytes, over the ${MAX_INPUT_BYTES / 1e6} MB limit ` +
-      '(refused before reading)'
+        '(refused before reading)'
     : null;
 }

@@ -79,7 +79,10 @@ export function runLoop(lab, { rate, onBatch, afterStep, step = () => lab.step()
       last = now;
       if (now >= holdUntil) {
         const perSecond = rate();
-        owed = perSecond === Infinity ? Infinity : Math.min(owed + (perSecond * gap) / 1000, 1 + perSecond);
+        owed =
+          perSecond === Infinity
+            ? Infinity
+            : Math.min(owed + (perSecond * gap) / 1000, 1 + perSecond);
         const batch = await takeSteps(now);
         if (stopped) return;
         if (batch.length > 0) onBatch(batch);

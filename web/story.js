@@ -70,8 +70,8 @@ export function storyFigures(wasmRun, native) {
   const wasm = wasmFigures(wasmRun);
   const on = nativeFigures(native.on);
   const off = nativeFigures(native.off);
-  const comparable = native.differs.length === 0 && wasm.outcome === 'completed' &&
-    off?.outcome === 'completed';
+  const comparable =
+    native.differs.length === 0 && wasm.outcome === 'completed' && off?.outcome === 'completed';
   const figures = { wasm, on, off, comparable, differs: native.differs, prediction: null };
   if (!comparable || wasm.heapGrowth < MIN_MEASURED_BYTES) return figures;
   figures.prediction = {
@@ -86,7 +86,8 @@ export function storyFigures(wasmRun, native) {
 
 function peakNote(p) {
   return Math.abs(p.peakErrorPercent) < Math.abs(p.errorPercent)
-    ? ` The native peak comes closer (${signedPercent(p.peakErrorPercent)} %).` : '';
+    ? ` The native peak comes closer (${signedPercent(p.peakErrorPercent)} %).`
+    : '';
 }
 
 /** Why the no-trim prediction came out as it did, in one sentence (null without a prediction). */
@@ -94,13 +95,18 @@ export function verdict(figures) {
   const p = figures.prediction;
   if (!p) return null;
   if (Math.abs(p.errorPercent) <= GOOD_ERROR_PERCENT)
-    return 'A good prediction here: glibc kept the freed memory in its heap, as WebAssembly ' +
-      'keeps it in linear memory.';
+    return (
+      'A good prediction here: glibc kept the freed memory in its heap, as WebAssembly ' +
+      'keeps it in linear memory.'
+    );
   if (p.errorPercent < 0) {
     const fell = figures.off.peakGrowth - figures.off.beforeTrimGrowth;
-    return `It underestimates here: even without trim, glibc gave ${mib(fell)} MiB back before ` +
+    return (
+      `It underestimates here: even without trim, glibc gave ${mib(fell)} MiB back before ` +
       'the trim step (free() unmapped large blocks or trimmed its heap top); WebAssembly memory ' +
-      'only grows.' + peakNote(p);
+      'only grows.' +
+      peakNote(p)
+    );
   }
   return 'It overestimates here: native RSS grew by more than the WebAssembly heap did.';
 }

@@ -14,7 +14,9 @@ export function item(text) {
 /** The lead sentence: "native released X MiB at trim; WebAssembly kept Y MiB; …". */
 export function leadSentence(figures) {
   const { on, wasm, prediction } = figures;
-  const released = on ? `Native released ${mib(on.released)} MiB at trim` : 'No native trim-on run is loaded';
+  const released = on
+    ? `Native released ${mib(on.released)} MiB at trim`
+    : 'No native trim-on run is loaded';
   const kept = `WebAssembly kept ${mib(wasm.kept)} MiB`;
   const predicted = prediction
     ? 'the WASM-equivalent native measurement (trim disabled) predicted the WebAssembly ' +
@@ -30,14 +32,18 @@ function missingPrediction(figures, context) {
     return `No native results for ${context.scenario} are loaded: import a file that holds them.`;
   const reasons = [];
   if (figures.wasm.heapGrowth < MIN_MEASURED_BYTES)
-    reasons.push(context.instanceRun > 1
-      ? `this run claimed no new heap (${mib(figures.wasm.heapGrowth)} MiB): it reused the cache ` +
-        `this instance kept from its earlier ${context.instanceRun - 1} ` +
-        `run${context.instanceRun > 2 ? 's' : ''}, so nothing had to grow`
-      : `the WebAssembly heap grew by only ${mib(figures.wasm.heapGrowth)} MiB`);
+    reasons.push(
+      context.instanceRun > 1
+        ? `this run claimed no new heap (${mib(figures.wasm.heapGrowth)} MiB): it reused the cache ` +
+            `this instance kept from its earlier ${context.instanceRun - 1} ` +
+            `run${context.instanceRun > 2 ? 's' : ''}, so nothing had to grow`
+        : `the WebAssembly heap grew by only ${mib(figures.wasm.heapGrowth)} MiB`,
+    );
   if (figures.differs.length > 0)
-    reasons.push(`the native results were measured with ${paramsLine(context.nativeParams)}, ` +
-      `this run used ${paramsLine(context.params)}`);
+    reasons.push(
+      `the native results were measured with ${paramsLine(context.nativeParams)}, ` +
+        `this run used ${paramsLine(context.params)}`,
+    );
   if (figures.wasm.outcome !== 'completed') reasons.push('the WebAssembly run ran out of memory');
   if (!figures.off) reasons.push('the native results hold no trim-disabled run of this scenario');
   else if (figures.off.outcome !== 'completed') reasons.push('the native run ran out of memory');
@@ -48,18 +54,23 @@ function figureItems(figures, context) {
   const { wasm, on, off, prediction } = figures;
   const items = [];
   const grew = wasm.linearEnd > wasm.linearStart ? 'grew' : 'did not grow';
-  items.push(`WebAssembly (${context.allocator}, run ${context.instanceRun} of this instance): ` +
-    `linear memory ${grew}, ${mib(wasm.linearStart)} → ${mib(wasm.linearEnd)} MiB, and never ` +
-    `shrinks; heap end +${mib(wasm.heapGrowth)} MiB; malloc_trim returned ` +
-    `${wasm.trimReturned ?? 'nothing (not called)'}.`);
+  items.push(
+    `WebAssembly (${context.allocator}, run ${context.instanceRun} of this instance): ` +
+      `linear memory ${grew}, ${mib(wasm.linearStart)} → ${mib(wasm.linearEnd)} MiB, and never ` +
+      `shrinks; heap end +${mib(wasm.heapGrowth)} MiB; malloc_trim returned ` +
+      `${wasm.trimReturned ?? 'nothing (not called)'}.`,
+  );
   const nativeParts = [];
   if (on) nativeParts.push(`trim on: peak +${mib(on.peakGrowth)}, end +${mib(on.finalGrowth)} MiB`);
-  if (off) nativeParts.push(`trim off: peak +${mib(off.peakGrowth)}, end +${mib(off.finalGrowth)} MiB`);
+  if (off)
+    nativeParts.push(`trim off: peak +${mib(off.peakGrowth)}, end +${mib(off.finalGrowth)} MiB`);
   if (nativeParts.length) items.push(`Native RSS over its start, ${nativeParts.join('; ')}.`);
   if (prediction)
-    items.push(`Predicted +${mib(prediction.predicted)} MiB, measured +${mib(prediction.measured)} ` +
-      `MiB (${signedPercent(prediction.errorPercent)} %); from the native peak: ` +
-      `+${mib(prediction.peakPredicted)} MiB (${signedPercent(prediction.peakErrorPercent)} %).`);
+    items.push(
+      `Predicted +${mib(prediction.predicted)} MiB, measured +${mib(prediction.measured)} ` +
+        `MiB (${signedPercent(prediction.errorPercent)} %); from the native peak: ` +
+        `+${mib(prediction.peakPredicted)} MiB (${signedPercent(prediction.peakErrorPercent)} %).`,
+    );
   return items;
 }
 

@@ -6,7 +6,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "platform.h"
+#include "engine/platform.h"
 
 #define ROUNDS 5
 #define SAMPLES 20000

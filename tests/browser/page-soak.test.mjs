@@ -18,9 +18,9 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { missingFiles, openPage, runScenario, startBrowser } from '../../tools/browser.mjs';
+import { missingFiles, openPage, runScenario, startBrowser } from '../support/browser.mjs';
 
-assert.deepEqual(missingFiles(), [], 'web/ is incomplete: run `make site results` first');
+assert.deepEqual(missingFiles(), [], 'web/gen/ is incomplete: run `make site results` first');
 
 const RUNS = 50;
 const BASELINE_RUN = 5;
@@ -30,10 +30,25 @@ const HEAP_GROWTH = 0.1;
 // the page starts a new one there; four runs in five start a new instance. highwater grows
 // linear memory past 64 MiB on a reused instance.
 const PLAN = [
-  { scenario: 'cycles', params: { cycles: 2, block_mib: 4 }, allocator: 'dlmalloc', instance: 'fresh' },
-  { scenario: 'highwater', params: { total_mib: 80, chunk_kib: 256 }, allocator: 'dlmalloc', instance: 'reuse' },
+  {
+    scenario: 'cycles',
+    params: { cycles: 2, block_mib: 4 },
+    allocator: 'dlmalloc',
+    instance: 'fresh',
+  },
+  {
+    scenario: 'highwater',
+    params: { total_mib: 80, chunk_kib: 256 },
+    allocator: 'dlmalloc',
+    instance: 'reuse',
+  },
   { scenario: 'simple', params: { block_mib: 8 }, allocator: 'emmalloc', instance: 'fresh' },
-  { scenario: 'fragmented', params: { chunks: 256, chunk_kib: 4 }, allocator: 'emmalloc', instance: 'reuse' },
+  {
+    scenario: 'fragmented',
+    params: { chunks: 256, chunk_kib: 4 },
+    allocator: 'emmalloc',
+    instance: 'reuse',
+  },
   { scenario: 'vector', params: { slots: 100000 }, allocator: 'dlmalloc', instance: 'fresh' },
 ];
 const PAGE_INSTANCES = 2; // the catalog's (scenario list, parameter checks) and the current run's
@@ -72,7 +87,8 @@ async function compiledCodeBytes(cdp) {
   const code = snapshot.meta.node_types[0].indexOf('code');
   const [type, size] = [fields.indexOf('type'), fields.indexOf('self_size')];
   let bytes = 0;
-  for (let i = 0; i < nodes.length; i += fields.length) if (nodes[i + type] === code) bytes += nodes[i + size];
+  for (let i = 0; i < nodes.length; i += fields.length)
+    if (nodes[i + type] === code) bytes += nodes[i + size];
   return bytes;
 }
 
@@ -80,8 +96,11 @@ async function compiledCodeBytes(cdp) {
 async function heapFigures(cdp, page) {
   await cdp.send('HeapProfiler.collectGarbage');
   const { usedSize } = await cdp.send('Runtime.getHeapUsage');
-  return { used: usedSize, code: await compiledCodeBytes(cdp),
-    memories: await page.evaluate(() => window.trimlabTestMemories()) };
+  return {
+    used: usedSize,
+    code: await compiledCodeBytes(cdp),
+    memories: await page.evaluate(() => window.trimlabTestMemories()),
+  };
 }
 
 const mb = (bytes) => `${(bytes / 1e6).toFixed(2)} MB`;
@@ -106,8 +125,11 @@ test(`${RUNS} runs in one page: no console error, old instances collected, no gr
     const i = index + 1;
     const state = await runScenario(page, run);
     assert.equal(state.settled, i);
-    assert.deepEqual([state.last.scenario, state.last.allocator, state.last.outcome],
-      [run.scenario, run.allocator, 'completed'], `run ${i}`);
+    assert.deepEqual(
+      [state.last.scenario, state.last.allocator, state.last.outcome],
+      [run.scenario, run.allocator, 'completed'],
+      `run ${i}`,
+    );
     assert.equal(state.last.instanceRun, isNew(run) ? 1 : 2, `run ${i}: ${run.instance}`);
     if (i === BASELINE_RUN) baseline = await heapFigures(cdp, page);
   }
@@ -116,16 +138,24 @@ test(`${RUNS} runs in one page: no console error, old instances collected, no gr
 
   const fresh = runs.filter(isNew).length;
   assert.equal(end.memories.created, 1 + fresh, 'one memory for the catalog, one per new instance');
-  for (const [when, figures] of [[`run ${BASELINE_RUN}`, baseline], [`run ${RUNS}`, end]])
+  for (const [when, figures] of [
+    [`run ${BASELINE_RUN}`, baseline],
+    [`run ${RUNS}`, end],
+  ])
     assert.equal(figures.memories.alive, PAGE_INSTANCES, `memories alive after ${when}`);
   const data = (figures) => figures.used - figures.code;
   const allowed = data(baseline) * (1 + HEAP_GROWTH);
-  t.diagnostic(`${RUNS} runs in ${seconds.toFixed(1)} s; used JS heap ${mb(baseline.used)} after run ` +
-    `${BASELINE_RUN}, ${mb(end.used)} after run ${RUNS}; less compiled code (${mb(baseline.code)}, ` +
-    `${mb(end.code)}): ${mb(data(baseline))}, ${mb(data(end))} (at most ${mb(allowed)}); ` +
-    `WebAssembly memories ${end.memories.created} created, ${end.memories.alive} alive`);
-  assert.ok(data(end) <= allowed, `the JS heap less compiled code grew from ${mb(data(baseline))} ` +
-    `to ${mb(data(end))}, over the ${mb(allowed)} allowed`);
+  t.diagnostic(
+    `${RUNS} runs in ${seconds.toFixed(1)} s; used JS heap ${mb(baseline.used)} after run ` +
+      `${BASELINE_RUN}, ${mb(end.used)} after run ${RUNS}; less compiled code (${mb(baseline.code)}, ` +
+      `${mb(end.code)}): ${mb(data(baseline))}, ${mb(data(end))} (at most ${mb(allowed)}); ` +
+      `WebAssembly memories ${end.memories.created} created, ${end.memories.alive} alive`,
+  );
+  assert.ok(
+    data(end) <= allowed,
+    `the JS heap less compiled code grew from ${mb(data(baseline))} ` +
+      `to ${mb(data(end))}, over the ${mb(allowed)} allowed`,
+  );
   assert.deepEqual(problems, []);
   await page.close();
 });

@@ -11,27 +11,41 @@ import { join } from 'node:path';
 import { loadTrimlab } from '../../web/trimlab-api.js';
 import { validateResults } from '../../web/results-validate.js';
 import {
-  MiB, chartData, debugState, ensureScreenshotDir, missingFiles, openPage, root, runScenario,
-  startBrowser, webRoot,
-} from '../../tools/browser.mjs';
-import { runNativeJson, runOf, schemaErrors, tempDir } from '../node/helpers.mjs';
+  chartData,
+  debugState,
+  ensureScreenshotDir,
+  missingFiles,
+  openPage,
+  runScenario,
+  startBrowser,
+  webRoot,
+} from '../support/browser.mjs';
+import { MiB, root, runNativeJson, runOf, schemaErrors, tempDir } from '../support/helpers.mjs';
 import { TraceBuilder } from '../replay/trace-encoder.mjs';
 import { main as traceReport } from '../../tools/trace-report.mjs';
 import {
-  acceptedCases, casePath, manifest, refusedCases, writeDeep, writeOversize,
+  acceptedCases,
+  casePath,
+  manifest,
+  refusedCases,
+  writeDeep,
+  writeOversize,
 } from '../malformed/corpus.mjs';
 
-assert.deepEqual(missingFiles(), [], 'web/ is incomplete: run `make site results` first');
+assert.deepEqual(missingFiles(), [], 'web/gen/ is incomplete: run `make site results` first');
 
 const INITIAL = 64; // MiB of linear memory in a fresh instance
-const nativeDoc = JSON.parse(readFileSync(join(webRoot, 'data', 'native-results.json'), 'utf8'));
+const nativeDoc = JSON.parse(
+  readFileSync(join(webRoot, 'gen', 'data', 'native-results.json'), 'utf8'),
+);
 const nativeRun = (scenario, trim) =>
   nativeDoc.runs.find((run) => run.scenario === scenario && run.trim === trim);
 const engine = await loadTrimlab({ allocator: 'dlmalloc' }); // the engine's own list, in Node
 
 /** The first step of each start of `phase` in a native run. */
 function phaseStarts(run, phase) {
-  return run.samples.filter((s, i) => s.phase === phase && run.samples[i - 1]?.phase !== phase)
+  return run.samples
+    .filter((s, i) => s.phase === phase && run.samples[i - 1]?.phase !== phase)
     .map((s) => s.step);
 }
 
@@ -56,16 +70,25 @@ async function chartContent(page) {
 async function dropFile(page, name, source) {
   await page.evaluate(() => {
     if (document.getElementById('test-drop-source')) return;
-    document.body.append(Object.assign(document.createElement('input'),
-      { type: 'file', id: 'test-drop-source', hidden: true }));
+    document.body.append(
+      Object.assign(document.createElement('input'), {
+        type: 'file',
+        id: 'test-drop-source',
+        hidden: true,
+      }),
+    );
   });
-  await page.setInputFiles('#test-drop-source', source?.path ??
-    { name, mimeType: 'application/json', buffer: Buffer.from(source) });
+  await page.setInputFiles(
+    '#test-drop-source',
+    source?.path ?? { name, mimeType: 'application/json', buffer: Buffer.from(source) },
+  );
   await page.evaluate((fileName) => {
     const [file] = document.getElementById('test-drop-source').files;
     const data = new DataTransfer();
     data.items.add(new File([file], fileName, { type: 'application/json' }));
-    document.body.dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
+    document.body.dispatchEvent(
+      new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }),
+    );
   }, name);
 }
 
@@ -73,10 +96,19 @@ async function dropFile(page, name, source) {
  *  the file's refusal in the import error area, or the file as the native results. */
 async function importFile(page, { name, path, body, dropped = false }) {
   if (dropped) await dropFile(page, name, body ?? { path });
-  else await page.setInputFiles('#import', path ?? { name, mimeType: 'application/json', buffer: body });
-  await page.waitForFunction((fileName) =>
-    document.getElementById('import-error').textContent.startsWith(`${fileName} was not loaded: `) ||
-    window.trimlabDebug.state().nativeSource === fileName, name);
+  else
+    await page.setInputFiles(
+      '#import',
+      path ?? { name, mimeType: 'application/json', buffer: body },
+    );
+  await page.waitForFunction(
+    (fileName) =>
+      document
+        .getElementById('import-error')
+        .textContent.startsWith(`${fileName} was not loaded: `) ||
+      window.trimlabDebug.state().nativeSource === fileName,
+    name,
+  );
 }
 
 /** The validator's message in the page's import error area, which must be about `name`. */
@@ -92,10 +124,21 @@ async function importRefusal(page, name) {
 async function importTrace(page, { name, body, dropped = false }) {
   const { settled } = await debugState(page);
   if (dropped) await dropFile(page, name, body);
-  else await page.setInputFiles('#import', { name, mimeType: 'application/octet-stream', buffer: Buffer.from(body) });
-  await page.waitForFunction(([fileName, before]) =>
-    document.getElementById('import-error').textContent.startsWith(`${fileName} was not loaded: `) ||
-    window.trimlabDebug.state().settled > before, [name, settled], { timeout: 120_000 });
+  else
+    await page.setInputFiles('#import', {
+      name,
+      mimeType: 'application/octet-stream',
+      buffer: Buffer.from(body),
+    });
+  await page.waitForFunction(
+    ([fileName, before]) =>
+      document
+        .getElementById('import-error')
+        .textContent.startsWith(`${fileName} was not loaded: `) ||
+      window.trimlabDebug.state().settled > before,
+    [name, settled],
+    { timeout: 120_000 },
+  );
   return debugState(page);
 }
 
@@ -118,31 +161,52 @@ after(async () => {
 
 test('the page loads with no console error, under its CSP, with controls from the engine list', async () => {
   const response = await browser.context.request.get(browser.baseUrl);
-  assert.match(response.headers()['content-security-policy'], /script-src 'self' 'wasm-unsafe-eval'/);
+  assert.match(
+    response.headers()['content-security-policy'],
+    /script-src 'self' 'wasm-unsafe-eval'/,
+  );
   const { page, problems } = await openPage(browser);
   const meta = await page.getAttribute('meta[http-equiv="Content-Security-Policy"]', 'content');
-  assert.equal(meta, "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; " +
-    "img-src 'self' data: blob:; object-src 'none'; base-uri 'none'");
+  assert.equal(
+    meta,
+    "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; " +
+      "img-src 'self' data: blob:; object-src 'none'; base-uri 'none'",
+  );
   assert.match(await page.textContent('#status'), /^Ready/);
 
   // Scenarios and parameter fields are the engine's, defaults included.
   const names = await page.$$eval('#scenario option', (options) => options.map((o) => o.value));
-  assert.deepEqual(names, engine.scenarios().map((s) => s.name));
+  assert.deepEqual(
+    names,
+    engine.scenarios().map((s) => s.name),
+  );
   for (const scenario of engine.scenarios()) {
     await page.selectOption('#scenario', scenario.name);
-    const fields = await page.$$eval('#params input', (inputs) => inputs.map((i) => [i.name, i.value]));
-    assert.deepEqual(fields, scenario.params.map((p) => [p.name, String(p.default)]), scenario.name);
+    const fields = await page.$$eval('#params input', (inputs) =>
+      inputs.map((i) => [i.name, i.value]),
+    );
+    assert.deepEqual(
+      fields,
+      scenario.params.map((p) => [p.name, String(p.default)]),
+      scenario.name,
+    );
   }
   await page.selectOption('#scenario', 'cycles');
 
   // Before any run: the native series of the default results, no WebAssembly series.
   const { series, marks } = await chartData(page);
   const on = nativeRun('cycles', 'enabled');
-  assert.deepEqual(ys(series.nativeTrim), on.samples.map((s) => s.footprint_bytes / MiB));
+  assert.deepEqual(
+    ys(series.nativeTrim),
+    on.samples.map((s) => s.footprint_bytes / MiB),
+  );
   assert.equal(series.nativeNoTrim.points.length, nativeRun('cycles', 'disabled').samples.length);
   assert.equal(series.nativeInUse.points.length, on.samples.length);
   assert.equal(series.wasmLinear.points.length, 0);
-  assert.deepEqual(marks.map((m) => m.step), [...phaseStarts(on, 'free'), ...phaseStarts(on, 'trim')].sort((a, b) => a - b));
+  assert.deepEqual(
+    marks.map((m) => m.step),
+    [...phaseStarts(on, 'free'), ...phaseStarts(on, 'trim')].sort((a, b) => a - b),
+  );
   assert.equal(await page.isVisible('#params-notice'), false);
   assert.deepEqual(problems, []);
   await page.close();
@@ -156,13 +220,20 @@ test('Run on highwater: WebAssembly linear memory rises past 64 MiB and stays fl
   const on = nativeRun('highwater', 'enabled');
   const linear = ys(series.wasmLinear);
 
-  assert.deepEqual(xs(series.wasmLinear), on.samples.map((s) => s.step), 'the steps native and wasm share');
+  assert.deepEqual(
+    xs(series.wasmLinear),
+    on.samples.map((s) => s.step),
+    'the steps native and wasm share',
+  );
   assert.equal(linear[0], INITIAL);
   const peak = Math.max(...linear);
   assert.ok(peak > INITIAL, `linear memory peaked at ${peak} MiB`);
   const [freeStep] = phaseStarts(on, 'free');
   const [trimStep] = phaseStarts(on, 'trim');
-  assert.deepEqual(marks, [{ step: freeStep, text: 'free' }, { step: trimStep, text: 'trim' }]);
+  assert.deepEqual(marks, [
+    { step: freeStep, text: 'free' },
+    { step: trimStep, text: 'trim' },
+  ]);
   for (const point of series.wasmLinear.points.filter((p) => p.x >= freeStep))
     assert.equal(point.y, peak, `linear memory at step ${point.x} after free`);
   const heap = ys(series.wasmHeap);
@@ -170,19 +241,27 @@ test('Run on highwater: WebAssembly linear memory rises past 64 MiB and stays fl
   assert.ok(ys(series.wasmInUse).at(-1) < 1, 'everything was freed');
 
   // The imported native series sit beside it, and they did come down.
-  assert.deepEqual(ys(series.nativeTrim), on.samples.map((s) => s.footprint_bytes / MiB));
+  assert.deepEqual(
+    ys(series.nativeTrim),
+    on.samples.map((s) => s.footprint_bytes / MiB),
+  );
   assert.equal(series.nativeNoTrim.points.length, on.samples.length);
   assert.ok(ys(series.nativeTrim).at(-1) < 10);
 
   const lead = await page.textContent('#summary-lead');
-  const match = /^Native released (\d+\.\d\d) MiB at trim; WebAssembly kept (\d+\.\d\d) MiB; the WASM-equivalent native measurement \(trim disabled\) predicted the WebAssembly footprint with an error of ([−+]\d+\.\d) %\.$/.exec(lead);
+  const match =
+    /^Native released (\d+\.\d\d) MiB at trim; WebAssembly kept (\d+\.\d\d) MiB; the WASM-equivalent native measurement \(trim disabled\) predicted the WebAssembly footprint with an error of ([−+]\d+\.\d) %\.$/.exec(
+      lead,
+    );
   assert.ok(match, lead);
   assert.equal(Number(match[1]), Number((on.summary.released_by_trim_bytes / MiB).toFixed(2)));
   assert.ok(Number(match[2]) > 190, `kept ${match[2]} MiB of the 200 MiB freed`);
   assert.ok(match[3].startsWith('−'), 'trim-disabled native underestimates highwater');
   const linearText = `${INITIAL.toFixed(2)} → ${peak.toFixed(2)} MiB`;
   assert.ok((await page.textContent('#summary-figures')).includes(linearText));
-  console.log(`# highwater (dlmalloc): linear memory ${linear[0]} -> ${peak.toFixed(2)} MiB; ${lead}`);
+  console.log(
+    `# highwater (dlmalloc): linear memory ${linear[0]} -> ${peak.toFixed(2)} MiB; ${lead}`,
+  );
 
   const shots = ensureScreenshotDir();
   for (const name of ['page-after-run.png', 'page-after-highwater.png']) {
@@ -199,8 +278,14 @@ test('Run on cycles: a mark at every free and at trim, native without trim predi
   await runScenario(page, { scenario: 'cycles' });
   const { series, marks } = await chartData(page);
   const on = nativeRun('cycles', 'enabled');
-  assert.deepEqual(marks.filter((m) => m.text === 'free').map((m) => m.step), phaseStarts(on, 'free'));
-  assert.deepEqual(marks.filter((m) => m.text === 'trim').map((m) => m.step), phaseStarts(on, 'trim'));
+  assert.deepEqual(
+    marks.filter((m) => m.text === 'free').map((m) => m.step),
+    phaseStarts(on, 'free'),
+  );
+  assert.deepEqual(
+    marks.filter((m) => m.text === 'trim').map((m) => m.step),
+    phaseStarts(on, 'trim'),
+  );
   assert.equal(series.wasmLinear.points.length, on.samples.length);
   const lead = await page.textContent('#summary-lead');
   const error = Number(/error of ([−+]?\d+\.\d) %/.exec(lead)[1].replace('−', '-'));
@@ -220,17 +305,28 @@ test('reusing the instance: the second cycles run needs no growth; a fresh insta
   assert.equal(firstLinear[0], INITIAL);
   assert.ok(firstLinear.at(-1) > INITIAL, 'the first run grew linear memory');
   // The native results are for other parameters: the page says so.
-  assert.match(await page.textContent('#params-notice'), /Parameters differ: .*block_mib=10.*block_mib=100/);
+  assert.match(
+    await page.textContent('#params-notice'),
+    /Parameters differ: .*block_mib=10.*block_mib=100/,
+  );
 
   const state = await runScenario(page, { scenario: 'cycles', params, instance: 'reuse' });
   assert.equal(state.last.instanceRun, 2);
   const second = await chartData(page);
-  assert.deepEqual(new Set(ys(second.series.wasmLinear)), new Set([firstLinear.at(-1)]),
-    'the reused instance ran at the size the first run left, without growing');
-  assert.deepEqual(new Set(ys(second.series.wasmHeap)), new Set([ys(first.series.wasmHeap).at(-1)]),
-    'the heap end did not move: the kept cache was reused');
-  assert.match(await page.textContent('#summary-note'),
-    /^Not compared: this run claimed no new heap \(0\.00 MiB\): it reused the cache this instance kept from its earlier 1 run, so nothing had to grow; the native results were measured with/);
+  assert.deepEqual(
+    new Set(ys(second.series.wasmLinear)),
+    new Set([firstLinear.at(-1)]),
+    'the reused instance ran at the size the first run left, without growing',
+  );
+  assert.deepEqual(
+    new Set(ys(second.series.wasmHeap)),
+    new Set([ys(first.series.wasmHeap).at(-1)]),
+    'the heap end did not move: the kept cache was reused',
+  );
+  assert.match(
+    await page.textContent('#summary-note'),
+    /^Not compared: this run claimed no new heap \(0\.00 MiB\): it reused the cache this instance kept from its earlier 1 run, so nothing had to grow; the native results were measured with/,
+  );
   assert.match(await page.textContent('#summary-lead'), /WebAssembly kept 0\.00 MiB/);
 
   await runScenario(page, { scenario: 'cycles', params, instance: 'fresh' });
@@ -242,11 +338,17 @@ test('reusing the instance: the second cycles run needs no growth; a fresh insta
 
 test('reusing an emmalloc instance after its trim: the page says why not and runs a new one', async () => {
   const { page, problems } = await openPage(browser);
-  const run = () => runScenario(page, { scenario: 'simple', allocator: 'emmalloc', instance: 'reuse' });
+  const run = () =>
+    runScenario(page, { scenario: 'simple', allocator: 'emmalloc', instance: 'reuse' });
   assert.equal((await run()).last.instanceRun, 1);
-  assert.match(await page.textContent('#instance-status'), new RegExp('^The current emmalloc ' +
-    'instance cannot be reused: Emscripten 3\\.1\\.6.s emmalloc [^.]*\\(emscripten-core/emscripten' +
-    '#23343\\)[^.]*\\. The next run starts a new instance\\.$'));
+  assert.match(
+    await page.textContent('#instance-status'),
+    new RegExp(
+      '^The current emmalloc ' +
+        'instance cannot be reused: Emscripten 3\\.1\\.6.s emmalloc [^.]*\\(emscripten-core/emscripten' +
+        '#23343\\)[^.]*\\. The next run starts a new instance\\.$',
+    ),
+  );
   // Reused, this instance would grow to about 105 MiB for the same 50 MiB block (#23343).
   for (let i = 0; i < 2; i++) {
     assert.equal((await run()).last.instanceRun, 1, 'a new instance ran');
@@ -255,9 +357,15 @@ test('reusing an emmalloc instance after its trim: the page says why not and run
   }
   // Without trim nothing is wrong with it: a dlmalloc instance is reused as before.
   await runScenario(page, { scenario: 'simple', allocator: 'dlmalloc', instance: 'reuse' });
-  assert.equal((await runScenario(page, { scenario: 'simple', allocator: 'dlmalloc',
-    instance: 'reuse' })).last.instanceRun, 2);
-  assert.match(await page.textContent('#instance-status'), /reuses the current dlmalloc instance: 2 runs/);
+  assert.equal(
+    (await runScenario(page, { scenario: 'simple', allocator: 'dlmalloc', instance: 'reuse' })).last
+      .instanceRun,
+    2,
+  );
+  assert.match(
+    await page.textContent('#instance-status'),
+    /reuses the current dlmalloc instance: 2 runs/,
+  );
   assert.deepEqual(problems, []);
   await page.close();
 });
@@ -267,8 +375,10 @@ test('invalid parameters are refused before the run with the engine\u2019s messa
   await runScenario(page, { scenario: 'cycles' });
   const drawn = await chartContent(page);
   const { settled } = await debugState(page);
-  for (const [value, expected] of [['0', engine.checkParam('cycles', 'cycles=0')],
-    ['abc', engine.checkParam('cycles', 'cycles=abc')]]) {
+  for (const [value, expected] of [
+    ['0', engine.checkParam('cycles', 'cycles=0')],
+    ['abc', engine.checkParam('cycles', 'cycles=abc')],
+  ]) {
     await page.fill('#param-cycles', value);
     assert.equal(await page.textContent('#param-cycles-error'), expected.message);
     assert.equal(await page.getAttribute('#param-cycles', 'aria-invalid'), 'true');
@@ -288,31 +398,49 @@ test('a malformed import shows its message and the chart keeps what it had; a go
   const drawn = await chartContent(page);
   const source = (await debugState(page)).nativeSource;
 
-  await page.setInputFiles('#import', { name: 'bad.json', mimeType: 'application/json',
-    buffer: Buffer.from('{"format": "trimlab-results", "version": 2}') });
+  await page.setInputFiles('#import', {
+    name: 'bad.json',
+    mimeType: 'application/json',
+    buffer: Buffer.from('{"format": "trimlab-results", "version": 2}'),
+  });
   await page.waitForSelector('#import-error:not([hidden])');
-  assert.equal(await page.textContent('#import-error'),
+  assert.equal(
+    await page.textContent('#import-error'),
     'bad.json was not loaded: version: 2 is not supported (this page reads version 1). ' +
-    'The chart keeps what it showed.');
+      'The chart keeps what it showed.',
+  );
   assert.deepEqual(await chartContent(page), drawn);
 
   // Dropped on the page: not JSON, then a WebAssembly results file where native ones belong.
   await dropFile(page, 'notes.txt', 'these are not results');
-  await page.waitForFunction(() => document.getElementById('import-error').textContent.startsWith('notes.txt'));
+  await page.waitForFunction(() =>
+    document.getElementById('import-error').textContent.startsWith('notes.txt'),
+  );
   assert.match(await page.textContent('#import-error'), /^notes\.txt was not loaded: not JSON: /);
   const wasmDoc = structuredClone(nativeDoc);
   wasmDoc.platform = 'wasm';
   wasmDoc.allocator = 'dlmalloc';
   await dropFile(page, 'wasm.json', JSON.stringify(wasmDoc));
-  await page.waitForFunction(() => document.getElementById('import-error').textContent.startsWith('wasm.json'));
-  assert.match(await page.textContent('#import-error'), /holds wasm results; native results are expected/);
+  await page.waitForFunction(() =>
+    document.getElementById('import-error').textContent.startsWith('wasm.json'),
+  );
+  assert.match(
+    await page.textContent('#import-error'),
+    /holds wasm results; native results are expected/,
+  );
   assert.deepEqual(await chartContent(page), drawn);
   assert.equal((await debugState(page)).nativeSource, source);
 
   // A valid file that holds only cycles: accepted; highwater now has no native series, and says so.
-  const onlyCycles = { ...nativeDoc, runs: nativeDoc.runs.filter((run) => run.scenario === 'cycles') };
-  await page.setInputFiles('#import', { name: 'cycles-only.json', mimeType: 'application/json',
-    buffer: Buffer.from(JSON.stringify(onlyCycles)) });
+  const onlyCycles = {
+    ...nativeDoc,
+    runs: nativeDoc.runs.filter((run) => run.scenario === 'cycles'),
+  };
+  await page.setInputFiles('#import', {
+    name: 'cycles-only.json',
+    mimeType: 'application/json',
+    buffer: Buffer.from(JSON.stringify(onlyCycles)),
+  });
   await page.waitForFunction(() => window.trimlabDebug.state().nativeSource === 'cycles-only.json');
   assert.equal(await page.isVisible('#import-error'), false);
   const now = await chartData(page);
@@ -330,14 +458,21 @@ test('native results with a failed run (its process was killed): the others draw
   await page.selectOption('#scenario', 'cycles');
   await importFile(page, { name: entry.file, path: casePath(entry) });
   assert.equal(await page.isVisible('#import-error'), false);
-  assert.match(await page.textContent('#native-source'),
-    /Not drawn, failed: cycles, trim disabled: killed by signal 9 \(SIGKILL\)\.$/);
+  assert.match(
+    await page.textContent('#native-source'),
+    /Not drawn, failed: cycles, trim disabled: killed by signal 9 \(SIGKILL\)\.$/,
+  );
   const { series } = await chartData(page);
-  assert.deepEqual(ys(series.nativeTrim), runs[0].samples.map((s) => s.footprint_bytes / MiB));
+  assert.deepEqual(
+    ys(series.nativeTrim),
+    runs[0].samples.map((s) => s.footprint_bytes / MiB),
+  );
   assert.deepEqual(series.nativeNoTrim.points, [], 'the failed trim-off run has nothing to draw');
   await runScenario(page, { scenario: 'cycles', params: runs[0].params });
-  assert.equal(await page.textContent('#summary-note'),
-    'Not compared: the native results hold no trim-disabled run of this scenario.');
+  assert.equal(
+    await page.textContent('#summary-note'),
+    'Not compared: the native results hold no trim-disabled run of this scenario.',
+  );
   assert.deepEqual(problems, []);
   await page.close();
 });
@@ -357,7 +492,10 @@ test('every file of the malformed corpus is refused with its message; nothing in
     new MutationObserver((records) => {
       for (const { addedNodes } of records)
         for (const node of addedNodes)
-          if (node.nodeType === Node.ELEMENT_NODE && (node.matches(active) || node.querySelector(active)))
+          if (
+            node.nodeType === Node.ELEMENT_NODE &&
+            (node.matches(active) || node.querySelector(active))
+          )
             window.trimlabTestInserted.push(node.outerHTML.slice(0, 200));
     }).observe(document, { childList: true, subtree: true });
   }, ACTIVE);
@@ -374,31 +512,46 @@ test('every file of the malformed corpus is refused with its message; nothing in
   });
   /** The verdict on the file named `name` once there is one, in one round trip: the refusal's
    *  message (null if none is shown), whether the chart is unchanged, the native source. */
-  const verdict = (name) => page.waitForFunction((fileName) => {
-    const error = document.getElementById('import-error');
-    const { nativeSource: source } = window.trimlabDebug.state();
-    const [start, end] = [`${fileName} was not loaded: `, '. The chart keeps what it showed.'];
-    if (!error.textContent.startsWith(start) && source !== fileName) return false;
-    const text = error.textContent;
-    return { message: !error.hidden && text.endsWith(end) ? text.slice(start.length, -end.length) : null,
-      chart: window.trimlabTestUnchanged(), nativeSource: source };
-  }, name).then((handle) => handle.jsonValue());
+  const verdict = (name) =>
+    page
+      .waitForFunction((fileName) => {
+        const error = document.getElementById('import-error');
+        const { nativeSource: source } = window.trimlabDebug.state();
+        const [start, end] = [`${fileName} was not loaded: `, '. The chart keeps what it showed.'];
+        if (!error.textContent.startsWith(start) && source !== fileName) return false;
+        const text = error.textContent;
+        return {
+          message:
+            !error.hidden && text.endsWith(end) ? text.slice(start.length, -end.length) : null,
+          chart: window.trimlabTestUnchanged(),
+          nativeSource: source,
+        };
+      }, name)
+      .then((handle) => handle.jsonValue());
 
   // Every refused case, and the two generated ones (over the size limit; nested 5,000,000 deep),
   // through the file picker and dropped on the page, the drop under another name so that its
   // verdict cannot be mistaken for the picker's.
   const dir = tempDir();
-  const cases = [...refusedCases.map((entry) => ({ ...entry, path: casePath(entry) })),
-    { ...manifest.oversize, path: writeOversize(dir) }, { ...manifest.deep, path: writeDeep(dir) }];
+  const cases = [
+    ...refusedCases.map((entry) => ({ ...entry, path: casePath(entry) })),
+    { ...manifest.oversize, path: writeOversize(dir) },
+    { ...manifest.deep, path: writeDeep(dir) },
+  ];
   let refusals = 0;
   try {
     for (const entry of cases)
-      for (const [name, dropped] of [[entry.file, false], [`dropped-${entry.file}`, true]]) {
+      for (const [name, dropped] of [
+        [entry.file, false],
+        [`dropped-${entry.file}`, true],
+      ]) {
         if (dropped) await dropFile(page, name, { path: entry.path });
         else await page.setInputFiles('#import', entry.path); // named as the file is
         const { message, chart, nativeSource: source } = await verdict(name);
-        assert.ok(message?.includes(entry.message), `${name}: the page says "${message}", ` +
-          `expected it to contain "${entry.message}"`);
+        assert.ok(
+          message?.includes(entry.message),
+          `${name}: the page says "${message}", ` + `expected it to contain "${entry.message}"`,
+        );
         assert.equal(chart, true, `${name}: the chart changed`);
         assert.equal(source, nativeSource, name);
         refusals += 1;
@@ -419,12 +572,20 @@ test('every file of the malformed corpus is refused with its message; nothing in
     await importFile(page, { name: entry.file, path: casePath(entry) });
     assert.equal(await page.isVisible('#import-error'), false, entry.file);
     assert.equal((await debugState(page)).nativeSource, entry.file);
-    const on = JSON.parse(readFileSync(casePath(entry), 'utf8')).runs
-      .find((run) => run.scenario === 'cycles' && run.trim === 'enabled');
+    const on = JSON.parse(readFileSync(casePath(entry), 'utf8')).runs.find(
+      (run) => run.scenario === 'cycles' && run.trim === 'enabled',
+    );
     const { series } = await chartData(page);
-    assert.deepEqual(ys(series.nativeTrim), on.samples.map((s) => s.footprint_bytes / MiB), entry.file);
+    assert.deepEqual(
+      ys(series.nativeTrim),
+      on.samples.map((s) => s.footprint_bytes / MiB),
+      entry.file,
+    );
     if (entry.shown_in?.startsWith('#'))
-      assert.ok((await page.textContent(entry.shown_in)).includes(entry.text), `${entry.file} in ${entry.shown_in}`);
+      assert.ok(
+        (await page.textContent(entry.shown_in)).includes(entry.text),
+        `${entry.file} in ${entry.shown_in}`,
+      );
     if (entry.shown_in === 'chart tooltip') {
       // Native labels are the tooltip's titles (canvas text) when no run is on the chart.
       await page.click('#reset');
@@ -438,12 +599,18 @@ test('every file of the malformed corpus is refused with its message; nothing in
 
   assert.deepEqual(await page.evaluate(() => window.trimlabTestInserted), [], 'elements inserted');
   assert.equal(await page.evaluate(() => typeof window.__pwned), 'undefined', 'a file ran script');
-  assert.equal(await page.evaluate(() => Object.prototype.polluted), undefined, '__proto__ was followed');
+  assert.equal(
+    await page.evaluate(() => Object.prototype.polluted),
+    undefined,
+    '__proto__ was followed',
+  );
   assert.deepEqual(problems, []);
-  console.log(`# corpus in the page: ${refusedCases.length} malformed files, the ` +
-    `${manifest.oversize.bytes / 1e6} MB file and the ${manifest.deep.depth.toLocaleString('en')}-deep ` +
-    `file refused through the file picker and again by a drop (${refusals} refusals), a hostile ` +
-    `file name refused; ${acceptedCases.length} valid files with hostile text loaded as text`);
+  console.log(
+    `# corpus in the page: ${refusedCases.length} malformed files, the ` +
+      `${manifest.oversize.bytes / 1e6} MB file and the ${manifest.deep.depth.toLocaleString('en')}-deep ` +
+      `file refused through the file picker and again by a drop (${refusals} refusals), a hostile ` +
+      `file name refused; ${acceptedCases.length} valid files with hostile text loaded as text`,
+  );
   await page.close();
 });
 
@@ -470,12 +637,18 @@ test('exports: the chart as PNG, the run as JSON in the shared format and as CSV
   assert.equal(document.runs.length, 1);
   assert.equal(document.runs[0].scenario, 'highwater');
   const { series } = await chartData(page);
-  assert.deepEqual(document.runs[0].samples.map((s) => s.footprint_bytes / MiB), ys(series.wasmLinear));
+  assert.deepEqual(
+    document.runs[0].samples.map((s) => s.footprint_bytes / MiB),
+    ys(series.wasmLinear),
+  );
 
   const csv = await save('#export-csv');
   const lines = csv.body.toString('utf8').trimEnd().split('\r\n');
-  assert.equal(lines[0], 'step,phase,label,wasm_footprint_bytes,wasm_sbrk_bytes,wasm_in_use_bytes,' +
-    'wasm_allocator_free_bytes,native_rss_trim_on_bytes,native_rss_trim_off_bytes');
+  assert.equal(
+    lines[0],
+    'step,phase,label,wasm_footprint_bytes,wasm_sbrk_bytes,wasm_in_use_bytes,' +
+      'wasm_allocator_free_bytes,native_rss_trim_on_bytes,native_rss_trim_off_bytes',
+  );
   assert.equal(lines.length, 1 + document.runs[0].samples.length);
   const on = nativeRun('highwater', 'enabled');
   assert.equal(lines[1].split(',').at(-2), String(on.samples[0].footprint_bytes));
@@ -490,8 +663,14 @@ test('an oom outcome is shown on the chart at the step where it happened', async
   assert.equal(oom.step, series.wasmLinear.points.at(-1).x);
   assert.match(oom.message, /out of memory/);
   assert.equal(Math.max(...ys(series.wasmLinear)), 512, 'the module reached its 512 MiB ceiling');
-  assert.match(await page.textContent('#status'), new RegExp(`ran out of memory at step ${oom.step}`));
-  assert.match(await page.textContent('#summary-note'), new RegExp(`^Out of memory at step ${oom.step}: `));
+  assert.match(
+    await page.textContent('#status'),
+    new RegExp(`ran out of memory at step ${oom.step}`),
+  );
+  assert.match(
+    await page.textContent('#summary-note'),
+    new RegExp(`^Out of memory at step ${oom.step}: `),
+  );
   await page.close();
 });
 
@@ -500,9 +679,14 @@ test('a thrown error is shown and the chart keeps what it had', async () => {
   await runScenario(page, { scenario: 'cycles' });
   const drawn = await chartContent(page);
   // The emmalloc module cannot be fetched: loading the instance throws.
-  await page.route('**/trimlab-emmalloc.wasm', (route) => route.fulfill({ status: 404, body: 'gone' }));
+  await page.route('**/trimlab-emmalloc.wasm', (route) =>
+    route.fulfill({ status: 404, body: 'gone' }),
+  );
   const state = await runScenario(page, { scenario: 'cycles', allocator: 'emmalloc' });
-  assert.match(await page.textContent('#run-error'), /^The run did not start\. Error: .*The chart keeps what it showed\.$/);
+  assert.match(
+    await page.textContent('#run-error'),
+    /^The run did not start\. Error: .*The chart keeps what it showed\.$/,
+  );
   assert.deepEqual(await chartContent(page), drawn);
   assert.equal(state.last.allocator, 'dlmalloc', 'the last finished run is still the one drawn');
   assert.equal(await page.isDisabled('#run'), false, 'the page can run again');
@@ -514,7 +698,9 @@ test('Stop ends a run part-way; the chart keeps what it drew', async () => {
   await page.selectOption('#scenario', 'highwater');
   await page.selectOption('#speed', '5');
   await page.click('#run');
-  await page.waitForFunction(() => window.trimlabDebug.chart().series.wasmLinear.points.length >= 2);
+  await page.waitForFunction(
+    () => window.trimlabDebug.chart().series.wasmLinear.points.length >= 2,
+  );
   await page.click('#stop');
   await page.waitForFunction(() => !window.trimlabDebug.state().running);
   const { series } = await chartData(page);
@@ -529,7 +715,10 @@ test('Stop ends a run part-way; the chart keeps what it drew', async () => {
 test('Reset clears the run and the next run starts a new instance', async () => {
   const { page } = await openPage(browser);
   await runScenario(page, { scenario: 'cycles', instance: 'reuse' });
-  assert.match(await page.textContent('#instance-status'), /reuses the current dlmalloc instance: 1 run so far/);
+  assert.match(
+    await page.textContent('#instance-status'),
+    /reuses the current dlmalloc instance: 1 run so far/,
+  );
   await page.click('#reset');
   const { series, marks } = await chartData(page);
   assert.equal(series.wasmLinear.points.length, 0);
@@ -547,8 +736,11 @@ test('walk me through it: cycles then highwater, a caption for each phase', asyn
   const { page, problems } = await openPage(browser);
   await page.selectOption('#speed', 'max'); // no holds at this speed
   await page.click('#walkthrough');
-  await page.waitForFunction(() => window.trimlabDebug.state().settled === 2 &&
-    !window.trimlabDebug.state().walkthrough, null, { timeout: 120_000 });
+  await page.waitForFunction(
+    () => window.trimlabDebug.state().settled === 2 && !window.trimlabDebug.state().walkthrough,
+    null,
+    { timeout: 120_000 },
+  );
   const seen = (await debugState(page)).captions;
   const phasesOf = (scenario) => seen.filter((c) => c.startsWith(`${scenario}, step`));
   // cycles: baseline, allocate, fill, the first free, the second free, trim, final.
@@ -571,8 +763,10 @@ test('a run at 60 steps/s draws in batches: at most one chart update per step', 
   assert.equal(steps, nativeRun('highwater', 'enabled').samples.length);
   assert.ok(updates >= 1 && updates <= steps, `${updates} updates for ${steps} steps`);
   // Reported, not asserted: these machines are shared and noisy.
-  console.log(`# 60 steps/s: ${steps} steps, ${updates} chart updates in ${ms.toFixed(0)} ms ` +
-    `= ${((updates * 1000) / ms).toFixed(1)} updates/s`);
+  console.log(
+    `# 60 steps/s: ${steps} steps, ${updates} chart updates in ${ms.toFixed(0)} ms ` +
+      `= ${((updates * 1000) / ms).toFixed(1)} updates/s`,
+  );
   await page.close();
 });
 
@@ -586,14 +780,21 @@ test('a trace given to the page replays live in WebAssembly beside the native re
   // The native replay of the same trace, imported as the native results.
   const native = runNativeJson(['replay', tracePath, '--trim', 'both']);
   assert.equal(native.code, 0, native.stderr);
-  await importFile(page, { name: 'grow-native.json', body: Buffer.from(JSON.stringify(native.document)) });
+  await importFile(page, {
+    name: 'grow-native.json',
+    body: Buffer.from(JSON.stringify(native.document)),
+  });
   assert.equal(await page.isVisible('#import-error'), false);
 
   // Recognised by its magic bytes, not its name (".bin"); replayed with emmalloc, as chosen.
   await page.check('input[name="allocator"][value="emmalloc"]');
   await page.selectOption('#speed', 'max');
   const state = await importTrace(page, { name: 'grow.bin', body: bytes, dropped: true });
-  assert.equal(await page.isVisible('#import-error'), false, await page.textContent('#import-error'));
+  assert.equal(
+    await page.isVisible('#import-error'),
+    false,
+    await page.textContent('#import-error'),
+  );
   assert.equal(state.last.scenario, 'replay');
   assert.equal(state.last.allocator, 'emmalloc');
   assert.equal(state.last.outcome, 'completed');
@@ -609,16 +810,33 @@ test('a trace given to the page replays live in WebAssembly beside the native re
   const peak = Math.max(...ys(series.wasmLinear));
   assert.ok(peak > INITIAL, `96 MiB of blocks grew linear memory (peak ${peak} MiB)`);
   assert.equal(ys(series.wasmLinear).at(-1), peak, 'linear memory does not shrink after the frees');
-  assert.deepEqual(ys(series.nativeTrim), on.samples.map((s) => s.footprint_bytes / MiB));
+  assert.deepEqual(
+    ys(series.nativeTrim),
+    on.samples.map((s) => s.footprint_bytes / MiB),
+  );
   assert.deepEqual(xs(series.nativeTrim), xs(series.wasmLinear), 'native and wasm share the steps');
 
   const figures = await page.textContent('#summary-figures');
   const requested = (Number(builder.peakBytes) / MiB).toFixed(2);
-  assert.ok(figures.includes(`peak requested bytes (live, allocator-independent) ${requested} MiB`), figures);
-  assert.ok(figures.includes(`WebAssembly linear memory at the end ${peak.toFixed(2)} MiB`), figures);
-  assert.ok(figures.includes('Native replay of the same trace, RSS trim on: peak ' +
-    `${(on.summary.peak_footprint_bytes / MiB).toFixed(2)}`), figures);
-  assert.match(await page.textContent('#summary-heading'), /^What the replay of grow-and-free shows$/);
+  assert.ok(
+    figures.includes(`peak requested bytes (live, allocator-independent) ${requested} MiB`),
+    figures,
+  );
+  assert.ok(
+    figures.includes(`WebAssembly linear memory at the end ${peak.toFixed(2)} MiB`),
+    figures,
+  );
+  assert.ok(
+    figures.includes(
+      'Native replay of the same trace, RSS trim on: peak ' +
+        `${(on.summary.peak_footprint_bytes / MiB).toFixed(2)}`,
+    ),
+    figures,
+  );
+  assert.match(
+    await page.textContent('#summary-heading'),
+    /^What the replay of grow-and-free shows$/,
+  );
   await page.screenshot({ path: join(ensureScreenshotDir(), 'page-after-trace-replay.png') });
 
   // The replay exports like a run: JSON in the shared format with its trace; CSV with the
@@ -650,11 +868,18 @@ test('a trace given to the page replays live in WebAssembly beside the native re
 test('Stop ends a replay part-way; the chart keeps what it drew and the page runs again', async () => {
   const { page } = await openPage(browser);
   const t = new TraceBuilder({ program: 'slow' });
-  for (let i = 1; i <= 400; i++) t.malloc(0x1000_0000 + i * 0x40_0000, 4 * MiB).free(0x1000_0000 + i * 0x40_0000);
+  for (let i = 1; i <= 400; i++)
+    t.malloc(0x1000_0000 + i * 0x40_0000, 4 * MiB).free(0x1000_0000 + i * 0x40_0000);
   await page.selectOption('#speed', '5');
   const { settled } = await debugState(page);
-  await page.setInputFiles('#import', { name: 'slow.trace', mimeType: 'application/octet-stream', buffer: Buffer.from(t.bytes()) });
-  await page.waitForFunction(() => window.trimlabDebug.chart().series.wasmLinear.points.length >= 3);
+  await page.setInputFiles('#import', {
+    name: 'slow.trace',
+    mimeType: 'application/octet-stream',
+    buffer: Buffer.from(t.bytes()),
+  });
+  await page.waitForFunction(
+    () => window.trimlabDebug.chart().series.wasmLinear.points.length >= 3,
+  );
   assert.equal((await debugState(page)).running, true);
   await page.click('#stop');
   await page.waitForFunction((before) => window.trimlabDebug.state().settled > before, settled);
@@ -674,12 +899,21 @@ test('a bad trace is refused with the reader\u2019s message and the chart keeps 
   const before = await debugState(page);
   const small = () => new TraceBuilder({ program: 'bad' }).malloc(0x1000, 10);
   const cases = [
-    ['newer.trace', small().free(0x1000).bytes({ version: 2 }),
-      'this trace was written by a newer trimlab (version 2; this one reads 1)'],
-    ['unknown-free.trace', small().free(0x2000).bytes(),
-      'event 2 at byte 71: free of 0x2000, which is not live (never allocated, or freed)'],
-    ['truncated.trace', small().free(0x1000).bytes().subarray(0, 73),
-      'event 2 at byte 71: truncated: the trace ends 2 bytes into this free'],
+    [
+      'newer.trace',
+      small().free(0x1000).bytes({ version: 2 }),
+      'this trace was written by a newer trimlab (version 2; this one reads 1)',
+    ],
+    [
+      'unknown-free.trace',
+      small().free(0x2000).bytes(),
+      'event 2 at byte 71: free of 0x2000, which is not live (never allocated, or freed)',
+    ],
+    [
+      'truncated.trace',
+      small().free(0x1000).bytes().subarray(0, 73),
+      'event 2 at byte 71: truncated: the trace ends 2 bytes into this free',
+    ],
   ];
   for (const [name, body, message] of cases) {
     await importTrace(page, { name, body });
@@ -703,16 +937,24 @@ test('a trace whose live bytes pass 512 MiB shows oom at the event where it happ
   await page.selectOption('#speed', 'max');
   const state = await importTrace(page, { name: 'too-much.trace', body: t.bytes() });
   assert.equal(state.last.outcome, 'oom');
-  const match = /^event (\d+) at byte \d+: malloc of 4194304 bytes \(4\.00 MiB\) failed: out of memory/
-    .exec(state.last.error);
+  const match =
+    /^event (\d+) at byte \d+: malloc of 4194304 bytes \(4\.00 MiB\) failed: out of memory/.exec(
+      state.last.error,
+    );
   assert.ok(match, state.last.error);
   const event = Number(match[1]);
   assert.ok(event > 100 && event <= 128, `out of memory at event ${event}, near 512 MiB`);
   const { series, oom } = await chartData(page);
-  assert.ok(Math.max(...ys(series.wasmLinear)) > 448, 'linear memory came near its 512 MiB ceiling');
+  assert.ok(
+    Math.max(...ys(series.wasmLinear)) > 448,
+    'linear memory came near its 512 MiB ceiling',
+  );
   assert.equal(oom.step, series.wasmLinear.points.at(-1).x);
   assert.equal(oom.message, state.last.error);
-  assert.match(await page.textContent('#status'), new RegExp(`ran out of memory at step ${oom.step}: event ${event} `));
+  assert.match(
+    await page.textContent('#status'),
+    new RegExp(`ran out of memory at step ${oom.step}: event ${event} `),
+  );
   await page.close();
 });
 

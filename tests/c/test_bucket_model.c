@@ -1,9 +1,9 @@
-/* The bucket model parser and formatter (src/bucket_model.h). */
+/* The bucket model parser and formatter (src/engine/bucket_model.h). */
 #include <stdio.h>
 
 #include "unit_tests.h"
 
-#include "bucket_model.h"
+#include "engine/bucket_model.h"
 
 #define K UINT64_C(1024)
 #define M (UINT64_C(1024) * 1024)
@@ -87,7 +87,7 @@ static void expect_refused(const char *text, const char *why) {
         fail_msg("'%s': expected TL_ERR_BAD_VALUE, got %d (%s)", text, status, err.message);
     assert_int_equal(err.code, TL_ERR_BAD_VALUE);
     assert_memory_equal(&model, &before, sizeof model);
-    /* Quoted as every value is (src/message.h): up to 64 bytes, else cut with its length. */
+    /* Quoted as every value is (src/shared/message.h): up to 64 bytes, else cut with its length. */
     if (strlen(text) <= 64)
         snprintf(quoted, sizeof quoted, "model='%s'", text);
     else

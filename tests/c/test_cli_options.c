@@ -1,14 +1,14 @@
-/* Command line and environment parsing of the native CLI (src/cli_options.h). */
+/* Command line and environment parsing of the native CLI (src/cli/cli_options.h). */
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "unit_tests.h"
 
-#include "bucket_model.h"
-#include "cli_options.h"
-#include "message.h"
-#include "replay_cli.h"
-#include "scenarios.h"
+#include "cli/cli_options.h"
+#include "cli/replay_cli.h"
+#include "engine/bucket_model.h"
+#include "scenarios/scenarios.h"
+#include "shared/message.h"
 
 static const char *const env_names[] = {"DISABLE_MALLOC_TRIM", "BUCKET_MODEL",
                                         "ENABLE_CUSTOM_BUCKETS"};

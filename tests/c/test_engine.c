@@ -1,4 +1,4 @@
-/* The step engine (src/engine.h) over every scenario, its state rules, and out of memory. */
+/* The step engine (src/engine/engine.h) over every scenario, its state rules, and out of memory. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,12 +8,12 @@
 
 #include "unit_tests.h"
 
-#include "engine.h"
-#include "scenarios.h"
+#include "engine/engine.h"
+#include "scenarios/scenarios.h"
 
 /* AddressSanitizer reserves its shadow and heap address space up front: a lowered RLIMIT_AS
  * cannot make its malloc fail (TL_UNDER_ASAN). */
-#include "asan.h"
+#include "native/asan.h"
 
 /* valgrind: RUNNING_ON_VALGRIND from its header (package valgrind), 0 where it is not installed. */
 #if defined(__has_include)

@@ -1,5 +1,5 @@
-/* Output files written whole or not at all (src/output_file.h), in a fresh folder under /tmp:
- * the target keeps its old content until the new one is complete, nothing is left beside it,
+/* Output files written whole or not at all (src/native/output_file.h), in a fresh folder under
+ * /tmp: the target keeps its old content until the new one is complete, nothing is left beside it,
  * and targets that cannot be replaced are refused before anything is written. */
 #include <dirent.h>
 #include <stdio.h>
@@ -9,7 +9,7 @@
 
 #include "unit_tests.h"
 
-#include "output_file.h"
+#include "native/output_file.h"
 
 static char folder[64];
 static char target[128];

@@ -1,11 +1,11 @@
-/* Scenario parameters (src/params.h) and the strict number parser. */
+/* Scenario parameters (src/engine/params.h) and the strict number parser. */
 #include <inttypes.h>
 #include <stdio.h>
 
 #include "unit_tests.h"
 
-#include "params.h"
-#include "scenarios.h"
+#include "engine/params.h"
+#include "scenarios/scenarios.h"
 
 static void test_parse_u64_accepts_digits(void **state) {
     (void)state;

@@ -1,10 +1,10 @@
-/* The robin-hood hash set of the buckets scenario (src/robin_set.h). */
+/* The robin-hood hash set of the buckets scenario (src/engine/robin_set.h). */
 #include <stdlib.h>
 
 #include "unit_tests.h"
 
-#include "robin_set.h"
-#include "touch.h"
+#include "engine/robin_set.h"
+#include "engine/touch.h"
 
 #define BUCKETS 1024
 

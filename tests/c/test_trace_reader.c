@@ -1,4 +1,4 @@
-/* The trace reader (src/trace_reader.h) on traces built byte by byte here: every header and
+/* The trace reader (src/engine/trace_reader.h) on traces built byte by byte here: every header and
  * event error, input split at every byte (inside varints too), traces cut short; the address
  * map; the replay's checks of which blocks are live; the replay as an engine scenario. */
 #include <stdio.h>
@@ -6,11 +6,11 @@
 
 #include "unit_tests.h"
 
-#include "addr_map.h"
-#include "engine.h"
-#include "scenario_replay.h"
-#include "trace_reader.h"
-#include "trace_writer.h"
+#include "engine/addr_map.h"
+#include "engine/engine.h"
+#include "engine/trace_reader.h"
+#include "scenarios/scenario_replay.h"
+#include "shared/trace_writer.h"
 
 #define TRACE_MAX 8192
 

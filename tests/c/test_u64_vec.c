@@ -1,7 +1,7 @@
-/* The growable vector of the buckets scenario's frontiers (src/u64_vec.h). */
+/* The growable vector of the buckets scenario's frontiers (src/engine/u64_vec.h). */
 #include "unit_tests.h"
 
-#include "u64_vec.h"
+#include "engine/u64_vec.h"
 
 static void test_push_grows_by_doubling(void **state) {
     (void)state;

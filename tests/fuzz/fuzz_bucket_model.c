@@ -10,7 +10,7 @@
  *   the text (up to TL_MODEL_TEXT_MAX characters). */
 #include "fuzz_common.h"
 
-#include "bucket_model.h"
+#include "engine/bucket_model.h"
 
 #define KEY "model"
 #define SATURATED (UINT64_C(1) << 50)

@@ -5,10 +5,10 @@
  * the variables that are set (in that order), then argv[1], argv[2], ... (at most MAX_ARGS).
  *
  * Invariants: an independent walk of the same argv and environment (the documented rules of
- * src/cli_options.h and the README) predicts the status; accepted: action, --quiet, --json (the
+ * src/cli/cli_options.h and the README) predicts the status; accepted: action, --quiet, --json (the
  * very argv string), and every run (scenario, trim, parameters: defaults, then BUCKET_MODEL,
  * then each --set in order) are what the walk predicts, every parameter is inside its bounds;
- * refused: a one-line message naming the offending value(s) as src/message.h quotes them (a
+ * refused: a one-line message naming the offending value(s) as src/shared/message.h quotes them (a
  * repeated option: both values); argv and the environment untouched; parsing twice gives the
  * same answer. The rules: a single-valued option (--scenario, --json, --trim) at most once,
  * --no-trim not with --trim, --help wins, --list takes no other option, and the switches
@@ -16,8 +16,8 @@
  * case (read for a run only). */
 #include "fuzz_common.h"
 
-#include "cli_options.h"
-#include "scenarios.h"
+#include "cli/cli_options.h"
+#include "scenarios/scenarios.h"
 
 #define MAX_ARGS 128
 #define MAX_SETS 32 /* cli_options.c's TL_CLI_MAX_SETS */

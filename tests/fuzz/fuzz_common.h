@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tl_error.h"
+#include "engine/tl_error.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -35,9 +35,9 @@ static inline char *fuzz_text(const uint8_t *data, size_t size) {
     return text;
 }
 
-/* How a message quotes a value (src/message.h's rules, written again here): at most 64 bytes,
- * cut before a UTF-8 continuation byte and followed by "... (N bytes)" when longer; C0 controls,
- * DEL and the two bytes of a C1 control (c2 80..c2 9f) shown as '?'. */
+/* How a message quotes a value (src/shared/message.h's rules, written again here): at most 64
+ * bytes, cut before a UTF-8 continuation byte and followed by "... (N bytes)" when longer; C0
+ * controls, DEL and the two bytes of a C1 control (c2 80..c2 9f) shown as '?'. */
 #define FUZZ_QUOTE_KEEP 64
 #define FUZZ_QUOTED_SIZE (FUZZ_QUOTE_KEEP + 40)
 static inline void fuzz_quoted(const char *text, char out[FUZZ_QUOTED_SIZE]) {

@@ -17,8 +17,8 @@
  *   is no KEY=). */
 #include "fuzz_common.h"
 
-#include "params.h"
-#include "scenarios.h"
+#include "engine/params.h"
+#include "scenarios/scenarios.h"
 
 #define KEY_MAX 64 /* params.c's TL_KEY_MAX: longer keys are refused as "not KEY=VALUE" */
 

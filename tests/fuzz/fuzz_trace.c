@@ -16,7 +16,7 @@
  *   message. */
 #include "fuzz_common.h"
 
-#include "scenario_replay.h"
+#include "scenarios/scenario_replay.h"
 
 typedef struct outcome {
     int status;

@@ -1,6 +1,6 @@
 // The malformed results corpus: its manifest, the path of each case, and the two files too large
 // to commit, written where a test asks (generated): one over the size limit (50 MB), one nested
-// 5,000,000 deep. Shared by tests/node/results-corpus.test.mjs and tests/browser/page.test.mjs.
+// 5,000,000 deep. Shared by tests/node/results-validate.test.mjs and tests/browser/page.test.mjs.
 import { closeSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';

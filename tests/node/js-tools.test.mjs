@@ -7,26 +7,47 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import {
-  copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync,
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
   writeFileSync,
 } from 'node:fs';
 import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { pathToFileURL } from 'node:url';
 
-import { root, runNative, tempDir } from './helpers.mjs';
+import { root, runNative, tempDir } from '../support/helpers.mjs';
 
 const runner = join(root, 'tools', 'run-wasm.mjs');
 const traceReport = join(root, 'tools', 'trace-report.mjs');
 const goodTrace = join(root, 'tests', 'replay', 'good.trace');
 const OLD = 'the results of an earlier run\n';
-const env = { ...process.env, DISABLE_MALLOC_TRIM: '', BUCKET_MODEL: '', ENABLE_CUSTOM_BUCKETS: '' };
+const env = {
+  ...process.env,
+  DISABLE_MALLOC_TRIM: '',
+  BUCKET_MODEL: '',
+  ENABLE_CUSTOM_BUCKETS: '',
+};
 /** Linux's longest single argument (MAX_ARG_STRLEN, 128 KiB with its NUL) less a little. */
 const HUGE = 131_000;
 
 function run(script, args, options = {}) {
-  const result = spawnSync(process.execPath, [script, ...args], { encoding: 'utf8', env, ...options });
-  return { code: result.status, signal: result.signal, stdout: result.stdout, stderr: result.stderr };
+  const result = spawnSync(process.execPath, [script, ...args], {
+    encoding: 'utf8',
+    env,
+    ...options,
+  });
+  return {
+    code: result.status,
+    signal: result.signal,
+    stdout: result.stdout,
+    stderr: result.stderr,
+  };
 }
 
 const runWasm = (args) => run(runner, args);
@@ -34,8 +55,17 @@ const runWasm = (args) => run(runner, args);
 /** Exactly one line on stderr: no control character but its final newline, no C1 control, and
  *  bounded however long the values in it were. */
 function assertOneCleanLine(stderr, what) {
-  assert.match(stderr, /^[^\n]*\n$/, `${what}: not one line: ${JSON.stringify(stderr.slice(0, 300))}`);
-  assert.doesNotMatch(stderr.slice(0, -1), /[\u0000-\u001f\u007f-\u009f]/, `${what}: a control character`);
+  assert.match(
+    stderr,
+    /^[^\n]*\n$/,
+    `${what}: not one line: ${JSON.stringify(stderr.slice(0, 300))}`,
+  );
+  assert.doesNotMatch(
+    stderr.slice(0, -1),
+    // eslint-disable-next-line no-control-regex -- finding control characters is the point
+    /[\u0000-\u001f\u007f-\u009f]/,
+    `${what}: a control character`,
+  );
   assert.ok(Buffer.byteLength(stderr) < 400, `${what}: ${Buffer.byteLength(stderr)} bytes`);
   assert.doesNotMatch(stderr, /^\s+at /m, `${what}: a stack trace`);
 }
@@ -47,10 +77,24 @@ const PARITY = [
   ['32 × --set (the native limit)', ['--scenario', 'simple', ...sets(32), '--quiet']],
   ['33 × --set', ['--scenario', 'simple', ...sets(33), '--quiet']],
   ['70 × --quiet', ['--scenario', 'simple', '--set', 'block_mib=1', ...Array(70).fill('--quiet')]],
-  ['300 arguments, the last one bad', ['--scenario', 'simple', '--set', 'block_mib=1',
-    ...Array(296).fill('--quiet'), '--bogus']],
-  ['--trim both, 40 × --quiet', ['--scenario', 'cycles', '--set', 'cycles=1', '--set',
-    'block_mib=1', '--trim', 'both', ...Array(40).fill('--quiet')]],
+  [
+    '300 arguments, the last one bad',
+    ['--scenario', 'simple', '--set', 'block_mib=1', ...Array(296).fill('--quiet'), '--bogus'],
+  ],
+  [
+    '--trim both, 40 × --quiet',
+    [
+      '--scenario',
+      'cycles',
+      '--set',
+      'cycles=1',
+      '--set',
+      'block_mib=1',
+      '--trim',
+      'both',
+      ...Array(40).fill('--quiet'),
+    ],
+  ],
   ['an unknown option', ['--bogus']],
   ['a newline and ESC in a scenario name', ['--scenario', 'x\ny\u001b[2J']],
   ['a 16,400-character scenario name', ['--scenario', 'a'.repeat(16_400)]],
@@ -73,12 +117,30 @@ test('an output file that cannot be written: the same refusal as build/trimlab',
   copyFileSync(goodTrace, trace);
   const simple = ['--scenario', 'simple', '--set', 'block_mib=1', '--quiet', '--json'];
   const cases = [
-    [[...simple, '/dev/full'], [...simple, '/dev/full']],
-    [[...simple, '/proc/version'], [...simple, '/proc/version']],
-    [[...simple, tmpdir()], [...simple, tmpdir()]],
-    [[...simple, `${join(tmpdir(), 'no-such-folder')}/`], [...simple, `${join(tmpdir(), 'no-such-folder')}/`]],
-    [[...simple, '/nonexistent/r.json'], [...simple, '/nonexistent/r.json']],
-    [['replay', trace, '--json', trace], ['--replay', trace, '--json', trace]],
+    [
+      [...simple, '/dev/full'],
+      [...simple, '/dev/full'],
+    ],
+    [
+      [...simple, '/proc/version'],
+      [...simple, '/proc/version'],
+    ],
+    [
+      [...simple, tmpdir()],
+      [...simple, tmpdir()],
+    ],
+    [
+      [...simple, `${join(tmpdir(), 'no-such-folder')}/`],
+      [...simple, `${join(tmpdir(), 'no-such-folder')}/`],
+    ],
+    [
+      [...simple, '/nonexistent/r.json'],
+      [...simple, '/nonexistent/r.json'],
+    ],
+    [
+      ['replay', trace, '--json', trace],
+      ['--replay', trace, '--json', trace],
+    ],
   ];
   for (const [nativeArgs, wasmArgs] of cases) {
     const native = runNative(nativeArgs);
@@ -101,7 +163,11 @@ test('a --json path of any length or content: exit 2 with one line, nothing run'
     const wasm = runWasm(['--scenario', 'simple', '--set', 'block_mib=1', '--json', path]);
     assert.equal(wasm.code, 2, `${what}: ${wasm.stderr}`);
     assertOneCleanLine(wasm.stderr, what);
-    assert.match(wasm.stderr, /^trimlab: --json '.*\.\.\. \(\d+ bytes\)' cannot be written: /, what);
+    assert.match(
+      wasm.stderr,
+      /^trimlab: --json '.*\.\.\. \(\d+ bytes\)' cannot be written: /,
+      what,
+    );
     assert.equal(wasm.stdout, '', `${what}: something ran`);
     assert.equal(runNative(['--scenario', 'simple', '--json', path]).code, 2, what);
   }
@@ -144,12 +210,15 @@ test('a module that cannot be loaded: one line, exit 1, no stack trace', () => {
   // A copy of the runner beside a truncated module: what a broken build looks like.
   const dir = tempDir();
   mkdirSync(join(dir, 'tools'));
-  mkdirSync(join(dir, 'web'));
+  mkdirSync(join(dir, 'web', 'gen'), { recursive: true });
   for (const file of ['run-wasm.mjs', 'output-file.mjs', 'stop.mjs'])
     copyFileSync(join(root, 'tools', file), join(dir, 'tools', file));
-  for (const file of ['message.js', 'trimlab-api.js', 'trimlab.js'])
+  for (const file of ['message.js', 'trimlab-api.js', 'gen/trimlab.js'])
     copyFileSync(join(root, 'web', file), join(dir, 'web', file));
-  writeFileSync(join(dir, 'web', 'trimlab.wasm'), readFileSync(join(root, 'web', 'trimlab.wasm')).subarray(0, 1000));
+  writeFileSync(
+    join(dir, 'web', 'gen', 'trimlab.wasm'),
+    readFileSync(join(root, 'web', 'gen', 'trimlab.wasm')).subarray(0, 1000),
+  );
   const result = run(join(dir, 'tools', 'run-wasm.mjs'), ['--scenario', 'simple']);
   assert.equal(result.code, 1, result.stderr);
   assertOneCleanLine(result.stderr, 'broken module');
@@ -162,11 +231,15 @@ test('a module that cannot be loaded: one line, exit 1, no stack trace', () => {
 /** Starts `script` with `args`, waits until ready(child), sends `signal` and resolves with how it
  *  ended. */
 async function interrupted(script, args, signal, ready, extraEnv = {}) {
-  const child = spawn(process.execPath, [script, ...args],
-    { env: { ...env, ...extraEnv }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [script, ...args], {
+    env: { ...env, ...extraEnv },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
   child.stderr.on('data', (chunk) => (stderr += chunk));
-  const exited = new Promise((resolve) => child.once('exit', (code, sig) => resolve({ code, sig })));
+  const exited = new Promise((resolve) =>
+    child.once('exit', (code, sig) => resolve({ code, sig })),
+  );
   let ended = null;
   exited.then((how) => (ended = how));
   while (!ready(child) && ended === null) await sleep(10);
@@ -185,9 +258,24 @@ for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP']) {
     writeFileSync(file, OLD);
     // About 5 s of runs; the signal comes as soon as the temporary file exists (it is made
     // before the first run).
-    const result = await interrupted(runner, ['--scenario', 'cycles', '--set', 'cycles=100', '--set',
-      'block_mib=400', '--trim', 'both', '--quiet', '--json', file], signal,
-    () => tempFiles(dir).length > 0);
+    const result = await interrupted(
+      runner,
+      [
+        '--scenario',
+        'cycles',
+        '--set',
+        'cycles=100',
+        '--set',
+        'block_mib=400',
+        '--trim',
+        'both',
+        '--quiet',
+        '--json',
+        file,
+      ],
+      signal,
+      () => tempFiles(dir).length > 0,
+    );
     assert.equal(result.code, 128 + constants.signals[signal], result.stderr);
     assert.equal(readFileSync(file, 'utf8'), OLD);
     assert.deepEqual(readdirSync(dir), ['r.json']);
@@ -195,11 +283,53 @@ for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP']) {
   });
 }
 
+test('the stop handlers are in place before the temporary file exists', () => {
+  // The tests above send their signal as soon as the temporary file appears. In a child whose
+  // openSync reports, once it has made a file, how many handlers each stop signal has: a signal
+  // at that moment must be handled (removing the file), not end the process as by default.
+  const dir = tempDir();
+  const outputFile = pathToFileURL(join(root, 'tools', 'output-file.mjs')).href;
+  const script = `
+    import fs from 'node:fs';
+    import { syncBuiltinESMExports } from 'node:module';
+    const open = fs.openSync;
+    fs.openSync = (...args) => {
+      const fd = open(...args);
+      const handled = ['SIGINT', 'SIGTERM', 'SIGHUP'].map((s) => process.listenerCount(s));
+      console.log(JSON.stringify({ path: String(args[0]), handled }));
+      return fd;
+    };
+    syncBuiltinESMExports();
+    const { openOutput } = await import(${JSON.stringify(outputFile)});
+    openOutput(process.argv[1]).discard();
+  `;
+  const result = spawnSync(
+    process.execPath,
+    ['--input-type=module', '-e', script, join(dir, 'r.json')],
+    { encoding: 'utf8' },
+  );
+  assert.equal(result.status, 0, result.stderr);
+  const opened = result.stdout
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line));
+  const temporary = opened.filter(({ path }) => path.endsWith('.tmp'));
+  assert.equal(temporary.length, 1, result.stdout);
+  assert.deepEqual(temporary[0].handled, [1, 1, 1], 'SIGINT, SIGTERM, SIGHUP handlers');
+  assert.deepEqual(readdirSync(dir), [], 'discard() left a file');
+});
+
 test('run-wasm --json: an existing target that is not a regular file is refused before anything runs', () => {
   const dir = tempDir();
-  for (const [target, reason] of [['/dev/full', 'it exists and is not a regular file'],
-    [dir, 'it exists and is not a regular file'], [`${join(dir, 'r.json')}/`, 'it names a folder, not a file']]) {
-    for (const args of [['--scenario', 'simple', '--set', 'block_mib=1'], ['--replay', goodTrace]]) {
+  for (const [target, reason] of [
+    ['/dev/full', 'it exists and is not a regular file'],
+    [dir, 'it exists and is not a regular file'],
+    [`${join(dir, 'r.json')}/`, 'it names a folder, not a file'],
+  ]) {
+    for (const args of [
+      ['--scenario', 'simple', '--set', 'block_mib=1'],
+      ['--replay', goodTrace],
+    ]) {
       const result = runWasm([...args, '--json', target]);
       assert.equal(result.code, 2, result.stderr);
       assert.equal(result.stderr, `trimlab: --json '${target}' cannot be written: ${reason}\n`);
@@ -216,7 +346,15 @@ test('run-wasm --json: complete results replace the old file, also through a sym
   writeFileSync(file, OLD);
   symlinkSync('r.json', join(dir, 'link.json'));
   for (const target of [file, join(dir, 'link.json')]) {
-    const result = runWasm(['--scenario', 'simple', '--set', 'block_mib=1', '--quiet', '--json', target]);
+    const result = runWasm([
+      '--scenario',
+      'simple',
+      '--set',
+      'block_mib=1',
+      '--quiet',
+      '--json',
+      target,
+    ]);
     assert.equal(result.code, 0, result.stderr);
     assert.equal(JSON.parse(readFileSync(file, 'utf8')).runs[0].params.block_mib, 1);
   }
@@ -242,8 +380,11 @@ test('run-wasm --replay T --json T is refused: the results would replace the tra
 /** The children of a process (Linux: /proc/PID/task/PID/children). */
 function childrenOf(pid) {
   try {
-    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/)
-      .filter(Boolean).map(Number);
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
+      .trim()
+      .split(/\s+/)
+      .filter(Boolean)
+      .map(Number);
   } catch {
     return [];
   }
@@ -266,13 +407,23 @@ test('trace-report stopped by SIGTERM passes it to its producer, waits for it, k
   // processes trace-report starts), so the signal finds trace-report waiting for it.
   const holdDir = mkdtempSync(join(tmpdir(), 'trimlab-hold-'));
   const hold = join(holdDir, 'hold.mjs');
-  writeFileSync(hold, "if (process.argv[1]?.endsWith('run-wasm.mjs')) {\n" +
-    '  setInterval(() => {}, 1 << 30);\n  await new Promise(() => {});\n}\n');
+  writeFileSync(
+    hold,
+    "if (process.argv[1]?.endsWith('run-wasm.mjs')) {\n" +
+      '  setInterval(() => {}, 1 << 30);\n  await new Promise(() => {});\n}\n',
+  );
   let producer = null;
-  const result = await interrupted(traceReport, [goodTrace, '--out', out], 'SIGTERM', (child) => {
-    producer = childrenOf(child.pid).find((pid) => commandOf(pid).includes('run-wasm.mjs')) ?? null;
-    return producer !== null;
-  }, { NODE_OPTIONS: `--import ${hold}` });
+  const result = await interrupted(
+    traceReport,
+    [goodTrace, '--out', out],
+    'SIGTERM',
+    (child) => {
+      producer =
+        childrenOf(child.pid).find((pid) => commandOf(pid).includes('run-wasm.mjs')) ?? null;
+      return producer !== null;
+    },
+    { NODE_OPTIONS: `--import ${hold}` },
+  );
   rmSync(holdDir, { recursive: true, force: true });
   assert.equal(result.code, 128 + constants.signals.SIGTERM, result.stderr);
   assert.equal(result.stderr, '');
@@ -289,8 +440,11 @@ test('trace-report refuses outputs it cannot write before any producer runs', ()
   mkdirSync(join(out, 'good.trace', 'report.json'), { recursive: true });
   const result = run(traceReport, [goodTrace, '--out', out]);
   assert.equal(result.code, 2, result.stderr);
-  assert.equal(result.stderr, `trace-report: '${join(out, 'good.trace', 'report.json')}' cannot ` +
-    'be written: it exists and is not a regular file\n');
+  assert.equal(
+    result.stderr,
+    `trace-report: '${join(out, 'good.trace', 'report.json')}' cannot ` +
+      'be written: it exists and is not a regular file\n',
+  );
   assert.deepEqual(readdirSync(join(out, 'good.trace')), ['report.json'], 'a producer ran');
   rmSync(out, { recursive: true, force: true });
 });

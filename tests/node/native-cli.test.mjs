@@ -9,9 +9,20 @@ import { constants } from 'node:os';
 import { join } from 'node:path';
 import { validateResults } from '../../web/results-validate.js';
 import {
-  MiB, childrenOf, isGone, isRunning, nativeCli, root, runNative, runNativeJson, runOf,
-  schemaErrors, startNative, tempDir, waitFor,
-} from './helpers.mjs';
+  MiB,
+  childrenOf,
+  isGone,
+  isRunning,
+  nativeCli,
+  root,
+  runNative,
+  runNativeJson,
+  runOf,
+  schemaErrors,
+  startNative,
+  tempDir,
+  waitFor,
+} from '../support/helpers.mjs';
 
 const all = runNativeJson(['--all', '--trim', 'both']);
 const released = (run) => run.summary.released_by_trim_bytes;
@@ -33,9 +44,15 @@ test('cycles: malloc_trim releases the 10 MiB block the heap kept (reference mea
 test('simple and vector: free() already returned the memory, trim releases about 0 (reference measurement, Tests 1, 2)', () => {
   for (const scenario of ['simple', 'vector']) {
     const run = runOf(all.document, scenario, 'enabled');
-    assert.ok(Math.abs(released(run)) < 0.5 * MiB, `${scenario} released ${released(run) / MiB} MiB`);
+    assert.ok(
+      Math.abs(released(run)) < 0.5 * MiB,
+      `${scenario} released ${released(run) / MiB} MiB`,
+    );
     const peakGrowth = run.summary.peak_footprint_bytes - run.summary.baseline_footprint_bytes;
-    assert.ok(peakGrowth > 0.9 * run.summary.peak_in_use_bytes - MiB, `${scenario} touched its memory`);
+    assert.ok(
+      peakGrowth > 0.9 * run.summary.peak_in_use_bytes - MiB,
+      `${scenario} touched its memory`,
+    );
   }
 });
 
@@ -57,7 +74,8 @@ test("trim disabled: after the trim step the footprint is trim on's before it, i
   }
   // Where trim releases something, trim off's footprint after the step is not trim on's.
   for (const scenario of ['cycles', 'fragmented']) {
-    const kept = runOf(all.document, scenario, 'disabled').summary.after_trim_bytes -
+    const kept =
+      runOf(all.document, scenario, 'disabled').summary.after_trim_bytes -
       runOf(all.document, scenario, 'enabled').summary.after_trim_bytes;
     assert.ok(kept >= 8 * MiB, `${scenario}: trim off kept ${kept / MiB} MiB more than trim on`);
   }
@@ -68,7 +86,8 @@ test('every run steps baseline first, then its own phases, then trim and final',
     const phases = run.samples.map((s) => s.phase);
     assert.equal(phases[0], 'baseline');
     assert.deepEqual(phases.slice(-2), ['trim', 'final']);
-    for (const phase of phases.slice(1, -2)) assert.ok(['allocate', 'fill', 'free'].includes(phase));
+    for (const phase of phases.slice(1, -2))
+      assert.ok(['allocate', 'fill', 'free'].includes(phase));
     run.samples.forEach((sample, i) => assert.equal(sample.step, i));
   }
 });
@@ -122,7 +141,10 @@ test('out of memory under a lowered address-space limit: exit 3, oom outcome, va
   const file = join(dir, 'oom.json');
   const result = spawnSync(
     'sh',
-    ['-c', `ulimit -v 262144; exec "${nativeCli}" --scenario highwater --set total_mib=1024 --quiet --json "${file}"`],
+    [
+      '-c',
+      `ulimit -v 262144; exec "${nativeCli}" --scenario highwater --set total_mib=1024 --quiet --json "${file}"`,
+    ],
     { encoding: 'utf8', env: { ...process.env, DISABLE_MALLOC_TRIM: '' } },
   );
   assert.equal(result.status, 3, result.stderr);
@@ -137,27 +159,66 @@ test('out of memory under a lowered address-space limit: exit 3, oom outcome, va
 
 const badInputs = [
   [['--scenario', 'nosuch'], /unknown scenario 'nosuch' \(allowed: simple, vector/],
-  [['--scenario', 'simple', '--set', 'size=5'], /unknown parameter 'size' for scenario simple \(allowed: block_mib\)/],
-  [['--scenario', 'simple', '--set', 'block_mib=abc'], /block_mib='abc' is not a whole number \(allowed 1\.\.1024 MiB\)/],
+  [
+    ['--scenario', 'simple', '--set', 'size=5'],
+    /unknown parameter 'size' for scenario simple \(allowed: block_mib\)/,
+  ],
+  [
+    ['--scenario', 'simple', '--set', 'block_mib=abc'],
+    /block_mib='abc' is not a whole number \(allowed 1\.\.1024 MiB\)/,
+  ],
   [['--scenario', 'simple', '--set', 'block_mib=-5'], /block_mib='-5' is not a whole number/],
-  [['--scenario', 'simple', '--set', 'block_mib=0'], /block_mib=0 is out of range \(allowed 1\.\.1024 MiB\)/],
-  [['--scenario', 'cycles', '--set', 'cycles=101'], /cycles=101 is out of range \(allowed 1\.\.100 count\)/],
-  [['--scenario', 'simple', '--set', 'block_mib=99999999999999999999999'], /block_mib='99999999999999999999999' is not a whole number/],
+  [
+    ['--scenario', 'simple', '--set', 'block_mib=0'],
+    /block_mib=0 is out of range \(allowed 1\.\.1024 MiB\)/,
+  ],
+  [
+    ['--scenario', 'cycles', '--set', 'cycles=101'],
+    /cycles=101 is out of range \(allowed 1\.\.100 count\)/,
+  ],
+  [
+    ['--scenario', 'simple', '--set', 'block_mib=99999999999999999999999'],
+    /block_mib='99999999999999999999999' is not a whole number/,
+  ],
   [['--scenario', 'simple', '--set', 'block_mib'], /'block_mib' is not KEY=VALUE/],
-  [['--scenario', 'buckets', '--set', 'model=8M//8M'], /model='8M\/\/8M' is not a bucket model: depth 2 is empty \(allowed: 1 to 8 powers of two/],
-  [['--scenario', 'buckets', '--set', 'model=3M'], /model='3M' is not a bucket model: depth 1 is not a power of two/],
-  [['--scenario', 'buckets', '--set', 'model=0/1M'], /model='0\/1M' is not a bucket model: depth 1 is not a power of two/],
-  [['--scenario', 'buckets', '--set', 'model=99999999999G'], /model='99999999999G' is not a bucket model/],
+  [
+    ['--scenario', 'buckets', '--set', 'model=8M//8M'],
+    /model='8M\/\/8M' is not a bucket model: depth 2 is empty \(allowed: 1 to 8 powers of two/,
+  ],
+  [
+    ['--scenario', 'buckets', '--set', 'model=3M'],
+    /model='3M' is not a bucket model: depth 1 is not a power of two/,
+  ],
+  [
+    ['--scenario', 'buckets', '--set', 'model=0/1M'],
+    /model='0\/1M' is not a bucket model: depth 1 is not a power of two/,
+  ],
+  [
+    ['--scenario', 'buckets', '--set', 'model=99999999999G'],
+    /model='99999999999G' is not a bucket model/,
+  ],
   [['--scenario', 'buckets', '--set', 'model=1K/1K/1K/1K/1K/1K/1K/1K/1K'], /more than 8 depths/],
-  [['--scenario', 'simple', '--trim', 'maybe'], /--trim 'maybe' is not allowed \(allowed: on, off, both\)/],
+  [
+    ['--scenario', 'simple', '--trim', 'maybe'],
+    /--trim 'maybe' is not allowed \(allowed: on, off, both\)/,
+  ],
   [['--frobnicate'], /unknown option '--frobnicate' \(allowed: --list/],
   [['--all', '--set', 'cycles=2'], /--set 'cycles=2' needs --scenario/],
   [['--scenario'], /--scenario needs a value/],
   [[], /nothing to do/],
   // A single-valued option given twice is refused, naming both values (it once took the last).
-  [['--scenario', 'simple', '--trim', 'on', '--trim', 'off'], /--trim given twice \('on' and 'off'\)/],
-  [['--no-trim', '--scenario', 'simple', '--trim', 'on'], /--no-trim and --trim 'on' exclude each other/],
-  [['--scenario', 'simple', '--json', 'other.json'], /--json given twice \('[^']*never\.json' and 'other\.json'\)/],
+  [
+    ['--scenario', 'simple', '--trim', 'on', '--trim', 'off'],
+    /--trim given twice \('on' and 'off'\)/,
+  ],
+  [
+    ['--no-trim', '--scenario', 'simple', '--trim', 'on'],
+    /--no-trim and --trim 'on' exclude each other/,
+  ],
+  [
+    ['--scenario', 'simple', '--json', 'other.json'],
+    /--json given twice \('[^']*never\.json' and 'other\.json'\)/,
+  ],
   // --list takes nothing a run would (it once listed and exited 0).
   [['--list', '--scenario', 'nope'], /--list takes no other option/],
 ];
@@ -177,7 +238,9 @@ for (const [args, message] of badInputs) {
 test('ENABLE_CUSTOM_BUCKETS and DISABLE_MALLOC_TRIM take true/yes/on in any case (true was ignored)', () => {
   for (const spelling of ['true', 'YES', 'On']) {
     const { code, document } = runNativeJson(['--scenario', 'buckets'], {
-      BUCKET_MODEL: '2K/4K', ENABLE_CUSTOM_BUCKETS: spelling, DISABLE_MALLOC_TRIM: spelling,
+      BUCKET_MODEL: '2K/4K',
+      ENABLE_CUSTOM_BUCKETS: spelling,
+      DISABLE_MALLOC_TRIM: spelling,
     });
     assert.equal(code, 0);
     assert.equal(document.runs[0].params.model, '2K/4K', spelling);
@@ -187,31 +250,54 @@ test('ENABLE_CUSTOM_BUCKETS and DISABLE_MALLOC_TRIM take true/yes/on in any case
 
 test('a switch variable that is neither on nor off exits 2 naming the variable and the spellings', () => {
   for (const name of ['ENABLE_CUSTOM_BUCKETS', 'DISABLE_MALLOC_TRIM']) {
-    const { code, stdout, stderr } = runNative(['--scenario', 'simple', '--set', 'block_mib=1'],
-      { [name]: 'maybe' });
+    const { code, stdout, stderr } = runNative(['--scenario', 'simple', '--set', 'block_mib=1'], {
+      [name]: 'maybe',
+    });
     assert.equal(code, 2, name);
     assert.equal(stdout, '');
-    assert.equal(stderr, `trimlab: ${name}='maybe' is not allowed ` +
-      '(allowed: 1, true, yes, on, 0, false, no, off or empty, any case)\n');
+    assert.equal(
+      stderr,
+      `trimlab: ${name}='maybe' is not allowed ` +
+        '(allowed: 1, true, yes, on, 0, false, no, off or empty, any case)\n',
+    );
   }
 });
 
 test('--help of the CLI and of each subcommand documents its exit codes', () => {
   const agreed = {
-    '': [/\b0 every run completed/, /\b1 a run failed/, /\b2 bad input/, /\b3 a run ended out of memory/,
-      /128\+N stopped by\s+signal N/],
-    replay: [/\b0 every replay completed/, /\b1 a replay failed/, /\b2 bad input or a bad trace/,
-      /\b3 a replay ended out of memory/, /128\+N stopped by\s+signal N/],
-    'trace-info': [/\b0 printed/, /\b2 bad input, or a trace that cannot be read/, /\b3 out of memory/],
-    record: [/the program's own/, /128\+N when signal N killed it/, /\b2 bad input/,
-      /\b1 the recorder library is missing/],
+    '': [
+      /\b0 every run completed/,
+      /\b1 a run failed/,
+      /\b2 bad input/,
+      /\b3 a run ended out of memory/,
+      /128\+N stopped by\s+signal N/,
+    ],
+    replay: [
+      /\b0 every replay completed/,
+      /\b1 a replay failed/,
+      /\b2 bad input or a bad trace/,
+      /\b3 a replay ended out of memory/,
+      /128\+N stopped by\s+signal N/,
+    ],
+    'trace-info': [
+      /\b0 printed/,
+      /\b2 bad input, or a trace that cannot be read/,
+      /\b3 out of memory/,
+    ],
+    record: [
+      /the program's own/,
+      /128\+N when signal N killed it/,
+      /\b2 bad input/,
+      /\b1 the recorder library is missing/,
+    ],
   };
   for (const [command, codes] of Object.entries(agreed)) {
     const { code, stdout, stderr } = runNative([...(command ? [command] : []), '--help']);
     assert.equal(code, 0, command);
     assert.equal(stderr, '');
     assert.match(stdout, /^usage: trimlab/);
-    for (const documented of codes) assert.match(stdout, documented, `${command || 'trimlab'} --help`);
+    for (const documented of codes)
+      assert.match(stdout, documented, `${command || 'trimlab'} --help`);
   }
 });
 
@@ -231,7 +317,13 @@ test('a bad BUCKET_MODEL in the environment exits 2 naming the variable', () => 
 function runBytes(args, env = {}) {
   const result = spawnSync(nativeCli, args, {
     cwd: scratch,
-    env: { ...process.env, DISABLE_MALLOC_TRIM: '', BUCKET_MODEL: '', ENABLE_CUSTOM_BUCKETS: '', ...env },
+    env: {
+      ...process.env,
+      DISABLE_MALLOC_TRIM: '',
+      BUCKET_MODEL: '',
+      ENABLE_CUSTOM_BUCKETS: '',
+      ...env,
+    },
     maxBuffer: 16 * MiB,
   });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
@@ -254,7 +346,14 @@ const scratch = tempDir();
 const goodTrace = join(root, 'tests', 'replay', 'good.trace');
 // Newline, ESC, a CSI sequence, a C1 CSI (U+009B, bytes c2 9b), DEL, and 128 KiB (less a little,
 // so that every argument and variable stays under the kernel's 128 KiB limit for one string).
-const hostileValues = ['a\nb', 'a\x1bb', '\x1b[2J', 'x\u009b31m', 'd\x7f', 'h'.repeat(128 * 1024 - 64)];
+const hostileValues = [
+  'a\nb',
+  'a\x1bb',
+  '\x1b[2J',
+  'x\u009b31m',
+  'd\x7f',
+  'h'.repeat(128 * 1024 - 64),
+];
 // Every place the native CLI echoes a value it was given: [argv, env] with V for the value.
 const echoPlaces = [
   [['--scenario', 'V']],
@@ -302,8 +401,10 @@ test('every echoed value, however hostile, gives exactly one clean line of bound
       const result = runBytes(args.map(put), withValue);
       const problem = result.code !== 2 ? `exit ${result.code}` : lineProblem(result.stderr);
       if (problem || result.stdout.length)
-        problems.push(`${JSON.stringify([args, env])} with ${JSON.stringify(value.slice(0, 8))}: ` +
-          `${problem || 'output on stdout'}: ${JSON.stringify(result.stderr.toString().slice(0, 200))}`);
+        problems.push(
+          `${JSON.stringify([args, env])} with ${JSON.stringify(value.slice(0, 8))}: ` +
+            `${problem || 'output on stdout'}: ${JSON.stringify(result.stderr.toString().slice(0, 200))}`,
+        );
     }
   }
   assert.deepEqual(problems, []);
@@ -313,8 +414,11 @@ test('a long value is cut to 64 bytes and its length given', () => {
   const value = 'h'.repeat(100000);
   const { code, stderr } = runBytes(['--scenario', value]);
   assert.equal(code, 2);
-  assert.equal(stderr.toString(), `trimlab: unknown scenario '${'h'.repeat(64)}... (100000 bytes)' ` +
-    '(allowed: simple, vector, cycles, buckets, fragmented, highwater)\n');
+  assert.equal(
+    stderr.toString(),
+    `trimlab: unknown scenario '${'h'.repeat(64)}... (100000 bytes)' ` +
+      '(allowed: simple, vector, cycles, buckets, fragmented, highwater)\n',
+  );
 });
 
 // ---- output files, signals, children ----
@@ -331,8 +435,8 @@ function folderWithOldResults() {
 }
 
 /** The next child of `run` not in `seen` (its run's process), once it exists. */
-const nextChild = (run, seen = []) => waitFor(() =>
-  childrenOf(run.pid).find((pid) => !seen.includes(pid)), 'a child of trimlab');
+const nextChild = (run, seen = []) =>
+  waitFor(() => childrenOf(run.pid).find((pid) => !seen.includes(pid)), 'a child of trimlab');
 
 for (const target of ['trimlab', 'its process group']) {
   for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP']) {
@@ -343,7 +447,11 @@ for (const target of ['trimlab', 'its process group']) {
       process.kill(target === 'trimlab' ? run.pid : -run.pid, signal);
       const { code, stderr } = await run.closed;
       assert.equal(code, 128 + constants.signals[signal], `exit ${code}: ${stderr}`);
-      assert.equal(isGone(child), true, `the child ${child} was left ${isRunning(child) ? 'running' : 'unreaped'}`);
+      assert.equal(
+        isGone(child),
+        true,
+        `the child ${child} was left ${isRunning(child) ? 'running' : 'unreaped'}`,
+      );
       assert.equal(readFileSync(file, 'utf8'), OLD);
       assert.deepEqual(readdirSync(dir), ['r.json'], 'the temporary file was removed');
       rmSync(dir, { recursive: true });
@@ -361,7 +469,9 @@ test('SIGKILL to trimlab during a run: its child dies with it, the old results s
   });
   run.kill('SIGKILL');
   await run.closed;
-  await waitFor(() => !isRunning(child), `the child ${child} to end with its parent`, 10).catch(() => {});
+  await waitFor(() => !isRunning(child), `the child ${child} to end with its parent`, 10).catch(
+    () => {},
+  );
   assert.equal(isRunning(child), false, 'the child outlived trimlab');
   assert.equal(readFileSync(file, 'utf8'), OLD);
 });
@@ -386,7 +496,10 @@ test('each child killed by SIGKILL (as the OOM killer does): failed runs naming 
   assert.equal(schemaErrors(document), '');
   const verdict = validateResults(text, { platform: 'native' });
   assert.equal(verdict.ok, true, verdict.message);
-  assert.deepEqual(document.runs.map((r) => r.trim), ['enabled', 'disabled']);
+  assert.deepEqual(
+    document.runs.map((r) => r.trim),
+    ['enabled', 'disabled'],
+  );
   for (const failed of document.runs) {
     assert.equal(failed.scenario, 'cycles');
     assert.deepEqual(failed.params, { cycles: 100, block_mib: 64 });
@@ -402,7 +515,14 @@ test('each child killed by SIGKILL (as the OOM killer does): failed runs naming 
 
 for (const target of ['/dev/full', '/proc/version']) {
   test(`--json ${target}: refused with one line before anything runs, exit 2`, () => {
-    const { code, stdout, stderr } = runNative(['--scenario', 'simple', '--set', 'block_mib=1', '--json', target]);
+    const { code, stdout, stderr } = runNative([
+      '--scenario',
+      'simple',
+      '--set',
+      'block_mib=1',
+      '--json',
+      target,
+    ]);
     assert.equal(code, 2, stderr);
     assert.equal(stdout, '', 'a run printed its table');
     assert.match(stderr, new RegExp(`^trimlab: --json '${target}' cannot be written: [^\n]+\n$`));
@@ -417,8 +537,11 @@ test('--json /dev/full stays a device (never renamed over)', () => {
 test('a write error at the end (a file size limit): exit 1, one line, old results untouched, nothing left', () => {
   const { dir, file } = folderWithOldResults();
   // 16 blocks of 512 bytes: far less than --all's results. XFSZ ignored: write() fails instead.
-  const result = spawnSync('sh', ['-c', `ulimit -f 16; trap '' XFSZ; exec "${nativeCli}" --all --quiet --json "${file}"`],
-    { encoding: 'utf8' });
+  const result = spawnSync(
+    'sh',
+    ['-c', `ulimit -f 16; trap '' XFSZ; exec "${nativeCli}" --all --quiet --json "${file}"`],
+    { encoding: 'utf8' },
+  );
   assert.equal(result.status, 1, result.stderr);
   assert.equal(result.stderr, `trimlab: writing --json '${file}' failed: File too large\n`);
   assert.equal(readFileSync(file, 'utf8'), OLD);

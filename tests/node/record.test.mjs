@@ -7,10 +7,17 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import {
-  chmodSync, chownSync, copyFileSync, existsSync, readFileSync, readdirSync, rmSync, writeFileSync,
+  chmodSync,
+  chownSync,
+  copyFileSync,
+  existsSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import { childrenOf, isRunning, nativeCli, root, tempDir, waitFor } from './helpers.mjs';
+import { childrenOf, isRunning, nativeCli, root, tempDir, waitFor } from '../support/helpers.mjs';
 
 const library = join(root, 'build', 'libtrimlab-record.so');
 const work = tempDir();
@@ -136,8 +143,19 @@ function cleanEnv() {
 function compile(source, output, extra = []) {
   const result = spawnSync(
     'gcc',
-    ['-std=c11', '-O2', '-Wall', '-Wextra', '-Werror', '-D_GNU_SOURCE', '-pthread', source, '-o',
-      output, ...extra],
+    [
+      '-std=c11',
+      '-O2',
+      '-Wall',
+      '-Wextra',
+      '-Werror',
+      '-D_GNU_SOURCE',
+      '-pthread',
+      source,
+      '-o',
+      output,
+      ...extra,
+    ],
     { encoding: 'utf8' },
   );
   return result.status === 0 ? '' : result.stderr || `gcc exited ${result.status}`;
@@ -154,10 +172,16 @@ before(() => {
     const error = compile(join(root, 'tests', 'record', `${name}.c`), bin(name));
     assert.equal(error, '', `${name}.c: ${error}`);
   }
-  const example = compile(join(root, 'tests', 'record', 'encode_example.c'), bin('encode_example'),
-    [`-I${join(root, 'src')}`, join(root, 'src', 'trace_writer.c')]);
+  const example = compile(
+    join(root, 'tests', 'record', 'encode_example.c'),
+    bin('encode_example'),
+    [`-I${join(root, 'src')}`, join(root, 'src', 'shared', 'trace_writer.c')],
+  );
   assert.equal(example, '', example);
-  const lines = Array.from({ length: 20000 }, (_, i) => `line ${(i * 7919) % 20000} ${'x'.repeat(i % 50)}`);
+  const lines = Array.from(
+    { length: 20000 },
+    (_, i) => `line ${(i * 7919) % 20000} ${'x'.repeat(i % 50)}`,
+  );
   writeFileSync(join(work, 'input.txt'), lines.join('\n') + '\n');
 });
 
@@ -175,7 +199,10 @@ test('sort of a generated file: a complete trace a replay can follow', () => {
   assert.ok(header.eventCount > 10, `${header.eventCount} events`);
   assert.equal(events.length, header.eventCount);
   assert.equal(run.stderr, summary(header.eventCount, 'complete', 'sort', trace));
-  const expected = spawnSync('sort', [join(work, 'input.txt')], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  const expected = spawnSync('sort', [join(work, 'input.txt')], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 26,
+  });
   assert.equal(readFileSync(sorted, 'utf8'), expected.stdout, 'sort still sorts');
 });
 
@@ -242,20 +269,28 @@ test('python3 building 200,000 strings: the replay\u2019s peak RSS growth is wit
   const recorded = record(trace, ['python3', '-c', code]);
   assert.equal(recorded.code, 0, recorded.stderr);
   const json = join(work, 'python-strings.json');
-  const replay = spawnSync(nativeCli, ['replay', trace, '--trim', 'both', '--quiet', '--json', json],
-    { encoding: 'utf8', env: { ...process.env, DISABLE_MALLOC_TRIM: '' } });
+  const replay = spawnSync(
+    nativeCli,
+    ['replay', trace, '--trim', 'both', '--quiet', '--json', json],
+    { encoding: 'utf8', env: { ...process.env, DISABLE_MALLOC_TRIM: '' } },
+  );
   assert.equal(replay.status, 0, replay.stderr);
   const MiB = 1024 * 1024;
   for (const run of JSON.parse(readFileSync(json, 'utf8')).runs) {
     // The replay's growth over its own baseline sample, which holds its address map and buffer.
     const growth = run.summary.peak_footprint_bytes - run.summary.baseline_footprint_bytes;
     const error = ((growth - real) / real) * 100;
-    console.log(`# python3 strings, trim ${run.trim}: program peak RSS growth ` +
-      `${(real / MiB).toFixed(2)} MiB, replay ${(growth / MiB).toFixed(2)} MiB ` +
-      `(${error >= 0 ? '+' : ''}${error.toFixed(1)} %), peak requested ` +
-      `${(run.trace.peak_requested_bytes / MiB).toFixed(2)} MiB`);
+    console.log(
+      `# python3 strings, trim ${run.trim}: program peak RSS growth ` +
+        `${(real / MiB).toFixed(2)} MiB, replay ${(growth / MiB).toFixed(2)} MiB ` +
+        `(${error >= 0 ? '+' : ''}${error.toFixed(1)} %), peak requested ` +
+        `${(run.trace.peak_requested_bytes / MiB).toFixed(2)} MiB`,
+    );
     assert.ok(real > 100 * MiB, `the program grew by ${real} bytes`);
-    assert.ok(Math.abs(error) <= 10, `replay ${growth} bytes against the program's ${real}: ${error.toFixed(1)} %`);
+    assert.ok(
+      Math.abs(error) <= 10,
+      `replay ${growth} bytes against the program's ${real}: ${error.toFixed(1)} %`,
+    );
   }
 });
 
@@ -322,17 +357,25 @@ test('a shell that execs the program: the trace is of the program (the last imag
   assert.equal(events.findIndex((e) => e[0] === OP.MALLOC && e[2] === 1234567) >= 0, true);
 });
 
-for (const [mode, signal, code] of [['segv', 11, 139], ['abort', 6, 134]]) {
+for (const [mode, signal, code] of [
+  ['segv', 11, 139],
+  ['abort', 6, 134],
+]) {
   test(`a program dying of signal ${signal} (${mode}) leaves a cut-short trace with every event`, () => {
     const trace = join(work, `${mode}.trace`);
     const run = record(trace, [bin('crash'), mode, '20000']);
     assert.equal(run.code, code, run.stderr);
     const { events, header } = checkTrace(trace, { complete: false });
-    assert.equal(events.filter((e) => e[0] === OP.MALLOC && e[2] >= 16 && e[2] < 216).length, 20000);
+    assert.equal(
+      events.filter((e) => e[0] === OP.MALLOC && e[2] >= 16 && e[2] < 216).length,
+      20000,
+    );
     assert.equal(events.filter((e) => e[0] === OP.FREE).length, 10000);
     assert.equal(header.maxLiveBlocks, 20001); // the pointer array and every block
-    assert.equal(run.stderr, summary(header.eventCount, `cut short: killed by signal ${signal}`,
-      bin('crash'), trace));
+    assert.equal(
+      run.stderr,
+      summary(header.eventCount, `cut short: killed by signal ${signal}`, bin('crash'), trace),
+    );
   });
 }
 
@@ -368,8 +411,10 @@ test('SIGTERM to the recorded program: cut short, and the header counts every ev
   assert.equal(run.code, 143, run.stderr);
   assert.equal(during, 'an older trace', 'the trace goes in place only when the program ended');
   const { events, header } = checkTrace(trace, { complete: false });
-  assert.equal(run.stderr, summary(header.eventCount, 'cut short: killed by signal 15',
-    bin('crash'), trace));
+  assert.equal(
+    run.stderr,
+    summary(header.eventCount, 'cut short: killed by signal 15', bin('crash'), trace),
+  );
   assert.equal(events.filter((e) => e[0] === OP.FREE).length, 10000);
   assert.match(run.stderr, /\(cut short: killed by signal 15\)/);
 });
@@ -377,7 +422,8 @@ test('SIGTERM to the recorded program: cut short, and the header counts every ev
 test('SIGTERM to trimlab record while threads allocate: forwarded, trace cut short but whole', async () => {
   const trace = join(work, 'churn-term.trace');
   const run = await recordUntilKilled(trace, 'churn', '3', (child) =>
-    setTimeout(() => child.kill('SIGTERM'), 30));
+    setTimeout(() => child.kill('SIGTERM'), 30),
+  );
   assert.equal(run.code, 143, run.stderr);
   const { events } = checkTrace(trace, { complete: false });
   assert.ok(events.length > 1000, `${events.length} events`);
@@ -386,7 +432,9 @@ test('SIGTERM to trimlab record while threads allocate: forwarded, trace cut sho
 test('SIGKILL to trimlab record: the program dies with it, the older trace stays', async (t) => {
   const trace = join(work, 'killed.trace');
   writeFileSync(trace, 'an older trace');
-  const child = spawn(nativeCli, ['record', '-o', trace, '--', 'sleep', '600'], { env: cleanEnv() });
+  const child = spawn(nativeCli, ['record', '-o', trace, '--', 'sleep', '600'], {
+    env: cleanEnv(),
+  });
   const closed = new Promise((resolve) => child.on('exit', resolve)); // not 'close': an orphan would hold stdio
   // The program itself, after exec: its own name, not trimlab's.
   const nameOf = (pid) => {
@@ -396,8 +444,10 @@ test('SIGKILL to trimlab record: the program dies with it, the older trace stays
       return '';
     }
   };
-  const program = await waitFor(() => childrenOf(child.pid).find((pid) => nameOf(pid) === 'sleep'),
-    'sleep under trimlab record');
+  const program = await waitFor(
+    () => childrenOf(child.pid).find((pid) => nameOf(pid) === 'sleep'),
+    'sleep under trimlab record',
+  );
   t.after(() => isRunning(program) && process.kill(program, 'SIGKILL'));
   child.kill('SIGKILL');
   await closed;
@@ -410,7 +460,7 @@ test('SIGKILL to trimlab record: the program dies with it, the older trace stays
   rmSync(join(work, left[0]));
 });
 
-test('fork without exec and exec\'d children do not reach the trace', () => {
+test("fork without exec and exec'd children do not reach the trace", () => {
   const trace = join(work, 'fork.trace');
   const run = record(trace, [bin('forker')]);
   assert.equal(run.code, 0, run.stderr);
@@ -456,7 +506,10 @@ test('LD_PRELOAD: a trace that cannot be written is said in one line, and the pr
     env: { ...cleanEnv(), LD_PRELOAD: library, TRIMLAB_TRACE: '/nonexistent/dir/x.trace' },
   });
   assert.equal(result.status, 0);
-  assert.match(result.stderr, /^trimlab-record: cannot write the trace '\/nonexistent\/dir\/x.trace'; not recording\n$/);
+  assert.match(
+    result.stderr,
+    /^trimlab-record: cannot write the trace '\/nonexistent\/dir\/x.trace'; not recording\n$/,
+  );
 });
 
 test('LD_PRELOAD: a trace path with control characters is quoted clean and cut in that line', () => {
@@ -465,8 +518,11 @@ test('LD_PRELOAD: a trace path with control characters is quoted clean and cut i
     env: { ...cleanEnv(), LD_PRELOAD: library, TRIMLAB_TRACE: path },
   });
   assert.equal(result.status, 0);
-  assert.equal(result.stderr.toString(), `trimlab-record: cannot write the trace '/nonexistent/a?b?[2J??` +
-    `${'p'.repeat(42)}... (${Buffer.byteLength(path)} bytes)'; not recording\n`);
+  assert.equal(
+    result.stderr.toString(),
+    `trimlab-record: cannot write the trace '/nonexistent/a?b?[2J??` +
+      `${'p'.repeat(42)}... (${Buffer.byteLength(path)} bytes)'; not recording\n`,
+  );
 });
 
 // ---- refusals ----
@@ -478,7 +534,10 @@ test('a static binary is refused with one line, exit 2, before it runs', (t) => 
   const run = record(trace, [bin('hello-static')]);
   assert.equal(run.code, 2);
   assert.equal(run.stdout, '', 'it did not run');
-  assert.match(run.stderr, /^trimlab: record: '[^']+hello-static' is statically linked \(no PT_INTERP\)[^\n]*\n$/);
+  assert.match(
+    run.stderr,
+    /^trimlab: record: '[^']+hello-static' is statically linked \(no PT_INTERP\)[^\n]*\n$/,
+  );
 });
 
 test('a set-user-ID program of another user is refused, exit 2', (t) => {
@@ -489,7 +548,10 @@ test('a set-user-ID program of another user is refused, exit 2', (t) => {
   chmodSync(program, 0o4755);
   const run = record(join(work, 'setuid.trace'), [program]);
   assert.equal(run.code, 2);
-  assert.match(run.stderr, /^trimlab: record: '[^']+' is set-user-ID or set-group-ID: the loader ignores LD_PRELOAD for it\n$/);
+  assert.match(
+    run.stderr,
+    /^trimlab: record: '[^']+' is set-user-ID or set-group-ID: the loader ignores LD_PRELOAD for it\n$/,
+  );
 });
 
 test('a program the loader did not preload into: no header after the run, one line, exit 2', () => {
@@ -497,10 +559,15 @@ test('a program the loader did not preload into: no header after the run, one li
   const inert = join(work, 'inert.so');
   writeFileSync(join(work, 'inert.c'), 'int trimlab_inert;\n');
   assert.equal(compile(join(work, 'inert.c'), inert, ['-shared', '-fPIC']), '');
-  const run = record(join(work, 'inert.trace'), [bin('hello')], { env: { TRIMLAB_RECORD_LIB: inert } });
+  const run = record(join(work, 'inert.trace'), [bin('hello')], {
+    env: { TRIMLAB_RECORD_LIB: inert },
+  });
   assert.equal(run.code, 2);
   assert.equal(run.stdout, 'hello\n');
-  assert.match(run.stderr, /^trimlab: record: nothing was recorded from '[^']+hello': the loader did not preload [^\n]+\n$/);
+  assert.match(
+    run.stderr,
+    /^trimlab: record: nothing was recorded from '[^']+hello': the loader did not preload [^\n]+\n$/,
+  );
 });
 
 const usage = /\(usage: trimlab record -o TRACE -- PROGRAM \[ARGS\.\.\.\]\)\n$/;
@@ -525,9 +592,18 @@ for (const [args, message] of [
 
 test('a program that does not exist, or a trace that cannot be written: exit 2, one line', () => {
   for (const [args, message] of [
-    [['-o', join(work, 'n.trace'), '--', 'no-such-program-here'], /program 'no-such-program-here' not found/],
-    [['-o', '/nonexistent/dir/n.trace', '--', 'true'], /-o '\/nonexistent\/dir\/n.trace' cannot be written/],
-    [['-o', '/dev/full', '--', 'true'], /-o '\/dev\/full' cannot be written: it exists and is not a regular file/],
+    [
+      ['-o', join(work, 'n.trace'), '--', 'no-such-program-here'],
+      /program 'no-such-program-here' not found/,
+    ],
+    [
+      ['-o', '/nonexistent/dir/n.trace', '--', 'true'],
+      /-o '\/nonexistent\/dir\/n.trace' cannot be written/,
+    ],
+    [
+      ['-o', '/dev/full', '--', 'true'],
+      /-o '\/dev\/full' cannot be written: it exists and is not a regular file/,
+    ],
   ]) {
     const result = spawnSync(nativeCli, ['record', ...args], { encoding: 'utf8' });
     assert.equal(result.status, 2);
@@ -538,28 +614,40 @@ test('a program that does not exist, or a trace that cannot be written: exit 2, 
 
 test('TRIMLAB_RECORD_LIB naming no readable library: exit 2, one line saying so and why', () => {
   // It once said "libtrimlab-record.so not found next to trimlab (run make native)", exit 1.
-  for (const [chosen, why] of [['/nonexistent/lib.so', 'No such file or directory'], [work, 'Is a directory']]) {
+  for (const [chosen, why] of [
+    ['/nonexistent/lib.so', 'No such file or directory'],
+    [work, 'Is a directory'],
+  ]) {
     const trace = join(work, 'lib.trace');
     const run = record(trace, [bin('hello')], { env: { TRIMLAB_RECORD_LIB: chosen } });
     assert.equal(run.code, 2, run.stderr);
     assert.equal(run.stdout, '', 'the program did not run');
-    assert.equal(run.stderr,
-      `trimlab: record: the library TRIMLAB_RECORD_LIB names, '${chosen}', cannot be read: ${why}\n`);
+    assert.equal(
+      run.stderr,
+      `trimlab: record: the library TRIMLAB_RECORD_LIB names, '${chosen}', cannot be read: ${why}\n`,
+    );
   }
 });
 
 test('a trace path with control characters and a C1 CSI: the summary is one clean, bounded line', () => {
   const name = `a\nb\x1b[2J\u009b31m${'n'.repeat(200)}.trace`;
-  const run = spawnSync(nativeCli, ['record', '-o', name, '--', bin('hello')], { cwd: work, env: cleanEnv() });
+  const run = spawnSync(nativeCli, ['record', '-o', name, '--', bin('hello')], {
+    cwd: work,
+    env: cleanEnv(),
+  });
   assert.equal(run.status, 0, String(run.stderr));
-  assert.equal(run.stderr.toString(),
+  assert.equal(
+    run.stderr.toString(),
     `trimlab: recorded ${readTrace(join(work, name)).header.eventCount} events (complete) from ` +
-    `${bin('hello')} to a?b?[2J??31m${'n'.repeat(52)}... (${Buffer.byteLength(name)} bytes)\n`);
+      `${bin('hello')} to a?b?[2J??31m${'n'.repeat(52)}... (${Buffer.byteLength(name)} bytes)\n`,
+  );
 });
 
 test('docs/trace-format.md shows the bytes the encoder writes for its example', () => {
   const doc = readFileSync(join(root, 'docs', 'trace-format.md'), 'utf8');
-  const block = doc.match(/<!-- example: tests\/record\/encode_example\.c -->\s*```text\n([\s\S]*?)```/);
+  const block = doc.match(
+    /<!-- example: tests\/record\/encode_example\.c -->\s*```text\n([\s\S]*?)```/,
+  );
   assert.ok(block, 'the example block is in the document');
   const printed = spawnSync(bin('encode_example'), [], { encoding: 'utf8' }).stdout;
   assert.equal(block[1], printed);
@@ -568,11 +656,14 @@ test('docs/trace-format.md shows the bytes the encoder writes for its example', 
   const { events, header, name } = checkTrace(file);
   assert.equal(name, 'demo');
   assert.equal(header.pid, 4242);
-  assert.deepEqual(events.map((e) => e.map(String).join(' ')), [
-    '1 94355073274528 100',
-    '3 94355073274528 94355073274640 300',
-    '4 94355073274640',
-    '2 0 18446744073709551615',
-    '5 94355073274880 64 64',
-  ]);
+  assert.deepEqual(
+    events.map((e) => e.map(String).join(' ')),
+    [
+      '1 94355073274528 100',
+      '3 94355073274528 94355073274640 300',
+      '4 94355073274640',
+      '2 0 18446744073709551615',
+      '5 94355073274880 64 64',
+    ],
+  );
 });

@@ -4,7 +4,14 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, readFileSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import net from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +19,7 @@ import { join } from 'node:path';
 import { serve } from '../../tools/serve.mjs';
 // The functions added with the hostile-input fixes, looked up per test.
 import * as serveModule from '../../tools/serve.mjs';
-import { root as repoRoot, tempDir } from './helpers.mjs';
+import { root as repoRoot, tempDir } from '../support/helpers.mjs';
 
 const serveScript = join(repoRoot, 'tools', 'serve.mjs');
 const SECRET = `trimlab-secret-${process.pid}-${Date.now()}`;
@@ -58,7 +65,12 @@ after(() => new Promise((resolve) => server.close(resolve)));
  * Sends `target` as the raw request-target of one request with the header lines `head` (by
  * default this server's Host); resolves {status, headers, raw}.
  */
-function rawRequest(target, method = 'GET', head = [`Host: 127.0.0.1:${port}`], version = 'HTTP/1.1') {
+function rawRequest(
+  target,
+  method = 'GET',
+  head = [`Host: 127.0.0.1:${port}`],
+  version = 'HTTP/1.1',
+) {
   return new Promise((resolve, reject) => {
     const socket = net.connect(port, '127.0.0.1');
     const chunks = [];
@@ -109,8 +121,14 @@ test('it listens on 127.0.0.1 only', async (t) => {
   for (const host of others) {
     const outcome = await new Promise((resolve) => {
       const socket = net.connect({ port, host });
-      socket.setTimeout(5000, () => { socket.destroy(); resolve('timeout'); });
-      socket.on('connect', () => { socket.destroy(); resolve('connected'); });
+      socket.setTimeout(5000, () => {
+        socket.destroy();
+        resolve('timeout');
+      });
+      socket.on('connect', () => {
+        socket.destroy();
+        resolve('connected');
+      });
       socket.on('error', (error) => resolve(error.code));
     });
     assert.notEqual(outcome, 'connected', `port ${port} answers on ${host}`);
@@ -141,7 +159,11 @@ test('it serves files with their MIME types, the CSP and the exact bytes', async
 });
 
 test('a folder serves its index.html, and HEAD sends the headers only', async () => {
-  for (const [path, file] of [['/', 'index.html'], ['/sub/', 'sub/index.html'], ['/sub', 'sub/index.html']]) {
+  for (const [path, file] of [
+    ['/', 'index.html'],
+    ['/sub/', 'sub/index.html'],
+    ['/sub', 'sub/index.html'],
+  ]) {
     const response = await fetch(url(path));
     assert.equal(response.status, 200, path);
     assert.equal(response.headers.get('content-type'), 'text/html; charset=utf-8', path);
@@ -173,7 +195,10 @@ test('missing files answer 404 with the security headers', async () => {
 
 test('POST, PUT and DELETE answer 405', async () => {
   for (const method of ['POST', 'PUT', 'DELETE']) {
-    const response = await fetch(url('/index.html'), { method, body: method === 'DELETE' ? undefined : 'x' });
+    const response = await fetch(url('/index.html'), {
+      method,
+      body: method === 'DELETE' ? undefined : 'x',
+    });
     assert.equal(response.status, 405, method);
     assertSecurityHeaders(response.headers, method);
   }
@@ -311,13 +336,18 @@ test('node tools/serve.mjs --port 0 serves the root and says where', async () =>
 test('text and .wasm are sent gzipped to a client that accepts it, and as they are otherwise', async () => {
   const { request } = await import('node:http');
   const { gunzipSync } = await import('node:zlib');
-  const get = (path, headers) => new Promise((resolve, reject) => {
-    request(url(path), { headers }, (response) => {
-      const chunks = [];
-      response.on('data', (chunk) => chunks.push(chunk));
-      response.on('end', () => resolve({ headers: response.headers, body: Buffer.concat(chunks) }));
-    }).on('error', reject).end();
-  });
+  const get = (path, headers) =>
+    new Promise((resolve, reject) => {
+      request(url(path), { headers }, (response) => {
+        const chunks = [];
+        response.on('data', (chunk) => chunks.push(chunk));
+        response.on('end', () =>
+          resolve({ headers: response.headers, body: Buffer.concat(chunks) }),
+        );
+      })
+        .on('error', reject)
+        .end();
+    });
   for (const name of ['app.js', 'module.wasm', 'data.json', 'index.html']) {
     const expected = Buffer.from(files[name]);
     const zipped = await get(`/${name}`, { 'Accept-Encoding': 'gzip, deflate' });
@@ -375,7 +405,10 @@ test('a path swapped for a symlink out of the root between the check and the ope
   assert.equal(checkedInDir.file, join(swapRoot, 'dir', 'secret.txt'));
   assert.equal(checkedFile.file, join(swapRoot, 'file.txt'));
   const opened = openInside(swapRoot, checkedFile.file);
-  assert.ok(opened !== null && opened.stats.size === 'inside'.length, 'the unswapped file is opened');
+  assert.ok(
+    opened !== null && opened.stats.size === 'inside'.length,
+    'the unswapped file is opened',
+  );
   // The swap: the folder becomes a symlink to tmp/outside, the file a symlink to the secret.
   renameSync(join(swapRoot, 'dir'), join(swapRoot, 'dir-was'));
   symlinkSync(outside, join(swapRoot, 'dir'));
@@ -394,12 +427,15 @@ test('a FIFO in the root answers 404 at once instead of being opened for reading
 
 test('Accept-Encoding is parsed: codings, weights, case and *; q=0 refuses gzip', async () => {
   const { request } = await import('node:http');
-  const encodingOf = (acceptEncoding) => new Promise((resolve, reject) => {
-    request(url('/app.js'), { headers: { 'Accept-Encoding': acceptEncoding } }, (response) => {
-      response.resume();
-      response.on('end', () => resolve(response.headers['content-encoding'] ?? 'identity'));
-    }).on('error', reject).end();
-  });
+  const encodingOf = (acceptEncoding) =>
+    new Promise((resolve, reject) => {
+      request(url('/app.js'), { headers: { 'Accept-Encoding': acceptEncoding } }, (response) => {
+        response.resume();
+        response.on('end', () => resolve(response.headers['content-encoding'] ?? 'identity'));
+      })
+        .on('error', reject)
+        .end();
+    });
   // What RFC 9110 section 12.5.3 asks of each header.
   const expected = {
     'gzip;q=0, identity': 'identity',
@@ -412,8 +448,8 @@ test('Accept-Encoding is parsed: codings, weights, case and *; q=0 refuses gzip'
     '*, gzip;q=0': 'identity',
     'gzip;q=0.5, identity': 'identity',
     'gzip;q=2': 'identity', // not a weight: the entry is ignored
-    'gzip': 'gzip',
-    'GZip': 'gzip',
+    gzip: 'gzip',
+    GZip: 'gzip',
     'br, gzip;q=0.8': 'gzip',
     'x-gzip': 'gzip',
     '*': 'gzip',
@@ -446,11 +482,19 @@ test('a Host that is not this server (DNS rebinding), two Hosts or none: 421 wit
   }
   const tricky = await rawRequest('/app.js', 'GET', [`Host: attacker.example:${port}`]);
   assert.equal(tricky.status, 421);
-  assert.match(tricky.raw.split('\r\n\r\n')[1], new RegExp(`'attacker\\.example:${port}'.*127\\.0\\.0\\.1:${port}`));
+  assert.match(
+    tricky.raw.split('\r\n\r\n')[1],
+    new RegExp(`'attacker\\.example:${port}'.*127\\.0\\.0\\.1:${port}`),
+  );
   // HTTP/1.0 may omit Host, and Node lets it through: refused here.
   const noHost = await rawRequest('/app.js', 'GET', [], 'HTTP/1.0');
   assert.equal(noHost.status, 421);
-  for (const host of [`127.0.0.1:${port}`, `localhost:${port}`, `LocalHost:${port}`, `[::1]:${port}`])
+  for (const host of [
+    `127.0.0.1:${port}`,
+    `localhost:${port}`,
+    `LocalHost:${port}`,
+    `[::1]:${port}`,
+  ])
     assert.equal((await rawRequest('/app.js', 'GET', [`Host: ${host}`])).status, 200, host);
 });
 
@@ -466,7 +510,10 @@ test('hostAllowed: a loopback name with the port, which browsers leave out only 
 });
 
 test('serve() with a root that is missing or a file rejects with one line instead of throwing', async () => {
-  await assert.rejects(serve(join(tmp, 'missing'), 0), /^Error: root '.*missing' does not exist \(allowed: a readable folder\)$/);
+  await assert.rejects(
+    serve(join(tmp, 'missing'), 0),
+    /^Error: root '.*missing' does not exist \(allowed: a readable folder\)$/,
+  );
   await assert.rejects(serve(join(root, 'app.js'), 0), /^Error: root '.*app\.js' is not a folder/);
 });
 
@@ -478,7 +525,12 @@ test('--root missing, a file, unreadable, or a name with a newline; a port with 
   // root reads everything: the unreadable case runs as nobody.
   const asOther = process.geteuid() === 0 ? { uid: 65534, gid: 65534 } : {};
   const cases = [
-    [['--root', '/nonexistent-trimlab'], { PORT: '0' }, {}, "root '/nonexistent-trimlab' does not exist"],
+    [
+      ['--root', '/nonexistent-trimlab'],
+      { PORT: '0' },
+      {},
+      "root '/nonexistent-trimlab' does not exist",
+    ],
     [['--root', join(root, 'app.js')], { PORT: '0' }, {}, 'is not a folder'],
     [['--root', join(unreadableParent, 'root')], { PORT: '0' }, asOther, 'cannot be read'],
     [['--root', `${tmp}/new\nline\u001b[31m`], { PORT: '0' }, {}, "new?line?[31m' does not exist"],
@@ -487,12 +539,16 @@ test('--root missing, a file, unreadable, or a name with a newline; a port with 
   ];
   for (const [args, env, spawnOptions, named] of cases) {
     const result = spawnSync(process.execPath, [serveScript, ...args], {
-      encoding: 'utf8', timeout: 15000, env: { ...process.env, PORT: '', ...env }, ...spawnOptions,
+      encoding: 'utf8',
+      timeout: 15000,
+      env: { ...process.env, PORT: '', ...env },
+      ...spawnOptions,
     });
     const what = JSON.stringify(args);
     assert.equal(result.status, 2, `${what}: ${result.stderr}`);
     assert.equal(result.stderr.split('\n').filter(Boolean).length, 1, `${what}: ${result.stderr}`);
     assert.ok(result.stderr.includes(named), `${what}: ${result.stderr}`);
+    // eslint-disable-next-line no-control-regex -- finding control characters is the point
     assert.doesNotMatch(result.stderr, /[\u0000-\u0009\u000b-\u001f]/, what);
     assert.equal(result.stdout, '', what);
   }

@@ -11,7 +11,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { loadTrimlab } from '../../web/trimlab-api.js';
-import { MiB, root } from './helpers.mjs';
+import { MiB, root } from '../support/helpers.mjs';
 
 const RUNS = 200;
 // Defaults, except buckets: its default model (1M/1M/1M) takes ~0.3-0.4 s a run here, 200 runs
@@ -24,7 +24,10 @@ const SOAK_PARAMS = { buckets: 'model=256K/256K/256K' };
 const BOOKKEEPING_SLACK = 64;
 
 for (const file of ['trimlab.wasm', 'trimlab-emmalloc.wasm'])
-  assert.ok(existsSync(join(root, 'web', file)), `web/${file} is missing: run ./build_wasm.sh`);
+  assert.ok(
+    existsSync(join(root, 'web', 'gen', file)),
+    `web/gen/${file} is missing: run ./build_wasm.sh`,
+  );
 
 const mib = (bytes) => (bytes / MiB).toFixed(2);
 
@@ -56,35 +59,41 @@ async function soak(t, allocator, trim) {
       const inUse = inUseNow(lab);
       baseline ??= inUse;
       if (inUse !== baseline)
-        assert.fail(`${allocator} ${name} run ${i}: ${inUse} bytes in use after the run, ` +
-          `baseline ${baseline}: a leak of ${inUse - baseline} bytes`);
+        assert.fail(
+          `${allocator} ${name} run ${i}: ${inUse} bytes in use after the run, ` +
+            `baseline ${baseline}: a leak of ${inUse - baseline} bytes`,
+        );
     }
     // The plateau: the first run reached the high-water mark, no later run moved it.
     assert.equal(memory[RUNS - 1], memory[0], `${name}: memory after run ${RUNS} vs run 1`);
     const moved = memory.findIndex((bytes) => bytes !== memory[0]);
     assert.equal(moved, -1, `${name}: memory changed at run ${moved + 1}`);
     assert.ok(memory[0] >= peakFootprint, `${name}: memory below a sample's footprint`);
-    t.diagnostic(`${allocator} trim ${trim ? 'on' : 'off'} ${name}${params ? ` (${params})` : ''}: ` +
-      `${RUNS} runs, memory ${mib(memory[0])} MiB after run 1 and ${mib(memory[RUNS - 1])} MiB ` +
-      `after run ${RUNS}, in use after each run ${baseline} B, ` +
-      `${((performance.now() - scenarioStarted) / 1000).toFixed(2)} s`);
+    t.diagnostic(
+      `${allocator} trim ${trim ? 'on' : 'off'} ${name}${params ? ` (${params})` : ''}: ` +
+        `${RUNS} runs, memory ${mib(memory[0])} MiB after run 1 and ${mib(memory[RUNS - 1])} MiB ` +
+        `after run ${RUNS}, in use after each run ${baseline} B, ` +
+        `${((performance.now() - scenarioStarted) / 1000).toFixed(2)} s`,
+    );
   }
-  assert.ok(Math.abs(baseline - initialInUse) <= BOOKKEEPING_SLACK,
-    `in use ${initialInUse} B before any run, ${baseline} B after the first`);
-  t.diagnostic(`${allocator}: in use ${initialInUse} B before any run, ${baseline} B after every ` +
-    `run; memory ${mib(initialMemory)} -> ${mib(lab.memoryBytes())} MiB; ` +
-    `${lab.scenarios().length * RUNS} runs in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  assert.ok(
+    Math.abs(baseline - initialInUse) <= BOOKKEEPING_SLACK,
+    `in use ${initialInUse} B before any run, ${baseline} B after the first`,
+  );
+  t.diagnostic(
+    `${allocator}: in use ${initialInUse} B before any run, ${baseline} B after every ` +
+      `run; memory ${mib(initialMemory)} -> ${mib(lab.memoryBytes())} MiB; ` +
+      `${lab.scenarios().length * RUNS} runs in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+  );
 }
 
-test(`dlmalloc, trim on: ${RUNS} runs of every scenario in one instance, no leak, memory plateaus`,
-  async (t) => {
-    await soak(t, 'dlmalloc', true);
-  });
+test(`dlmalloc, trim on: ${RUNS} runs of every scenario in one instance, no leak, memory plateaus`, async (t) => {
+  await soak(t, 'dlmalloc', true);
+});
 
-test(`emmalloc, trim off: ${RUNS} runs of every scenario in one instance, no leak, memory plateaus`,
-  async (t) => {
-    await soak(t, 'emmalloc', false);
-  });
+test(`emmalloc, trim off: ${RUNS} runs of every scenario in one instance, no leak, memory plateaus`, async (t) => {
+  await soak(t, 'emmalloc', false);
+});
 
 // emmalloc 3.1.6 with trim on: malloc_trim returns 1 but its sbrk(-n) fails, and the damaged
 // bookkeeping makes later blocks grow memory instead of reusing it (emscripten#23343). No plateau
@@ -94,7 +103,10 @@ test('emmalloc, trim on: recorded, not asserted (emscripten 3.1.6 trim bug)', as
   const lab = await loadTrimlab({ allocator: 'emmalloc' });
   let last = lab.memoryBytes();
   t.diagnostic(`start: memory ${mib(last)} MiB, in use ${inUseNow(lab)} B`);
-  for (const [name, runs] of [['simple', 5], ['highwater', 3]]) {
+  for (const [name, runs] of [
+    ['simple', 5],
+    ['highwater', 3],
+  ]) {
     const rows = [];
     for (let i = 1; i <= runs; i++) {
       const run = await lab.runScenario(name, '', { trim: true });

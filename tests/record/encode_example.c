@@ -1,11 +1,11 @@
 /* Prints the example trace of docs/trace-format.md as hex (offset, then 16 bytes a line), built
- * with src/trace_writer.c, the recorder's own encoder; the Node test checks that the document
- * shows exactly these bytes. */
+ * with src/shared/trace_writer.c, the recorder's own encoder; the Node test checks that the
+ * document shows exactly these bytes. */
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "trace_writer.h"
+#include "shared/trace_writer.h"
 
 int main(void) {
     unsigned char trace[256];

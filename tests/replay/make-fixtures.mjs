@@ -39,7 +39,9 @@ const fixtures = {
   'bad-version.trace': small().bytes({ version: 2 }),
   'bad-truncated.trace': small().bytes().subarray(0, 73),
   'bad-varint.trace': new TraceBuilder().rawBytes([4, ...Array(10).fill(0xff), 1]).bytes({
-    eventCount: 1, maxLiveBlocks: 0 }),
+    eventCount: 1,
+    maxLiveBlocks: 0,
+  }),
   'bad-op.trace': new TraceBuilder().malloc(0x1000, 10).raw(7, 1).bytes(),
   'bad-count.trace': small().bytes({ eventCount: 3 }),
   'bad-double-free.trace': small().free(0x1000).bytes(),

@@ -1,4 +1,4 @@
-// A tiny encoder of allocation traces (src/trace_format.h), for the tests and the fixtures: it
+// A tiny encoder of allocation traces (src/shared/trace_format.h), for the tests and the fixtures: it
 // does not depend on the recorder. Values may be numbers or BigInts.
 //
 //   const t = new TraceBuilder({ program: 'demo' });
@@ -25,8 +25,16 @@ export function varint(value) {
 
 /** The 64-byte header followed by the program name. */
 export function header({
-  magic = MAGIC, version = 1, pointerBytes = 8, flags = 1, program = 'test', nameLength,
-  eventCount = 0, maxLiveBlocks = 0, pid = 1234, reserved = [0, 0],
+  magic = MAGIC,
+  version = 1,
+  pointerBytes = 8,
+  flags = 1,
+  program = 'test',
+  nameLength,
+  eventCount = 0,
+  maxLiveBlocks = 0,
+  pid = 1234,
+  reserved = [0, 0],
 } = {}) {
   const name = new TextEncoder().encode(program);
   const bytes = new Uint8Array(HEADER_BYTES + name.length);

@@ -1,0 +1,235 @@
+#include "cli_options.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "shared/message.h"
+
+#define TL_CLI_MAX_SETS 32
+
+const char tl_cli_usage[] =
+    "usage: trimlab --list\n"
+    "       trimlab --scenario NAME [--set KEY=VALUE ...] [--no-trim | --trim on|off|both]\n"
+    "               [--json FILE] [--quiet]\n"
+    "       trimlab --all [--no-trim | --trim on|off|both] [--json FILE] [--quiet]\n"
+    "       trimlab record|trace-info|replay ... (each has its own --help)\n"
+    "environment: DISABLE_MALLOC_TRIM=1 (as --no-trim); BUCKET_MODEL=8M/8M/8M with\n"
+    "             ENABLE_CUSTOM_BUCKETS=1 (model of the buckets scenario); a switch takes\n"
+    "             1/true/yes/on or 0/false/no/off/empty, any case\n"
+    "exit codes: 0 every run completed; 1 a run failed (its child died) or an output file\n"
+    "            could not be written completely; 2 bad input (one line on stderr, nothing\n"
+    "            run); 3 a run ended out of memory; 128+N stopped by signal N (SIGINT,\n"
+    "            SIGTERM, SIGHUP), existing output files untouched\n";
+
+typedef struct raw_args {
+    const char *scenario;
+    const char *run_option; /* the first option that only a run takes (refused with --list) */
+    int all, list, help;
+    int custom_buckets; /* ENABLE_CUSTOM_BUCKETS */
+    tl_cli_trim trim;
+    unsigned set_count;
+    const char *sets[TL_CLI_MAX_SETS];
+} raw_args;
+
+/* The usual spellings of a switch, in any case; anything else is refused naming the variable. */
+static int env_switch(const char *name, int *on, tl_error *err) {
+    static const char *const truthy[] = {"1", "true", "yes", "on"};
+    static const char *const falsy[] = {"", "0", "false", "no", "off"};
+    const char *value = getenv(name);
+    *on = 0;
+    if (value == NULL)
+        return TL_OK;
+    for (size_t i = 0; i < sizeof truthy / sizeof truthy[0]; i++)
+        if (strcasecmp(value, truthy[i]) == 0)
+            return *on = 1, TL_OK;
+    for (size_t i = 0; i < sizeof falsy / sizeof falsy[0]; i++)
+        if (strcasecmp(value, falsy[i]) == 0)
+            return TL_OK;
+    return tl_fail(err, TL_ERR_BAD_VALUE,
+                   "%s='%s' is not allowed (allowed: 1, true, yes, on, 0, false, no, off or empty, "
+                   "any case)",
+                   name, tl_q(value));
+}
+
+int tl_cli_single(const char *flag, const char **slot, const char *value, tl_error *err) {
+    if (*slot != NULL)
+        return tl_fail(err, TL_ERR_BAD_VALUE, "%s given twice ('%s' and '%s')", flag, tl_q(*slot),
+                       tl_q(value));
+    *slot = value;
+    return TL_OK;
+}
+
+int tl_cli_trim_option(tl_cli_trim *trim, const char *value, tl_error *err) {
+    if (value == NULL) {
+        trim->no_trim = 1;
+    } else if (tl_cli_single("--trim", &trim->value, value, err) != TL_OK) {
+        return err->code;
+    } else if (strcmp(value, "on") != 0 && strcmp(value, "off") != 0 &&
+               strcmp(value, "both") != 0) {
+        return tl_fail(err, TL_ERR_BAD_VALUE, "--trim '%s' is not allowed (allowed: on, off, both)",
+                       tl_q(value));
+    }
+    if (trim->no_trim && trim->value != NULL)
+        return tl_fail(err, TL_ERR_BAD_VALUE, "--no-trim and --trim '%s' exclude each other",
+                       tl_q(trim->value));
+    return TL_OK;
+}
+
+int tl_cli_trim_finish(tl_cli_trim *trim, tl_error *err) {
+    int disabled;
+    if (env_switch("DISABLE_MALLOC_TRIM", &disabled, err) != TL_OK)
+        return err->code;
+    if (trim->value != NULL) {
+        trim->on = strcmp(trim->value, "off") != 0;
+        trim->off = strcmp(trim->value, "on") != 0;
+    } else {
+        /* --no-trim, or else the environment: the reference measurement's switch
+         * (docs/reference-measurement.md). */
+        trim->on = !trim->no_trim && !disabled;
+        trim->off = !trim->on;
+    }
+    return TL_OK;
+}
+
+static int need_value(int argc, char **argv, int i, tl_error *err) {
+    if (i + 1 >= argc)
+        return tl_fail(err, TL_ERR_BAD_VALUE, "%s needs a value", argv[i]);
+    return TL_OK;
+}
+
+static int parse_valued(const char *arg, const char *value, raw_args *raw, tl_cli_options *options,
+                        tl_error *err) {
+    if (strcmp(arg, "--scenario") == 0)
+        return tl_cli_single(arg, &raw->scenario, value, err);
+    if (strcmp(arg, "--json") == 0)
+        return tl_cli_single(arg, &options->json_path, value, err);
+    if (strcmp(arg, "--trim") == 0)
+        return tl_cli_trim_option(&raw->trim, value, err);
+    if (raw->set_count == TL_CLI_MAX_SETS)
+        return tl_fail(err, TL_ERR_BAD_VALUE, "too many --set options (allowed 0..%d)",
+                       TL_CLI_MAX_SETS);
+    raw->sets[raw->set_count++] = value;
+    return TL_OK;
+}
+
+static int parse_flag(int argc, char **argv, int *i, raw_args *raw, tl_cli_options *options,
+                      tl_error *err) {
+    const char *arg = argv[*i];
+    if (strcmp(arg, "--list") == 0) {
+        raw->list = 1;
+        return TL_OK;
+    }
+    if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
+        raw->help = 1;
+        return TL_OK;
+    }
+    if (raw->run_option == NULL)
+        raw->run_option = arg;
+    if (strcmp(arg, "--all") == 0) {
+        raw->all = 1;
+    } else if (strcmp(arg, "--quiet") == 0) {
+        options->quiet = 1;
+    } else if (strcmp(arg, "--no-trim") == 0) {
+        return tl_cli_trim_option(&raw->trim, NULL, err);
+    } else {
+        if (strcmp(arg, "--scenario") != 0 && strcmp(arg, "--set") != 0 &&
+            strcmp(arg, "--json") != 0 && strcmp(arg, "--trim") != 0)
+            return tl_fail(err, TL_ERR_BAD_VALUE,
+                           "unknown option '%s' (allowed: --list, --scenario, --set, --all, "
+                           "--no-trim, --trim, --json, --quiet, --help)",
+                           tl_q(arg));
+        if (need_value(argc, argv, *i, err) != TL_OK)
+            return err->code;
+        return parse_valued(arg, argv[++*i], raw, options, err);
+    }
+    return TL_OK;
+}
+
+/* The reference measurement's interface (docs/reference-measurement.md): BUCKET_MODEL counts only
+ * with ENABLE_CUSTOM_BUCKETS on. */
+static int apply_environment(const raw_args *raw, const tl_scenario *scenario, tl_params *params,
+                             tl_error *err) {
+    const char *model = getenv("BUCKET_MODEL");
+    if (model == NULL || !raw->custom_buckets || scenario != &tl_scenario_buckets)
+        return TL_OK;
+    tl_error model_err;
+    if (tl_params_set(scenario->params, scenario->name, params, "model", model, &model_err) !=
+        TL_OK)
+        return tl_fail(err, model_err.code, "BUCKET_MODEL: %s", model_err.message);
+    return TL_OK;
+}
+
+void tl_cli_add_runs(tl_cli_options *options, const tl_scenario *scenario, const tl_params *params,
+                     const tl_cli_trim *trim) {
+    for (int enabled = 1; enabled >= 0; enabled--) {
+        if (enabled ? !trim->on : !trim->off)
+            continue;
+        tl_cli_run *run = &options->runs[options->run_count++];
+        run->scenario = scenario;
+        run->params = *params;
+        run->trim_enabled = enabled;
+    }
+}
+
+static int build_run(const raw_args *raw, const tl_scenario *scenario, tl_cli_options *options,
+                     tl_error *err) {
+    tl_params params;
+    tl_params_defaults(scenario->params, &params);
+    if (apply_environment(raw, scenario, &params, err) != TL_OK)
+        return err->code;
+    for (unsigned i = 0; i < raw->set_count; i++)
+        if (tl_params_assign(scenario->params, scenario->name, &params, raw->sets[i], err) != TL_OK)
+            return err->code;
+    tl_cli_add_runs(options, scenario, &params, &raw->trim);
+    return TL_OK;
+}
+
+static int check_combination(const raw_args *raw, tl_error *err) {
+    if (raw->all && raw->scenario)
+        return tl_fail(err, TL_ERR_BAD_VALUE, "--all and --scenario '%s' exclude each other",
+                       tl_q(raw->scenario));
+    if (raw->all && raw->set_count)
+        return tl_fail(err, TL_ERR_BAD_VALUE,
+                       "--set '%s' needs --scenario (with --all every scenario runs its "
+                       "defaults)",
+                       tl_q(raw->sets[0]));
+    if (!raw->all && !raw->scenario && raw->set_count)
+        return tl_fail(err, TL_ERR_BAD_VALUE, "--set '%s' needs --scenario NAME",
+                       tl_q(raw->sets[0]));
+    if (!raw->all && !raw->scenario)
+        return tl_fail(err, TL_ERR_BAD_VALUE,
+                       "nothing to do: give --list, --scenario NAME or --all");
+    return TL_OK;
+}
+
+/* --help wins over everything; --list lists, and takes no option a run would. */
+static int choose_action(const raw_args *raw, tl_cli_options *options, tl_error *err) {
+    options->action = raw->help ? TL_CLI_HELP : raw->list ? TL_CLI_LIST : TL_CLI_RUN;
+    if (options->action == TL_CLI_LIST && raw->run_option != NULL)
+        return tl_fail(err, TL_ERR_BAD_VALUE, "--list takes no other option ('%s' given)",
+                       tl_q(raw->run_option));
+    return TL_OK;
+}
+
+int tl_cli_parse(int argc, char **argv, tl_cli_options *options, tl_error *err) {
+    raw_args raw = {0};
+    memset(options, 0, sizeof *options);
+    tl_error_clear(err);
+    for (int i = 1; i < argc; i++)
+        if (parse_flag(argc, argv, &i, &raw, options, err) != TL_OK)
+            return err->code;
+    if (choose_action(&raw, options, err) != TL_OK || options->action != TL_CLI_RUN)
+        return err->code;
+    if (check_combination(&raw, err) != TL_OK || tl_cli_trim_finish(&raw.trim, err) != TL_OK ||
+        env_switch("ENABLE_CUSTOM_BUCKETS", &raw.custom_buckets, err) != TL_OK)
+        return err->code;
+    if (raw.scenario) {
+        const tl_scenario *scenario = tl_scenario_find(raw.scenario, err);
+        return scenario ? build_run(&raw, scenario, options, err) : err->code;
+    }
+    for (size_t i = 0; i < tl_scenario_count(); i++)
+        if (build_run(&raw, tl_scenario_at(i), options, err) != TL_OK)
+            return err->code;
+    return TL_OK;
+}

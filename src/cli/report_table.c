@@ -1,0 +1,61 @@
+#include "report_table.h"
+
+#include <inttypes.h>
+
+#include "scenarios/scenarios.h"
+
+static double mib(uint64_t bytes) {
+    return (double)bytes / 1048576.0;
+}
+
+static void print_param(FILE *out, const tl_param_def *def) {
+    if (def->kind == TL_PARAM_MODEL)
+        fprintf(out, "    %-13s default %-9s %s\n", def->name, def->default_text, def->description);
+    else
+        fprintf(out, "    %-13s default %-9" PRIu64 " %s (%" PRIu64 "..%" PRIu64 " %s)\n",
+                def->name, def->default_value, def->description, def->min, def->max, def->unit);
+}
+
+void tl_print_scenario_list(FILE *out) {
+    for (size_t i = 0; i < tl_scenario_count(); i++) {
+        const tl_scenario *scenario = tl_scenario_at(i);
+        fprintf(out, "%-11s %s\n", scenario->name, scenario->description);
+        for (size_t p = 0; p < scenario->params.count; p++)
+            print_param(out, &scenario->params.defs[p]);
+    }
+}
+
+static void print_header(FILE *out, const tl_run_record *run) {
+    const tl_param_set set = run->scenario->params;
+    fprintf(out, "\n%s (", run->scenario->name);
+    for (size_t i = 0; i < set.count; i++) {
+        char value[TL_MODEL_TEXT_MAX + 8];
+        tl_param_value_text(set, run->params, i, value, sizeof value);
+        fprintf(out, "%s%s=%s", i ? ", " : "", set.defs[i].name, value);
+    }
+    fprintf(out, "), trim %s\n", run->trim_enabled ? "enabled" : "disabled");
+    fprintf(out, "%5s  %-8s %9s %9s %9s %10s  %s\n", "step", "phase", "RSS MiB", "anon MiB",
+            "in use", "alloc free", "label");
+}
+
+void tl_print_run_table(FILE *out, const tl_run_record *run) {
+    const tl_summary *s = run->summary;
+    print_header(out, run);
+    for (uint32_t i = 0; i < run->sample_count; i++) {
+        const tl_sample *sample = &run->samples[i];
+        fprintf(out, "%5" PRIu32 "  %-8s %9.2f %9.2f %9.2f %10.2f  %s\n", sample->step,
+                tl_phase_name(sample->phase), mib(sample->memory.footprint_bytes),
+                mib(sample->memory.rss_anon_bytes), mib(sample->memory.in_use_bytes),
+                mib(sample->memory.allocator_free_bytes), sample->label);
+    }
+    fprintf(out,
+            "peak %.2f MiB; before trim %.2f MiB; after trim %.2f MiB; released by trim %.2f MiB",
+            mib(s->peak_footprint_bytes), mib(s->before_trim_bytes), mib(s->after_trim_bytes),
+            ((double)s->before_trim_bytes - (double)s->after_trim_bytes) / 1048576.0);
+    if (s->trim.called)
+        fprintf(out, "; malloc_trim returned %d (its own account, not an RSS figure)",
+                s->trim.returned);
+    fprintf(out, "; %.1f ms\n", run->elapsed_ms);
+    if (run->outcome != TL_OK)
+        fprintf(out, "run ended early: %s\n", run->error);
+}

@@ -1,0 +1,308 @@
+/* `trimlab record -o TRACE -- PROGRAM [ARGS...]`: runs PROGRAM with the recorder preloaded
+ * (build/libtrimlab-record.so, next to this executable) and reports what it recorded. Programs
+ * the recorder cannot enter are refused before they run: a static binary (no PT_INTERP), one
+ * built for another machine or word size, a set-user-ID or set-group-ID one (the loader ignores
+ * LD_PRELOAD there). A trace still without a header after the run means the loader refused
+ * anyway (file capabilities, for one). Exits with the program's own status otherwise. */
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <link.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "child_signals.h"
+#include "cli/cli_options.h"
+#include "commands.h"
+#include "output_file.h"
+#include "shared/message.h"
+#include "shared/trace_writer.h"
+
+enum { EXIT_FAILED = 1, EXIT_BAD_INPUT = 2, EXIT_NOT_INSTALLED = 1 };
+
+static const char usage[] = "usage: trimlab record -o TRACE -- PROGRAM [ARGS...]";
+static const char help[] =
+    "environment: TRIMLAB_RECORD_LIB=PATH, the recorder library (default: next to trimlab)\n"
+    "exit codes: the program's own; 128+N when signal N killed it; 2 bad input, or a program\n"
+    "            or trace refused (one line on stderr, the program not run), or nothing was\n"
+    "            recorded; 1 the recorder library is missing next to trimlab (run make native)\n";
+#define RECORDER_LIBRARY "libtrimlab-record.so"
+
+typedef struct record_args {
+    const char *output;
+    char **program_argv; /* after "--"; NULL-terminated like argv */
+} record_args;
+
+#define refuse(...) (tl_say("record: " __VA_ARGS__), EXIT_BAD_INPUT)
+
+static int bad_usage(const char *what, const char *value) {
+    return refuse("%s%s%s (%s)", what, value ? " " : "", value ? tl_q(value) : "", usage);
+}
+
+/* Returns -1 when the arguments are good, else the exit code (0 for --help). */
+static int parse_args(int argc, char **argv, record_args *args) {
+    int i = 1;
+    for (; i < argc && strcmp(argv[i], "--") != 0; i++) {
+        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+            printf("%s\n%s", usage, help);
+            return 0;
+        }
+        if (strcmp(argv[i], "-o") != 0)
+            return bad_usage(argv[i][0] == '-' ? "unknown option" : "missing '--' before", argv[i]);
+        if (i + 1 >= argc || argv[i + 1][0] == '\0' || strcmp(argv[i + 1], "--") == 0)
+            return bad_usage("-o needs a trace file name", NULL);
+        tl_error err;
+        if (tl_cli_single("-o", &args->output, argv[++i], &err) != TL_OK)
+            return bad_usage(err.message, NULL);
+    }
+    if (args->output == NULL)
+        return bad_usage("missing -o TRACE", NULL);
+    if (i >= argc)
+        return bad_usage("missing '--' before the program", NULL);
+    if (i + 1 >= argc || argv[i + 1][0] == '\0')
+        return bad_usage("missing the program after '--'", NULL);
+    args->program_argv = argv + i + 1;
+    return -1;
+}
+
+static int is_executable_file(const char *path) {
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, X_OK) == 0;
+}
+
+/* execvp's search: a name with a slash is a path, else the first executable in PATH. */
+static int find_program(const char *name, char *path, size_t size) {
+    if (strchr(name, '/'))
+        return snprintf(path, size, "%s", name) < (int)size && is_executable_file(path);
+    const char *dirs = getenv("PATH");
+    if (dirs == NULL)
+        dirs = "/usr/local/bin:/usr/bin:/bin";
+    while (1) {
+        size_t length = strcspn(dirs, ":");
+        int n = length ? snprintf(path, size, "%.*s/%s", (int)length, dirs, name)
+                       : snprintf(path, size, "%s", name); /* an empty entry is "." */
+        if (n < (int)size && is_executable_file(path))
+            return 1;
+        if (dirs[length] == '\0')
+            return 0;
+        dirs += length + 1;
+    }
+}
+
+enum elf_kind { ELF_DYNAMIC, ELF_STATIC, ELF_FOREIGN, NOT_ELF };
+
+static int read_at(int fd, void *data, size_t length, off_t offset) {
+    return pread(fd, data, length, offset) == (ssize_t)length;
+}
+
+/* A program the loader runs has a PT_INTERP program header naming it; a script or an
+ * unreadable file is left to the kernel and checked after the run. */
+static enum elf_kind elf_kind_of(const char *path, const ElfW(Ehdr) * own) {
+    ElfW(Ehdr) header;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    enum elf_kind kind = NOT_ELF;
+    if (fd < 0 || !read_at(fd, &header, sizeof header, 0) ||
+        memcmp(header.e_ident, ELFMAG, SELFMAG) != 0) {
+        if (fd >= 0)
+            close(fd);
+        return kind;
+    }
+    kind = ELF_FOREIGN;
+    if (own == NULL || (header.e_ident[EI_CLASS] == own->e_ident[EI_CLASS] &&
+                        header.e_machine == own->e_machine)) {
+        kind = ELF_STATIC;
+        for (unsigned i = 0; i < header.e_phnum && kind == ELF_STATIC; i++) {
+            ElfW(Phdr) program_header;
+            off_t at = (off_t)(header.e_phoff + (ElfW(Off))i * header.e_phentsize);
+            if (read_at(fd, &program_header, sizeof program_header, at) &&
+                program_header.p_type == PT_INTERP)
+                kind = ELF_DYNAMIC;
+        }
+    }
+    close(fd);
+    return kind;
+}
+
+static int check_program(const char *name, const char *path) {
+    ElfW(Ehdr) own;
+    int own_fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+    int have_own = own_fd >= 0 && read_at(own_fd, &own, sizeof own, 0);
+    if (own_fd >= 0)
+        close(own_fd);
+    enum elf_kind kind = elf_kind_of(path, have_own ? &own : NULL);
+    if (kind == ELF_STATIC)
+        return refuse("'%s' is statically linked (no PT_INTERP): no preload library can record it",
+                      tl_q(name));
+    if (kind == ELF_FOREIGN)
+        return refuse("'%s' is built for another machine or word size than %s", tl_q(name),
+                      RECORDER_LIBRARY);
+    struct stat st;
+    if (stat(path, &st) == 0 && (((st.st_mode & S_ISUID) && st.st_uid != getuid()) ||
+                                 ((st.st_mode & S_ISGID) && st.st_gid != getgid())))
+        return refuse("'%s' is set-user-ID or set-group-ID: the loader ignores LD_PRELOAD for it",
+                      tl_q(name));
+    return -1;
+}
+
+/* 1 when `path` is a regular file this process can read, else 0 with errno saying why. */
+static int readable_file(const char *path) {
+    struct stat st;
+    if (stat(path, &st) != 0 || access(path, R_OK) != 0)
+        return 0;
+    if (S_ISREG(st.st_mode))
+        return 1;
+    errno = S_ISDIR(st.st_mode) ? EISDIR : ENOEXEC;
+    return 0;
+}
+
+/* The library TRIMLAB_RECORD_LIB names (made absolute: the program may change directory), else
+ * the one next to this executable. Returns -1 when found, else the exit code after one line. */
+static int find_library(char *path, size_t size) {
+    const char *chosen = getenv("TRIMLAB_RECORD_LIB");
+    if (chosen && chosen[0]) {
+        if (realpath(chosen, path) == NULL || !readable_file(path))
+            return refuse("the library TRIMLAB_RECORD_LIB names, '%s', cannot be read: %s",
+                          tl_q(chosen), strerror(errno));
+        return -1;
+    }
+    ssize_t n = readlink("/proc/self/exe", path, size - 1);
+    char *slash = n > 0 ? memrchr(path, '/', (size_t)n) : NULL;
+    if (slash == NULL || (size_t)(slash - path) + sizeof(RECORDER_LIBRARY) + 1 > size) {
+        tl_say("record: cannot find %s: this executable's path is unknown", RECORDER_LIBRARY);
+        return EXIT_NOT_INSTALLED;
+    }
+    strcpy(slash + 1, RECORDER_LIBRARY);
+    if (!readable_file(path)) {
+        tl_say("record: %s cannot be read: %s (run make native)", tl_q(path), strerror(errno));
+        return EXIT_NOT_INSTALLED;
+    }
+    return -1;
+}
+
+static int preload_environment(const char *library, const char *trace) {
+    char value[PATH_MAX * 2 + 2];
+    const char *existing = getenv("LD_PRELOAD");
+    /* First in the list, so its malloc is the one every library binds to. */
+    snprintf(value, sizeof value, "%s%s%s", library, existing && existing[0] ? ":" : "",
+             existing ? existing : "");
+    char pid[32];
+    snprintf(pid, sizeof pid, "%ld", (long)getpid());
+    return setenv("LD_PRELOAD", value, 1) == 0 && setenv("TRIMLAB_TRACE", trace, 1) == 0 &&
+           setenv("TRIMLAB_TRACE_PID", pid, 1) == 0;
+}
+
+/* In the child: the environment, then exec. An exec failure goes to the parent through the
+ * close-on-exec pipe, which an exec that succeeds closes empty. */
+static void run_child(const char *path, char **argv, const char *library, const char *trace,
+                      int report_fd) {
+    int error = preload_environment(library, trace) ? 0 : ENOMEM;
+    if (error == 0) {
+        execv(path, argv);
+        error = errno;
+    }
+    if (write(report_fd, &error, sizeof error) < 0)
+        _exit(127);
+    _exit(127);
+}
+
+/* Returns the wait status, or -1 with errno when the program could not be started. Signals sent
+ * to trimlab go on to the program (child_signals.h), which then ends with its trace. */
+static int run_program(const char *path, char **argv, const char *library, const char *trace) {
+    int fds[2];
+    if (pipe2(fds, O_CLOEXEC) != 0)
+        return -1;
+    pid_t pid = tl_child_fork();
+    int fork_error = errno;
+    if (pid == 0)
+        run_child(path, argv, library, trace, fds[1]);
+    close(fds[1]);
+    /* Ctrl-\ reaches the program from the terminal too: trimlab waits for its trace. */
+    if (pid > 0)
+        signal(SIGQUIT, SIG_IGN);
+    int error = 0;
+    ssize_t got = pid > 0 ? read(fds[0], &error, sizeof error) : 0;
+    close(fds[0]);
+    int status = 0;
+    if (pid < 0 || tl_child_wait(pid, &status) != 0) {
+        errno = pid < 0 ? fork_error : errno;
+        return -1;
+    }
+    if (got == (ssize_t)sizeof error) {
+        errno = error;
+        return -1;
+    }
+    return status;
+}
+
+static int read_header(const char *trace, tl_trace_header *header) {
+    unsigned char bytes[TL_TRACE_HEADER_BYTES];
+    int fd = open(trace, O_RDONLY | O_CLOEXEC);
+    int ok =
+        fd >= 0 && read_at(fd, bytes, sizeof bytes, 0) && tl_trace_header_unpack(bytes, header);
+    if (fd >= 0)
+        close(fd);
+    return ok;
+}
+
+static int program_exit_code(int status) {
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+static int report(const record_args *args, tl_output_file *output, const char *library,
+                  int status) {
+    tl_trace_header header;
+    const char *name = args->program_argv[0];
+    if (!read_header(output->temp, &header)) {
+        tl_output_finish(output, 0);
+        return refuse("nothing was recorded from '%s': the loader did not preload %s into it "
+                      "(file capabilities, or not a dynamically linked program?)",
+                      tl_q(name), tl_q(library));
+    }
+    /* However the program ended: a trace cut short is a valid trace (docs/trace-format.md). */
+    if (tl_output_finish(output, 1) != 0)
+        return EXIT_FAILED;
+    char how[64] = "complete";
+    if (!(header.flags & TL_TRACE_COMPLETE))
+        snprintf(how, sizeof how,
+                 WIFSIGNALED(status) ? "cut short: killed by signal %d" : "cut short",
+                 WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+    tl_say("recorded %llu events (%s) from %s to %s", (unsigned long long)header.event_count, how,
+           tl_q(name), tl_q(args->output));
+    return program_exit_code(status);
+}
+
+int tl_cmd_record(int argc, char **argv) {
+    record_args args = {NULL, NULL};
+    char path[PATH_MAX], library[PATH_MAX];
+    tl_output_file output;
+    tl_error err;
+    int code = parse_args(argc, argv, &args);
+    if (code >= 0)
+        return code;
+    const char *name = args.program_argv[0];
+    if (!find_program(name, path, sizeof path))
+        return refuse("program '%s' not found or not executable", tl_q(name));
+    if ((code = check_program(name, path)) >= 0)
+        return code;
+    if ((code = find_library(library, sizeof library)) >= 0)
+        return code;
+    tl_child_signals_watch();
+    /* The recorder writes the temporary file (an absolute name: the program may change folder
+     * before it execs another image, which starts the trace again); renamed when it ended. */
+    if (tl_output_open(&output, "-o", args.output, NULL, &err) != TL_OK)
+        return refuse("%s", err.message);
+    fflush(NULL);
+    int status = run_program(path, args.program_argv, library, output.temp);
+    if (status < 0) {
+        int error = errno, stop = tl_child_stop_signal();
+        tl_output_finish(&output, 0);
+        return stop ? 128 + stop : refuse("cannot run '%s': %s", tl_q(name), strerror(error));
+    }
+    return report(&args, &output, library, status);
+}

@@ -1,0 +1,120 @@
+/* The native CLI: validates everything first, then runs each scenario in a fresh child process
+ * so one scenario's allocator state cannot colour the next. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "child_run.h"
+#include "child_signals.h"
+#include "cli/cli_options.h"
+#include "cli/report_table.h"
+#include "cli/results_json.h"
+#include "commands.h"
+#include "failed_run.h"
+#include "output_file.h"
+#include "runner.h"
+#include "shared/message.h"
+
+enum { EXIT_FAILED = 1, EXIT_BAD_INPUT = 2, EXIT_OUT_OF_MEMORY = 3 };
+
+typedef struct scenario_job {
+    const tl_cli_run *run;
+    int quiet;
+} scenario_job;
+
+/* One scenario run, in a child process of its own (child_run.c). */
+static int run_scenario(void *context, FILE *json) {
+    const scenario_job *job = context;
+    int outcome = tl_run_once(job->run, json, job->quiet ? NULL : stdout);
+    return outcome == TL_OK ? 0 : EXIT_OUT_OF_MEMORY;
+}
+
+static const char *document_trim(const tl_cli_options *options) {
+    int enabled = 0;
+    for (unsigned i = 0; i < options->run_count; i++)
+        enabled += options->runs[i].trim_enabled;
+    return enabled == 0 ? "disabled" : enabled == (int)options->run_count ? "enabled" : "mixed";
+}
+
+/* Writes the run the child reported or, when it died or ended without one, a failed run in its
+ * place, with a line on stderr. Returns the run's exit code. */
+static int write_run(FILE *json, int first, const tl_cli_run *run, const tl_child_output *child,
+                     int code) {
+    if (tl_child_reported(child, code)) {
+        if (json)
+            fprintf(json, "%s%s", first ? "" : ",", child->data);
+        return code == 0 || code == EXIT_OUT_OF_MEMORY ? code : EXIT_FAILED;
+    }
+    char error[128];
+    tl_failed_run_error(child, code, error, sizeof error);
+    tl_say("scenario %s, trim %s: %s", run->scenario->name,
+           run->trim_enabled ? "enabled" : "disabled", error);
+    tl_run_record failed = tl_failed_run(run, error, child->elapsed_ms);
+    if (json) {
+        fputs(first ? "" : ",", json);
+        tl_json_write_run(json, &failed);
+    }
+    return EXIT_FAILED;
+}
+
+/* Runs until every run is done or trimlab is asked to stop (tl_child_stop_signal). */
+static int run_all(const tl_cli_options *options, FILE *json) {
+    int exit_code = 0;
+    if (json)
+        tl_json_begin_document(json, document_trim(options));
+    for (unsigned i = 0; i < options->run_count && !tl_child_stop_signal(); i++) {
+        tl_child_output child = {NULL, 0, 0, 0};
+        scenario_job job = {&options->runs[i], options->quiet};
+        int code = tl_run_in_child(run_scenario, &job, &child);
+        if (!tl_child_stop_signal()) {
+            code = write_run(json, i == 0, &options->runs[i], &child, code);
+            if (code == EXIT_FAILED || (code == EXIT_OUT_OF_MEMORY && exit_code == 0))
+                exit_code = code;
+        }
+        free(child.data);
+    }
+    if (json)
+        tl_json_end_document(json);
+    return exit_code;
+}
+
+/* The runs, with the results file made before the first and put in place after the last; a
+ * stop signal leaves an existing file as it was and exits 128 + the signal. */
+static int run_with_output(const tl_cli_options *options) {
+    tl_output_file output;
+    tl_error err;
+    tl_child_signals_watch();
+    if (tl_output_open(&output, "--json", options->json_path, NULL, &err) != TL_OK) {
+        tl_say("%s", err.message);
+        return EXIT_BAD_INPUT;
+    }
+    int exit_code = run_all(options, output.stream);
+    int stop = tl_child_stop_signal();
+    if (tl_output_finish(&output, !stop) != 0)
+        return EXIT_FAILED;
+    return stop ? 128 + stop : exit_code;
+}
+
+int main(int argc, char **argv) {
+    if (argc > 1 && strcmp(argv[1], "record") == 0)
+        return tl_cmd_record(argc - 1, argv + 1);
+    if (argc > 1 && strcmp(argv[1], "trace-info") == 0)
+        return tl_cmd_trace_info(argc - 1, argv + 1);
+    if (argc > 1 && strcmp(argv[1], "replay") == 0)
+        return tl_cmd_replay(argc - 1, argv + 1);
+    tl_cli_options options;
+    tl_error err;
+    if (tl_cli_parse(argc, argv, &options, &err) != TL_OK) {
+        tl_say("%s", err.message);
+        return EXIT_BAD_INPUT;
+    }
+    if (options.action == TL_CLI_HELP) {
+        fputs(tl_cli_usage, stdout);
+        return 0;
+    }
+    if (options.action == TL_CLI_LIST) {
+        tl_print_scenario_list(stdout);
+        return 0;
+    }
+    return run_with_output(&options);
+}

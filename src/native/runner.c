@@ -1,0 +1,47 @@
+#include "runner.h"
+
+#include <stdlib.h>
+#include <time.h>
+
+#include "cli/report_table.h"
+#include "cli/results_json.h"
+#include "shared/message.h"
+
+static double now_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+int tl_run_once(const tl_cli_run *run, FILE *json, FILE *table) {
+    static tl_engine engine;
+    uint32_t capacity = tl_engine_sample_capacity(run->scenario, &run->params);
+    /* Allocated before the scenario starts so that no sample storage lands among its chunks. */
+    tl_sample *samples = calloc(capacity, sizeof *samples);
+    uint32_t count = 0;
+    if (samples == NULL) {
+        tl_say("no memory for %u samples", capacity);
+        return TL_ERR_OOM;
+    }
+    double start = now_ms();
+    int status = tl_engine_begin(&engine, run->scenario, &run->params, run->trim_enabled);
+    if (status == TL_OK)
+        while (count < capacity && tl_engine_step(&engine, &samples[count]))
+            count++;
+    double elapsed = now_ms() - start;
+    tl_run_record record = {run->scenario,
+                            &run->params,
+                            run->trim_enabled,
+                            samples,
+                            count,
+                            &engine.summary,
+                            status == TL_OK ? engine.outcome : status,
+                            engine.error.message,
+                            elapsed};
+    tl_engine_end(&engine);
+    tl_json_write_run(json, &record);
+    if (table)
+        tl_print_run_table(table, &record);
+    free(samples);
+    return record.outcome;
+}

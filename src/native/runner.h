@@ -1,0 +1,13 @@
+/* Runs one scenario to the end in this process and reports it as JSON and as a table. */
+#ifndef TL_RUNNER_H
+#define TL_RUNNER_H
+
+#include <stdio.h>
+
+#include "cli/cli_options.h"
+
+/* Returns the run's outcome (TL_OK or TL_ERR_OOM), or TL_ERR_OOM when not even the sample table
+ * could be allocated. `table` may be NULL. */
+int tl_run_once(const tl_cli_run *run, FILE *json, FILE *table);
+
+#endif

@@ -1,0 +1,110 @@
+/* The C API the WebAssembly module exports for ccall/cwrap (web/trimlab-api.js wraps it).
+ *
+ * Nothing here aborts: every failure is a code (enum tl_status) plus a message that
+ * tl_wasm_error_code/tl_wasm_error_message report. Strings returned point into one static
+ * buffer that the next string-returning call overwrites (ccall copies them at once). Byte counts
+ * are returned as double: exact below 2^53, and no 64-bit integer crosses the JS boundary.
+ * The code is platform-neutral; only src/engine/platform.c knows it runs as WebAssembly. */
+#ifndef TL_WASM_API_H
+#define TL_WASM_API_H
+
+/* Last error: a tl_status code (0 = none), its name ("bad_value", "oom", ...) and message. */
+int tl_wasm_error_code(void);
+const char *tl_wasm_error_name(void);
+const char *tl_wasm_error_message(void);
+
+/* "wasm", "dlmalloc" or "emmalloc", and the page size touching counts in. */
+const char *tl_wasm_platform(void);
+const char *tl_wasm_allocator(void);
+double tl_wasm_page_bytes(void);
+/* Linear memory size now (pages x 64 KiB). */
+double tl_wasm_memory_bytes(void);
+/* For the probe-cost benchmark (make bench): calls the platform probe `count` times (full: the
+ * footprint plus the allocator's figures, the sample every engine step takes; else the footprint
+ * only) and returns the sum of the footprints, so no call can be optimised away. */
+double tl_wasm_probe_repeat(int count, int full);
+/* The heap walks made so far in this instance (tl_heap_walks): a replay under dlmalloc walks at
+ * its baseline, trim and final samples only, however many steps it has. */
+double tl_wasm_heap_walks(void);
+
+/* Every scenario with its parameters (unit, kind, default, bounds, description) as JSON,
+ * generated from the registry in scenarios.c. */
+const char *tl_wasm_scenarios_json(void);
+/* The native CLI's `--list` and `--help` texts, byte for byte. */
+const char *tl_wasm_list_text(void);
+const char *tl_wasm_usage_text(void);
+
+/* Validates one KEY=VALUE for a scenario without running anything: 0 or an error code. */
+int tl_wasm_check_param(const char *scenario, const char *assignment);
+
+/* The native command line parser: tl_wasm_cli_reset, one tl_wasm_cli_arg per argument (argv[1]
+ * onwards), optionally tl_wasm_setenv, then tl_wasm_cli_parse (0 or an error code with the native
+ * CLI's message) and tl_wasm_cli_json for what it decided:
+ * {"action": "run"|"list"|"help", "trace": BOOL, "json": BOOL, "quiet": BOOL,
+ *  "runs": [{"scenario": NAME, "params": "k=v;k=v", "trim": BOOL}, ...]};
+ * "json"/"trace" say whether a path was given, tl_wasm_cli_json_path/tl_wasm_cli_trace_path give
+ * it ("" when none), whatever its length. Any number of arguments, as natively. */
+void tl_wasm_cli_reset(void);
+int tl_wasm_cli_arg(const char *arg);
+/* Sets (value not NULL) or unsets a variable of the module's own environment. */
+int tl_wasm_setenv(const char *name, const char *value);
+int tl_wasm_cli_parse(void);
+const char *tl_wasm_cli_json(void);
+const char *tl_wasm_cli_json_path(void);
+const char *tl_wasm_cli_trace_path(void);
+
+/* Starts a run: `params` is "" or "KEY=VALUE;KEY=VALUE" (each piece checked as by --set).
+ * A run still in progress is an error (TL_ERR_STATE): tl_wasm_end it first. */
+int tl_wasm_begin(const char *scenario, const char *params, int trim_enabled);
+/* One engine step: 1 with a new current sample, 0 when the run is over (or none was begun). */
+int tl_wasm_step(void);
+int tl_wasm_done(void);
+/* Frees whatever the run still holds; the module is ready for the next tl_wasm_begin. */
+void tl_wasm_end(void);
+
+/* The current sample (the one the last tl_wasm_step produced). */
+double tl_wasm_sample_step(void);
+const char *tl_wasm_sample_phase(void);
+const char *tl_wasm_sample_label(void);
+double tl_wasm_sample_footprint_bytes(void);
+double tl_wasm_sample_sbrk_bytes(void);
+double tl_wasm_sample_in_use_bytes(void);
+double tl_wasm_sample_allocator_free_bytes(void);
+
+/* The run so far as a results-format run object without samples and elapsed_ms:
+ * {"scenario", "params", "trim", "outcome", "error", "summary"}, plus "trace" for a replay. */
+const char *tl_wasm_run_json(void);
+
+/* ---- replays of allocation traces (src/scenarios/scenario_replay.h), fed in chunks from JS ----
+ *
+ * tl_wasm_replay_begin takes the trace's first bytes: min(320, the trace's size), which hold the
+ * header and program name; `at_end` says they are the whole trace. Bytes after the name are the
+ * first events. `params` as for tl_wasm_begin ("events_per_step=N"); `live_blocks` > 0 sizes the
+ * address map (else the header's max_live_blocks), `events` > 0 is the event count to expect
+ * (else the header's); a check gives both. Then the usual tl_wasm_step loop, and before every
+ * step: while tl_wasm_replay_room() > 0, copy at most that many next bytes of the trace to
+ * tl_wasm_replay_input_ptr() (HEAPU8.set) and call tl_wasm_replay_input(count); count 0 says the
+ * trace has ended. The trace is never held whole in linear memory: 1 MiB of it at most. */
+int tl_wasm_replay_begin(const unsigned char *first, int length, int at_end, const char *params,
+                         int trim_enabled, double live_blocks, double events);
+double tl_wasm_replay_room(void);
+double tl_wasm_replay_input_ptr(void);
+int tl_wasm_replay_input(double count);
+
+/* A check of a whole trace without allocating for it (what trace-info does): the same first
+ * bytes and feeding, then tl_wasm_check() until it returns 0 (done: tl_wasm_trace_json has the
+ * figures) or an error code; -1 asks for more input. tl_wasm_end abandons it. */
+int tl_wasm_check_begin(const unsigned char *first, int length, int at_end);
+int tl_wasm_check(void);
+/* The trace's header and what was counted so far, as `trimlab trace-info --json` prints it. */
+const char *tl_wasm_trace_json(void);
+
+/* The native `trimlab replay` parser on the arguments given through tl_wasm_cli_arg (the trace
+ * and its options); tl_wasm_cli_json then says what it decided, tl_wasm_cli_trace_path the
+ * trace. */
+int tl_wasm_replay_cli_parse(void);
+const char *tl_wasm_replay_usage_text(void);
+/* 0, or the native error when events_per_step makes too many steps for `events` events. */
+int tl_wasm_replay_check_steps(double events, double events_per_step);
+
+#endif

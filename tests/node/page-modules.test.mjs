@@ -1,0 +1,267 @@
+// The page's pure modules in Node: the summary's arithmetic (web/story.js), matching native runs
+// by parameters (web/native-data.js), the CSV export (web/export.js), the phase marks
+// (web/chart-view.js) and the walkthrough's captions (web/walkthrough.js).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+
+import { MiB, storyFigures, verdict, signedPercent } from '../../web/story.js';
+import { canonicalModel, failedRuns, nativeFor, paramDifferences } from '../../web/native-data.js';
+import { csvField, runCsv } from '../../web/export.js';
+import { phaseMarks, pointsOf } from '../../web/chart-view.js';
+import { CaptionTracker, captionHoldMs } from '../../web/walkthrough.js';
+
+/** A run from [phase, footprint MiB, sbrk MiB, in use MiB] rows. */
+function run(
+  rows,
+  { params = { cycles: 1 }, outcome = 'completed', trim = 'enabled', scenario = 'cycles' } = {},
+) {
+  const samples = rows.map(([phase, footprint, sbrk, inUse], step) => ({
+    step,
+    phase,
+    label: `${phase} ${step}`,
+    footprint_bytes: footprint * MiB,
+    ...(sbrk === null ? {} : { sbrk_bytes: sbrk * MiB }),
+    in_use_bytes: inUse * MiB,
+    allocator_free_bytes: 0,
+  }));
+  const footprints = samples.map((s) => s.footprint_bytes);
+  const trimIndex = samples.findIndex((s) => s.phase === 'trim');
+  return {
+    scenario,
+    params,
+    trim,
+    outcome,
+    error: outcome === 'oom' ? 'out of memory' : null,
+    samples,
+    summary: {
+      baseline_footprint_bytes: footprints[0],
+      peak_footprint_bytes: Math.max(...footprints),
+      peak_in_use_bytes: Math.max(...samples.map((s) => s.in_use_bytes)),
+      before_trim_bytes: footprints[trimIndex - 1],
+      after_trim_bytes: footprints[trimIndex],
+      released_by_trim_bytes: footprints[trimIndex - 1] - footprints[trimIndex],
+      final_footprint_bytes: footprints.at(-1),
+      trim_called: trim === 'enabled',
+      trim_returned: trim === 'enabled' ? 0 : null,
+    },
+  };
+}
+
+// WebAssembly: heap end 5 → 15 MiB, 10 MiB in use then freed, linear memory stays at 64.
+const wasm = run([
+  ['baseline', 64, 5, 0],
+  ['allocate', 64, 15, 10],
+  ['free', 64, 15, 0],
+  ['trim', 64, 15, 0],
+  ['final', 64, 15, 0],
+]);
+// Native: 1 MiB at start, 11.5 MiB at the peak; trim on drops to 1.5, trim off stays at 11.5.
+const nativeOn = run([
+  ['baseline', 1, null, 0],
+  ['allocate', 11.5, null, 10],
+  ['free', 11.5, null, 0],
+  ['trim', 1.5, null, 0],
+  ['final', 1.5, null, 0],
+]);
+const nativeOff = run(
+  [
+    ['baseline', 1, null, 0],
+    ['allocate', 11.5, null, 10],
+    ['free', 11.5, null, 0],
+    ['trim', 11.5, null, 0],
+    ['final', 11.5, null, 0],
+  ],
+  { trim: 'disabled' },
+);
+const doc = { runs: [nativeOn, nativeOff] };
+
+test('the summary figures follow their definitions', () => {
+  const figures = storyFigures(wasm, nativeFor(doc, 'cycles', wasm.params));
+  assert.equal(figures.on.released, 10 * MiB, 'native released: RSS before trim − after');
+  assert.equal(
+    figures.wasm.kept,
+    10 * MiB,
+    'kept: growth of (heap end − in use) up to the trim step',
+  );
+  assert.equal(figures.wasm.heapGrowth, 10 * MiB);
+  assert.equal(figures.wasm.linearStart, 64 * MiB);
+  assert.equal(figures.wasm.linearEnd, 64 * MiB);
+  assert.equal(figures.prediction.predicted, 10.5 * MiB, 'trim-off final RSS − its start');
+  assert.equal(figures.prediction.measured, 10 * MiB);
+  assert.equal(figures.prediction.errorPercent, 5);
+  assert.equal(figures.prediction.peakErrorPercent, 5);
+  assert.match(verdict(figures), /^A good prediction here/);
+  assert.equal(signedPercent(5), '+5.0');
+  assert.equal(signedPercent(-99.74), '−99.7');
+  assert.equal(signedPercent(-0.01), '0.0');
+});
+
+test('an underestimate says how much native gave back before trim', () => {
+  // glibc returned the memory at free(): trim-off RSS falls before the trim step.
+  const off = run(
+    [
+      ['baseline', 1, null, 0],
+      ['allocate', 11, null, 10],
+      ['free', 1.5, null, 0],
+      ['trim', 1.5, null, 0],
+      ['final', 1.5, null, 0],
+    ],
+    { trim: 'disabled' },
+  );
+  const figures = storyFigures(wasm, nativeFor({ runs: [nativeOn, off] }, 'cycles', wasm.params));
+  assert.equal(figures.prediction.errorPercent, -95);
+  assert.equal(figures.prediction.peakErrorPercent, 0);
+  assert.equal(
+    verdict(figures),
+    'It underestimates here: even without trim, glibc gave 9.50 MiB ' +
+      'back before the trim step (free() unmapped large blocks or trimmed its heap top); ' +
+      'WebAssembly memory only grows. The native peak comes closer (0.0 %).',
+  );
+});
+
+test('no prediction when it would mean nothing', () => {
+  const other = nativeFor(doc, 'cycles', { cycles: 2 });
+  assert.deepEqual(other.differs, ['cycles']);
+  assert.equal(storyFigures(wasm, other).prediction, null, 'other parameters');
+  const reused = run([
+    ['baseline', 64, 15, 0],
+    ['allocate', 64, 15, 10],
+    ['free', 64, 15, 0],
+    ['trim', 64, 15, 0],
+    ['final', 64, 15, 0],
+  ]);
+  const figures = storyFigures(reused, nativeFor(doc, 'cycles', reused.params));
+  assert.equal(figures.wasm.heapGrowth, 0);
+  assert.equal(figures.prediction, null, 'no heap growth to predict');
+  const oom = { ...wasm, outcome: 'oom' };
+  assert.equal(storyFigures(oom, nativeFor(doc, 'cycles', wasm.params)).prediction, null, 'oom');
+  assert.equal(storyFigures(wasm, nativeFor({ runs: [] }, 'cycles', wasm.params)).on, null);
+});
+
+test('parameters compare by value: typed text, numbers and bucket model spellings', () => {
+  assert.equal(canonicalModel('1024K/1M/1m'), '1048576/1048576/1048576');
+  assert.equal(canonicalModel('8M//8M'), '8M//8M', 'not a model: left as it is');
+  assert.deepEqual(
+    paramDifferences(
+      { model: '1M/1M/1M', load_percent: 80 },
+      { model: '1024K/1M/1M', load_percent: '80' },
+    ),
+    [],
+  );
+  assert.deepEqual(
+    paramDifferences({ block_mib: 10, cycles: 5 }, { block_mib: '100', cycles: '5' }),
+    ['block_mib'],
+  );
+  assert.deepEqual(paramDifferences({ a: 1 }, { a: 1, b: 2 }), ['b']);
+  const found = nativeFor(doc, 'cycles', { cycles: '1' });
+  assert.equal(found.on, nativeOn);
+  assert.equal(found.off, nativeOff);
+  assert.deepEqual(nativeFor(doc, 'highwater', {}), {
+    on: null,
+    off: null,
+    differs: [],
+    nativeParams: null,
+  });
+});
+
+test('a failed native run (its process died, no samples) is never drawn, and is named', () => {
+  const failed = {
+    ...nativeOff,
+    outcome: 'failed',
+    error: 'killed by signal 9 (SIGKILL)',
+    samples: [],
+  };
+  const match = nativeFor({ runs: [failed, nativeOn] }, 'cycles', wasm.params);
+  assert.equal(match.on, nativeOn);
+  assert.equal(match.off, null);
+  assert.equal(storyFigures(wasm, match).prediction, null, 'no trim-off run to predict from');
+  assert.deepEqual(failedRuns({ runs: [failed, nativeOn] }), [
+    'cycles, trim disabled: killed by signal 9 (SIGKILL)',
+  ]);
+  assert.deepEqual(failedRuns(doc), []);
+});
+
+test('CSV: one row per step, quoted where needed, native columns only when given', () => {
+  assert.equal(csvField('a "b", c'), '"a ""b"", c"');
+  assert.equal(csvField('plain'), 'plain');
+  assert.equal(csvField(undefined), '');
+  const lines = runCsv(wasm).trimEnd().split('\r\n');
+  assert.equal(
+    lines[0],
+    'step,phase,label,wasm_footprint_bytes,wasm_sbrk_bytes,wasm_in_use_bytes,wasm_allocator_free_bytes',
+  );
+  assert.equal(lines.length, 1 + wasm.samples.length);
+  assert.equal(lines[2], `1,allocate,allocate 1,${64 * MiB},${15 * MiB},${10 * MiB},0`);
+  const withNative = runCsv(wasm, { on: nativeOn, off: nativeOff }).split('\r\n');
+  assert.ok(withNative[0].endsWith(',native_rss_trim_on_bytes,native_rss_trim_off_bytes'));
+  assert.ok(withNative[4].endsWith(`,${1.5 * MiB},${11.5 * MiB}`), withNative[4]);
+});
+
+test('phase marks: every start of a free phase and the trim step', () => {
+  const samples = [
+    'baseline',
+    'allocate',
+    'fill',
+    'free',
+    'allocate',
+    'free',
+    'free',
+    'trim',
+    'final',
+  ].map((phase, step) => ({ step, phase }));
+  assert.deepEqual(phaseMarks(samples), [
+    { step: 3, text: 'free' },
+    { step: 5, text: 'free' },
+    { step: 7, text: 'trim' },
+  ]);
+  // Continuing from a batch boundary inside a free phase adds no second mark.
+  assert.deepEqual(phaseMarks(samples, 6, 'free'), [{ step: 7, text: 'trim' }]);
+  assert.deepEqual(
+    pointsOf(wasm.samples.slice(0, 2), (s) => s.sbrk_bytes),
+    [
+      { x: 0, y: 5 },
+      { x: 1, y: 15 },
+    ],
+  );
+  assert.deepEqual(
+    pointsOf(nativeOn.samples.slice(0, 2), (s) => s.sbrk_bytes),
+    [],
+    'native has no sbrk',
+  );
+});
+
+test('walkthrough captions: one per phase start that has one, allocator-specific at trim', () => {
+  const phases = [
+    'baseline',
+    'allocate',
+    'fill',
+    'fill',
+    'free',
+    'allocate',
+    'fill',
+    'free',
+    'allocate',
+    'fill',
+    'free',
+    'trim',
+    'final',
+  ];
+  const captions = (allocator) => {
+    const tracker = new CaptionTracker('cycles', allocator);
+    return phases.map((phase, step) => tracker.next({ phase, step }));
+  };
+  const shown = captions('dlmalloc');
+  assert.deepEqual(
+    shown.map((c) => c !== null),
+    [true, true, true, false, true, false, false, true, false, false, false, true, true],
+  );
+  assert.match(shown[11], /dlmalloc.*returns 0/);
+  assert.match(captions('emmalloc')[11], /emmalloc.*returns 1/);
+  assert.equal(
+    new CaptionTracker('simple', 'dlmalloc').next({ phase: 'baseline' }),
+    null,
+    'no captions outside the walkthrough',
+  );
+  assert.equal(captionHoldMs(Infinity), 0);
+  assert.ok(captionHoldMs(5) > captionHoldMs(60));
+});
