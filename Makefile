@@ -166,11 +166,11 @@ test: deps ## every test: C, sanitizers, fuzz replay, valgrind, lint, Node, brow
 		test-browser
 
 # The quick tier, under a minute here with a warm build: the C unit tests, clang-format, lint, the
-# Node tests of the JS modules that take seconds (the page's modules, the results validator, the
-# server, the WebAssembly runner) and the page's first browser test. `make test` runs all of them
+# Node tests of the JS modules that take seconds (the page's modules and run code, the results
+# validator, the server, the WebAssembly runner) and the page's first browser test. `make test` runs all of them
 # and more.
-CHECK_NODE_TESTS := tests/node/page-modules.test.mjs tests/node/results-validate.test.mjs \
-	tests/node/serve.test.mjs tests/node/js-tools.test.mjs
+CHECK_NODE_TESTS := tests/node/page-modules.test.mjs tests/node/page-runs.test.mjs \
+	tests/node/results-validate.test.mjs tests/node/serve.test.mjs tests/node/js-tools.test.mjs
 CHECK_BROWSER_TEST := ^the page loads with no console error
 
 check: test-c lint $(BUILD)/trimlab wasm site results ## the quick tier (under a minute): C unit tests, lint, quick Node tests, one browser test
