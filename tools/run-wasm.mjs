@@ -19,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 
 import { cleanLine, quote } from '../web/message.js';
 import { ALLOCATORS, loadTrimlab, resultsDocument, TrimlabError } from '../web/trimlab-api.js';
+import { mib } from '../web/units.js';
 import { openOutput, OutputError, strerror } from './output-file.mjs';
 
 const EXIT_FAILED = 1;
@@ -86,8 +87,6 @@ export function splitAllocator(args) {
   }
   return { allocator, rest, replay };
 }
-
-const mib = (bytes) => (bytes / 1048576).toFixed(2);
 
 function paramsLabel(params) {
   return Object.entries(params)

@@ -97,11 +97,13 @@ const factories = new Map();
 let browserLoads = Promise.resolve();
 
 /**
+ * The glue's module factory in Node (the glue is CommonJS; the .wasm is passed as wasmBinary).
+ * Exported for tools/bench-lib.mjs, which needs the raw Module of a glue.
  * @param {URL} glueUrl
  * @param {URL} wasmUrl
  * @returns {Promise<ModuleFactory>}
  */
-async function nodeFactory(glueUrl, wasmUrl) {
+export async function nodeFactory(glueUrl, wasmUrl) {
   const [{ readFile }, vm, { createRequire }, { fileURLToPath }, path] = await Promise.all([
     import('node:fs/promises'),
     import('node:vm'),

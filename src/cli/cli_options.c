@@ -226,7 +226,9 @@ int tl_cli_parse(int argc, char **argv, tl_cli_options *options, tl_error *err) 
         return err->code;
     if (raw.scenario) {
         const tl_scenario *scenario = tl_scenario_find(raw.scenario, err);
-        return scenario ? build_run(&raw, scenario, options, err) : err->code;
+        if (scenario == NULL)
+            return err->code;
+        return build_run(&raw, scenario, options, err);
     }
     for (size_t i = 0; i < tl_scenario_count(); i++)
         if (build_run(&raw, tl_scenario_at(i), options, err) != TL_OK)

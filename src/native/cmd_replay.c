@@ -121,8 +121,8 @@ static void print_trace_line(const replay_job *job, const tl_replay *replay) {
             " bytes (%.2f MiB) requested and live; replay overhead %.2f MiB (in the baseline)\n",
             tl_q(job->path), replay->reader.name, replay->stats.events,
             replay->reader.header.event_count, replay->reader.complete ? "complete" : "cut short",
-            replay->stats.peak_live_bytes, (double)replay->stats.peak_live_bytes / 1048576.0,
-            (double)replay->overhead_bytes / 1048576.0);
+            replay->stats.peak_live_bytes, (double)replay->stats.peak_live_bytes / (double)TL_MIB,
+            (double)replay->overhead_bytes / (double)TL_MIB);
 }
 
 static void report(const replay_job *job, FILE *json, const tl_run_record *record,
@@ -150,8 +150,7 @@ static int replay_work(void *context, FILE *json) {
     replay.expected_events = job->check.stats.events;
     replay.expected_moved_bytes =
         tl_add_saturated(job->check.stats.allocated_bytes, job->check.stats.freed_bytes);
-    tl_replay_attach(&replay);
-    uint32_t capacity = tl_engine_sample_capacity(&tl_scenario_replay, &job->run->params);
+    uint32_t capacity = tl_engine_sample_capacity(&tl_scenario_replay, &job->run->params, &replay);
     uint32_t count = 0;
     tl_sample *samples = allocate_samples(capacity);
     if (samples == NULL) {
@@ -159,8 +158,8 @@ static int replay_work(void *context, FILE *json) {
         return EXIT_OUT_OF_MEMORY;
     }
     double start = now_ms();
-    int status =
-        tl_engine_begin(&engine, &tl_scenario_replay, &job->run->params, job->run->trim_enabled);
+    int status = tl_engine_begin(&engine, &tl_scenario_replay, &job->run->params, &replay,
+                                 job->run->trim_enabled);
     int io = status == TL_OK ? step_all(&engine, &file, &replay, samples, capacity, &count, &err)
                              : TL_OK;
     tl_run_record record = {&tl_scenario_replay,
@@ -174,7 +173,6 @@ static int replay_work(void *context, FILE *json) {
                             now_ms() - start};
     tl_engine_end(&engine);
     tl_trace_file_close(&file);
-    tl_replay_attach(NULL);
     if (io != TL_OK) {
         free(samples);
         return tl_trace_file_report(job->path, &err);

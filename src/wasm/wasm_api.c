@@ -339,7 +339,7 @@ int tl_wasm_begin(const char *scenario_name, const char *params_text, int trim_e
     if (parse_params(scenario, params_text, &params, &last_error) != TL_OK)
         return last_error.code;
     sample_valid = 0;
-    int status = tl_engine_begin(&engine, scenario, &params, trim_enabled != 0);
+    int status = tl_engine_begin(&engine, scenario, &params, NULL, trim_enabled != 0);
     if (status != TL_OK)
         last_error = engine.error;
     return status;
@@ -408,8 +408,9 @@ const char *tl_wasm_run_json(void) {
     tl_run_record record = {engine.scenario, &engine.params, engine.trim_enabled,  NULL, 0,
                             &engine.summary, engine.outcome, engine.error.message, 0};
     FILE *out = text_open();
-    if (out != NULL && engine.scenario == &tl_scenario_replay)
-        tl_replay_write_run(out, &record, &replay);
+    /* Only a replay's run has an input: the trace it replayed, described with the run. */
+    if (out != NULL && engine.input != NULL)
+        tl_replay_write_run(out, &record, engine.input);
     else if (out != NULL)
         tl_json_write_run(out, &record);
     return text_close(out);
@@ -461,9 +462,8 @@ int tl_wasm_replay_begin(const unsigned char *first, int length, int at_end,
         replay.map_blocks = (uint64_t)live_blocks;
     if (events > 0)
         replay.expected_events = (uint64_t)events;
-    tl_replay_attach(&replay);
     sample_valid = 0;
-    int status = tl_engine_begin(&engine, &tl_scenario_replay, &params, trim_enabled != 0);
+    int status = tl_engine_begin(&engine, &tl_scenario_replay, &params, &replay, trim_enabled != 0);
     if (status != TL_OK) {
         last_error = engine.error;
         return status;

@@ -147,7 +147,7 @@ static void check_run(const scenario_case *c, int trim_enabled) {
     tl_params params;
     case_params(c, &params);
     const char *name = c->scenario->name;
-    uint32_t capacity = tl_engine_sample_capacity(c->scenario, &params);
+    uint32_t capacity = tl_engine_sample_capacity(c->scenario, &params, NULL);
     uint32_t room = capacity + SPARE_SAMPLES;
     tl_sample *samples = calloc(room, sizeof *samples);
     tl_memory *own = calloc(room, sizeof *own); /* the test's own probe after each step */
@@ -155,7 +155,7 @@ static void check_run(const scenario_case *c, int trim_enabled) {
     assert_non_null(own);
 
     memset(&engine, 0, sizeof engine);
-    assert_int_equal(tl_engine_begin(&engine, c->scenario, &params, trim_enabled), TL_OK);
+    assert_int_equal(tl_engine_begin(&engine, c->scenario, &params, NULL, trim_enabled), TL_OK);
     assert_false(tl_engine_done(&engine));
     uint32_t n = 0;
     while (n < room && tl_engine_step(&engine, &samples[n]))
@@ -271,7 +271,7 @@ static void expect_phases(const scenario_case *c, const enum tl_phase *phases, u
     tl_sample samples[32];
     case_params(c, &params);
     memset(&engine, 0, sizeof engine);
-    assert_int_equal(tl_engine_begin(&engine, c->scenario, &params, 1), TL_OK);
+    assert_int_equal(tl_engine_begin(&engine, c->scenario, &params, NULL, 1), TL_OK);
     assert_int_equal(run_all(&engine, samples, 32), count);
     for (uint32_t i = 0; i < count; i++)
         if (samples[i].phase != phases[i])
@@ -304,11 +304,11 @@ static void test_begin_while_running_fails(void **state) {
     tl_sample samples[16 + SPARE_SAMPLES];
     case_params(&c, &params);
     memset(&engine, 0, sizeof engine);
-    assert_int_equal(tl_engine_begin(&engine, c.scenario, &params, 1), TL_OK);
+    assert_int_equal(tl_engine_begin(&engine, c.scenario, &params, NULL, 1), TL_OK);
     assert_int_equal(tl_engine_step(&engine, &samples[0]), 1);
     assert_int_equal(tl_engine_step(&engine, &samples[1]), 1);
 
-    assert_int_equal(tl_engine_begin(&engine, &tl_scenario_vector, &params, 0), TL_ERR_STATE);
+    assert_int_equal(tl_engine_begin(&engine, &tl_scenario_vector, &params, NULL, 0), TL_ERR_STATE);
     assert_int_equal(engine.error.code, TL_ERR_STATE);
     assert_contains(engine.error.message, "simple");
     assert_contains(engine.error.message, "in progress");
@@ -323,7 +323,7 @@ static void test_begin_while_running_fails(void **state) {
     tl_engine_end(&engine);
 
     /* A second run after tl_engine_end starts from step 0 with a fresh summary. */
-    assert_int_equal(tl_engine_begin(&engine, c.scenario, &params, 0), TL_OK);
+    assert_int_equal(tl_engine_begin(&engine, c.scenario, &params, NULL, 0), TL_OK);
     assert_int_equal(engine.summary.peak_in_use_bytes, 0);
     n = run_all(&engine, samples, 16 + SPARE_SAMPLES);
     assert_int_equal(n, c.expected_samples);
@@ -333,7 +333,7 @@ static void test_begin_while_running_fails(void **state) {
     assert_int_equal(engine.summary.trim.called, 0);
 
     /* A finished run may be followed directly by another. */
-    assert_int_equal(tl_engine_begin(&engine, c.scenario, &params, 1), TL_OK);
+    assert_int_equal(tl_engine_begin(&engine, c.scenario, &params, NULL, 1), TL_OK);
     assert_int_equal(run_all(&engine, samples, 16 + SPARE_SAMPLES), c.expected_samples);
     tl_engine_end(&engine);
     tl_engine_end(&engine); /* idle: nothing to do */
@@ -346,7 +346,7 @@ static void test_end_mid_run_frees(void **state) {
     tl_sample samples[3];
     case_params(&c, &params);
     memset(&engine, 0, sizeof engine);
-    assert_int_equal(tl_engine_begin(&engine, c.scenario, &params, 1), TL_OK);
+    assert_int_equal(tl_engine_begin(&engine, c.scenario, &params, NULL, 1), TL_OK);
     for (int i = 0; i < 3; i++)
         assert_int_equal(tl_engine_step(&engine, &samples[i]), 1);
     assert_int_equal(samples[2].phase, TL_PHASE_FILL);
@@ -427,7 +427,7 @@ static int oom_child(void) {
     CHILD_CHECK(tl_params_assign(tl_scenario_highwater.params, "highwater", &small, "total_mib=8",
                                  &err) == TL_OK,
                 OOM_SETUP);
-    uint32_t capacity = tl_engine_sample_capacity(&tl_scenario_highwater, &big);
+    uint32_t capacity = tl_engine_sample_capacity(&tl_scenario_highwater, &big, NULL);
     uint32_t room = capacity + SPARE_SAMPLES;
     tl_sample *samples = calloc(room, sizeof *samples);
     CHILD_CHECK(samples != NULL, OOM_SETUP);
@@ -441,7 +441,8 @@ static int oom_child(void) {
     CHILD_CHECK(setrlimit(RLIMIT_AS, &rl) == 0, OOM_SETRLIMIT);
 
     memset(&engine, 0, sizeof engine);
-    CHILD_CHECK(tl_engine_begin(&engine, &tl_scenario_highwater, &big, 1) == TL_OK, OOM_BEGIN);
+    CHILD_CHECK(tl_engine_begin(&engine, &tl_scenario_highwater, &big, NULL, 1) == TL_OK,
+                OOM_BEGIN);
     uint32_t n = run_all(&engine, samples, room);
     CHILD_CHECK(n <= capacity, OOM_TOO_MANY_SAMPLES);
     CHILD_CHECK(n >= 3, OOM_TOO_MANY_SAMPLES);
@@ -466,10 +467,11 @@ static int oom_child(void) {
     tl_engine_end(&engine);
 
     /* The process is still usable: a small run under the same limit completes. */
-    CHILD_CHECK(tl_engine_begin(&engine, &tl_scenario_highwater, &small, 1) == TL_OK,
+    CHILD_CHECK(tl_engine_begin(&engine, &tl_scenario_highwater, &small, NULL, 1) == TL_OK,
                 OOM_SECOND_RUN);
     n = run_all(&engine, samples, room);
-    CHILD_CHECK(n == tl_engine_sample_capacity(&tl_scenario_highwater, &small), OOM_SECOND_RUN);
+    CHILD_CHECK(n == tl_engine_sample_capacity(&tl_scenario_highwater, &small, NULL),
+                OOM_SECOND_RUN);
     CHILD_CHECK(engine.outcome == TL_OK, OOM_SECOND_RUN);
     CHILD_CHECK(samples[n - 2].phase == TL_PHASE_TRIM, OOM_SECOND_RUN);
     CHILD_CHECK(samples[n - 1].phase == TL_PHASE_FINAL, OOM_SECOND_RUN);
