@@ -8,11 +8,16 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runInThisContext } from 'node:vm';
 
+import { SIGNATURES } from '../web/gen/wasm-api.js';
 import { writeOutput } from './output-file.mjs';
 import { serve } from './serve.mjs';
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const buildDir = join(root, 'build');
+
+/** A C API function of a raw module (rawModule), typed as its header declares it
+ *  (web/gen/wasm-api.js): cfunction(module, 'step') wraps tl_wasm_step. */
+export const cfunction = (module, name) => module.cwrap(`tl_wasm_${name}`, ...SIGNATURES[name]);
 export const benchFile = join(buildDir, 'bench.json');
 export const MiB = 1024 * 1024;
 

@@ -1,6 +1,6 @@
 // The page: wires the controls, the live chart, the native results, the summary, the
 // walkthrough and the exports together. The engine is reached only through trimlab-api.js.
-import { loadTrimlab, resultsDocument } from './trimlab-api.js';
+import { loadTrimlab } from './trimlab-api.js';
 import { validateResults, sizeRefusal } from './results-validate.js';
 import { ChartView, MiB } from './chart-view.js';
 import { runLoop, SPEEDS, DEFAULT_SPEED } from './run-loop.js';
@@ -13,7 +13,6 @@ import { runCsv, exportName, download, canvasPng } from './export.js';
 
 const DEFAULT_SCENARIO = 'cycles';
 const DEFAULT_NATIVE_URL = 'gen/data/native-results.json';
-const TRACE_MAGIC = [0x54, 0x4c, 0x54, 0x52, 0x41, 0x43, 0x45, 0x00]; // "TLTRACE\0"
 const REPLAY = 'replay';
 /** The native replay's default, so its steps line up with the page's on the chart. */
 const EVENTS_PER_STEP = 1000;
@@ -70,6 +69,10 @@ let chart = null;
 const chosen = (name) => ui.form.querySelector(`input[name="${name}"]:checked`).value;
 const rate = () => SPEEDS.find((s) => s.value === ui.speed.value)?.rate ?? 60;
 const mibText = (bytes) => (bytes / MiB).toFixed(2);
+/** The engine's canonical form of a bucket model, so two spellings of one compare equal. */
+const canonicalModel = (text) => state.catalog.canonicalModel(text);
+/** What the validator checks a results file with: its runs' scenarios are the engine's. */
+const resultsRules = (rules = {}) => ({ ...rules, scenarios: state.catalog.scenarioNames() });
 
 function show(element, text) {
   element.textContent = text;
@@ -122,8 +125,9 @@ function updateInstanceStatus() {
 /** The native runs for the chosen scenario, compared with `params` (the run's or the form's);
  *  while a replay is on the chart, the native replays of the same trace. */
 function nativeMatch(params) {
-  if (state.replay) return nativeForTrace(state.native?.document, state.replay.trace, params);
-  return nativeFor(state.native?.document, ui.scenario.value, params);
+  if (state.replay)
+    return nativeForTrace(state.native?.document, state.replay.trace, params, canonicalModel);
+  return nativeFor(state.native?.document, ui.scenario.value, params, canonicalModel);
 }
 
 function updateParamsNotice(match) {
@@ -183,7 +187,7 @@ async function loadDefaultNative() {
       throw new Error(
         `${DEFAULT_NATIVE_URL}: HTTP ${response.status} (run make results to write it)`,
       );
-    const verdict = validateResults(await response.text(), { platform: 'native' });
+    const verdict = validateResults(await response.text(), resultsRules({ platform: 'native' }));
     if (!verdict.ok) throw new Error(`${DEFAULT_NATIVE_URL} was refused: ${verdict.message}`);
     setNative(verdict.document, DEFAULT_NATIVE_URL);
   } catch (error) {
@@ -195,14 +199,17 @@ function refuseImport(name, message) {
   show(ui.importError, `${name} was not loaded: ${message}. The chart keeps what it showed.`);
 }
 
-/** Whether a file starts with a trace's magic bytes ("TLTRACE\0"); its name does not count. */
+/** Whether a file starts with a trace's magic bytes (the engine's); its name does not count. */
 async function isTrace(file) {
-  const head = new Uint8Array(await file.slice(0, TRACE_MAGIC.length).arrayBuffer());
-  return head.length === TRACE_MAGIC.length && head.every((byte, i) => byte === TRACE_MAGIC[i]);
+  const magic = state.catalog.traceMagic();
+  const head = new Uint8Array(await file.slice(0, magic.length).arrayBuffer());
+  return head.length === magic.length && head.every((byte, i) => byte === magic[i]);
 }
 
 async function importFile(file) {
   show(ui.importError, '');
+  // Traces and results files are told apart, and checked, by what the engine says.
+  if (!state.catalog) return refuseImport(file.name, 'the WebAssembly module is not loaded');
   let trace;
   try {
     trace = await isTrace(file);
@@ -218,7 +225,7 @@ async function importFile(file) {
   } catch (error) {
     return refuseImport(file.name, `it could not be read (${error.message})`);
   }
-  const verdict = validateResults(text, { platform: 'native' });
+  const verdict = validateResults(text, resultsRules({ platform: 'native' }));
   if (!verdict.ok) return refuseImport(file.name, verdict.message);
   setNative(verdict.document, file.name);
 }
@@ -229,8 +236,8 @@ async function importFile(file) {
 function nativeOfLast() {
   const { run, scenario } = state.last;
   return run.trace
-    ? nativeForTrace(state.native?.document, run.trace, run.params)
-    : nativeFor(state.native?.document, scenario, run.params);
+    ? nativeForTrace(state.native?.document, run.trace, run.params, canonicalModel)
+    : nativeFor(state.native?.document, scenario, run.params, canonicalModel);
 }
 
 function renderStory() {
@@ -395,7 +402,6 @@ function finishRun(run, lab, scenario) {
   state.last = {
     run,
     allocator: lab.allocator,
-    pageBytes: lab.pageBytes,
     instanceRun: state.labRuns,
     scenario,
   };
@@ -551,10 +557,11 @@ async function onExportPng() {
 }
 
 function onExportJson() {
-  const { run, allocator, pageBytes } = state.last;
-  const text = `${JSON.stringify(resultsDocument([run], { allocator, pageBytes }), null, 2)}\n`;
+  const { run, allocator } = state.last;
+  // Written by the engine's own writer, in the layout of the native CLI's results files.
+  const text = state.catalog.documentText([run], { allocator });
   // The page's own export must pass the page's own import check; if not, that is a bug to see.
-  const verdict = validateResults(text);
+  const verdict = validateResults(text, resultsRules());
   if (!verdict.ok)
     return showError(new Error(`the export does not match the format: ${verdict.message}`));
   download(new Blob([text], { type: 'application/json' }), exportName(...exportBase(), 'json'));

@@ -49,5 +49,7 @@ int tl_cli_trim_finish(tl_cli_trim *trim, tl_error *err);
 /* Appends the runs of `scenario` that `trim` chose: with trim first, then without. */
 void tl_cli_add_runs(tl_cli_options *options, const tl_scenario *scenario, const tl_params *params,
                      const tl_cli_trim *trim);
+/* The results document's "trim" for these runs (tl_results_trim). */
+const char *tl_cli_document_trim(const tl_cli_options *options);
 
 #endif

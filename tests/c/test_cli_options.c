@@ -111,7 +111,7 @@ static void test_scenario_with_sets(void **state) {
                           "--json", "out.json", "--quiet"));
     assert_int_equal(options.action, TL_CLI_RUN);
     assert_int_equal(options.run_count, 1);
-    assert_ptr_equal(options.runs[0].scenario, &tl_scenario_cycles);
+    assert_ptr_equal(options.runs[0].scenario, test_scenario("cycles"));
     assert_int_equal(options.runs[0].params.value[0], 3);
     assert_int_equal(options.runs[0].params.value[1], 2);
     assert_int_equal(options.runs[0].trim_enabled, 1);
@@ -120,7 +120,7 @@ static void test_scenario_with_sets(void **state) {
 
     assert_parse_ok(PARSE("--scenario", "simple"));
     assert_int_equal(options.run_count, 1);
-    assert_ptr_equal(options.runs[0].scenario, &tl_scenario_simple);
+    assert_ptr_equal(options.runs[0].scenario, test_scenario("simple"));
     assert_default_params(&options.runs[0]);
     assert_null(options.json_path);
     assert_int_equal(options.quiet, 0);
@@ -216,7 +216,7 @@ static void test_bucket_model_env(void **state) {
     (void)state;
     char buf[TL_MODEL_TEXT_MAX + 1];
     tl_params defaults;
-    tl_params_defaults(tl_scenario_buckets.params, &defaults);
+    tl_params_defaults(test_scenario("buckets")->params, &defaults);
 
     /* Without ENABLE_CUSTOM_BUCKETS=1 the model is ignored. */
     setenv("BUCKET_MODEL", "2K/4K", 1);
@@ -239,7 +239,7 @@ static void test_bucket_model_env(void **state) {
     assert_parse_ok(PARSE("--all"));
     assert_int_equal(options.run_count, 6);
     for (unsigned i = 0; i < 6; i++) {
-        if (options.runs[i].scenario != &tl_scenario_buckets) {
+        if (options.runs[i].scenario != test_scenario("buckets")) {
             assert_default_params(&options.runs[i]);
             continue;
         }

@@ -13,6 +13,7 @@ import {
   childrenOf,
   isGone,
   isRunning,
+  listedScenarios,
   nativeCli,
   root,
   runNative,
@@ -417,7 +418,7 @@ test('a long value is cut to 64 bytes and its length given', () => {
   assert.equal(
     stderr.toString(),
     `trimlab: unknown scenario '${'h'.repeat(64)}... (100000 bytes)' ` +
-      '(allowed: simple, vector, cycles, buckets, fragmented, highwater)\n',
+      `(allowed: ${listedScenarios().join(', ')})\n`,
   );
 });
 
