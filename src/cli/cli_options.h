@@ -5,7 +5,8 @@
 #include "engine/params.h"
 #include "scenarios/scenarios.h"
 
-#define TL_CLI_MAX_RUNS 16
+/* Room for `--all --trim both` of 16 scenarios (test_cli_options checks the registry fits). */
+#define TL_CLI_MAX_RUNS 32
 
 enum tl_cli_action { TL_CLI_RUN, TL_CLI_LIST, TL_CLI_HELP };
 

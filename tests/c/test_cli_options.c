@@ -151,6 +151,12 @@ static void test_all(void **state) {
     }
 }
 
+/* --all --trim both makes two runs of every scenario: the registry must fit the runs array. */
+static void test_every_scenario_fits(void **state) {
+    (void)state;
+    assert_true(2 * tl_scenario_count() <= TL_CLI_MAX_RUNS);
+}
+
 static void test_trim_both_doubles_runs(void **state) {
     (void)state;
     assert_parse_ok(PARSE("--all", "--trim", "both"));
@@ -560,6 +566,7 @@ int run_cli_options_tests(void) {
         cmocka_unit_test_teardown(test_scenario_with_sets, test_teardown),
         cmocka_unit_test_teardown(test_bad_set_is_refused, test_teardown),
         cmocka_unit_test_teardown(test_all, test_teardown),
+        cmocka_unit_test(test_every_scenario_fits),
         cmocka_unit_test_teardown(test_trim_both_doubles_runs, test_teardown),
         cmocka_unit_test_teardown(test_trim_choices, test_teardown),
         cmocka_unit_test_teardown(test_disable_malloc_trim_env, test_teardown),
