@@ -152,7 +152,7 @@ function referenceTable(run, allocator, tracePath) {
 const withoutElapsed = (table) => table.replace(/; \d+\.\d ms$/gm, '; T ms');
 
 for (const [what, args, tracePath] of [
-  ['every scenario, trim on and off', ['--all', '--trim', 'both']],
+  ['every scenario', ['--all']],
   [
     'emmalloc, and a run that ends out of memory',
     ['--scenario', 'highwater', '--set', 'total_mib=600', '--allocator', 'emmalloc'],
