@@ -90,11 +90,19 @@ $(BUILD)/probe-bench: $(call objects,native,tests/bench/probe_bench.c) $(call LI
 WASM_OUT := $(GEN)/trimlab.js $(GEN)/trimlab.wasm $(GEN)/trimlab-emmalloc.js \
 	$(GEN)/trimlab-emmalloc.wasm
 
+# What build_wasm.sh derives from the C API's header (src/wasm/wasm_api.h): the wrapper's cwrap
+# signatures and emcc's export list (tools/gen-wasm-api.mjs).
+WASM_API := $(GEN)/wasm-api.js $(BUILD)/wasm/exported_functions.json
+WASM_API_DEPS := src/wasm/wasm_api.h tools/gen-wasm-api.mjs tools/output-file.mjs web/message.js
+
 wasm: $(WASM_OUT) ## the WebAssembly modules (dlmalloc, emmalloc) in web/gen/
 
 # emcc compiles every source in one command, so any header under src/ counts.
-$(WASM_OUT) &: build_wasm.sh Makefile $(WASM_SRC) $(wildcard src/*/*.h)
+$(WASM_OUT) &: build_wasm.sh Makefile $(WASM_SRC) $(wildcard src/*/*.h) $(WASM_API_DEPS)
 	./build_wasm.sh
+
+$(WASM_API) &: build_wasm.sh Makefile $(WASM_API_DEPS)
+	./build_wasm.sh --api
 
 print-%: ## print a variable of this Makefile, e.g. make print-WASM_SRC
 	@echo $($*)
@@ -167,10 +175,11 @@ test: deps ## every test: C, sanitizers, fuzz replay, valgrind, lint, Node, brow
 
 # The quick tier, under a minute here with a warm build: the C unit tests, clang-format, lint, the
 # Node tests of the JS modules that take seconds (the page's modules and run code, the results
-# validator, the server, the WebAssembly runner) and the page's first browser test. `make test` runs all of them
-# and more.
+# validator, the server, the WebAssembly runner, the C API's one export list and the one writer of
+# each format) and the page's first browser test. `make test` runs all of them and more.
 CHECK_NODE_TESTS := tests/node/page-modules.test.mjs tests/node/page-runs.test.mjs \
-	tests/node/results-validate.test.mjs tests/node/serve.test.mjs tests/node/js-tools.test.mjs
+	tests/node/results-validate.test.mjs tests/node/serve.test.mjs tests/node/js-tools.test.mjs \
+	tests/node/formats.test.mjs
 CHECK_BROWSER_TEST := ^the page loads with no console error
 
 check: test-c lint $(BUILD)/trimlab wasm site results ## the quick tier (under a minute): C unit tests, lint, quick Node tests, one browser test
@@ -301,7 +310,7 @@ format-check: ## clang-format over every C file
 JS_FILES := $(wildcard web/*.js tools/*.js tools/*.mjs tests/*/*.mjs)
 NPM_BIN := node_modules/.bin
 
-lint: $(NPM_STAMP) ## ESLint and Prettier over every JavaScript file, tsc over the wrapper's types
+lint: $(NPM_STAMP) $(GEN)/wasm-api.js ## ESLint and Prettier over every JavaScript file, tsc over the wrapper's types
 	$(NPM_BIN)/eslint -c tools/eslint.config.js $(JS_FILES)
 	$(NPM_BIN)/prettier --check $(JS_FILES)
 	$(NPM_BIN)/tsc -p tools/tsconfig.json

@@ -7,12 +7,17 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 import { nodeFactory } from '../web/trimlab-api.js';
+import { SIGNATURES } from '../web/gen/wasm-api.js';
 import { MiB } from '../web/units.js';
 import { writeOutput } from './output-file.mjs';
 import { serve } from './serve.mjs';
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const buildDir = join(root, 'build');
+
+/** A C API function of a raw module (rawModule), typed as its header declares it
+ *  (web/gen/wasm-api.js): cfunction(module, 'step') wraps tl_wasm_step. */
+export const cfunction = (module, name) => module.cwrap(`tl_wasm_${name}`, ...SIGNATURES[name]);
 export const benchFile = join(buildDir, 'bench.json');
 
 export function median(values) {

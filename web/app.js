@@ -2,7 +2,7 @@
 // walkthrough and the exports together. Runs go through the run controller
 // (run-controller.js), traces through the replay flow (replay-flow.js); the engine is reached
 // only through trimlab-api.js.
-import { loadTrimlab, resultsDocument } from './trimlab-api.js';
+import { loadTrimlab } from './trimlab-api.js';
 import { validateResults, sizeRefusal } from './results-validate.js';
 import { ChartView } from './chart-view.js';
 import { SPEEDS, DEFAULT_SPEED } from './run-loop.js';
@@ -66,6 +66,10 @@ let controller = null; // the run controller: the instance runs use, the run in 
 
 const chosen = (name) => ui.form.querySelector(`input[name="${name}"]:checked`).value;
 const rate = () => SPEEDS.find((s) => s.value === ui.speed.value)?.rate ?? 60;
+/** The engine's canonical form of a bucket model, so two spellings of one compare equal. */
+const canonicalModel = (text) => state.catalog.canonicalModel(text);
+/** What the validator checks a results file with: its runs' scenarios are the engine's. */
+const resultsRules = (rules = {}) => ({ ...rules, scenarios: state.catalog.scenarioNames() });
 
 function show(element, text) {
   element.textContent = text;
@@ -119,8 +123,9 @@ function updateInstanceStatus() {
 /** The native runs for the chosen scenario, compared with `params` (the run's or the form's);
  *  while a replay is on the chart, the native replays of the same trace. */
 function nativeMatch(params) {
-  if (state.replay) return nativeForTrace(state.native?.document, state.replay.trace, params);
-  return nativeFor(state.native?.document, ui.scenario.value, params);
+  if (state.replay)
+    return nativeForTrace(state.native?.document, state.replay.trace, params, canonicalModel);
+  return nativeFor(state.native?.document, ui.scenario.value, params, canonicalModel);
 }
 
 function updateParamsNotice(match) {
@@ -170,7 +175,7 @@ async function loadDefaultNative() {
       throw new Error(
         `${DEFAULT_NATIVE_URL}: HTTP ${response.status} (run make results to write it)`,
       );
-    const verdict = validateResults(await response.text(), { platform: 'native' });
+    const verdict = validateResults(await response.text(), resultsRules({ platform: 'native' }));
     if (!verdict.ok) throw new Error(`${DEFAULT_NATIVE_URL} was refused: ${verdict.message}`);
     setNative(verdict.document, DEFAULT_NATIVE_URL);
   } catch (error) {
@@ -184,9 +189,11 @@ function refuseImport(name, message) {
 
 async function importFile(file) {
   show(ui.importError, '');
+  // Traces and results files are told apart, and checked, by what the engine says.
+  if (!state.catalog) return refuseImport(file.name, 'the WebAssembly module is not loaded');
   let trace;
   try {
-    trace = await isTrace(file);
+    trace = await isTrace(file, state.catalog.traceMagic());
   } catch (error) {
     return refuseImport(file.name, `it could not be read (${error.message})`);
   }
@@ -199,7 +206,7 @@ async function importFile(file) {
   } catch (error) {
     return refuseImport(file.name, `it could not be read (${error.message})`);
   }
-  const verdict = validateResults(text, { platform: 'native' });
+  const verdict = validateResults(text, resultsRules({ platform: 'native' }));
   if (!verdict.ok) return refuseImport(file.name, verdict.message);
   setNative(verdict.document, file.name);
 }
@@ -210,8 +217,8 @@ async function importFile(file) {
 function nativeOfLast() {
   const { run, scenario } = state.last;
   return run.trace
-    ? nativeForTrace(state.native?.document, run.trace, run.params)
-    : nativeFor(state.native?.document, scenario, run.params);
+    ? nativeForTrace(state.native?.document, run.trace, run.params, canonicalModel)
+    : nativeFor(state.native?.document, scenario, run.params, canonicalModel);
 }
 
 function renderStory() {
@@ -314,7 +321,6 @@ function finishRun(run, lab, scenario) {
   state.last = {
     run,
     allocator: lab.allocator,
-    pageBytes: lab.pageBytes,
     instanceRun: controller.labRuns,
     scenario,
   };
@@ -467,10 +473,11 @@ async function onExportPng() {
 }
 
 function onExportJson() {
-  const { run, allocator, pageBytes } = state.last;
-  const text = `${JSON.stringify(resultsDocument([run], { allocator, pageBytes }), null, 2)}\n`;
+  const { run, allocator } = state.last;
+  // Written by the engine's own writer, in the layout of the native CLI's results files.
+  const text = state.catalog.documentText([run], { allocator });
   // The page's own export must pass the page's own import check; if not, that is a bug to see.
-  const verdict = validateResults(text);
+  const verdict = validateResults(text, resultsRules());
   if (!verdict.ok)
     return showError(new Error(`the export does not match the format: ${verdict.message}`));
   download(new Blob([text], { type: 'application/json' }), exportName(...exportBase(), 'json'));

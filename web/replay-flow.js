@@ -8,16 +8,17 @@ import { mib } from './units.js';
 const REPLAY = 'replay';
 /** The native replay's default, so its steps line up with the page's on the chart. */
 const EVENTS_PER_STEP = 1000;
-const TRACE_MAGIC = [0x54, 0x4c, 0x54, 0x52, 0x41, 0x43, 0x45, 0x00]; // "TLTRACE\0"
 
 /**
- * Whether a file starts with a trace's magic bytes ("TLTRACE\0"); its name does not count.
+ * Whether a file starts with a trace's magic bytes (the engine's: `lab.traceMagic()`); its name
+ * does not count.
  * @param {Blob} file
+ * @param {ArrayLike<number>} magic
  * @returns {Promise<boolean>}
  */
-export async function isTrace(file) {
-  const head = new Uint8Array(await file.slice(0, TRACE_MAGIC.length).arrayBuffer());
-  return head.length === TRACE_MAGIC.length && head.every((byte, i) => byte === TRACE_MAGIC[i]);
+export async function isTrace(file, magic) {
+  const head = new Uint8Array(await file.slice(0, magic.length).arrayBuffer());
+  return head.length === magic.length && Array.from(head).every((byte, i) => byte === magic[i]);
 }
 
 /**

@@ -37,7 +37,8 @@ int tl_run_once(const tl_cli_run *run, FILE *json, FILE *table) {
                             &engine.summary,
                             status == TL_OK ? engine.outcome : status,
                             engine.error.message,
-                            elapsed};
+                            elapsed,
+                            NULL};
     tl_engine_end(&engine);
     tl_json_write_run(json, &record);
     if (table)

@@ -5,6 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
+import { loadTrimlab } from '../../web/trimlab-api.js';
 import { RunController } from '../../web/run-controller.js';
 import { isTrace, traceRun } from '../../web/replay-flow.js';
 import { TraceBuilder } from '../replay/trace-encoder.mjs';
@@ -153,9 +154,10 @@ test('the replay flow: a trace by its magic bytes, checked whole, replayed throu
   for (let i = 1; i <= 5; i++) builder.malloc(0x1000 * i, 300_000);
   for (let i = 1; i <= 5; i++) builder.free(0x1000 * i);
   const bytes = builder.bytes();
-  assert.equal(await isTrace(new Blob([bytes])), true);
-  assert.equal(await isTrace(new Blob([bytes.subarray(0, 7)])), false);
-  assert.equal(await isTrace(new Blob(['TLTRACX\0 not a trace'])), false);
+  const magic = (await loadTrimlab()).traceMagic(); // the engine's
+  assert.equal(await isTrace(new Blob([bytes]), magic), true);
+  assert.equal(await isTrace(new Blob([bytes.subarray(0, 7)]), magic), false);
+  assert.equal(await isTrace(new Blob(['TLTRACX\0 not a trace']), magic), false);
 
   const controller = fast();
   const { seen, hooks } = recordingHooks();
