@@ -22,6 +22,7 @@ fi
 # said in one place.
 read -r -a sources <<<"$(MAKEFLAGS= make -s --no-print-directory -f Makefile print-WASM_SRC)"
 gen=$(MAKEFLAGS= make -s --no-print-directory -f Makefile print-GEN)
+version=$(MAKEFLAGS= make -s --no-print-directory -f Makefile print-VERSION)
 
 exported_functions='_tl_wasm_error_code,_tl_wasm_error_name,_tl_wasm_error_message'
 exported_functions+=',_tl_wasm_platform,_tl_wasm_allocator,_tl_wasm_page_bytes'
@@ -41,6 +42,8 @@ exported_functions+=',_tl_wasm_trace_json,_tl_wasm_replay_cli_parse,_tl_wasm_rep
 exported_functions+=',_tl_wasm_replay_check_steps'
 # How many heap walks the instance made (a test counts them per run).
 exported_functions+=',_tl_wasm_heap_walks'
+# The version `trimlab --version` prints (the Node runner's --version, results' generator).
+exported_functions+=',_tl_wasm_version'
 # The probe-cost benchmark of `make bench` (tools/bench.mjs calls it on the module directly).
 exported_functions+=',_tl_wasm_probe_repeat'
 
@@ -54,6 +57,8 @@ flags=(
     -D_GNU_SOURCE
     # Headers are named from src/ (engine/engine.h), as in the native build.
     -Isrc
+    # The version the native build has (src/shared/version.c), from the same Makefile variable.
+    "-DTL_VERSION=\"${version}\""
     # Small and fast code; the memory behaviour does not depend on it (touching is volatile).
     -O3
     # Memory must be able to grow: the scenarios exist to show how it grows and never shrinks.

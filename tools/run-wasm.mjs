@@ -31,7 +31,8 @@ const ALLOCATOR_USAGE =
   '             (an emmalloc instance is not reusable after its malloc_trim: Emscripten\n' +
   '             3.1.6, emscripten-core/emscripten#23343);\n' +
   '             --replay TRACE [replay options] replays an allocation trace\n';
-const GENERATOR = 'trimlab wasm Node runner (tools/run-wasm.mjs)';
+/** Who wrote a results document: this runner, with the version of the module it ran. */
+const generator = (version) => `trimlab ${version} (wasm, Node runner)`;
 /** How long a run goes without letting the event loop in, so a stop signal is handled soon. */
 const BREATHE_MS = 50;
 
@@ -140,7 +141,7 @@ export function formatDocument(doc) {
   return `{\n${head}  "runs": [${runs.join(',')}\n  ]\n}\n`;
 }
 
-async function runAll(options, allocator) {
+async function runAll(options, allocator, version) {
   let exitCode = 0;
   const runs = [];
   let instance = null;
@@ -164,7 +165,7 @@ async function runAll(options, allocator) {
   const document = resultsDocument(runs, {
     allocator,
     pageBytes: instance?.pageBytes ?? 65536,
-    generator: GENERATOR,
+    generator: generator(version),
   });
   return { exitCode, document };
 }
@@ -268,7 +269,7 @@ function traceLine(path, trace) {
   )}\n`;
 }
 
-async function replayRuns(path, options, allocator, check) {
+async function replayRuns(path, options, allocator, check, version) {
   let exitCode = 0;
   const runs = [];
   for (const wanted of options.runs) {
@@ -298,7 +299,10 @@ async function replayRuns(path, options, allocator, check) {
     if (exitCode === 0 || (exitCode === EXIT_OUT_OF_MEMORY && code === EXIT_BAD_INPUT))
       exitCode = code;
   }
-  return { exitCode, document: resultsDocument(runs, { allocator, generator: GENERATOR }) };
+  return {
+    exitCode,
+    document: resultsDocument(runs, { allocator, generator: generator(version) }),
+  };
 }
 
 async function replayMain({ allocator, rest, replay: path }, env) {
@@ -328,7 +332,7 @@ async function replayMain({ allocator, rest, replay: path }, env) {
         return EXIT_BAD_INPUT;
       }
       cutShortNote(path, check);
-      return replayRuns(path, options, allocator, check);
+      return replayRuns(path, options, allocator, check, lab.version);
     },
     path,
   );
@@ -345,7 +349,11 @@ async function runMain({ allocator, rest }, env) {
     process.stdout.write(parser.listText());
     return 0;
   }
-  return withJson(options.json, () => runAll(options, allocator));
+  if (options.action === 'version') {
+    process.stdout.write(`trimlab ${parser.version}\n`);
+    return 0;
+  }
+  return withJson(options.json, () => runAll(options, allocator, parser.version));
 }
 
 /**

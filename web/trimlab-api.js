@@ -67,6 +67,9 @@ export const RESULTS_FORMAT = 'trimlab-results';
 export const RESULTS_VERSION = 1;
 
 const GLUE_NAMES = { dlmalloc: 'trimlab', emmalloc: 'trimlab-emmalloc' };
+/** @type {string|null} The version of the modules loaded here (one build: every instance has
+ *  the same), for the generator of a document resultsDocument makes without an instance. */
+let loadedVersion = null;
 const HERE = new URL('./', import.meta.url);
 // Where the build puts the modules (web/gen/, make wasm).
 const MODULES = new URL('./gen/', HERE);
@@ -248,7 +251,7 @@ export function resultsDocument(runs, { allocator, pageBytes = 65536, generator,
   return {
     format: RESULTS_FORMAT,
     version: RESULTS_VERSION,
-    generator: generator ?? 'trimlab wasm (web/trimlab-api.js)',
+    generator: generator ?? `trimlab ${loadedVersion ?? '(version unknown)'} (wasm)`,
     created: created ?? new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
     platform: 'wasm',
     allocator,
@@ -292,6 +295,7 @@ const SIGNATURES = {
   sample_in_use_bytes: ['number', []],
   sample_allocator_free_bytes: ['number', []],
   run_json: ['string', []],
+  version: ['string', []],
   replay_begin: ['number', ['array', 'number', 'number', 'string', 'number', 'number', 'number']],
   replay_room: ['number', []],
   replay_input_ptr: ['number', []],
@@ -438,6 +442,8 @@ export class Trimlab {
     this.#module = module;
     for (const [name, [ret, args]] of Object.entries(SIGNATURES))
       this.#c[name] = module.cwrap(`tl_wasm_${name}`, ret, args);
+    /** @type {string} what `trimlab --version` prints after "trimlab " */
+    this.version = loadedVersion = this.#c.version();
     /** @type {string} always 'wasm' */
     this.platform = this.#c.platform();
     /** @type {Allocator} */

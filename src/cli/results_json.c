@@ -4,6 +4,7 @@
 #include <time.h>
 
 #include "engine/platform.h"
+#include "shared/version.h"
 
 void tl_json_write_string(FILE *out, const char *text) {
     fputc('"', out);
@@ -24,7 +25,8 @@ void tl_json_begin_document(FILE *out, const char *trim) {
     strftime(created, sizeof created, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
     fprintf(out, "{\n  \"format\": \"%s\",\n  \"version\": %d,\n", TL_RESULTS_FORMAT,
             TL_RESULTS_VERSION);
-    fprintf(out, "  \"generator\": \"trimlab native CLI\",\n  \"created\": \"%s\",\n", created);
+    fprintf(out, "  \"generator\": \"trimlab %s (%s)\",\n  \"created\": \"%s\",\n", tl_version(),
+            tl_platform_name(), created);
     fprintf(out, "  \"platform\": \"%s\",\n  \"allocator\": \"%s\",\n", tl_platform_name(),
             tl_allocator_name());
     fprintf(out, "  \"page_bytes\": %" PRIu64 ",\n  \"trim\": \"%s\",\n  \"runs\": [",

@@ -7,4 +7,11 @@ int tl_cmd_record(int argc, char **argv);
 int tl_cmd_trace_info(int argc, char **argv);
 int tl_cmd_replay(int argc, char **argv);
 
+/* `trimlab record --help` and `trimlab trace-info --help`; each *_help is the part after the
+ * "Usage:" line, the command's section of the main --help. */
+extern const char tl_record_usage[];
+extern const char *const tl_record_help;
+extern const char tl_trace_info_usage[];
+extern const char *const tl_trace_info_help;
+
 #endif

@@ -13,6 +13,9 @@ int tl_wasm_error_code(void);
 const char *tl_wasm_error_name(void);
 const char *tl_wasm_error_message(void);
 
+/* The version `trimlab --version` prints (src/shared/version.h). */
+const char *tl_wasm_version(void);
+
 /* "wasm", "dlmalloc" or "emmalloc", and the page size touching counts in. */
 const char *tl_wasm_platform(void);
 const char *tl_wasm_allocator(void);
@@ -40,7 +43,7 @@ int tl_wasm_check_param(const char *scenario, const char *assignment);
 /* The native command line parser: tl_wasm_cli_reset, one tl_wasm_cli_arg per argument (argv[1]
  * onwards), optionally tl_wasm_setenv, then tl_wasm_cli_parse (0 or an error code with the native
  * CLI's message) and tl_wasm_cli_json for what it decided:
- * {"action": "run"|"list"|"help", "trace": BOOL, "json": BOOL, "quiet": BOOL,
+ * {"action": "run"|"list"|"help"|"version", "trace": BOOL, "json": BOOL, "quiet": BOOL,
  *  "runs": [{"scenario": NAME, "params": "k=v;k=v", "trim": BOOL}, ...]};
  * "json"/"trace" say whether a path was given, tl_wasm_cli_json_path/tl_wasm_cli_trace_path give
  * it ("" when none), whatever its length. Any number of arguments, as natively. */
