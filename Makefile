@@ -278,6 +278,8 @@ test-sanitize: $(SAN_BUILD)/unit-tests $(SAN_BUILD)/trimlab $(BUILD)/libtrimlab-
 	$(SAN_ENV) DISABLE_MALLOC_TRIM=1 BUCKET_MODEL=2K/4K ENABLE_CUSTOM_BUCKETS=1 \
 		$(SAN_BUILD)/trimlab --scenario buckets --quiet
 	$(SAN_ENV) $(SAN_BUILD)/trimlab --list > /dev/null
+	$(SAN_ENV) $(SAN_BUILD)/trimlab --help > /dev/null
+	$(SAN_ENV) $(SAN_BUILD)/trimlab --version > /dev/null
 	$(SAN_ENV) $(SAN_BUILD)/trimlab replay tests/replay/good.trace --trim both --set \
 		events_per_step=7 --json $(SAN_BUILD)/replay.json > /dev/null
 	$(SAN_ENV) $(SAN_BUILD)/trimlab replay tests/replay/cut-short.trace --quiet 2> /dev/null
