@@ -385,12 +385,14 @@ install: native site man completion $(GEN)/data/native-results.json ## install i
 	$(INSTALL_FILES) 644 "$(DOC_DIR)" README.md
 	$(INSTALL_FILES) 644 "$(DOC_DIR)/docs" $(wildcard docs/*)
 
-# Removes what install put there, then each folder it made that is now empty, up to PREFIX.
+# Removes what install put there (trimlab's own folders whole), then each folder on the way to
+# them that is left empty, below PREFIX: a staging DESTDIR keeps only the empty PREFIX folder.
 uninstall: ## remove what make install installed (give the same PREFIX and DESTDIR)
 	rm -f "$(BIN_DIR)/trimlab" "$(MAN_DIR)/trimlab.1" "$(COMPLETION_DIR)/trimlab"
 	rm -rf "$(LIB_DIR)" "$(PAGE_DIR)" "$(DOC_DIR)"
 	for dir in "$(BIN_DIR)" "$(MAN_DIR)" "$(SHARE_DIR)/man" "$(COMPLETION_DIR)" \
-		"$(SHARE_DIR)/bash-completion" "$(SHARE_DIR)/doc" "$(SHARE_DIR)" "$(DESTDIR)$(PREFIX)/lib"; do \
+		"$(SHARE_DIR)/bash-completion" "$(SHARE_DIR)/doc" "$(SHARE_DIR)" \
+		"$(DESTDIR)$(PREFIX)/lib"; do \
 	  [ ! -d "$$dir" ] || rmdir --ignore-fail-on-non-empty "$$dir"; \
 	done
 

@@ -32,7 +32,7 @@ function plain(word) {
  * @param {string} help
  * @returns {{options: string[], values: Record<string, string>}}
  */
-export function parseOptions(help) {
+function parseOptions(help) {
   const options = [];
   /** @type {Record<string, string>} */
   const values = {};
@@ -64,7 +64,7 @@ function valueKind(argument) {
  * @param {string} help
  * @returns {string[]}
  */
-export function parseCommands(help) {
+function parseCommands(help) {
   return [...help.matchAll(/^(?:Usage:| {2}or:) +trimlab ([a-z][a-z-]*)/gm)].map((m) =>
     plain(m[1]),
   );
@@ -96,7 +96,7 @@ function replayParams(help) {
  * @param {string} list
  * @returns {Map<string, string[]>}
  */
-export function parseList(list) {
+function parseList(list) {
   const scenarios = new Map();
   let current = null;
   for (const line of list.split('\n')) {
