@@ -113,11 +113,20 @@ $(BUILD)/probe-bench: $(call objects,native,tests/bench/probe_bench.c) $(call LI
 WASM_OUT := $(GEN)/trimlab.js $(GEN)/trimlab.wasm $(GEN)/trimlab-emmalloc.js \
 	$(GEN)/trimlab-emmalloc.wasm
 
+# What build_wasm.sh derives from the C API's header (src/wasm/wasm_api.h): the wrapper's cwrap
+# signatures and emcc's export list (tools/gen-wasm-api.mjs).
+WASM_API := $(GEN)/wasm-api.js $(BUILD)/wasm/exported_functions.json
+WASM_API_DEPS := src/wasm/wasm_api.h tools/gen-wasm-api.mjs tools/output-file.mjs web/message.js
+
 wasm: $(WASM_OUT) ## the WebAssembly modules (dlmalloc, emmalloc) in web/gen/
 
 # emcc compiles every source in one command, so any header under src/ counts.
-$(WASM_OUT) &: build_wasm.sh Makefile $(WASM_SRC) $(wildcard src/*/*.h) $(VERSION_STAMP)
+$(WASM_OUT) &: build_wasm.sh Makefile $(WASM_SRC) $(wildcard src/*/*.h) $(WASM_API_DEPS) \
+		$(VERSION_STAMP)
 	./build_wasm.sh
+
+$(WASM_API) &: build_wasm.sh Makefile $(WASM_API_DEPS)
+	./build_wasm.sh --api
 
 print-%: ## print a variable of this Makefile, e.g. make print-WASM_SRC
 	@echo $($*)
@@ -219,11 +228,12 @@ test: deps ## every test: C, sanitizers, fuzz replay, valgrind, lint, Node, brow
 		test-browser
 
 # The quick tier, under a minute here with a warm build: the C unit tests, clang-format, lint, the
-# Node tests of the JS modules that take seconds (the page's modules, the results validator, the
-# server, the WebAssembly runner) and the page's first browser test. `make test` runs all of them
-# and more.
-CHECK_NODE_TESTS := tests/node/page-modules.test.mjs tests/node/results-validate.test.mjs \
-	tests/node/serve.test.mjs tests/node/js-tools.test.mjs
+# Node tests of the JS modules that take seconds (the page's modules and run code, the results
+# validator, the server, the WebAssembly runner, the C API's one export list and the one writer of
+# each format) and the page's first browser test. `make test` runs all of them and more.
+CHECK_NODE_TESTS := tests/node/page-modules.test.mjs tests/node/page-runs.test.mjs \
+	tests/node/results-validate.test.mjs tests/node/serve.test.mjs tests/node/js-tools.test.mjs \
+	tests/node/formats.test.mjs
 CHECK_BROWSER_TEST := ^the page loads with no console error
 
 check: test-c lint $(BUILD)/trimlab wasm site results ## the quick tier (under a minute): C unit tests, lint, quick Node tests, one browser test
@@ -231,8 +241,20 @@ check: test-c lint $(BUILD)/trimlab wasm site results ## the quick tier (under a
 	node --test --test-reporter=dot --test-name-pattern='$(CHECK_BROWSER_TEST)' \
 		tests/browser/page.test.mjs
 
-test-c: $(BUILD)/unit-tests format-check ## C unit tests (cmocka) and clang-format
+# The compiler must tell a scenario's step result from an error code: tests/c/must-not-compile/
+# step_result.c compiles as it is and fails to compile with each of its mixups.
+STEP_MIXUPS := 1 2 3 4
+
+test-c: $(BUILD)/unit-tests format-check ## C unit tests (cmocka), clang-format, the step result's type
 	$(BUILD)/unit-tests
+	@$(CC) $(CFLAGS) -fsyntax-only tests/c/must-not-compile/step_result.c
+	@for m in $(STEP_MIXUPS); do \
+	  if $(CC) $(CFLAGS) -fsyntax-only -DMIXUP=$$m tests/c/must-not-compile/step_result.c \
+	    2> /dev/null; then \
+	    echo "test-c: mixup $$m of tests/c/must-not-compile/step_result.c compiled: the" \
+	      "compiler cannot tell a step result from an error code"; exit 1; fi; \
+	done
+	@echo "test-c: the compiler refuses all $(words $(STEP_MIXUPS)) mixups of a step result and an error code"
 
 test-node: $(BUILD)/trimlab $(BUILD)/libtrimlab-record.so wasm results man completion ## Node tests: CLI, module, runner, tools, server, install
 	node --test --test-reporter=spec tests/node/
@@ -332,8 +354,8 @@ valgrind: $(BUILD)/unit-tests $(BUILD)/trimlab ## unit tests, every scenario and
 	$(VALGRIND) $(BUILD)/trimlab replay tests/replay/good.trace --trim both --quiet \
 		--set events_per_step=7
 
-C_FILES := $(wildcard src/*/*.c src/*/*.h tests/c/*.c tests/c/*.h tests/bench/*.c tests/fuzz/*.c \
-	tests/fuzz/*.h tests/record/*.c)
+C_FILES := $(wildcard src/*/*.c src/*/*.h tests/c/*.c tests/c/*.h tests/c/*/*.c tests/bench/*.c \
+	tests/fuzz/*.c tests/fuzz/*.h tests/record/*.c)
 
 format-check: ## clang-format over every C file
 	clang-format --dry-run --Werror $(C_FILES)
@@ -344,7 +366,7 @@ format-check: ## clang-format over every C file
 JS_FILES := $(wildcard web/*.js tools/*.js tools/*.mjs tests/*/*.mjs)
 NPM_BIN := node_modules/.bin
 
-lint: $(NPM_STAMP) ## ESLint and Prettier over every JavaScript file, tsc over the wrapper's types
+lint: $(NPM_STAMP) $(GEN)/wasm-api.js ## ESLint and Prettier over every JavaScript file, tsc over the wrapper's types
 	$(NPM_BIN)/eslint -c tools/eslint.config.js $(JS_FILES)
 	$(NPM_BIN)/prettier --check $(JS_FILES)
 	$(NPM_BIN)/tsc -p tools/tsconfig.json

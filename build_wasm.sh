@@ -3,6 +3,8 @@
 # (its traps are listed in docs/toolchain.md), twice:
 #   web/gen/trimlab.js + web/gen/trimlab.wasm                     dlmalloc (Emscripten's default)
 #   web/gen/trimlab-emmalloc.js + web/gen/trimlab-emmalloc.wasm   emmalloc
+# and, first, what is derived from the C API's header: web/gen/wasm-api.js (the wrapper's cwrap
+# signatures) and build/wasm/exported_functions.json (emcc's export list).
 # The sources are the Makefile's WASM_SRC: the engine and its scenarios, the command line the
 # Node runner shares with build/trimlab (src/cli/: its messages and --list equal the native ones)
 # and the C API (src/wasm/).
@@ -13,39 +15,27 @@ cd "$(dirname "$0")"
 # emcc's -O2+ JS optimizer needs acorn, which Debian installs where Node 20 does not look.
 export NODE_PATH=/usr/share/nodejs
 
-if ! command -v emcc >/dev/null 2>&1; then
-    echo "build_wasm.sh: emcc not found (apt-get install -y emscripten)" >&2
-    exit 1
-fi
-
 # WASM_SRC and the generated folder (GEN, web/gen) exactly as the Makefile has them, so each is
 # said in one place.
 read -r -a sources <<<"$(MAKEFLAGS= make -s --no-print-directory -f Makefile print-WASM_SRC)"
 gen=$(MAKEFLAGS= make -s --no-print-directory -f Makefile print-GEN)
 version=$(MAKEFLAGS= make -s --no-print-directory -f Makefile print-VERSION)
 
-exported_functions='_tl_wasm_error_code,_tl_wasm_error_name,_tl_wasm_error_message'
-exported_functions+=',_tl_wasm_platform,_tl_wasm_allocator,_tl_wasm_page_bytes'
-exported_functions+=',_tl_wasm_memory_bytes,_tl_wasm_scenarios_json,_tl_wasm_list_text'
-exported_functions+=',_tl_wasm_usage_text,_tl_wasm_check_param,_tl_wasm_cli_reset'
-exported_functions+=',_tl_wasm_cli_arg,_tl_wasm_setenv,_tl_wasm_cli_parse,_tl_wasm_cli_json'
-exported_functions+=',_tl_wasm_cli_json_path,_tl_wasm_cli_trace_path'
-exported_functions+=',_tl_wasm_begin,_tl_wasm_step,_tl_wasm_done,_tl_wasm_end'
-exported_functions+=',_tl_wasm_sample_step,_tl_wasm_sample_phase,_tl_wasm_sample_label'
-exported_functions+=',_tl_wasm_sample_footprint_bytes,_tl_wasm_sample_sbrk_bytes'
-exported_functions+=',_tl_wasm_sample_in_use_bytes,_tl_wasm_sample_allocator_free_bytes'
-exported_functions+=',_tl_wasm_run_json'
-# Replays and checks of allocation traces, fed in chunks (src/wasm/wasm_api.h).
-exported_functions+=',_tl_wasm_replay_begin,_tl_wasm_replay_room,_tl_wasm_replay_input_ptr'
-exported_functions+=',_tl_wasm_replay_input,_tl_wasm_check_begin,_tl_wasm_check'
-exported_functions+=',_tl_wasm_trace_json,_tl_wasm_replay_cli_parse,_tl_wasm_replay_usage_text'
-exported_functions+=',_tl_wasm_replay_check_steps'
-# How many heap walks the instance made (a test counts them per run).
-exported_functions+=',_tl_wasm_heap_walks'
-# The version `trimlab --version` prints (the Node runner's --version, results' generator).
-exported_functions+=',_tl_wasm_version'
-# The probe-cost benchmark of `make bench` (tools/bench.mjs calls it on the module directly).
-exported_functions+=',_tl_wasm_probe_repeat'
+# The C API's export list and the wrapper's cwrap signatures, both derived from its header
+# (src/wasm/wasm_api.h), the one list of the interface.
+build_dir=$(MAKEFLAGS= make -s --no-print-directory -f Makefile print-BUILD)
+exports="$build_dir/wasm/exported_functions.json"
+mkdir -p "$(dirname "$exports")" "$gen"
+node tools/gen-wasm-api.mjs "$exports" "$gen/wasm-api.js"
+# `./build_wasm.sh --api`: only these two (`make lint` type-checks the wrapper against them).
+if [ "${1:-}" = --api ]; then
+    exit 0
+fi
+
+if ! command -v emcc >/dev/null 2>&1; then
+    echo "build_wasm.sh: emcc not found (apt-get install -y emscripten)" >&2
+    exit 1
+fi
 
 flags=(
     # The same C dialect and warnings as the native build; warnings are errors.
@@ -77,7 +67,7 @@ flags=(
     # The wrapper calls the C API through ccall/cwrap only.
     -sEXPORTED_RUNTIME_METHODS=ccall,cwrap
     # The C API of src/wasm/wasm_api.h, nothing else (main() does not exist).
-    "-sEXPORTED_FUNCTIONS=${exported_functions}"
+    "-sEXPORTED_FUNCTIONS=@${exports}"
     # A library must not install process-wide handlers in Node (the glue's defaults do).
     -sNODEJS_CATCH_EXIT=0
     -sNODEJS_CATCH_REJECTION=0
@@ -100,7 +90,6 @@ if [ $# -gt 0 ]; then
     exit 0
 fi
 
-mkdir -p "$gen"
 build "$gen/trimlab.js"
 # emmalloc instead of dlmalloc; TRIMLAB_EMMALLOC makes src/engine/platform.c read emmalloc's
 # counters.

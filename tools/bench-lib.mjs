@@ -3,18 +3,22 @@
 // wrapper does not expose, and a folder served on 127.0.0.1 next to the page.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { runInThisContext } from 'node:vm';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
+import { nodeFactory } from '../web/trimlab-api.js';
+import { SIGNATURES } from '../web/gen/wasm-api.js';
+import { MiB } from '../web/units.js';
 import { writeOutput } from './output-file.mjs';
 import { serve } from './serve.mjs';
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const buildDir = join(root, 'build');
+
+/** A C API function of a raw module (rawModule), typed as its header declares it
+ *  (web/gen/wasm-api.js): cfunction(module, 'step') wraps tl_wasm_step. */
+export const cfunction = (module, name) => module.cwrap(`tl_wasm_${name}`, ...SIGNATURES[name]);
 export const benchFile = join(buildDir, 'bench.json');
-export const MiB = 1024 * 1024;
 
 export function median(values) {
   const sorted = [...values].sort((a, b) => a - b);
@@ -39,25 +43,15 @@ export function saveFigures(key, value) {
 
 /**
  * A fresh instance of an Emscripten glue (web/gen/trimlab.js or a build of it) in Node, as the raw
- * Module with ccall/cwrap: the same loading as web/trimlab-api.js (the glue is CommonJS, the
- * .wasm is passed as wasmBinary), for exports the wrapper does not expose.
+ * Module with ccall/cwrap, loaded by web/trimlab-api.js's nodeFactory, for exports the wrapper
+ * does not expose.
  */
 export async function rawModule(gluePath = join(root, 'web', 'gen', 'trimlab.js')) {
-  const wasmBinary = readFileSync(gluePath.replace(/\.js$/, '.wasm'));
-  const body = runInThisContext(
-    `(function (exports, require, module, __filename, __dirname) {${readFileSync(gluePath, 'utf8')}\n})`,
-    { filename: gluePath },
+  const factory = await nodeFactory(
+    pathToFileURL(gluePath),
+    pathToFileURL(gluePath.replace(/\.js$/, '.wasm')),
   );
-  const module = { exports: {} };
-  body.call(
-    module.exports,
-    module.exports,
-    createRequire(gluePath),
-    module,
-    gluePath,
-    dirname(gluePath),
-  );
-  return module.exports({ wasmBinary, print: () => {}, printErr: (text) => console.error(text) });
+  return factory({ print: () => {}, printErr: (text) => console.error(text) });
 }
 
 /** The variables the native CLI and tools/run-wasm.mjs read, cleared: every run gets the defaults. */

@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 
 import { openPage, startBrowser } from '../tests/support/browser.mjs';
+import { SIGNATURES } from '../web/gen/wasm-api.js';
 import { buildDir, median, round, saveFigures, serveFolder } from './bench-lib.mjs';
 
 const RUNS = 5;
@@ -41,10 +42,9 @@ await new Promise((resolve, reject) => {
   document.head.appendChild(script);
 });
 const Module = await createTrimlab({});
-const begin = Module.cwrap('tl_wasm_begin', 'number', ['string', 'string', 'number']);
-const step = Module.cwrap('tl_wasm_step', 'number', []);
-const end = Module.cwrap('tl_wasm_end', null, []);
-const memory = Module.cwrap('tl_wasm_memory_bytes', 'number', []);
+const SIGNATURES = ${JSON.stringify(SIGNATURES)};
+const [begin, step, end, memory] = ['begin', 'step', 'end', 'memory_bytes'].map(
+  (name) => Module.cwrap('tl_wasm_' + name, ...SIGNATURES[name]));
 window.hostRun = (scenario, params) => {
   const start = performance.now();
   if (begin(scenario, params, 1) !== 0) throw new Error(scenario + ' did not begin');

@@ -11,8 +11,9 @@ import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+import { MiB } from '../web/units.js';
 import { launchChromium } from './chromium.mjs';
-import { MiB, median, root, round, runFresh, saveFigures, serveFolder } from './bench-lib.mjs';
+import { median, root, round, runFresh, saveFigures, serveFolder } from './bench-lib.mjs';
 import { writeOutput } from './output-file.mjs';
 
 const PAIRS = 5;

@@ -21,6 +21,7 @@ import { loadTrimlab } from '../web/trimlab-api.js';
 import {
   benchFile,
   buildDir,
+  cfunction,
   median,
   rawModule,
   root,
@@ -97,10 +98,9 @@ function wasmProbeNs(repeat, full) {
  */
 async function wasmSamplingMs(scenario) {
   const module = await rawModule();
-  const begin = module.cwrap('tl_wasm_begin', 'number', ['string', 'string', 'number']);
-  const step = module.cwrap('tl_wasm_step', 'number', []);
-  const end = module.cwrap('tl_wasm_end', null, []);
-  const repeat = module.cwrap('tl_wasm_probe_repeat', 'number', ['number', 'number']);
+  const [begin, step, end, repeat] = ['begin', 'step', 'end', 'probe_repeat'].map((name) =>
+    cfunction(module, name),
+  );
   if (begin(scenario, '', 1) !== 0) throw new Error(`${scenario} did not begin in WebAssembly`);
   let total = 0;
   let worst = 0;
@@ -124,7 +124,7 @@ async function wasmSamplingMs(scenario) {
 async function probe(speedRows) {
   const native = JSON.parse(execFileSync(join(buildDir, 'probe-bench'), { encoding: 'utf8' }));
   const module = await rawModule();
-  const repeat = module.cwrap('tl_wasm_probe_repeat', 'number', ['number', 'number']);
+  const repeat = cfunction(module, 'probe_repeat');
   const wasm = {
     footprint_ns: round(wasmProbeNs(repeat, 0), 1),
     full_sample_ns: round(wasmProbeNs(repeat, 1), 1),

@@ -7,12 +7,13 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { mib } from '../web/units.js';
+
 const root = join(fileURLToPath(import.meta.url), '..', '..');
 const out = join(root, 'build', 'compare');
 // BUCKET_MODEL with ENABLE_CUSTOM_BUCKETS=1 passes through (the reference measurement's interface,
 // docs/reference-measurement.md); trim is set per run.
 const env = { ...process.env, DISABLE_MALLOC_TRIM: '' };
-const mib = (bytes) => (bytes / 1048576).toFixed(2);
 
 function produce(file, command, args) {
   const path = join(out, file);

@@ -18,7 +18,7 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 import { cleanLine, quote } from '../web/message.js';
-import { ALLOCATORS, loadTrimlab, resultsDocument, TrimlabError } from '../web/trimlab-api.js';
+import { ALLOCATORS, loadTrimlab, TrimlabError } from '../web/trimlab-api.js';
 import { openOutput, OutputError, strerror } from './output-file.mjs';
 
 const EXIT_FAILED = 1;
@@ -31,8 +31,8 @@ const ALLOCATOR_USAGE =
   '             (an emmalloc instance is not reusable after its malloc_trim: Emscripten\n' +
   '             3.1.6, emscripten-core/emscripten#23343);\n' +
   '             --replay TRACE [replay options] replays an allocation trace\n';
-/** Who wrote a results document: this runner, with the version of the module it ran. */
-const generator = (version) => `trimlab ${version} (wasm, Node runner)`;
+/** Who wrote a results document: its generator is "trimlab VERSION (wasm, Node runner)". */
+const GENERATOR = 'wasm, Node runner';
 /** How long a run goes without letting the event loop in, so a stop signal is handled soon. */
 const BREATHE_MS = 50;
 
@@ -88,72 +88,20 @@ export function splitAllocator(args) {
   return { allocator, rest, replay };
 }
 
-const mib = (bytes) => (bytes / 1048576).toFixed(2);
-
-function paramsLabel(params) {
-  return Object.entries(params)
-    .map(([key, value]) => `${key}=${value}`)
-    .join(', ');
-}
-
-/** A table like the native CLI's; footprint is linear memory, sbrk the allocator's heap end. */
-export function formatRunTable(run, allocator) {
-  const lines = [
-    '',
-    `${run.scenario} (${paramsLabel(run.params)}), trim ${run.trim}, wasm ${allocator}`,
-    `${'step'.padStart(5)}  ${'phase'.padEnd(8)} ${'memory MiB'.padStart(10)} ` +
-      `${'sbrk MiB'.padStart(9)} ${'in use'.padStart(9)} ${'alloc free'.padStart(10)}  label`,
-  ];
-  for (const s of run.samples)
-    lines.push(
-      `${String(s.step).padStart(5)}  ${s.phase.padEnd(8)} ` +
-        `${mib(s.footprint_bytes).padStart(10)} ${mib(s.sbrk_bytes).padStart(9)} ` +
-        `${mib(s.in_use_bytes).padStart(9)} ${mib(s.allocator_free_bytes).padStart(10)}  ` +
-        `${s.label}`,
-    );
-  const sum = run.summary;
-  let last =
-    `peak ${mib(sum.peak_footprint_bytes)} MiB; before trim ` +
-    `${mib(sum.before_trim_bytes)} MiB; after trim ${mib(sum.after_trim_bytes)} MiB; ` +
-    `released by trim ${mib(sum.released_by_trim_bytes)} MiB`;
-  if (sum.trim_called)
-    last += `; malloc_trim returned ${sum.trim_returned} (its own account, not a memory figure)`;
-  lines.push(`${last}; ${run.elapsed_ms.toFixed(1)} ms`);
-  if (run.outcome !== 'completed') lines.push(`run ended early: ${run.error}`);
-  return `${lines.join('\n')}\n`;
-}
-
-/** The results document as text: one sample per line, like the native CLI writes it. */
-export function formatDocument(doc) {
-  const head = Object.entries(doc)
-    .filter(([key]) => key !== 'runs')
-    .map(([key, value]) => `  ${JSON.stringify(key)}: ${JSON.stringify(value)},\n`)
-    .join('');
-  const runs = doc.runs.map((run) => {
-    const { samples, summary, ...rest } = run;
-    const fields = JSON.stringify(rest).slice(1, -1);
-    const lines = samples.map((s) => JSON.stringify(s)).join(',\n       ');
-    return (
-      `\n    {${fields},\n     "samples": [\n       ${lines}],\n` +
-      `     "summary": ${JSON.stringify(summary)}}`
-    );
-  });
-  return `{\n${head}  "runs": [${runs.join(',')}\n  ]\n}\n`;
-}
-
-async function runAll(options, allocator, version) {
+/** Runs every run the command line asked for, each in a fresh instance; `writer` (an instance of
+ *  the same allocator) writes the tables and the document. */
+async function runAll(options, allocator, writer) {
   let exitCode = 0;
   const runs = [];
-  let instance = null;
   for (const wanted of options.runs) {
     try {
-      instance = await fresh(allocator);
+      const instance = await fresh(allocator);
       const run = await instance.runScenario(wanted.scenario, wanted.params, {
         trim: wanted.trim,
         onSample: breather(),
       });
       runs.push(run);
-      if (!options.quiet) process.stdout.write(formatRunTable(run, allocator));
+      if (!options.quiet) process.stdout.write(writer.runTable(run));
       if (run.outcome !== 'completed' && exitCode === 0) exitCode = EXIT_OUT_OF_MEMORY;
     } catch (error) {
       const oom = error instanceof TrimlabError && error.code === 'oom';
@@ -162,12 +110,7 @@ async function runAll(options, allocator, version) {
       else if (exitCode === 0) exitCode = EXIT_OUT_OF_MEMORY;
     }
   }
-  const document = resultsDocument(runs, {
-    allocator,
-    pageBytes: instance?.pageBytes ?? 65536,
-    generator: generator(version),
-  });
-  return { exitCode, document };
+  return { exitCode, document: writer.documentText(runs, { generator: GENERATOR }) };
 }
 
 /** The --json file, created (as a temporary file) before anything runs. */
@@ -180,9 +123,9 @@ function openJson(path, input) {
   }
 }
 
-/** Runs `work` (which resolves with {exitCode, document}, or with an exit code alone when it
- *  stopped before running anything) and writes its document to the --json file, opened first
- *  (refused when it is `input`, which the job reads); returns the exit code. */
+/** Runs `work` (which resolves with {exitCode, document}, the document's text, or with an exit
+ *  code alone when it stopped before running anything) and writes the document to the --json
+ *  file, opened first (refused when it is `input`, which the job reads); returns the exit code. */
 async function withJson(path, work, input) {
   const output = path === null ? null : openJson(path, input);
   try {
@@ -191,7 +134,7 @@ async function withJson(path, work, input) {
     const { exitCode, document } = result;
     if (output === null) return exitCode;
     try {
-      output.commit(formatDocument(document));
+      output.commit(document);
     } catch (error) {
       if (!(error instanceof OutputError)) throw error;
       say(`writing --json '${quote(path)}' failed: ${error.message}`);
@@ -259,17 +202,7 @@ function cutShortNote(path, check) {
   );
 }
 
-function traceLine(path, trace) {
-  return `${cleanLine(
-    `trace ${quote(path)}: program ${trace.program}, ` +
-      `${trace.events_replayed} of ${trace.event_count} events replayed, ` +
-      `${trace.complete ? 'complete' : 'cut short'}; peak ${trace.peak_requested_bytes} bytes ` +
-      `(${mib(trace.peak_requested_bytes)} MiB) requested and live; replay overhead ` +
-      `${mib(trace.replay_overhead_bytes)} MiB (in the baseline)`,
-  )}\n`;
-}
-
-async function replayRuns(path, options, allocator, check, version) {
+async function replayRuns(path, options, allocator, check, writer) {
   let exitCode = 0;
   const runs = [];
   for (const wanted of options.runs) {
@@ -291,18 +224,14 @@ async function replayRuns(path, options, allocator, check, version) {
       continue;
     }
     runs.push(run);
-    if (!options.quiet)
-      process.stdout.write(formatRunTable(run, allocator) + traceLine(path, run.trace));
+    if (!options.quiet) process.stdout.write(writer.runTable(run) + writer.traceLine(path, run));
     if (run.outcome === 'completed') continue;
     say(`${quote(path)}: ${run.error}`);
     const code = run.outcome === 'oom' ? EXIT_OUT_OF_MEMORY : EXIT_BAD_INPUT;
     if (exitCode === 0 || (exitCode === EXIT_OUT_OF_MEMORY && code === EXIT_BAD_INPUT))
       exitCode = code;
   }
-  return {
-    exitCode,
-    document: resultsDocument(runs, { allocator, generator: generator(version) }),
-  };
+  return { exitCode, document: writer.documentText(runs, { generator: GENERATOR }) };
 }
 
 async function replayMain({ allocator, rest, replay: path }, env) {
@@ -332,7 +261,7 @@ async function replayMain({ allocator, rest, replay: path }, env) {
         return EXIT_BAD_INPUT;
       }
       cutShortNote(path, check);
-      return replayRuns(path, options, allocator, check, lab.version);
+      return replayRuns(path, options, allocator, check, lab);
     },
     path,
   );
@@ -353,7 +282,7 @@ async function runMain({ allocator, rest }, env) {
     process.stdout.write(`trimlab ${parser.version}\n`);
     return 0;
   }
-  return withJson(options.json, () => runAll(options, allocator, parser.version));
+  return withJson(options.json, () => runAll(options, allocator, parser));
 }
 
 /**

@@ -29,6 +29,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 import { cleanLine, quote } from '../web/message.js';
 import { storyFigures } from '../web/story.js';
+import { MiB, mib } from '../web/units.js';
 import { openOutput, OutputError, strerror } from './output-file.mjs';
 import { runChild } from './stop.mjs';
 
@@ -36,7 +37,6 @@ const root = join(fileURLToPath(import.meta.url), '..', '..');
 const nativeCli = join(root, 'build', 'trimlab');
 const runWasm = join(root, 'tools', 'run-wasm.mjs');
 const env = { ...process.env, DISABLE_MALLOC_TRIM: '' };
-const mib = (bytes) => (bytes / 1048576).toFixed(2);
 const percent = (value) => (value == null ? '–' : `${value >= 0 ? '+' : ''}${value.toFixed(1)} %`);
 const EXIT_FAILED = 1;
 const EXIT_BAD_INPUT = 2;
@@ -169,12 +169,12 @@ const CHART_PAGE = `<!doctype html>
 
 /** The chart's series (MiB by step): the four runs, and the trace's peak as a reference line. */
 function chartSeries(runs, row) {
-  const points = (run, from) => run.samples.map((s) => ({ x: s.step, y: from(s) / 1048576 }));
+  const points = (run, from) => run.samples.map((s) => ({ x: s.step, y: from(s) / MiB }));
   const footprint = (s) => s.footprint_bytes;
   const steps = Math.max(
     ...[runs.on, runs.off, runs.dlmalloc, runs.emmalloc].map((run) => run.samples.at(-1).step),
   );
-  const peak = row.peak_requested_bytes / 1048576;
+  const peak = row.peak_requested_bytes / MiB;
   return [
     { label: 'native RSS, trim on', color: '#e67e00', data: points(runs.on, footprint) },
     {

@@ -1,22 +1,23 @@
 // The page: wires the controls, the live chart, the native results, the summary, the
-// walkthrough and the exports together. The engine is reached only through trimlab-api.js.
-import { loadTrimlab, resultsDocument } from './trimlab-api.js';
+// walkthrough and the exports together. Runs go through the run controller
+// (run-controller.js), traces through the replay flow (replay-flow.js); the engine is reached
+// only through trimlab-api.js.
+import { loadTrimlab } from './trimlab-api.js';
 import { validateResults, sizeRefusal } from './results-validate.js';
-import { ChartView, MiB } from './chart-view.js';
-import { runLoop, SPEEDS, DEFAULT_SPEED } from './run-loop.js';
+import { ChartView } from './chart-view.js';
+import { SPEEDS, DEFAULT_SPEED } from './run-loop.js';
+import { RunController } from './run-controller.js';
+import { isTrace, replayFigures, replayNotice, traceRun } from './replay-flow.js';
 import { fillScenarioPicker, buildParamFields, describeScenario } from './controls.js';
 import { failedRuns, nativeFor, nativeForTrace, paramsLine } from './native-data.js';
-import { storyFigures, mib } from './story.js';
+import { storyFigures } from './story.js';
 import { renderSummary, renderPlaceholder, item } from './summary-view.js';
 import { CaptionTracker, WALKTHROUGH, captionHoldMs } from './walkthrough.js';
 import { runCsv, exportName, download, canvasPng } from './export.js';
+import { mib } from './units.js';
 
 const DEFAULT_SCENARIO = 'cycles';
 const DEFAULT_NATIVE_URL = 'gen/data/native-results.json';
-const TRACE_MAGIC = [0x54, 0x4c, 0x54, 0x52, 0x41, 0x43, 0x45, 0x00]; // "TLTRACE\0"
-const REPLAY = 'replay';
-/** The native replay's default, so its steps line up with the page's on the chart. */
-const EVENTS_PER_STEP = 1000;
 
 const $ = (id) => document.getElementById(id);
 const ui = {
@@ -49,27 +50,26 @@ const ui = {
 const state = {
   ready: false, // the controls are built and the default native results were tried
   catalog: null, // an instance used only for the scenario list and parameter checks
-  lab: null, // the instance runs use; kept for "reuse current"
-  labRuns: 0, // runs begun on state.lab
   native: null, // {document, source}
   fields: null, // the parameter fields of the chosen scenario
-  loop: null, // the run in progress
   walkthrough: null, // {cancelled, wake}
   runParams: null, // params of the run on the chart (null: none yet)
   last: null, // the last finished run and what it ran on
-  runStats: null, // {updates, ms, steps} of the last run, for the debug hook
-  settled: 0, // runs that ended in any way (finished, stopped, failed, refused at begin)
   captions: [], // the captions the last walkthrough showed, in order (for the debug hook)
   replay: null, // {name, trace: {program, event_count}} while a trace's replay is on the chart
 };
 
 let chart = null;
+let controller = null; // the run controller: the instance runs use, the run in progress
 
 // ---- small helpers ----
 
 const chosen = (name) => ui.form.querySelector(`input[name="${name}"]:checked`).value;
 const rate = () => SPEEDS.find((s) => s.value === ui.speed.value)?.rate ?? 60;
-const mibText = (bytes) => (bytes / MiB).toFixed(2);
+/** The engine's canonical form of a bucket model, so two spellings of one compare equal. */
+const canonicalModel = (text) => state.catalog.canonicalModel(text);
+/** What the validator checks a results file with: its runs' scenarios are the engine's. */
+const resultsRules = (rules = {}) => ({ ...rules, scenarios: state.catalog.scenarioNames() });
 
 function show(element, text) {
   element.textContent = text;
@@ -98,22 +98,23 @@ function updateExports() {
 function updateInstanceStatus() {
   const reuse = chosen('instance') === 'reuse';
   const allocator = chosen('allocator');
-  if (!reuse || !state.lab) {
+  const { lab, labRuns } = controller;
+  if (!reuse || !lab) {
     ui.instanceStatus.textContent =
       'The next run starts a new instance with 64 MiB of linear memory.';
     return;
   }
-  if (state.lab.allocator !== allocator) {
-    ui.instanceStatus.textContent = `The current instance runs ${state.lab.allocator}: the next run starts a new ${allocator} instance.`;
-  } else if (state.lab.untrusted) {
+  if (lab.allocator !== allocator) {
+    ui.instanceStatus.textContent = `The current instance runs ${lab.allocator}: the next run starts a new ${allocator} instance.`;
+  } else if (lab.untrusted) {
     ui.instanceStatus.textContent =
       `The current ${allocator} instance cannot be reused: ` +
-      `${state.lab.untrusted.replace(/\.$/, '')}. The next run starts a new instance.`;
+      `${lab.untrusted.replace(/\.$/, '')}. The next run starts a new instance.`;
   } else {
     ui.instanceStatus.textContent =
       `The next run reuses the current ${allocator} instance: ` +
-      `${state.labRuns} run${state.labRuns === 1 ? '' : 's'} so far, linear memory ` +
-      `${mibText(state.lab.memoryBytes())} MiB.`;
+      `${labRuns} run${labRuns === 1 ? '' : 's'} so far, linear memory ` +
+      `${mib(lab.memoryBytes())} MiB.`;
   }
 }
 
@@ -122,24 +123,15 @@ function updateInstanceStatus() {
 /** The native runs for the chosen scenario, compared with `params` (the run's or the form's);
  *  while a replay is on the chart, the native replays of the same trace. */
 function nativeMatch(params) {
-  if (state.replay) return nativeForTrace(state.native?.document, state.replay.trace, params);
-  return nativeFor(state.native?.document, ui.scenario.value, params);
+  if (state.replay)
+    return nativeForTrace(state.native?.document, state.replay.trace, params, canonicalModel);
+  return nativeFor(state.native?.document, ui.scenario.value, params, canonicalModel);
 }
 
 function updateParamsNotice(match) {
   const scenario = ui.scenario.value;
   if (!state.native) return show(ui.paramsNotice, '');
-  if (state.replay) {
-    const { program, event_count: events } = state.replay.trace;
-    return show(
-      ui.paramsNotice,
-      match.on || match.off
-        ? ''
-        : 'The native results hold no ' +
-            `replay of this trace (${program}, ${events} events): only the WebAssembly series can be ` +
-            'drawn. Import the results of `trimlab replay TRACE --trim both --json FILE`.',
-    );
-  }
+  if (state.replay) return show(ui.paramsNotice, replayNotice(state.replay.trace, match));
   if (!match.on && !match.off)
     return show(
       ui.paramsNotice,
@@ -161,7 +153,7 @@ function showNative() {
   const match = nativeMatch(state.runParams ?? state.fields.values());
   chart.showNative(match.on, match.off, { sameSteps: match.differs.length === 0 });
   updateParamsNotice(match);
-  if (!state.loop) chart.refresh();
+  if (!controller.running) chart.refresh();
 }
 
 function setNative(document, source) {
@@ -183,7 +175,7 @@ async function loadDefaultNative() {
       throw new Error(
         `${DEFAULT_NATIVE_URL}: HTTP ${response.status} (run make results to write it)`,
       );
-    const verdict = validateResults(await response.text(), { platform: 'native' });
+    const verdict = validateResults(await response.text(), resultsRules({ platform: 'native' }));
     if (!verdict.ok) throw new Error(`${DEFAULT_NATIVE_URL} was refused: ${verdict.message}`);
     setNative(verdict.document, DEFAULT_NATIVE_URL);
   } catch (error) {
@@ -195,17 +187,13 @@ function refuseImport(name, message) {
   show(ui.importError, `${name} was not loaded: ${message}. The chart keeps what it showed.`);
 }
 
-/** Whether a file starts with a trace's magic bytes ("TLTRACE\0"); its name does not count. */
-async function isTrace(file) {
-  const head = new Uint8Array(await file.slice(0, TRACE_MAGIC.length).arrayBuffer());
-  return head.length === TRACE_MAGIC.length && head.every((byte, i) => byte === TRACE_MAGIC[i]);
-}
-
 async function importFile(file) {
   show(ui.importError, '');
+  // Traces and results files are told apart, and checked, by what the engine says.
+  if (!state.catalog) return refuseImport(file.name, 'the WebAssembly module is not loaded');
   let trace;
   try {
-    trace = await isTrace(file);
+    trace = await isTrace(file, state.catalog.traceMagic());
   } catch (error) {
     return refuseImport(file.name, `it could not be read (${error.message})`);
   }
@@ -218,7 +206,7 @@ async function importFile(file) {
   } catch (error) {
     return refuseImport(file.name, `it could not be read (${error.message})`);
   }
-  const verdict = validateResults(text, { platform: 'native' });
+  const verdict = validateResults(text, resultsRules({ platform: 'native' }));
   if (!verdict.ok) return refuseImport(file.name, verdict.message);
   setNative(verdict.document, file.name);
 }
@@ -229,8 +217,8 @@ async function importFile(file) {
 function nativeOfLast() {
   const { run, scenario } = state.last;
   return run.trace
-    ? nativeForTrace(state.native?.document, run.trace, run.params)
-    : nativeFor(state.native?.document, scenario, run.params);
+    ? nativeForTrace(state.native?.document, run.trace, run.params, canonicalModel)
+    : nativeFor(state.native?.document, scenario, run.params, canonicalModel);
 }
 
 function renderStory() {
@@ -249,35 +237,7 @@ function renderStory() {
     nativeParams: match.nativeParams,
     oom: run.outcome === 'oom' ? { step: last.step, message: run.error } : null,
   });
-  if (run.trace) addReplayFigures(run, match);
-}
-
-/** The replay's own figures at the top of the list: the trace's peak, linear memory at the end
- *  and, when the native replays of the same trace are loaded, theirs beside it. */
-function addReplayFigures(run, match) {
-  const { program, event_count: events, events_replayed: replayed } = run.trace;
-  const items = [
-    `Trace ${program}: ${replayed} of ${events} events replayed; peak requested ` +
-      `bytes (live, allocator-independent) ${mib(run.trace.peak_requested_bytes)} MiB; ` +
-      `WebAssembly linear memory at the end ${mib(run.samples.at(-1).footprint_bytes)} MiB.`,
-  ];
-  const native = [
-    ['trim on', match.on],
-    ['trim off', match.off],
-  ]
-    .filter(([, r]) => r)
-    .map(
-      ([name, r]) =>
-        `${name}: peak ${mib(r.summary.peak_footprint_bytes)}, end ` +
-        `${mib(r.summary.final_footprint_bytes)} MiB`,
-    );
-  items.push(
-    native.length
-      ? `Native replay of the same trace, RSS ${native.join('; ')}.`
-      : 'No native replay of this trace is loaded (import the results of ' +
-          '`trimlab replay TRACE --trim both --json FILE`).',
-  );
-  ui.summary.list.prepend(...items.map(item));
+  if (run.trace) ui.summary.list.prepend(...replayFigures(run, match).map(item));
 }
 
 function placeholder(text) {
@@ -296,67 +256,37 @@ function statusOf(sample) {
   const name = state.replay ? `replay of ${state.replay.name}` : ui.scenario.value;
   return (
     `${name} \u00b7 step ${sample.step} \u00b7 ${sample.phase}: ${sample.label} ` +
-    `\u00b7 linear memory ${mibText(sample.footprint_bytes)} MiB`
+    `\u00b7 linear memory ${mib(sample.footprint_bytes)} MiB`
   );
 }
 
-/** An instance for the next run: the current one when reusing it (and it can be trusted), else a
- *  new one. */
-async function instanceFor(allocator, reuse) {
-  if (reuse && state.lab?.allocator === allocator && !state.lab.untrusted) return state.lab;
-  const lab = await loadTrimlab({ allocator });
-  state.lab = lab;
-  state.labRuns = 0;
-  return lab;
+/** The run of a built-in scenario, for startRun (a trace's is replay-flow.js's traceRun). */
+function scenarioRun(scenario, params) {
+  return {
+    scenario,
+    params,
+    begin(lab) {
+      lab.begin(scenario, params, { trim: true });
+      return null; // no replay on the chart
+    },
+    step: (lab) => lab.step(),
+    refused: (error) => showError(error, 'The run did not start. '),
+  };
 }
 
 /**
- * One run, drawn live. Resolves with the run, or null when it was refused, failed or stopped
- * (the reason is on the page). Nothing on the chart changes unless the run really starts.
+ * One run (a scenarioRun or a traceRun), drawn live by the run controller, and what the page
+ * says about it. Resolves with the run, or null when it was refused, failed or stopped (the
+ * reason is on the page). Nothing on the chart changes unless the run really starts.
  */
-async function startRun({ scenario, params, allocator, reuse, captions = false, trace = null }) {
+async function startRun({ scenario, params, begin, step, refused, allocator, reuse, captions }) {
   show(ui.runError, '');
-  let lab;
-  let replay = null;
-  try {
-    lab = await instanceFor(allocator, reuse);
-    if (trace) {
-      // The whole trace is checked first: a bad one is refused before the chart changes.
-      const info = await lab.checkTrace(trace);
-      await lab.beginReplay(trace, {
-        trim: true,
-        eventsPerStep: params.events_per_step,
-        liveBlocks: info.max_live_blocks,
-        events: info.events,
-      });
-      replay = { name: trace.name, trace: { program: info.program, event_count: info.events } };
-    } else {
-      lab.begin(scenario, params, { trim: true });
-    }
-  } catch (error) {
-    if (trace) refuseImport(trace.name, String(error?.message ?? error).replace(/\.+$/, ''));
-    else showError(error, 'The run did not start. ');
-    state.settled += 1;
-    return null;
-  }
-  state.labRuns += 1;
-  state.runParams = params;
-  state.replay = replay;
-  chart.startLive();
-  showNative();
-  placeholder('Running …');
   const tracker = captions ? new CaptionTracker(scenario, allocator) : null;
-  const started = { at: performance.now(), updates: chart.updates };
-  let lastSample = null;
-  state.loop = runLoop(lab, {
-    rate,
-    step: replay ? () => lab.stepReplay() : () => lab.step(),
-    onBatch(samples) {
-      lastSample = samples.at(-1);
-      chart.appendLive(samples);
-      chart.refresh();
-      ui.status.textContent = statusOf(lastSample);
-    },
+  return controller.run({
+    allocator,
+    reuse,
+    begin,
+    step,
     afterStep:
       tracker &&
       ((sample) => {
@@ -365,38 +295,33 @@ async function startRun({ scenario, params, allocator, reuse, captions = false, 
         showCaption(`${scenario}, step ${sample.step}: ${text}`);
         return captionHoldMs(rate());
       }),
+    hooks: {
+      refused,
+      begun(replay) {
+        state.runParams = params;
+        state.replay = replay;
+        showNative();
+        placeholder('Running …');
+      },
+      progress(sample) {
+        ui.status.textContent = statusOf(sample);
+      },
+      stopped(sample) {
+        ui.status.textContent = `Stopped at step ${sample?.step ?? 0}; the chart keeps what it drew.`;
+        placeholder('Stopped before the end: no summary.');
+      },
+      finished: (run, lab) => finishRun(run, lab, scenario),
+      failed: (error) => showError(error, 'The run failed. '),
+      settled: updateInstanceStatus,
+    },
   });
-  try {
-    const run = await state.loop.done;
-    state.runStats = {
-      updates: chart.updates - started.updates,
-      ms: performance.now() - started.at,
-      steps: lastSample ? lastSample.step + 1 : 0,
-    };
-    if (!run) {
-      ui.status.textContent = `Stopped at step ${lastSample?.step ?? 0}; the chart keeps what it drew.`;
-      placeholder('Stopped before the end: no summary.');
-      return null;
-    }
-    finishRun(run, lab, scenario);
-    return run;
-  } catch (error) {
-    state.lab = null; // an instance that threw mid-run is not trusted for reuse
-    showError(error, 'The run failed. ');
-    return null;
-  } finally {
-    state.loop = null;
-    state.settled += 1;
-    updateInstanceStatus();
-  }
 }
 
 function finishRun(run, lab, scenario) {
   state.last = {
     run,
     allocator: lab.allocator,
-    pageBytes: lab.pageBytes,
-    instanceRun: state.labRuns,
+    instanceRun: controller.labRuns,
     scenario,
   };
   const last = run.samples.at(-1);
@@ -408,7 +333,7 @@ function finishRun(run, lab, scenario) {
       ? `${name} ran out of memory at step ${last.step}: ${run.error}; it freed what it held.`
       : run.outcome === 'bad_trace'
         ? `${name} stopped at step ${last.step}: ${run.error}.`
-        : `${name} finished: ${run.samples.length} steps, linear memory ${mibText(last.footprint_bytes)} MiB.`;
+        : `${name} finished: ${run.samples.length} steps, linear memory ${mib(last.footprint_bytes)} MiB.`;
   renderStory();
   updateExports();
 }
@@ -416,14 +341,14 @@ function finishRun(run, lab, scenario) {
 /** A trace file given to the page: checked whole, then replayed live with the chosen allocator. */
 async function replayFile(file) {
   if (!state.ready) return refuseImport(file.name, 'the page is still loading the module');
-  if (state.loop || state.walkthrough)
+  if (controller.running || state.walkthrough)
     return refuseImport(file.name, 'a run is in progress (press Stop first)');
   setBusy(true);
   try {
     await startRun({
-      scenario: REPLAY,
-      params: { events_per_step: EVENTS_PER_STEP },
-      trace: file,
+      ...traceRun(file),
+      refused: (error) =>
+        refuseImport(file.name, String(error?.message ?? error).replace(/\.+$/, '')),
       allocator: chosen('allocator'),
       reuse: chosen('instance') === 'reuse',
     });
@@ -435,7 +360,7 @@ async function replayFile(file) {
 /** The Run button: refuse invalid parameters before anything starts. */
 async function onRun(event) {
   event.preventDefault();
-  if (state.loop || !state.fields) return;
+  if (controller.running || !state.fields) return;
   if (!state.fields.check()) {
     show(
       ui.runError,
@@ -447,8 +372,7 @@ async function onRun(event) {
   setBusy(true);
   state.replay = null;
   await startRun({
-    scenario: ui.scenario.value,
-    params: state.fields.values(),
+    ...scenarioRun(ui.scenario.value, state.fields.values()),
     allocator: chosen('allocator'),
     reuse: chosen('instance') === 'reuse',
   });
@@ -466,7 +390,7 @@ function pause(ms, token) {
 }
 
 async function onWalkthrough() {
-  if (state.loop) return;
+  if (controller.running) return;
   const token = { cancelled: false, wake: () => {}, captions: [] };
   state.walkthrough = token;
   setBusy(true);
@@ -474,8 +398,7 @@ async function onWalkthrough() {
     for (const [index, scenario] of WALKTHROUGH.entries()) {
       selectScenario(scenario);
       const run = await startRun({
-        scenario,
-        params: state.fields.values(),
+        ...scenarioRun(scenario, state.fields.values()),
         allocator: chosen('allocator'),
         reuse: false,
         captions: true,
@@ -500,13 +423,12 @@ function onStop() {
     state.walkthrough.cancelled = true;
     state.walkthrough.wake();
   }
-  state.loop?.stop();
+  controller.stop();
 }
 
 function onReset() {
   onStop();
-  state.lab = null;
-  state.labRuns = 0;
+  controller.forget();
   state.last = null;
   state.runParams = null;
   state.replay = null;
@@ -524,7 +446,7 @@ function selectScenario(name) {
   ui.scenario.value = name;
   ui.description.textContent = describeScenario(state.catalog, name);
   state.fields = buildParamFields(ui.params, state.catalog, name, () => {
-    if (state.loop) return;
+    if (controller.running) return;
     state.runParams = null; // from now on the notice compares native with what is typed
     showNative();
   });
@@ -551,10 +473,11 @@ async function onExportPng() {
 }
 
 function onExportJson() {
-  const { run, allocator, pageBytes } = state.last;
-  const text = `${JSON.stringify(resultsDocument([run], { allocator, pageBytes }), null, 2)}\n`;
+  const { run, allocator } = state.last;
+  // Written by the engine's own writer, in the layout of the native CLI's results files.
+  const text = state.catalog.documentText([run], { allocator });
   // The page's own export must pass the page's own import check; if not, that is a bug to see.
-  const verdict = validateResults(text);
+  const verdict = validateResults(text, resultsRules());
   if (!verdict.ok)
     return showError(new Error(`the export does not match the format: ${verdict.message}`));
   download(new Blob([text], { type: 'application/json' }), exportName(...exportBase(), 'json'));
@@ -635,10 +558,10 @@ function exposeDebugHook() {
     chart: () => chart.snapshot(),
     state: () => ({
       ready: state.ready,
-      running: state.loop !== null,
+      running: controller.running,
       walkthrough: state.walkthrough !== null,
       scenario: ui.scenario.value,
-      instanceRuns: state.labRuns,
+      instanceRuns: controller.labRuns,
       nativeSource: state.native?.source ?? null,
       replay: state.replay && { name: state.replay.name, ...state.replay.trace },
       last: state.last && {
@@ -652,8 +575,8 @@ function exposeDebugHook() {
         error: state.last.run.error ?? null,
         trace: state.last.run.trace ? { ...state.last.run.trace } : null,
       },
-      runStats: state.runStats && { ...state.runStats },
-      settled: state.settled,
+      runStats: controller.stats && { ...controller.stats },
+      settled: controller.settled,
       captions: [...(state.walkthrough?.captions ?? state.captions)],
     }),
   });
@@ -663,6 +586,7 @@ async function start() {
   ui.speed.replaceChildren(...SPEEDS.map(({ value, label }) => new Option(label, value)));
   ui.speed.value = DEFAULT_SPEED;
   chart = new ChartView(ui.canvas);
+  controller = new RunController({ chart, rate });
   wire();
   exposeDebugHook();
   updateExports();

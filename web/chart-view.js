@@ -7,7 +7,8 @@
 // parameters; y is MiB. Phase changes (free, trim) and an out-of-memory stop are drawn by a small
 // plugin of our own.
 
-export const MiB = 1024 * 1024;
+import { MiB } from './units.js';
+
 /** A fresh module's linear memory (Emscripten's INITIAL_MEMORY here). */
 export const INITIAL_LINEAR_BYTES = 64 * MiB;
 

@@ -1,36 +1,26 @@
 // Finding the native runs that match a WebAssembly run, and saying whether their parameters are
-// the same. Pure functions (no DOM), shared by the page and the Node tests.
+// the same. Pure functions (no DOM), shared by the page and the Node tests. A bucket model's
+// spellings ("1024K/1M" and "1M/1M") are made one by the engine's canonical form, which the page
+// passes in (lab.canonicalModel); without it models compare as text.
 
-const UNITS = { K: 1024, M: 1024 * 1024 };
+const asText = (text) => text;
 
-/** A bucket model as bucket counts ("1024K/1M" → "1048576/1048576"), or the text unchanged
- *  when it is not a model: two spellings of one model compare equal. */
-export function canonicalModel(text) {
-  const parts = String(text).split('/');
-  const counts = [];
-  for (const part of parts) {
-    const match = /^([0-9]+)([KMkm]?)$/.exec(part);
-    if (!match) return String(text);
-    counts.push(Number(match[1]) * (UNITS[match[2].toUpperCase()] ?? 1));
-  }
-  return counts.join('/');
-}
-
-/** One parameter value in a comparable form: integers as numbers, models as bucket counts. */
-function comparable(value) {
+/** One parameter value in a comparable form: integers as numbers, models in canonical form. */
+function comparable(value, canonicalModel) {
   if (typeof value === 'number') return value;
   const text = String(value).trim();
   return /^[0-9]+$/.test(text) ? Number(text) : canonicalModel(text);
 }
 
-/** The names whose values differ between two params objects (missing counts as different). */
-export function paramDifferences(a, b) {
+/** The names whose values differ between two params objects (missing counts as different).
+ *  canonicalModel(text): a bucket model in canonical form, or the text when it is not one. */
+export function paramDifferences(a, b, canonicalModel = asText) {
   const names = new Set([...Object.keys(a ?? {}), ...Object.keys(b ?? {})]);
   return [...names].filter(
     (name) =>
       !Object.hasOwn(a ?? {}, name) ||
       !Object.hasOwn(b ?? {}, name) ||
-      comparable(a[name]) !== comparable(b[name]),
+      comparable(a[name], canonicalModel) !== comparable(b[name], canonicalModel),
   );
 }
 
@@ -64,19 +54,21 @@ export function failedRuns(document) {
 /**
  * The native runs to show beside a WebAssembly run of `scenario` with `params`.
  * @returns {{on: object|null, off: object|null, differs: string[], nativeParams: object|null}}
- *   differs: names of parameters whose native value is not the chosen one.
+ *   differs: names of parameters whose native value is not the chosen one (paramDifferences,
+ *   with `canonicalModel`).
  */
-export function nativeFor(document, scenario, params) {
+export function nativeFor(document, scenario, params, canonicalModel = asText) {
   return matchRuns(
     findRun(document, scenario, 'enabled'),
     findRun(document, scenario, 'disabled'),
     params,
+    canonicalModel,
   );
 }
 
 /** Like nativeFor for a replay: the native replays (scenario "replay") of the same trace, the
  *  one with the same `trace.program` and `trace.event_count`. */
-export function nativeForTrace(document, trace, params) {
+export function nativeForTrace(document, trace, params, canonicalModel = asText) {
   const find = (trim) =>
     document?.runs?.find(
       (run) =>
@@ -86,11 +78,11 @@ export function nativeForTrace(document, trace, params) {
         run.trace?.program === trace.program &&
         run.trace?.event_count === trace.event_count,
     ) ?? null;
-  return matchRuns(find('enabled'), find('disabled'), params);
+  return matchRuns(find('enabled'), find('disabled'), params, canonicalModel);
 }
 
-function matchRuns(on, off, params) {
+function matchRuns(on, off, params, canonicalModel) {
   const nativeParams = (on ?? off)?.params ?? null;
-  const differs = nativeParams ? paramDifferences(nativeParams, params) : [];
+  const differs = nativeParams ? paramDifferences(nativeParams, params, canonicalModel) : [];
   return { on, off, differs, nativeParams };
 }

@@ -2,14 +2,15 @@
 // precisely what is wrong when it refuses. A plain ES module with no imports, so the page and
 // Node (tests/browser/results-validate.test.mjs) run the same code.
 //
-//   const verdict = validateResults(text, { platform: 'native' });
+//   const verdict = validateResults(text, { platform: 'native', scenarios: lab.scenarioNames() });
 //   verdict.ok ? use(verdict.document) : show(verdict.message);
 //
 // The checks follow docs/results.schema.json rule for rule (the tests compare every verdict with
 // ajv on that schema), then add what a JSON Schema cannot say but the page relies on: at least
 // one run, samples numbered 0, 1, 2 … in order, an error message exactly for runs that did not
-// complete (oom, bad_trace, failed) and,
-// when asked, the platform. A refusal names its stage: 'input', 'size', 'empty', 'depth',
+// complete (oom, bad_trace, failed) and, when asked, the platform and the scenarios. The schema
+// names no scenario, only the form of a name: the list is the engine's (the page has it from the
+// module, lab.scenarioNames(), and so do the Node tests), so adding a scenario touches neither. A refusal names its stage: 'input', 'size', 'empty', 'depth',
 // 'json', 'schema' or 'consistency'; only 'consistency' refusals are documents the schema accepts.
 // 'depth' is a cheap scan before parsing: JSON.parse takes seconds over millions of nested
 // brackets, and no results document nests deeper than MAX_DEPTH.
@@ -23,7 +24,8 @@ export const MAX_BYTES = 2 ** 48;
 /** The deepest a results document nests: the document, runs, a run, its samples, a sample. */
 export const MAX_DEPTH = 5;
 
-const SCENARIOS = ['simple', 'vector', 'cycles', 'buckets', 'fragmented', 'highwater', 'replay'];
+// The schema's form of a scenario name; the names themselves are the engine's.
+const SCENARIO_PATTERN = /^[a-z][a-z0-9_]{0,31}$/u;
 const PHASES = ['baseline', 'allocate', 'fill', 'free', 'trim', 'final'];
 const PLATFORMS = ['native', 'wasm'];
 const ALLOCATORS = ['glibc', 'dlmalloc', 'emmalloc'];
@@ -181,7 +183,14 @@ function checkParams(params, path) {
 
 function checkRun(run, path) {
   checkObject(run, path, RUN_FIELDS);
-  checkEnum(run.scenario, `${path}.scenario`, SCENARIOS, 'scenario');
+  if (typeof run.scenario !== 'string')
+    refuse(`${path}.scenario`, `expected a string, got ${typeName(run.scenario)}`);
+  if (!SCENARIO_PATTERN.test(run.scenario))
+    refuse(
+      `${path}.scenario`,
+      `${show(run.scenario)} is not a scenario name (a lowercase letter, then at most 31 ` +
+        'lowercase letters, digits or _)',
+    );
   checkParams(run.params, `${path}.params`);
   checkEnum(run.trim, `${path}.trim`, RUN_TRIM, 'trim setting');
   checkEnum(run.outcome, `${path}.outcome`, OUTCOMES, 'outcome');
@@ -245,7 +254,7 @@ function checkSummary(summary, path) {
 
 // ---- beyond the schema: what the page relies on ----
 
-function checkConsistency(doc, platform) {
+function checkConsistency(doc, platform, scenarios) {
   const fail = (message) => {
     throw new Refusal('consistency', message);
   };
@@ -255,6 +264,11 @@ function checkConsistency(doc, platform) {
     );
   if (doc.runs.length === 0) fail('runs: the file holds no runs, so there is nothing to show');
   doc.runs.forEach((run, r) => {
+    if (scenarios && !scenarios.includes(run.scenario))
+      fail(
+        `runs[${r}].scenario: ${show(run.scenario)} is not a known scenario ` +
+          `(allowed: ${scenarios.join(', ')})`,
+      );
     run.samples.forEach((sample, index) => {
       if (sample.step !== index)
         fail(
@@ -305,10 +319,12 @@ function checkDepth(text) {
 /**
  * Checks the text of a results file.
  * @param {string} text the whole file
- * @param {{platform?: 'native'|'wasm'}} [options] platform: refuse documents of another platform
+ * @param {{platform?: 'native'|'wasm', scenarios?: string[]}} [options] platform: refuse
+ *   documents of another platform; scenarios: the names a run can have (the engine's), else any
+ *   name of the right form
  * @returns {{ok: true, document: object} | {ok: false, stage: string, message: string}}
  */
-export function validateResults(text, { platform } = {}) {
+export function validateResults(text, { platform, scenarios } = {}) {
   try {
     if (typeof text !== 'string') throw new Refusal('input', 'expected the text of a results file');
     // Measured in UTF-16 units, each at least one byte in the file; the page also checks the
@@ -329,7 +345,7 @@ export function validateResults(text, { platform } = {}) {
       throw new Refusal('json', `not JSON: ${error.message}`);
     }
     checkDocument(document);
-    checkConsistency(document, platform);
+    checkConsistency(document, platform, scenarios);
     return { ok: true, document };
   } catch (error) {
     if (!(error instanceof Refusal)) throw error;

@@ -19,8 +19,8 @@
 // Linear memory itself is reported (start → end) but not used as "measured": it starts at
 // 64 MiB whatever the program does and grows in steps of about 20 %, so its growth is 0 for any
 // heap under ~59 MiB and overshoots above that; the heap end is the figure RSS growth mirrors.
+import { MiB, mib } from './units.js';
 
-export const MiB = 1024 * 1024;
 /** Below this WebAssembly heap growth an error in % says nothing (and would divide by ~0). */
 export const MIN_MEASURED_BYTES = MiB;
 /** An |error| up to this many % counts as a good prediction in the verdict. */
@@ -109,11 +109,6 @@ export function verdict(figures) {
     );
   }
   return 'It overestimates here: native RSS grew by more than the WebAssembly heap did.';
-}
-
-/** Bytes as MiB with two decimals, for text. */
-export function mib(bytes) {
-  return (bytes / MiB).toFixed(2);
 }
 
 /** A signed percentage with one decimal ("+4.2", "−99.7"). */

@@ -1,7 +1,8 @@
 // The summary panel after a run: one sentence with the three figures, the supporting figures,
 // and a verdict, written from storyFigures() (web/story.js, where each figure is defined).
 // Everything is set as textContent.
-import { mib, signedPercent, verdict, MIN_MEASURED_BYTES } from './story.js';
+import { signedPercent, verdict, MIN_MEASURED_BYTES } from './story.js';
+import { mib } from './units.js';
 import { paramsLine } from './native-data.js';
 
 /** A list item holding `text` (as text). */

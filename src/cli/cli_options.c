@@ -4,6 +4,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "results_json.h"
 #include "shared/message.h"
 
 #define TL_CLI_MAX_SETS 32
@@ -186,7 +187,7 @@ static int parse_flag(int argc, char **argv, int *i, raw_args *raw, tl_cli_optio
 static int apply_environment(const raw_args *raw, const tl_scenario *scenario, tl_params *params,
                              tl_error *err) {
     const char *model = getenv("BUCKET_MODEL");
-    if (model == NULL || !raw->custom_buckets || scenario != &tl_scenario_buckets)
+    if (model == NULL || !raw->custom_buckets || strcmp(scenario->name, "buckets") != 0)
         return TL_OK;
     tl_error model_err;
     if (tl_params_set(scenario->params, scenario->name, params, "model", model, &model_err) !=
@@ -205,6 +206,13 @@ void tl_cli_add_runs(tl_cli_options *options, const tl_scenario *scenario, const
         run->params = *params;
         run->trim_enabled = enabled;
     }
+}
+
+const char *tl_cli_document_trim(const tl_cli_options *options) {
+    unsigned enabled = 0;
+    for (unsigned i = 0; i < options->run_count; i++)
+        enabled += options->runs[i].trim_enabled != 0;
+    return tl_results_trim(enabled, options->run_count);
 }
 
 static int build_run(const raw_args *raw, const tl_scenario *scenario, tl_cli_options *options,
@@ -264,7 +272,9 @@ int tl_cli_parse(int argc, char **argv, tl_cli_options *options, tl_error *err) 
         return err->code;
     if (raw.scenario) {
         const tl_scenario *scenario = tl_scenario_find(raw.scenario, err);
-        return scenario ? build_run(&raw, scenario, options, err) : err->code;
+        if (scenario == NULL)
+            return err->code;
+        return build_run(&raw, scenario, options, err);
     }
     for (size_t i = 0; i < tl_scenario_count(); i++)
         if (build_run(&raw, tl_scenario_at(i), options, err) != TL_OK)

@@ -5,7 +5,8 @@
 #include "engine/params.h"
 #include "scenarios/scenarios.h"
 
-#define TL_CLI_MAX_RUNS 16
+/* Room for `--all --trim both` of 16 scenarios (test_cli_options checks the registry fits). */
+#define TL_CLI_MAX_RUNS 32
 
 enum tl_cli_action { TL_CLI_RUN, TL_CLI_LIST, TL_CLI_HELP, TL_CLI_VERSION };
 
@@ -56,5 +57,7 @@ int tl_cli_trim_finish(tl_cli_trim *trim, tl_error *err);
 /* Appends the runs of `scenario` that `trim` chose: with trim first, then without. */
 void tl_cli_add_runs(tl_cli_options *options, const tl_scenario *scenario, const tl_params *params,
                      const tl_cli_trim *trim);
+/* The results document's "trim" for these runs (tl_results_trim). */
+const char *tl_cli_document_trim(const tl_cli_options *options);
 
 #endif

@@ -1,7 +1,6 @@
 #include "replay_cli.h"
 
 #include <inttypes.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "results_json.h"
@@ -117,37 +116,11 @@ int tl_replay_cli_parse(int argc, char **argv, tl_cli_options *options, const ch
 
 /* ---- JSON ---- */
 
-static void write_trace(FILE *out, const tl_replay *replay) {
-    fputs("{\"program\": ", out);
-    tl_json_write_string(out, replay->reader.name);
-    fprintf(out,
-            ", \"event_count\": %" PRIu64 ", \"events_replayed\": %" PRIu64
-            ", \"complete\": %s, \"peak_requested_bytes\": %" PRIu64
-            ", \"replay_overhead_bytes\": %" PRIu64 "}",
-            replay->reader.header.event_count, replay->stats.events,
-            replay->reader.complete ? "true" : "false", replay->stats.peak_live_bytes,
-            replay->overhead_bytes);
-}
-
-void tl_replay_write_run(FILE *out, const tl_run_record *run, const tl_replay *replay) {
-    char *text = NULL;
-    size_t length = 0;
-    FILE *run_text = open_memstream(&text, &length);
-    if (run_text != NULL) {
-        tl_json_write_run(run_text, run);
-        fclose(run_text);
-    }
-    /* tl_json_write_run's object ends with its closing brace: "trace" goes in before it. */
-    if (text == NULL || length == 0 || text[length - 1] != '}') {
-        free(text);
-        tl_json_write_run(out, run); /* no memory for the stream: the run without its trace */
-        return;
-    }
-    fwrite(text, 1, length - 1, out);
-    fputs(",\n     \"trace\": ", out);
-    write_trace(out, replay);
-    fputc('}', out);
-    free(text);
+tl_trace_figures tl_replay_figures(const tl_replay *replay) {
+    tl_trace_figures figures = {replay->reader.name,           replay->reader.header.event_count,
+                                replay->stats.events,          replay->reader.complete,
+                                replay->stats.peak_live_bytes, replay->overhead_bytes};
+    return figures;
 }
 
 static void write_by_op(FILE *out, const char *name, const uint64_t *counts) {

@@ -23,8 +23,9 @@ extern const char *const tl_replay_help;
 int tl_replay_cli_parse(int argc, char **argv, tl_cli_options *options, const char **trace,
                         tl_error *err);
 
-/* One element of "runs" for a replay: tl_json_write_run's object plus "trace". */
-void tl_replay_write_run(FILE *out, const tl_run_record *run, const tl_replay *replay);
+/* What a replay's run reports of its trace (tl_run_record's `trace`); the program name stays in
+ * `replay`. */
+tl_trace_figures tl_replay_figures(const tl_replay *replay);
 
 /* The header and everything counted while reading: trace-info --json, and the module's check. */
 void tl_replay_write_info(FILE *out, const tl_replay *replay);

@@ -2,7 +2,9 @@
 
 #include <inttypes.h>
 
+#include "figures.h"
 #include "scenarios/scenarios.h"
+#include "shared/message.h"
 
 static double mib(uint64_t bytes) {
     return (double)bytes / 1048576.0;
@@ -25,7 +27,8 @@ void tl_print_scenario_list(FILE *out) {
     }
 }
 
-static void print_header(FILE *out, const tl_run_record *run) {
+void tl_print_table_head(FILE *out, const tl_run_record *run) {
+    const tl_figures *figures = tl_figures_here();
     const tl_param_set set = run->scenario->params;
     fprintf(out, "\n%s (", run->scenario->name);
     for (size_t i = 0; i < set.count; i++) {
@@ -33,29 +36,48 @@ static void print_header(FILE *out, const tl_run_record *run) {
         tl_param_value_text(set, run->params, i, value, sizeof value);
         fprintf(out, "%s%s=%s", i ? ", " : "", set.defs[i].name, value);
     }
-    fprintf(out, "), trim %s\n", run->trim_enabled ? "enabled" : "disabled");
-    fprintf(out, "%5s  %-8s %9s %9s %9s %10s  %s\n", "step", "phase", "RSS MiB", "anon MiB",
-            "in use", "alloc free", "label");
+    fprintf(out, "), trim %s", run->trim_enabled ? "enabled" : "disabled");
+    if (figures->names_allocator)
+        fprintf(out, ", %s %s", tl_platform_name(), tl_allocator_name());
+    fprintf(out, "\n%5s  %-8s %*s %9s %9s %10s  %s\n", "step", "phase", figures->footprint_width,
+            figures->footprint_title, figures->second_title, "in use", "alloc free", "label");
 }
 
-void tl_print_run_table(FILE *out, const tl_run_record *run) {
+void tl_print_table_row(FILE *out, const tl_sample *sample) {
+    const tl_figures *figures = tl_figures_here();
+    fprintf(out, "%5" PRIu32 "  %-8s %*.2f %9.2f %9.2f %10.2f  %s\n", sample->step,
+            tl_phase_name(sample->phase), figures->footprint_width,
+            mib(sample->memory.footprint_bytes), mib(figures->second(&sample->memory)),
+            mib(sample->memory.in_use_bytes), mib(sample->memory.allocator_free_bytes),
+            sample->label);
+}
+
+void tl_print_table_tail(FILE *out, const tl_run_record *run) {
     const tl_summary *s = run->summary;
-    print_header(out, run);
-    for (uint32_t i = 0; i < run->sample_count; i++) {
-        const tl_sample *sample = &run->samples[i];
-        fprintf(out, "%5" PRIu32 "  %-8s %9.2f %9.2f %9.2f %10.2f  %s\n", sample->step,
-                tl_phase_name(sample->phase), mib(sample->memory.footprint_bytes),
-                mib(sample->memory.rss_anon_bytes), mib(sample->memory.in_use_bytes),
-                mib(sample->memory.allocator_free_bytes), sample->label);
-    }
     fprintf(out,
             "peak %.2f MiB; before trim %.2f MiB; after trim %.2f MiB; released by trim %.2f MiB",
             mib(s->peak_footprint_bytes), mib(s->before_trim_bytes), mib(s->after_trim_bytes),
             ((double)s->before_trim_bytes - (double)s->after_trim_bytes) / 1048576.0);
     if (s->trim.called)
-        fprintf(out, "; malloc_trim returned %d (its own account, not an RSS figure)",
-                s->trim.returned);
+        fprintf(out, "; malloc_trim returned %d (its own account, not %s)", s->trim.returned,
+                tl_figures_here()->trim_note);
     fprintf(out, "; %.1f ms\n", run->elapsed_ms);
     if (run->outcome != TL_OK)
         fprintf(out, "run ended early: %s\n", run->error);
+}
+
+void tl_print_run_table(FILE *out, const tl_run_record *run) {
+    tl_print_table_head(out, run);
+    for (uint32_t i = 0; i < run->sample_count; i++)
+        tl_print_table_row(out, &run->samples[i]);
+    tl_print_table_tail(out, run);
+}
+
+void tl_print_trace_line(FILE *out, const char *path, const tl_trace_figures *trace) {
+    fprintf(out,
+            "trace %s: program %s, %" PRIu64 " of %" PRIu64 " events replayed, %s; peak %" PRIu64
+            " bytes (%.2f MiB) requested and live; replay overhead %.2f MiB (in the baseline)\n",
+            tl_q(path), trace->program, trace->events_replayed, trace->event_count,
+            trace->complete ? "complete" : "cut short", trace->peak_requested_bytes,
+            mib(trace->peak_requested_bytes), mib(trace->replay_overhead_bytes));
 }

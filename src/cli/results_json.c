@@ -4,6 +4,7 @@
 #include <time.h>
 
 #include "engine/platform.h"
+#include "figures.h"
 #include "shared/version.h"
 
 void tl_json_write_string(FILE *out, const char *text) {
@@ -19,18 +20,46 @@ void tl_json_write_string(FILE *out, const char *text) {
     fputc('"', out);
 }
 
-void tl_json_begin_document(FILE *out, const char *trim) {
-    char created[32];
-    time_t now = time(NULL);
-    strftime(created, sizeof created, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
-    fprintf(out, "{\n  \"format\": \"%s\",\n  \"version\": %d,\n", TL_RESULTS_FORMAT,
+const char *tl_results_trim(unsigned enabled, unsigned runs) {
+    return enabled == 0 ? "disabled" : enabled == runs ? "enabled" : "mixed";
+}
+
+void tl_json_utc_text(int64_t seconds, char text[TL_UTC_TEXT_SIZE]) {
+    /* Days to a civil date (H. Hinnant's days_from_civil, inverted), from 0000-03-01 on, so that
+     * February's length comes last in each year. Not gmtime: in WebAssembly it brings the
+     * time-zone glue, which needs an exported malloc. */
+    int64_t days = seconds / 86400 + 719468, rest = seconds % 86400;
+    int64_t era = days / 146097, day_of_era = days - era * 146097;
+    int64_t year_of_era =
+        (day_of_era - day_of_era / 1460 + day_of_era / 36524 - day_of_era / 146096) / 365;
+    int64_t day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    int64_t month_from_march = (5 * day_of_year + 2) / 153;
+    int day = (int)(day_of_year - (153 * month_from_march + 2) / 5 + 1);
+    int month = (int)(month_from_march < 10 ? month_from_march + 3 : month_from_march - 9);
+    int64_t year = year_of_era + era * 400 + (month <= 2);
+    snprintf(text, TL_UTC_TEXT_SIZE, "%04d-%02d-%02dT%02d:%02d:%02dZ", (int)year, month, day,
+             (int)(rest / 3600), (int)(rest / 60 % 60), (int)(rest % 60));
+}
+
+void tl_json_begin_document(FILE *out, const char *program, const char *allocator,
+                            const char *trim) {
+    char created[TL_UTC_TEXT_SIZE];
+    tl_json_utc_text((int64_t)time(NULL), created);
+    fprintf(out,
+            "{\n  \"format\": \"%s\",\n  \"version\": %d,\n  \"generator\": ", TL_RESULTS_FORMAT,
             TL_RESULTS_VERSION);
-    fprintf(out, "  \"generator\": \"trimlab %s (%s)\",\n  \"created\": \"%s\",\n", tl_version(),
-            tl_platform_name(), created);
-    fprintf(out, "  \"platform\": \"%s\",\n  \"allocator\": \"%s\",\n", tl_platform_name(),
-            tl_allocator_name());
-    fprintf(out, "  \"page_bytes\": %" PRIu64 ",\n  \"trim\": \"%s\",\n  \"runs\": [",
+    char generator_text[128];
+    snprintf(generator_text, sizeof generator_text, "trimlab %s (%s)", tl_version(), program);
+    tl_json_write_string(out, generator_text);
+    fprintf(out, ",\n  \"created\": \"%s\",\n  \"platform\": \"%s\",\n  \"allocator\": ", created,
+            tl_platform_name());
+    tl_json_write_string(out, allocator);
+    fprintf(out, ",\n  \"page_bytes\": %" PRIu64 ",\n  \"trim\": \"%s\",\n  \"runs\": [",
             tl_page_bytes(), trim);
+}
+
+void tl_json_next_run(FILE *out, unsigned index) {
+    fputs(index ? "," : "", out);
 }
 
 static void write_params(FILE *out, const tl_scenario *scenario, const tl_params *params) {
@@ -48,14 +77,15 @@ static void write_params(FILE *out, const tl_scenario *scenario, const tl_params
     fputc('}', out);
 }
 
-static void write_sample(FILE *out, const tl_sample *sample) {
-    fprintf(out, "{\"step\": %" PRIu32 ", \"phase\": \"%s\", \"label\": ", sample->step,
-            tl_phase_name(sample->phase));
+void tl_json_write_sample(FILE *out, const tl_sample *sample, uint32_t index) {
+    const tl_figures *figures = tl_figures_here();
+    fprintf(out, "%s{\"step\": %" PRIu32 ", \"phase\": \"%s\", \"label\": ",
+            index ? ",\n       " : "\n       ", sample->step, tl_phase_name(sample->phase));
     tl_json_write_string(out, sample->label);
     fprintf(out,
-            ", \"footprint_bytes\": %" PRIu64 ", \"rss_anon_bytes\": %" PRIu64
-            ", \"in_use_bytes\": %" PRIu64 ", \"allocator_free_bytes\": %" PRIu64 "}",
-            sample->memory.footprint_bytes, sample->memory.rss_anon_bytes,
+            ", \"footprint_bytes\": %" PRIu64 ", \"%s\": %" PRIu64 ", \"in_use_bytes\": %" PRIu64
+            ", \"allocator_free_bytes\": %" PRIu64 "}",
+            sample->memory.footprint_bytes, figures->second_key, figures->second(&sample->memory),
             sample->memory.in_use_bytes, sample->memory.allocator_free_bytes);
 }
 
@@ -75,29 +105,65 @@ static void write_summary(FILE *out, const tl_summary *s) {
         fputs("null}", out);
 }
 
-void tl_json_write_run(FILE *out, const tl_run_record *run) {
+static void write_trace(FILE *out, const tl_trace_figures *trace) {
+    fputs("{\"program\": ", out);
+    tl_json_write_string(out, trace->program);
+    fprintf(out,
+            ", \"event_count\": %" PRIu64 ", \"events_replayed\": %" PRIu64
+            ", \"complete\": %s, \"peak_requested_bytes\": %" PRIu64
+            ", \"replay_overhead_bytes\": %" PRIu64 "}",
+            trace->event_count, trace->events_replayed, trace->complete ? "true" : "false",
+            trace->peak_requested_bytes, trace->replay_overhead_bytes);
+}
+
+const char *tl_json_outcome_name(int outcome) {
+    return outcome == TL_OK ? "completed" : tl_status_name(outcome);
+}
+
+void tl_json_write_run_head(FILE *out, const tl_run_record *run) {
     fputs("\n    {\"scenario\": ", out);
     tl_json_write_string(out, run->scenario->name);
     fputs(", \"params\": ", out);
     write_params(out, run->scenario, run->params);
     fprintf(out, ", \"trim\": \"%s\", \"outcome\": \"%s\", \"error\": ",
-            run->trim_enabled ? "enabled" : "disabled",
-            run->outcome == TL_OK ? "completed" : tl_status_name(run->outcome));
+            run->trim_enabled ? "enabled" : "disabled", tl_json_outcome_name(run->outcome));
     if (run->outcome == TL_OK)
         fputs("null", out);
     else
         tl_json_write_string(out, run->error);
-    if (run->samples != NULL) {
+    if (run->samples != NULL)
         fprintf(out, ", \"elapsed_ms\": %.3f,\n     \"samples\": [", run->elapsed_ms);
-        for (uint32_t i = 0; i < run->sample_count; i++) {
-            fputs(i ? ",\n       " : "\n       ", out);
-            write_sample(out, &run->samples[i]);
-        }
-        fputs("]", out);
-    }
-    fputs(",\n     \"summary\": ", out);
+}
+
+void tl_json_write_run_tail(FILE *out, const tl_run_record *run) {
+    fputs(run->samples != NULL ? "],\n     \"summary\": " : ",\n     \"summary\": ", out);
     write_summary(out, run->summary);
+    if (run->trace != NULL) {
+        fputs(",\n     \"trace\": ", out);
+        write_trace(out, run->trace);
+    }
     fputc('}', out);
+}
+
+void tl_json_write_run(FILE *out, const tl_run_record *run) {
+    tl_json_write_run_head(out, run);
+    for (uint32_t i = 0; i < run->sample_count; i++)
+        tl_json_write_sample(out, &run->samples[i], i);
+    tl_json_write_run_tail(out, run);
+}
+
+void tl_json_add_run_text(FILE *out, unsigned index, const char *run_text) {
+    if (out == NULL)
+        return;
+    tl_json_next_run(out, index);
+    fputs(run_text, out);
+}
+
+void tl_json_add_run(FILE *out, unsigned index, const tl_run_record *run) {
+    if (out == NULL)
+        return;
+    tl_json_next_run(out, index);
+    tl_json_write_run(out, run);
 }
 
 void tl_json_end_document(FILE *out) {

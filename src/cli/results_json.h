@@ -1,7 +1,10 @@
-/* Writes the shared results format (docs/results-format.md, docs/results.schema.json). */
+/* Writes the shared results format (docs/results-format.md, docs/results.schema.json). A run is
+ * written in pieces (head, one sample at a time, tail) so that the WebAssembly module can write a
+ * run whose samples JavaScript holds, one piece at a time, in the same layout. */
 #ifndef TL_RESULTS_JSON_H
 #define TL_RESULTS_JSON_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 #include "run_record.h"
@@ -9,12 +12,32 @@
 #define TL_RESULTS_FORMAT "trimlab-results"
 #define TL_RESULTS_VERSION 1
 
-/* The document's opening up to "runs": [; `trim` is "enabled", "disabled" or "mixed". */
-void tl_json_begin_document(FILE *out, const char *trim);
+/* The document's "trim": "enabled", "disabled" or "mixed", from how many of its `runs` have trim
+ * enabled. */
+const char *tl_results_trim(unsigned enabled, unsigned runs);
+/* "2026-11-29T11:25:19Z": the UTC time `seconds` after 1970 (not before), as "created" has it. */
+#define TL_UTC_TEXT_SIZE 32
+void tl_json_utc_text(int64_t seconds, char text[TL_UTC_TEXT_SIZE]);
+/* The document's opening up to "runs": [, with this platform and page size; the generator is
+ * "trimlab VERSION (program)". */
+void tl_json_begin_document(FILE *out, const char *program, const char *allocator,
+                            const char *trim);
+/* What stands between the runs: before run `index`. */
+void tl_json_next_run(FILE *out, unsigned index);
+/* Run `index` of a document being written to `out` (NULL: none is), given as its text (what a
+ * child wrote with tl_json_write_run) or as its record. */
+void tl_json_add_run_text(FILE *out, unsigned index, const char *run_text);
+void tl_json_add_run(FILE *out, unsigned index, const tl_run_record *run);
 /* One element of "runs". Without samples (run->samples NULL) it leaves out "samples" and
  * "elapsed_ms" for a caller that collects them itself (the WebAssembly wrapper). */
 void tl_json_write_run(FILE *out, const tl_run_record *run);
+/* The run up to its samples, sample `index` of them, and the rest after them. */
+void tl_json_write_run_head(FILE *out, const tl_run_record *run);
+void tl_json_write_sample(FILE *out, const tl_sample *sample, uint32_t index);
+void tl_json_write_run_tail(FILE *out, const tl_run_record *run);
 void tl_json_end_document(FILE *out);
+/* "completed" for TL_OK, else the status name ("oom", "bad_trace", "failed"). */
+const char *tl_json_outcome_name(int outcome);
 /* A JSON string literal, escaped. */
 void tl_json_write_string(FILE *out, const char *text);
 

@@ -34,15 +34,18 @@ static void fill_next(tl_block *block) {
     block->filled += length;
 }
 
-int tl_block_step(tl_block *block, const char *prefix, tl_step_desc *desc, tl_error *err) {
+tl_step_result tl_block_step(tl_block *block, const char *prefix, tl_step_desc *desc,
+                             tl_error *err) {
     char total[32], done[32];
     tl_format_mib(block->size, total, sizeof total);
     if (block->freed)
         return TL_STEP_DONE;
     if (block->data == NULL) {
         block->data = malloc((size_t)block->size);
-        if (block->data == NULL)
-            return tl_fail(err, TL_ERR_OOM, "%smalloc of %s failed: out of memory", prefix, total);
+        if (block->data == NULL) {
+            tl_fail(err, TL_ERR_OOM, "%smalloc of %s failed: out of memory", prefix, total);
+            return TL_STEP_FAILED;
+        }
         desc->phase = TL_PHASE_ALLOCATE;
         snprintf(desc->label, sizeof desc->label, "%smalloc %s", prefix, total);
         return TL_STEP_MORE;

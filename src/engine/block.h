@@ -18,8 +18,10 @@ typedef struct tl_block {
 } tl_block;
 
 void tl_block_init(tl_block *block, uint64_t size, enum tl_fill fill);
-/* One step of the block's life; labels start with `prefix`. TL_STEP_DONE once it was freed. */
-int tl_block_step(tl_block *block, const char *prefix, tl_step_desc *desc, tl_error *err);
+/* One step of the block's life; labels start with `prefix`. TL_STEP_DONE once it was freed,
+ * TL_STEP_FAILED with err when its malloc fails. */
+tl_step_result tl_block_step(tl_block *block, const char *prefix, tl_step_desc *desc,
+                             tl_error *err);
 void tl_block_release(tl_block *block);
 /* Steps one block takes: malloc, the fill steps, free. */
 uint32_t tl_block_steps(uint64_t size);

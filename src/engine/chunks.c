@@ -30,7 +30,7 @@ static uint64_t batch_end(const tl_chunks *chunks, uint64_t first) {
     return end < chunks->count ? end : chunks->count;
 }
 
-int tl_chunks_allocate_batch(tl_chunks *chunks, tl_step_desc *desc, tl_error *err) {
+tl_step_result tl_chunks_allocate_batch(tl_chunks *chunks, tl_step_desc *desc, tl_error *err) {
     uint64_t first = chunks->allocated, end = batch_end(chunks, first);
     if (first == chunks->count)
         return TL_STEP_DONE;
@@ -39,11 +39,11 @@ int tl_chunks_allocate_batch(tl_chunks *chunks, tl_step_desc *desc, tl_error *er
         if (chunk == NULL) {
             char held[32];
             tl_format_mib(chunks->allocated * chunks->size, held, sizeof held);
-            return tl_fail(err, TL_ERR_OOM,
-                           "malloc of %llu bytes failed at chunk %llu of %llu with %s held: out "
-                           "of memory",
-                           (unsigned long long)chunks->size, (unsigned long long)i + 1,
-                           (unsigned long long)chunks->count, held);
+            tl_fail(err, TL_ERR_OOM,
+                    "malloc of %llu bytes failed at chunk %llu of %llu with %s held: out of memory",
+                    (unsigned long long)chunks->size, (unsigned long long)i + 1,
+                    (unsigned long long)chunks->count, held);
+            return TL_STEP_FAILED;
         }
         tl_touch_pages(chunk, (size_t)chunks->size);
         chunks->ptrs[i] = chunk;
@@ -56,7 +56,7 @@ int tl_chunks_allocate_batch(tl_chunks *chunks, tl_step_desc *desc, tl_error *er
     return TL_STEP_MORE;
 }
 
-int tl_chunks_free_batch(tl_chunks *chunks, tl_step_desc *desc) {
+tl_step_result tl_chunks_free_batch(tl_chunks *chunks, tl_step_desc *desc) {
     uint64_t first = chunks->freed, end = batch_end(chunks, first);
     if (first == chunks->allocated)
         return TL_STEP_DONE;

@@ -3,12 +3,13 @@
 #include <stdio.h>
 #include <string.h>
 
-uint32_t tl_engine_sample_capacity(const tl_scenario *scenario, const tl_params *params) {
-    return scenario->max_steps(params) + TL_ENGINE_EXTRA_SAMPLES;
+uint32_t tl_engine_sample_capacity(const tl_scenario *scenario, const tl_params *params,
+                                   const void *input) {
+    return scenario->max_steps(params, input) + TL_ENGINE_EXTRA_SAMPLES;
 }
 
 int tl_engine_begin(tl_engine *engine, const tl_scenario *scenario, const tl_params *params,
-                    int trim_enabled) {
+                    void *input, int trim_enabled) {
     if (engine->stage != TL_STAGE_IDLE && engine->stage != TL_STAGE_DONE)
         return tl_fail(&engine->error, TL_ERR_STATE, "a run of %s is in progress: end it first",
                        engine->scenario->name);
@@ -17,8 +18,9 @@ int tl_engine_begin(tl_engine *engine, const tl_scenario *scenario, const tl_par
     memset(engine, 0, sizeof *engine);
     engine->scenario = scenario;
     engine->params = *params;
+    engine->input = input;
     engine->trim_enabled = trim_enabled;
-    int status = scenario->begin(engine->state, &engine->params, &engine->error);
+    int status = scenario->begin(engine->state, &engine->params, input, &engine->error);
     if (status != TL_OK) {
         scenario->release(engine->state);
         return status;
@@ -59,14 +61,14 @@ static void record(tl_engine *engine, tl_sample *sample, enum tl_phase phase, co
     summary->final_footprint_bytes = sample->memory.footprint_bytes;
 }
 
-/* A failed step (out of memory): free what the scenario holds, keep the samples so far, end the
- * run. The scenario's message stays in engine->error. */
-static void stop_failed(tl_engine *engine, tl_sample *sample, int status) {
+/* A failed step (out of memory, a bad trace): free what the scenario holds, keep the samples so
+ * far, end the run. The scenario's code and message stay in engine->error. */
+static void stop_failed(tl_engine *engine, tl_sample *sample) {
     engine->scenario->release(engine->state);
-    engine->outcome = status;
+    engine->outcome = engine->error.code;
     record(engine, sample, TL_PHASE_FINAL,
-           status == TL_ERR_OOM ? "out of memory: freed what the run held"
-                                : "failed: freed what the run held",
+           engine->error.code == TL_ERR_OOM ? "out of memory: freed what the run held"
+                                            : "failed: freed what the run held",
            1);
     engine->summary.before_trim_bytes = engine->summary.after_trim_bytes =
         sample->memory.footprint_bytes;
@@ -75,17 +77,18 @@ static void stop_failed(tl_engine *engine, tl_sample *sample, int status) {
 
 static void step_scenario(tl_engine *engine, tl_sample *sample) {
     tl_step_desc desc = {TL_PHASE_ALLOCATE, ""};
-    int status = engine->scenario->step(engine->state, &desc, &engine->error);
-    if (status == TL_STEP_MORE) {
+    switch (engine->scenario->step(engine->state, &desc, &engine->error)) {
+    case TL_STEP_MORE:
         record(engine, sample, desc.phase, desc.label, 0);
         return;
-    }
-    if (status != TL_STEP_DONE) {
-        stop_failed(engine, sample, status);
+    case TL_STEP_FAILED:
+        stop_failed(engine, sample);
+        return;
+    case TL_STEP_DONE:
+        engine->stage = TL_STAGE_TRIM;
+        tl_engine_step(engine, sample);
         return;
     }
-    engine->stage = TL_STAGE_TRIM;
-    tl_engine_step(engine, sample);
 }
 
 static void step_trim(tl_engine *engine, tl_sample *sample) {

@@ -40,10 +40,11 @@ enum tl_stage {
 typedef struct tl_engine {
     const tl_scenario *scenario;
     tl_params params;
+    void *input; /* as given to tl_engine_begin: NULL, or the replay's trace source */
     int trim_enabled;
     enum tl_stage stage;
     uint32_t next_step;
-    int outcome; /* TL_OK, or TL_ERR_OOM when an allocation failed */
+    int outcome; /* TL_OK, or the code of the step that failed (TL_ERR_OOM, TL_ERR_BAD_TRACE) */
     tl_error error;
     tl_summary summary;
     /* At the last heap walk, for a scenario with held_bytes: the in-use figure, and what the
@@ -52,11 +53,14 @@ typedef struct tl_engine {
     _Alignas(16) unsigned char state[TL_STATE_MAX];
 } tl_engine;
 
-/* Room for every sample a run of `scenario` with `params` can produce. */
-uint32_t tl_engine_sample_capacity(const tl_scenario *scenario, const tl_params *params);
-/* Starts a run; the engine must be idle or done (tl_engine_end releases a run in progress). */
+/* Room for every sample a run of `scenario` with `params` and `input` can produce. */
+uint32_t tl_engine_sample_capacity(const tl_scenario *scenario, const tl_params *params,
+                                   const void *input);
+/* Starts a run; the engine must be idle or done (tl_engine_end releases a run in progress).
+ * `input` goes to the scenario's begin (scenario.h): NULL, or the replay's trace source, which the
+ * caller keeps (and feeds) until tl_engine_end. */
 int tl_engine_begin(tl_engine *engine, const tl_scenario *scenario, const tl_params *params,
-                    int trim_enabled);
+                    void *input, int trim_enabled);
 /* 1 with *sample filled, 0 when the run is over (no sample). Out of memory is not an error here:
  * the run ends with outcome TL_ERR_OOM after a last sample once the scenario freed what it held. */
 int tl_engine_step(tl_engine *engine, tl_sample *sample);

@@ -29,18 +29,28 @@ typedef struct tl_step_desc {
     char label[TL_LABEL_MAX];
 } tl_step_desc;
 
-enum tl_step_status { TL_STEP_DONE = 0, TL_STEP_MORE = 1 };
+/* What one step of a scenario did. Not an error code: a step that fails returns TL_STEP_FAILED
+ * with the code and message in its tl_error. A type of its own, so that the compiler refuses a
+ * step that returns, or compares with, an enum tl_status (-Wenum-conversion, -Wenum-compare). */
+typedef enum tl_step_result {
+    TL_STEP_MORE,  /* did a piece of work, described in its tl_step_desc */
+    TL_STEP_DONE,  /* nothing left to do (nothing was done) */
+    TL_STEP_FAILED /* stopped: the tl_error says why (TL_ERR_OOM, TL_ERR_BAD_TRACE, ...) */
+} tl_step_result;
 
 typedef struct tl_scenario {
     const char *name;
     const char *description;
     tl_param_set params;
-    /* Upper bound on the scenario's own steps, so callers can size sample storage up front. */
-    uint32_t (*max_steps)(const tl_params *params);
-    /* Prepares state (at most TL_STATE_MAX bytes); allocates nothing large. */
-    int (*begin)(void *state, const tl_params *params, tl_error *err);
-    /* One bounded piece of work: TL_STEP_MORE, TL_STEP_DONE (nothing done), or an error code. */
-    int (*step)(void *state, tl_step_desc *desc, tl_error *err);
+    /* Upper bound on the scenario's own steps, so callers can size sample storage up front;
+     * `input` as begin gets it. */
+    uint32_t (*max_steps)(const tl_params *params, const void *input);
+    /* Prepares state (at most TL_STATE_MAX bytes); allocates nothing large. `input` is what the
+     * caller gave tl_engine_begin and keeps while the run lasts: NULL for the built-in scenarios
+     * (they ignore it), the trace source (a tl_replay) for the replay. */
+    int (*begin)(void *state, const tl_params *params, void *input, tl_error *err);
+    /* One bounded piece of work. */
+    tl_step_result (*step)(void *state, tl_step_desc *desc, tl_error *err);
     /* Frees everything the scenario still holds; safe after any step or error. */
     void (*release)(void *state);
     /* Optional (NULL: none): the tl_block_bytes of everything the scenario holds, kept as it

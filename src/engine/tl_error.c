@@ -4,7 +4,7 @@
 
 #include "shared/message.h"
 
-int tl_fail(tl_error *err, int code, const char *fmt, ...) {
+enum tl_status tl_fail(tl_error *err, enum tl_status code, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
     err->code = code;

@@ -20,13 +20,15 @@ enum tl_status {
 #define TL_MESSAGE_MAX 512
 
 typedef struct tl_error {
-    int code;
+    enum tl_status code;
     char message[TL_MESSAGE_MAX];
 } tl_error;
 
 /* Sets code and a printf-style message, kept to one line (a control character becomes '?');
- * returns code so callers can `return tl_fail(...)`. */
-int tl_fail(tl_error *err, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+ * returns code so callers can `return tl_fail(...)`. Typed enum tl_status, so that returning it
+ * where a step result is due does not compile (-Wenum-conversion, scenario.h). */
+enum tl_status tl_fail(tl_error *err, enum tl_status code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 void tl_error_clear(tl_error *err);
 const char *tl_status_name(int code);
 

@@ -115,23 +115,12 @@ static int step_all(tl_engine *engine, tl_trace_file *file, tl_replay *replay, t
     return TL_OK;
 }
 
-static void print_trace_line(const replay_job *job, const tl_replay *replay) {
-    fprintf(stdout,
-            "trace %s: program %s, %" PRIu64 " of %" PRIu64 " events replayed, %s; peak %" PRIu64
-            " bytes (%.2f MiB) requested and live; replay overhead %.2f MiB (in the baseline)\n",
-            tl_q(job->path), replay->reader.name, replay->stats.events,
-            replay->reader.header.event_count, replay->reader.complete ? "complete" : "cut short",
-            replay->stats.peak_live_bytes, (double)replay->stats.peak_live_bytes / 1048576.0,
-            (double)replay->overhead_bytes / 1048576.0);
-}
-
-static void report(const replay_job *job, FILE *json, const tl_run_record *record,
-                   const tl_replay *replay) {
+static void report(const replay_job *job, FILE *json, const tl_run_record *record) {
     if (record->sample_count > 0) /* a run without samples is not a results-format run */
-        tl_replay_write_run(json, record, replay);
+        tl_json_write_run(json, record);
     if (!job->quiet && record->sample_count > 0) {
         tl_print_run_table(stdout, record);
-        print_trace_line(job, replay);
+        tl_print_trace_line(stdout, job->path, record->trace);
     }
     if (record->outcome != TL_OK)
         tl_say("%s: %s", tl_q(job->path), record->error);
@@ -150,8 +139,7 @@ static int replay_work(void *context, FILE *json) {
     replay.expected_events = job->check.stats.events;
     replay.expected_moved_bytes =
         tl_add_saturated(job->check.stats.allocated_bytes, job->check.stats.freed_bytes);
-    tl_replay_attach(&replay);
-    uint32_t capacity = tl_engine_sample_capacity(&tl_scenario_replay, &job->run->params);
+    uint32_t capacity = tl_engine_sample_capacity(&tl_scenario_replay, &job->run->params, &replay);
     uint32_t count = 0;
     tl_sample *samples = allocate_samples(capacity);
     if (samples == NULL) {
@@ -159,8 +147,8 @@ static int replay_work(void *context, FILE *json) {
         return EXIT_OUT_OF_MEMORY;
     }
     double start = now_ms();
-    int status =
-        tl_engine_begin(&engine, &tl_scenario_replay, &job->run->params, job->run->trim_enabled);
+    int status = tl_engine_begin(&engine, &tl_scenario_replay, &job->run->params, &replay,
+                                 job->run->trim_enabled);
     int io = status == TL_OK ? step_all(&engine, &file, &replay, samples, capacity, &count, &err)
                              : TL_OK;
     tl_run_record record = {&tl_scenario_replay,
@@ -171,27 +159,22 @@ static int replay_work(void *context, FILE *json) {
                             &engine.summary,
                             status == TL_OK ? engine.outcome : status,
                             engine.error.message,
-                            now_ms() - start};
+                            now_ms() - start,
+                            NULL};
     tl_engine_end(&engine);
     tl_trace_file_close(&file);
-    tl_replay_attach(NULL);
     if (io != TL_OK) {
         free(samples);
         return tl_trace_file_report(job->path, &err);
     }
-    report(job, json, &record, &replay);
+    tl_trace_figures trace = tl_replay_figures(&replay);
+    record.trace = &trace;
+    report(job, json, &record);
     free(samples);
     return exit_code_for(record.outcome);
 }
 
 /* ---- the parent ---- */
-
-static const char *document_trim(const tl_cli_options *options) {
-    unsigned enabled = 0;
-    for (unsigned i = 0; i < options->run_count; i++)
-        enabled += (unsigned)options->runs[i].trim_enabled;
-    return enabled == 0 ? "disabled" : enabled == options->run_count ? "enabled" : "mixed";
-}
 
 /* Exit codes by how bad they are: out of memory, then bad input, then any other failure. */
 static int severity(int code) {
@@ -206,11 +189,10 @@ static int worse(int a, int b) {
 /* The replay the child reported or, when it died or ended without one, a failed run in its
  * place (its trace as the check read it, nothing replayed), with a line on stderr. Returns the
  * run's exit code: a child that exited gave its own (it said why: a read error is 2). */
-static int write_replay(FILE *json, int first, const replay_job *job, const tl_child_output *child,
-                        int code) {
+static int write_replay(FILE *json, unsigned index, const replay_job *job,
+                        const tl_child_output *child, int code) {
     if (tl_child_reported(child, code)) {
-        if (json)
-            fprintf(json, "%s%s", first ? "" : ",", child->data);
+        tl_json_add_run_text(json, index, child->data);
         return code;
     }
     static tl_replay checked; /* static: zeroed, and a replay is large */
@@ -220,10 +202,9 @@ static int write_replay(FILE *json, int first, const replay_job *job, const tl_c
            job->run->trim_enabled ? "enabled" : "disabled", error);
     checked.reader = job->check.reader;
     tl_run_record failed = tl_failed_run(job->run, error, child->elapsed_ms);
-    if (json) {
-        fputs(first ? "" : ",", json);
-        tl_replay_write_run(json, &failed, &checked);
-    }
+    tl_trace_figures trace = tl_replay_figures(&checked);
+    failed.trace = &trace;
+    tl_json_add_run(json, index, &failed);
     return code > 0 ? code : EXIT_FAILED;
 }
 
@@ -231,13 +212,14 @@ static int write_replay(FILE *json, int first, const replay_job *job, const tl_c
 static int run_replays(const tl_cli_options *options, replay_job *job, FILE *json) {
     int exit_code = 0;
     if (json)
-        tl_json_begin_document(json, document_trim(options));
+        tl_json_begin_document(json, TL_NATIVE_GENERATOR, tl_allocator_name(),
+                               tl_cli_document_trim(options));
     for (unsigned i = 0; i < options->run_count && !tl_child_stop_signal(); i++) {
         tl_child_output child = {NULL, 0, 0, 0};
         job->run = &options->runs[i];
         int code = tl_run_in_child(replay_work, job, &child);
         if (!tl_child_stop_signal())
-            exit_code = worse(exit_code, write_replay(json, i == 0, job, &child, code));
+            exit_code = worse(exit_code, write_replay(json, i, job, &child, code));
         free(child.data);
     }
     if (json)

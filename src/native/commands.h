@@ -3,6 +3,9 @@
 #ifndef TL_COMMANDS_H
 #define TL_COMMANDS_H
 
+/* Who wrote a results document, in its "generator" (`trimlab --json`, `trimlab replay --json`). */
+#define TL_NATIVE_GENERATOR "native"
+
 int tl_cmd_record(int argc, char **argv);
 int tl_cmd_trace_info(int argc, char **argv);
 int tl_cmd_replay(int argc, char **argv);

@@ -25,6 +25,6 @@ tl_run_record tl_failed_run(const tl_cli_run *run, const char *error, double ela
     static const tl_sample no_samples[1];
     tl_run_record record = {
         run->scenario,     &run->params, run->trim_enabled, no_samples, 0, &zeros,
-        TL_ERR_RUN_FAILED, error,        elapsed_ms};
+        TL_ERR_RUN_FAILED, error,        elapsed_ms,        NULL};
     return record;
 }

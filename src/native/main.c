@@ -31,20 +31,12 @@ static int run_scenario(void *context, FILE *json) {
     return outcome == TL_OK ? 0 : EXIT_OUT_OF_MEMORY;
 }
 
-static const char *document_trim(const tl_cli_options *options) {
-    int enabled = 0;
-    for (unsigned i = 0; i < options->run_count; i++)
-        enabled += options->runs[i].trim_enabled;
-    return enabled == 0 ? "disabled" : enabled == (int)options->run_count ? "enabled" : "mixed";
-}
-
 /* Writes the run the child reported or, when it died or ended without one, a failed run in its
  * place, with a line on stderr. Returns the run's exit code. */
-static int write_run(FILE *json, int first, const tl_cli_run *run, const tl_child_output *child,
-                     int code) {
+static int write_run(FILE *json, unsigned index, const tl_cli_run *run,
+                     const tl_child_output *child, int code) {
     if (tl_child_reported(child, code)) {
-        if (json)
-            fprintf(json, "%s%s", first ? "" : ",", child->data);
+        tl_json_add_run_text(json, index, child->data);
         return code == 0 || code == EXIT_OUT_OF_MEMORY ? code : EXIT_FAILED;
     }
     char error[128];
@@ -52,10 +44,7 @@ static int write_run(FILE *json, int first, const tl_cli_run *run, const tl_chil
     tl_say("scenario %s, trim %s: %s", run->scenario->name,
            run->trim_enabled ? "enabled" : "disabled", error);
     tl_run_record failed = tl_failed_run(run, error, child->elapsed_ms);
-    if (json) {
-        fputs(first ? "" : ",", json);
-        tl_json_write_run(json, &failed);
-    }
+    tl_json_add_run(json, index, &failed);
     return EXIT_FAILED;
 }
 
@@ -63,13 +52,14 @@ static int write_run(FILE *json, int first, const tl_cli_run *run, const tl_chil
 static int run_all(const tl_cli_options *options, FILE *json) {
     int exit_code = 0;
     if (json)
-        tl_json_begin_document(json, document_trim(options));
+        tl_json_begin_document(json, TL_NATIVE_GENERATOR, tl_allocator_name(),
+                               tl_cli_document_trim(options));
     for (unsigned i = 0; i < options->run_count && !tl_child_stop_signal(); i++) {
         tl_child_output child = {NULL, 0, 0, 0};
         scenario_job job = {&options->runs[i], options->quiet};
         int code = tl_run_in_child(run_scenario, &job, &child);
         if (!tl_child_stop_signal()) {
-            code = write_run(json, i == 0, &options->runs[i], &child, code);
+            code = write_run(json, i, &options->runs[i], &child, code);
             if (code == EXIT_FAILED || (code == EXIT_OUT_OF_MEMORY && exit_code == 0))
                 exit_code = code;
         }

@@ -15,7 +15,7 @@ static double now_ms(void) {
 
 int tl_run_once(const tl_cli_run *run, FILE *json, FILE *table) {
     static tl_engine engine;
-    uint32_t capacity = tl_engine_sample_capacity(run->scenario, &run->params);
+    uint32_t capacity = tl_engine_sample_capacity(run->scenario, &run->params, NULL);
     /* Allocated before the scenario starts so that no sample storage lands among its chunks. */
     tl_sample *samples = calloc(capacity, sizeof *samples);
     uint32_t count = 0;
@@ -24,7 +24,7 @@ int tl_run_once(const tl_cli_run *run, FILE *json, FILE *table) {
         return TL_ERR_OOM;
     }
     double start = now_ms();
-    int status = tl_engine_begin(&engine, run->scenario, &run->params, run->trim_enabled);
+    int status = tl_engine_begin(&engine, run->scenario, &run->params, NULL, run->trim_enabled);
     if (status == TL_OK)
         while (count < capacity && tl_engine_step(&engine, &samples[count]))
             count++;
@@ -37,7 +37,8 @@ int tl_run_once(const tl_cli_run *run, FILE *json, FILE *table) {
                             &engine.summary,
                             status == TL_OK ? engine.outcome : status,
                             engine.error.message,
-                            elapsed};
+                            elapsed,
+                            NULL};
     tl_engine_end(&engine);
     tl_json_write_run(json, &record);
     if (table)

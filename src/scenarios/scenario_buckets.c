@@ -48,7 +48,8 @@ static uint64_t ceil_div(uint64_t a, uint64_t b) {
     return (a + b - 1) / b;
 }
 
-static uint32_t buckets_max_steps(const tl_params *params) {
+static uint32_t buckets_max_steps(const tl_params *params, const void *input) {
+    (void)input;
     uint64_t steps = 0;
     for (unsigned d = 0; d < params->model.depths; d++) {
         uint64_t buckets = params->model.buckets[d];
@@ -58,8 +59,9 @@ static uint32_t buckets_max_steps(const tl_params *params) {
     return (uint32_t)steps;
 }
 
-static int buckets_begin(void *state, const tl_params *params, tl_error *err) {
+static int buckets_begin(void *state, const tl_params *params, void *input, tl_error *err) {
     buckets_state *s = state;
+    (void)input;
     (void)err;
     *s = (buckets_state){0};
     s->model = params->model;
@@ -67,35 +69,41 @@ static int buckets_begin(void *state, const tl_params *params, tl_error *err) {
     return TL_OK;
 }
 
-static int depth_label(const buckets_state *s, tl_step_desc *desc, enum tl_phase phase,
-                       const char *what) {
+static tl_step_result depth_label(const buckets_state *s, tl_step_desc *desc, enum tl_phase phase,
+                                  const char *what) {
     desc->phase = phase;
     snprintf(desc->label, sizeof desc->label, "depth %u/%u: %.60s", s->depth + 1, s->model.depths,
              what);
     return TL_STEP_MORE;
 }
 
-static int allocate_depth(buckets_state *s, tl_step_desc *desc, tl_error *err) {
+static tl_step_result allocate_depth(buckets_state *s, tl_step_desc *desc, tl_error *err) {
     uint64_t buckets = s->model.buckets[s->depth];
     char size[32], what[TL_LABEL_MAX];
     s->target = depth_target(buckets, s->load_percent);
     s->cleared = s->cursor = 0;
     tl_format_mib(buckets * sizeof(uint64_t), size, sizeof size);
-    if (s->depth == 0 && !tl_u64_vec_push(&s->frontier, 1))
-        return tl_fail(err, TL_ERR_OOM, "no memory for the root state");
-    if (!tl_robin_set_alloc(&s->sets[s->depth], buckets))
-        return tl_fail(err, TL_ERR_OOM, "depth %u: malloc of a %s set failed: out of memory",
-                       s->depth + 1, size);
+    if (s->depth == 0 && !tl_u64_vec_push(&s->frontier, 1)) {
+        tl_fail(err, TL_ERR_OOM, "no memory for the root state");
+        return TL_STEP_FAILED;
+    }
+    if (!tl_robin_set_alloc(&s->sets[s->depth], buckets)) {
+        tl_fail(err, TL_ERR_OOM, "depth %u: malloc of a %s set failed: out of memory", s->depth + 1,
+                size);
+        return TL_STEP_FAILED;
+    }
     s->batch = malloc(BATCH_SLOTS * sizeof *s->batch);
-    if (s->batch == NULL)
-        return tl_fail(err, TL_ERR_OOM, "depth %u: no memory for the batch buffer", s->depth + 1);
+    if (s->batch == NULL) {
+        tl_fail(err, TL_ERR_OOM, "depth %u: no memory for the batch buffer", s->depth + 1);
+        return TL_STEP_FAILED;
+    }
     s->stage = CLEAR;
     snprintf(what, sizeof what, "malloc set of %llu buckets (%s) + batch buffer",
              (unsigned long long)buckets, size);
     return depth_label(s, desc, TL_PHASE_ALLOCATE, what);
 }
 
-static int clear_set(buckets_state *s, tl_step_desc *desc) {
+static tl_step_result clear_set(buckets_state *s, tl_step_desc *desc) {
     tl_robin_set *set = &s->sets[s->depth];
     uint64_t slots = set->mask + 1, count = slots - s->cleared;
     char done[32], what[TL_LABEL_MAX];
@@ -126,7 +134,7 @@ static void generate(buckets_state *s, uint64_t count) {
     }
 }
 
-static int expand(buckets_state *s, tl_step_desc *desc, tl_error *err) {
+static tl_step_result expand(buckets_state *s, tl_step_desc *desc, tl_error *err) {
     tl_robin_set *set = &s->sets[s->depth];
     uint64_t want = s->target - set->count;
     char what[TL_LABEL_MAX];
@@ -139,11 +147,12 @@ static int expand(buckets_state *s, tl_step_desc *desc, tl_error *err) {
             if (seen_before(s, s->batch[i]) || !tl_robin_set_insert(set, s->batch[i]))
                 continue;
             inserted++;
-            if (!tl_u64_vec_push(&s->next, s->batch[i]))
-                return tl_fail(err, TL_ERR_OOM,
-                               "depth %u: growing the frontier past %llu states failed: out of "
-                               "memory",
-                               s->depth + 1, (unsigned long long)s->next.length);
+            if (!tl_u64_vec_push(&s->next, s->batch[i])) {
+                tl_fail(err, TL_ERR_OOM,
+                        "depth %u: growing the frontier past %llu states failed: out of memory",
+                        s->depth + 1, (unsigned long long)s->next.length);
+                return TL_STEP_FAILED;
+            }
         }
     }
     if (set->count >= s->target)
@@ -153,7 +162,7 @@ static int expand(buckets_state *s, tl_step_desc *desc, tl_error *err) {
     return depth_label(s, desc, TL_PHASE_FILL, what);
 }
 
-static int free_temporaries(buckets_state *s, tl_step_desc *desc) {
+static tl_step_result free_temporaries(buckets_state *s, tl_step_desc *desc) {
     int last = s->depth + 1 == s->model.depths;
     depth_label(s, desc, TL_PHASE_FREE,
                 last ? "free both frontiers and the batch buffer; sets stay live"
@@ -170,7 +179,7 @@ static int free_temporaries(buckets_state *s, tl_step_desc *desc) {
     return TL_STEP_MORE;
 }
 
-static int buckets_step(void *state, tl_step_desc *desc, tl_error *err) {
+static tl_step_result buckets_step(void *state, tl_step_desc *desc, tl_error *err) {
     buckets_state *s = state;
     if (s->depth == s->model.depths)
         return TL_STEP_DONE;

@@ -20,12 +20,14 @@ typedef struct cycles_state {
 
 _Static_assert(sizeof(cycles_state) <= TL_STATE_MAX, "cycles state fits");
 
-static uint32_t cycles_max_steps(const tl_params *params) {
+static uint32_t cycles_max_steps(const tl_params *params, const void *input) {
+    (void)input;
     return (uint32_t)params->value[P_CYCLES] * tl_block_steps(params->value[P_BLOCK_MIB] * TL_MIB);
 }
 
-static int cycles_begin(void *state, const tl_params *params, tl_error *err) {
+static int cycles_begin(void *state, const tl_params *params, void *input, tl_error *err) {
     cycles_state *s = state;
+    (void)input;
     (void)err;
     s->cycles = params->value[P_CYCLES];
     s->current = 1;
@@ -33,13 +35,13 @@ static int cycles_begin(void *state, const tl_params *params, tl_error *err) {
     return TL_OK;
 }
 
-static int cycles_step(void *state, tl_step_desc *desc, tl_error *err) {
+static tl_step_result cycles_step(void *state, tl_step_desc *desc, tl_error *err) {
     cycles_state *s = state;
     char prefix[32];
     for (;;) {
         snprintf(prefix, sizeof prefix, "cycle %llu/%llu: ", (unsigned long long)s->current,
                  (unsigned long long)s->cycles);
-        int status = tl_block_step(&s->block, prefix, desc, err);
+        tl_step_result status = tl_block_step(&s->block, prefix, desc, err);
         if (status != TL_STEP_DONE || s->current == s->cycles)
             return status;
         s->current++;

@@ -23,22 +23,26 @@ typedef struct fragmented_state {
 
 _Static_assert(sizeof(fragmented_state) <= TL_STATE_MAX, "fragmented state fits");
 
-static uint32_t fragmented_max_steps(const tl_params *params) {
+static uint32_t fragmented_max_steps(const tl_params *params, const void *input) {
+    (void)input;
     return 2 * tl_chunks_batches(params->value[P_CHUNKS], params->value[P_CHUNK_KIB] * TL_KIB) + 1;
 }
 
-static int fragmented_begin(void *state, const tl_params *params, tl_error *err) {
+static int fragmented_begin(void *state, const tl_params *params, void *input, tl_error *err) {
     fragmented_state *s = state;
+    (void)input;
     s->pinned = NULL;
     s->pin_done = 0;
     return tl_chunks_init(&s->chunks, params->value[P_CHUNKS], params->value[P_CHUNK_KIB] * TL_KIB,
                           err);
 }
 
-static int pin_chunk(fragmented_state *s, tl_step_desc *desc, tl_error *err) {
+static tl_step_result pin_chunk(fragmented_state *s, tl_step_desc *desc, tl_error *err) {
     s->pinned = malloc((size_t)s->chunks.size);
-    if (s->pinned == NULL)
-        return tl_fail(err, TL_ERR_OOM, "malloc of the pinned chunk failed: out of memory");
+    if (s->pinned == NULL) {
+        tl_fail(err, TL_ERR_OOM, "malloc of the pinned chunk failed: out of memory");
+        return TL_STEP_FAILED;
+    }
     tl_touch_pages(s->pinned, (size_t)s->chunks.size);
     s->pin_done = 1;
     desc->phase = TL_PHASE_ALLOCATE;
@@ -46,9 +50,9 @@ static int pin_chunk(fragmented_state *s, tl_step_desc *desc, tl_error *err) {
     return TL_STEP_MORE;
 }
 
-static int fragmented_step(void *state, tl_step_desc *desc, tl_error *err) {
+static tl_step_result fragmented_step(void *state, tl_step_desc *desc, tl_error *err) {
     fragmented_state *s = state;
-    int status = tl_chunks_allocate_batch(&s->chunks, desc, err);
+    tl_step_result status = tl_chunks_allocate_batch(&s->chunks, desc, err);
     if (status != TL_STEP_DONE)
         return status;
     if (!s->pin_done)

@@ -16,16 +16,18 @@ static uint64_t chunk_count(const tl_params *params) {
     return (params->value[P_TOTAL_MIB] * TL_MIB + chunk - 1) / chunk;
 }
 
-static uint32_t highwater_max_steps(const tl_params *params) {
+static uint32_t highwater_max_steps(const tl_params *params, const void *input) {
+    (void)input;
     return 2 * tl_chunks_batches(chunk_count(params), params->value[P_CHUNK_KIB] * TL_KIB);
 }
 
-static int highwater_begin(void *state, const tl_params *params, tl_error *err) {
+static int highwater_begin(void *state, const tl_params *params, void *input, tl_error *err) {
+    (void)input;
     return tl_chunks_init(state, chunk_count(params), params->value[P_CHUNK_KIB] * TL_KIB, err);
 }
 
-static int highwater_step(void *state, tl_step_desc *desc, tl_error *err) {
-    int status = tl_chunks_allocate_batch(state, desc, err);
+static tl_step_result highwater_step(void *state, tl_step_desc *desc, tl_error *err) {
+    tl_step_result status = tl_chunks_allocate_batch(state, desc, err);
     if (status != TL_STEP_DONE)
         return status;
     return tl_chunks_free_batch(state, desc);

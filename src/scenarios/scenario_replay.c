@@ -7,8 +7,6 @@
 #include "engine/platform.h"
 #include "engine/touch.h"
 
-static tl_replay *attached;
-
 /* ---- setting up and tearing down ---- */
 
 /* A check's map starts at most this big and grows: a header claiming millions of live blocks in
@@ -346,10 +344,6 @@ typedef struct replay_state {
 
 _Static_assert(sizeof(replay_state) <= TL_STATE_MAX, "replay state fits");
 
-void tl_replay_attach(tl_replay *replay) {
-    attached = replay;
-}
-
 /* Everything the replay holds in the allocator: its blocks, its address map, its input buffer. */
 static uint64_t replay_held_bytes(const void *state) {
     const tl_replay *replay = ((const replay_state *)state)->replay;
@@ -362,10 +356,11 @@ static uint64_t replay_held_bytes(const void *state) {
 /* Steps that end after N events (at most events / N), steps that end on TL_STEP_BYTES (at most
  * one per event, and at most moved / TL_STEP_BYTES), and a last partial one; never more than
  * TL_REPLAY_STEPS_MAX (step_byte_limit), so the sizes in a trace cannot inflate it. */
-static uint32_t replay_max_steps(const tl_params *params) {
+static uint32_t replay_max_steps(const tl_params *params, const void *input) {
+    const tl_replay *replay = input;
     uint64_t n = params->value[TL_REPLAY_P_EVENTS_PER_STEP];
-    uint64_t events = attached ? attached->expected_events : 0;
-    uint64_t moved = attached ? attached->expected_moved_bytes : UINT64_MAX;
+    uint64_t events = replay ? replay->expected_events : 0;
+    uint64_t moved = replay ? replay->expected_moved_bytes : UINT64_MAX;
     uint64_t byte_steps = moved / TL_STEP_BYTES < events ? moved / TL_STEP_BYTES : events;
     uint64_t steps = (n ? events / n : 0) + byte_steps + 1;
     return steps > TL_REPLAY_STEPS_MAX ? TL_REPLAY_STEPS_MAX : (uint32_t)steps;
@@ -385,11 +380,11 @@ static uint64_t step_byte_limit(const tl_replay *replay) {
     return TL_STEP_BYTES;
 }
 
-static int replay_begin(void *state, const tl_params *params, tl_error *err) {
+static int replay_begin(void *state, const tl_params *params, void *input, tl_error *err) {
     replay_state *s = state;
-    s->replay = attached;
+    s->replay = input;
     if (s->replay == NULL)
-        return tl_fail(err, TL_ERR_STATE, "no trace to replay: attach one first");
+        return tl_fail(err, TL_ERR_STATE, "no trace to replay: give its tl_replay as the input");
     s->replay->events_per_step = params->value[TL_REPLAY_P_EVENTS_PER_STEP];
     if (tl_replay_check_steps(s->replay->expected_events, s->replay->events_per_step, err) != TL_OK)
         return err->code;
@@ -403,7 +398,7 @@ static void label_step(const tl_replay *replay, uint64_t first, uint64_t last, c
              (unsigned long long)last, (unsigned long long)replay->reader.header.event_count);
 }
 
-static int replay_step(void *state, tl_step_desc *desc, tl_error *err) {
+static tl_step_result replay_step(void *state, tl_step_desc *desc, tl_error *err) {
     tl_replay *replay = ((replay_state *)state)->replay;
     tl_replay_tally tally = {0, 0, 0};
     uint64_t first = replay->stats.events + 1;
@@ -415,15 +410,17 @@ static int replay_step(void *state, tl_step_desc *desc, tl_error *err) {
     int status =
         tl_replay_advance(replay, replay->events_per_step, step_byte_limit(replay), &tally, err);
     if (status == TL_TRACE_ERROR)
-        return err->code;
+        return TL_STEP_FAILED;
     /* Past the header's last event only the unfinished flush of a trace cut short is left,
      * skipped unread: the replay is over. */
     if (status == TL_TRACE_NEED_INPUT && replay->reader.events == replay->reader.header.event_count)
         replay->finished = 1;
-    else if (status == TL_TRACE_NEED_INPUT)
-        return tl_fail(err, TL_ERR_STATE,
-                       "the replay ran out of input inside a step: append what "
-                       "tl_replay_wants_input asks for before each step");
+    else if (status == TL_TRACE_NEED_INPUT) {
+        tl_fail(err, TL_ERR_STATE,
+                "the replay ran out of input inside a step: append what tl_replay_wants_input "
+                "asks for before each step");
+        return TL_STEP_FAILED;
+    }
     if (tally.events == 0)
         return TL_STEP_DONE;
     /* Phase by what the step mostly did, in requested bytes. */

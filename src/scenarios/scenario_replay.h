@@ -6,8 +6,10 @@
  * it. The replay keeps its own account of the bytes the program had requested and not yet freed
  * ("live requested bytes"), so its peak is the trace's exactly whatever the allocator adds.
  *
- * tl_scenario_replay is not in the registry of built-in scenarios (scenarios.c): it needs a trace,
- * which the engine's begin cannot take, so the caller attaches one first (tl_replay_attach). */
+ * tl_scenario_replay is not in the registry of built-in scenarios (scenarios.c): it needs an
+ * input, its trace source: the tl_replay given to tl_engine_begin (and to
+ * tl_engine_sample_capacity). Its owner initialises it (tl_replay_init), feeds it before every step
+ * and keeps it until tl_engine_end; the scenario's begin opens it and its release closes it. */
 #ifndef TL_SCENARIO_REPLAY_H
 #define TL_SCENARIO_REPLAY_H
 
@@ -93,10 +95,6 @@ int tl_replay_check_steps(uint64_t events, uint64_t events_per_step, tl_error *e
 
 /* a + b, or UINT64_MAX where that does not fit: byte totals of a hostile trace cannot wrap. */
 uint64_t tl_add_saturated(uint64_t a, uint64_t b);
-
-/* The trace the next tl_engine_begin of tl_scenario_replay replays (the engine keeps no
- * pointer of its own: one replay at a time, like one run at a time). */
-void tl_replay_attach(tl_replay *replay);
 
 extern const tl_scenario tl_scenario_replay;
 

@@ -9,17 +9,19 @@ static const tl_param_def simple_params[] = {
     {"block_mib", "MiB", "size of the one block", TL_PARAM_INT, 50, 1, 1024, NULL},
 };
 
-static uint32_t simple_max_steps(const tl_params *params) {
+static uint32_t simple_max_steps(const tl_params *params, const void *input) {
+    (void)input;
     return tl_block_steps(params->value[P_BLOCK_MIB] * TL_MIB);
 }
 
-static int simple_begin(void *state, const tl_params *params, tl_error *err) {
+static int simple_begin(void *state, const tl_params *params, void *input, tl_error *err) {
+    (void)input;
     (void)err;
     tl_block_init(state, params->value[P_BLOCK_MIB] * TL_MIB, TL_FILL_TOUCH_PAGES);
     return TL_OK;
 }
 
-static int simple_step(void *state, tl_step_desc *desc, tl_error *err) {
+static tl_step_result simple_step(void *state, tl_step_desc *desc, tl_error *err) {
     return tl_block_step(state, "", desc, err);
 }
 

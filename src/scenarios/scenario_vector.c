@@ -16,17 +16,19 @@ static uint64_t vector_bytes(const tl_params *params) {
     return params->value[P_SLOTS] * sizeof(uint64_t);
 }
 
-static uint32_t vector_max_steps(const tl_params *params) {
+static uint32_t vector_max_steps(const tl_params *params, const void *input) {
+    (void)input;
     return tl_block_steps(vector_bytes(params));
 }
 
-static int vector_begin(void *state, const tl_params *params, tl_error *err) {
+static int vector_begin(void *state, const tl_params *params, void *input, tl_error *err) {
+    (void)input;
     (void)err;
     tl_block_init(state, vector_bytes(params), TL_FILL_SLOTS);
     return TL_OK;
 }
 
-static int vector_step(void *state, tl_step_desc *desc, tl_error *err) {
+static tl_step_result vector_step(void *state, tl_step_desc *desc, tl_error *err) {
     return tl_block_step(state, "vector: ", desc, err);
 }
 

@@ -1,15 +1,9 @@
-/* The registry of built-in scenarios. */
+/* The registry of built-in scenarios (scenarios.c), the one list of them: the CLI, the module,
+ * the page and the results validator all take the scenarios from here. */
 #ifndef TL_SCENARIOS_H
 #define TL_SCENARIOS_H
 
 #include "engine/scenario.h"
-
-extern const tl_scenario tl_scenario_simple;
-extern const tl_scenario tl_scenario_vector;
-extern const tl_scenario tl_scenario_cycles;
-extern const tl_scenario tl_scenario_buckets;
-extern const tl_scenario tl_scenario_fragmented;
-extern const tl_scenario tl_scenario_highwater;
 
 size_t tl_scenario_count(void);
 const tl_scenario *tl_scenario_at(size_t index);

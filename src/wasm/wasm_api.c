@@ -14,6 +14,7 @@
 #include "scenarios/scenarios.h"
 #include "shared/message.h"
 #include "shared/version.h"
+#include "wasm_shared.h"
 
 #define TEXT_MAX 16384
 #define PARAMS_TEXT_MAX 1024
@@ -43,7 +44,7 @@ static char text[TEXT_MAX];
 static char *stream_buffer;
 static size_t stream_size;
 
-static FILE *text_open(void) {
+FILE *tl_api_text_open(void) {
     FILE *out = open_memstream(&stream_buffer, &stream_size);
     if (out == NULL)
         tl_fail(&last_error, TL_ERR_OOM, "no memory for a text stream");
@@ -52,7 +53,7 @@ static FILE *text_open(void) {
 
 /* The text, or "" with an error when it did not fit (never a truncated JSON document). The
  * stream's heap buffer is freed at once so no text outlives the call in the allocator. */
-static const char *text_close(FILE *out) {
+const char *tl_api_text_close(FILE *out) {
     text[0] = '\0';
     if (out == NULL)
         return text;
@@ -67,6 +68,10 @@ static const char *text_close(FILE *out) {
 }
 
 /* ---- errors and platform ---- */
+
+tl_error *tl_api_error(void) {
+    return &last_error;
+}
 
 int tl_wasm_error_code(void) {
     return last_error.code;
@@ -157,9 +162,9 @@ static void write_scenario(FILE *out, const tl_scenario *scenario) {
 }
 
 const char *tl_wasm_scenarios_json(void) {
-    FILE *out = text_open();
+    FILE *out = tl_api_text_open();
     if (out == NULL)
-        return text_close(out);
+        return tl_api_text_close(out);
     fprintf(out,
             "{\"platform\": \"%s\", \"allocator\": \"%s\", \"page_bytes\": %" PRIu64
             ", \"scenarios\": [",
@@ -168,15 +173,21 @@ const char *tl_wasm_scenarios_json(void) {
         fputs(i ? ", " : "", out);
         write_scenario(out, tl_scenario_at(i));
     }
-    fputs("]}", out);
-    return text_close(out);
+    fputs("], \"result_scenarios\": [", out);
+    for (size_t i = 0; i < tl_scenario_count(); i++)
+        fprintf(out, "\"%s\", ", tl_scenario_at(i)->name);
+    fprintf(out, "\"%s\"], \"trace\": {\"magic\": [", tl_scenario_replay.name);
+    for (size_t i = 0; i < sizeof TL_TRACE_MAGIC - 1; i++)
+        fprintf(out, "%s%d", i ? ", " : "", (unsigned char)TL_TRACE_MAGIC[i]);
+    fprintf(out, "], \"header_max\": %d}}", TL_TRACE_HEADER_MAX);
+    return tl_api_text_close(out);
 }
 
 const char *tl_wasm_list_text(void) {
-    FILE *out = text_open();
+    FILE *out = tl_api_text_open();
     if (out != NULL)
         tl_print_scenario_list(out);
-    return text_close(out);
+    return tl_api_text_close(out);
 }
 
 const char *tl_wasm_usage_text(void) {
@@ -185,8 +196,7 @@ const char *tl_wasm_usage_text(void) {
 
 /* ---- parameters ---- */
 
-/* Applies "KEY=VALUE;KEY=VALUE" over the defaults; empty pieces are skipped. */
-static int parse_params(const tl_scenario *scenario, const char *params_text, tl_params *params,
+int tl_api_parse_params(const tl_scenario *scenario, const char *params_text, tl_params *params,
                         tl_error *err) {
     char copy[PARAMS_TEXT_MAX];
     tl_params_defaults(scenario->params, params);
@@ -215,6 +225,21 @@ int tl_wasm_check_param(const char *scenario_name, const char *assignment) {
         return last_error.code;
     tl_params_defaults(scenario->params, &params);
     return tl_params_assign(scenario->params, scenario->name, &params, assignment, &last_error);
+}
+
+const char *tl_wasm_canonical_model(const char *model_text) {
+    tl_bucket_model model;
+    char canonical[TL_MODEL_TEXT_MAX + 8];
+    tl_error_clear(&last_error);
+    if (tl_bucket_model_parse("model", model_text, &model, &last_error) != TL_OK) {
+        text[0] = '\0';
+        return text;
+    }
+    tl_bucket_model_format(&model, canonical, sizeof canonical);
+    FILE *out = tl_api_text_open();
+    if (out != NULL)
+        fputs(canonical, out);
+    return tl_api_text_close(out);
 }
 
 /* "block_mib=50;cycles=3": canonical, so that it parses back to the same values. */
@@ -302,9 +327,9 @@ static const char *action_name(enum tl_cli_action action) {
  * tl_wasm_cli_json_path and tl_wasm_cli_trace_path instead. The rest is bounded (at most
  * TL_CLI_MAX_RUNS runs of canonical parameters), far below TEXT_MAX. */
 const char *tl_wasm_cli_json(void) {
-    FILE *out = text_open();
+    FILE *out = tl_api_text_open();
     if (out == NULL)
-        return text_close(out);
+        return tl_api_text_close(out);
     fprintf(out, "{\"action\": \"%s\", \"trace\": %s, \"json\": %s, \"quiet\": %s, \"runs\": [",
             action_name(cli_options.action), cli_trace != NULL ? "true" : "false",
             cli_options.json_path != NULL ? "true" : "false", cli_options.quiet ? "true" : "false");
@@ -315,7 +340,7 @@ const char *tl_wasm_cli_json(void) {
         fprintf(out, "\", \"trim\": %s}", run->trim_enabled ? "true" : "false");
     }
     fputs("]}", out);
-    return text_close(out);
+    return tl_api_text_close(out);
 }
 
 const char *tl_wasm_cli_json_path(void) {
@@ -345,10 +370,10 @@ int tl_wasm_begin(const char *scenario_name, const char *params_text, int trim_e
     const tl_scenario *scenario = tl_scenario_find(scenario_name, &last_error);
     if (scenario == NULL)
         return last_error.code;
-    if (parse_params(scenario, params_text, &params, &last_error) != TL_OK)
+    if (tl_api_parse_params(scenario, params_text, &params, &last_error) != TL_OK)
         return last_error.code;
     sample_valid = 0;
-    int status = tl_engine_begin(&engine, scenario, &params, trim_enabled != 0);
+    int status = tl_engine_begin(&engine, scenario, &params, NULL, trim_enabled != 0);
     if (status != TL_OK)
         last_error = engine.error;
     return status;
@@ -414,14 +439,24 @@ const char *tl_wasm_run_json(void) {
         return text;
     }
     /* Without samples: the wrapper collected them step by step. */
-    tl_run_record record = {engine.scenario, &engine.params, engine.trim_enabled,  NULL, 0,
-                            &engine.summary, engine.outcome, engine.error.message, 0};
-    FILE *out = text_open();
-    if (out != NULL && engine.scenario == &tl_scenario_replay)
-        tl_replay_write_run(out, &record, &replay);
-    else if (out != NULL)
+    /* Only a replay's run has an input: the trace it replayed, described with the run. */
+    tl_trace_figures trace = {0};
+    if (engine.input != NULL)
+        trace = tl_replay_figures(engine.input);
+    tl_run_record record = {engine.scenario,
+                            &engine.params,
+                            engine.trim_enabled,
+                            NULL,
+                            0,
+                            &engine.summary,
+                            engine.outcome,
+                            engine.error.message,
+                            0,
+                            engine.input != NULL ? &trace : NULL};
+    FILE *out = tl_api_text_open();
+    if (out != NULL)
         tl_json_write_run(out, &record);
-    return text_close(out);
+    return tl_api_text_close(out);
 }
 
 /* ---- replays and checks of allocation traces ---- */
@@ -462,7 +497,7 @@ int tl_wasm_replay_begin(const unsigned char *first, int length, int at_end,
     if (run_in_progress())
         return refuse_running();
     end_check();
-    if (parse_params(&tl_scenario_replay, params_text, &params, &last_error) != TL_OK ||
+    if (tl_api_parse_params(&tl_scenario_replay, params_text, &params, &last_error) != TL_OK ||
         read_first(first, length, at_end, &reader, &used) != TL_OK)
         return last_error.code;
     tl_replay_init(&replay, &reader, 1);
@@ -470,9 +505,8 @@ int tl_wasm_replay_begin(const unsigned char *first, int length, int at_end,
         replay.map_blocks = (uint64_t)live_blocks;
     if (events > 0)
         replay.expected_events = (uint64_t)events;
-    tl_replay_attach(&replay);
     sample_valid = 0;
-    int status = tl_engine_begin(&engine, &tl_scenario_replay, &params, trim_enabled != 0);
+    int status = tl_engine_begin(&engine, &tl_scenario_replay, &params, &replay, trim_enabled != 0);
     if (status != TL_OK) {
         last_error = engine.error;
         return status;
@@ -532,10 +566,10 @@ int tl_wasm_check(void) {
 }
 
 const char *tl_wasm_trace_json(void) {
-    FILE *out = text_open();
+    FILE *out = tl_api_text_open();
     if (out != NULL)
         tl_replay_write_info(out, &replay);
-    return text_close(out);
+    return tl_api_text_close(out);
 }
 
 int tl_wasm_replay_cli_parse(void) {

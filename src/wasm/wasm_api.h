@@ -31,7 +31,9 @@ double tl_wasm_probe_repeat(int count, int full);
 double tl_wasm_heap_walks(void);
 
 /* Every scenario with its parameters (unit, kind, default, bounds, description) as JSON,
- * generated from the registry in scenarios.c. */
+ * generated from the registry in scenarios.c, with the names a results document's runs can have
+ * ("result_scenarios": the registry's and the replay's) and the trace format's constants
+ * ("trace": {"magic": [bytes], "header_max": N}, what tl_wasm_replay_begin's first chunk holds). */
 const char *tl_wasm_scenarios_json(void);
 /* The native CLI's `--list` and `--help` texts, byte for byte. */
 const char *tl_wasm_list_text(void);
@@ -39,6 +41,9 @@ const char *tl_wasm_usage_text(void);
 
 /* Validates one KEY=VALUE for a scenario without running anything: 0 or an error code. */
 int tl_wasm_check_param(const char *scenario, const char *assignment);
+/* A bucket model in the engine's canonical form ("1024K/1M" gives "1M/1M"), or "" with an error
+ * when it is not a valid model. */
+const char *tl_wasm_canonical_model(const char *model);
 
 /* The native command line parser: tl_wasm_cli_reset, one tl_wasm_cli_arg per argument (argv[1]
  * onwards), optionally tl_wasm_setenv, then tl_wasm_cli_parse (0 or an error code with the native
@@ -109,5 +114,38 @@ int tl_wasm_replay_cli_parse(void);
 const char *tl_wasm_replay_usage_text(void);
 /* 0, or the native error when events_per_step makes too many steps for `events` events. */
 int tl_wasm_replay_check_steps(double events, double events_per_step);
+
+/* ---- the results' formats, piece by piece (src/wasm/wasm_format.c) ----
+ *
+ * The table and results JSON of a finished run whose samples the wrapper holds, written by the
+ * native CLI's writers one piece at a time. tl_wasm_format_run loads the run (its results-format
+ * values; `params` as for tl_wasm_begin; no trace), tl_wasm_format_summary its summary and, for a
+ * replay, tl_wasm_format_trace its trace; tl_wasm_format_sample loads one sample. Each returns 0 or
+ * an error code. Then the pieces: a document is its head, each run's JSON head (with the
+ * separator before run `index`), each sample's JSON (sample `index` of the run), the run's JSON
+ * tail, and the document's end; a table is its head, a row per sample, its tail and, for a
+ * replay, the trace line. */
+int tl_wasm_format_run(const char *scenario, const char *params, int trim_enabled,
+                       const char *outcome, const char *error, double elapsed_ms);
+int tl_wasm_format_summary(double baseline, double peak, double peak_in_use, double before_trim,
+                           double after_trim, double final_footprint, int trim_called,
+                           int trim_returned);
+int tl_wasm_format_trace(const char *program, double event_count, double events_replayed,
+                         int complete, double peak_requested, double replay_overhead);
+int tl_wasm_format_sample(double step, const char *phase, const char *label, double footprint,
+                          double sbrk, double in_use, double allocator_free);
+/* The document's head: the generator "trimlab VERSION (program)", `allocator`, and "trim" from
+ * how many of `runs` have trim enabled. */
+const char *tl_wasm_document_head(const char *program, const char *allocator, int enabled_runs,
+                                  int runs);
+const char *tl_wasm_document_end(void);
+const char *tl_wasm_run_json_head(int index);
+const char *tl_wasm_sample_json(int index);
+const char *tl_wasm_run_json_tail(void);
+const char *tl_wasm_table_head(void);
+const char *tl_wasm_table_row(void);
+const char *tl_wasm_table_tail(void);
+/* The line under a replay's table, naming the trace `path`. */
+const char *tl_wasm_trace_line(const char *path);
 
 #endif

@@ -20,7 +20,16 @@ import {
   startBrowser,
   webRoot,
 } from '../support/browser.mjs';
-import { MiB, root, runNativeJson, runOf, schemaErrors, tempDir } from '../support/helpers.mjs';
+import {
+  MiB,
+  jsonLayout,
+  root,
+  runNative,
+  runNativeJson,
+  runOf,
+  schemaErrors,
+  tempDir,
+} from '../support/helpers.mjs';
 import { TraceBuilder } from '../replay/trace-encoder.mjs';
 import { main as traceReport } from '../../tools/trace-report.mjs';
 import {
@@ -641,6 +650,10 @@ test('exports: the chart as PNG, the run as JSON in the shared format and as CSV
     document.runs[0].samples.map((s) => s.footprint_bytes / MiB),
     ys(series.wasmLinear),
   );
+  // Written by the engine's writer: the layout of the native CLI's file of the same run.
+  const nativeFile = join(tempDir(), 'highwater.json');
+  runNative(['--scenario', 'highwater', '--quiet', '--json', nativeFile]);
+  assert.equal(jsonLayout(text), jsonLayout(readFileSync(nativeFile, 'utf8')));
 
   const csv = await save('#export-csv');
   const lines = csv.body.toString('utf8').trimEnd().split('\r\n');

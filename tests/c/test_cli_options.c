@@ -132,7 +132,7 @@ static void test_scenario_with_sets(void **state) {
                           "--json", "out.json", "--quiet"));
     assert_int_equal(options.action, TL_CLI_RUN);
     assert_int_equal(options.run_count, 1);
-    assert_ptr_equal(options.runs[0].scenario, &tl_scenario_cycles);
+    assert_ptr_equal(options.runs[0].scenario, test_scenario("cycles"));
     assert_int_equal(options.runs[0].params.value[0], 3);
     assert_int_equal(options.runs[0].params.value[1], 2);
     assert_int_equal(options.runs[0].trim_enabled, 1);
@@ -141,7 +141,7 @@ static void test_scenario_with_sets(void **state) {
 
     assert_parse_ok(PARSE("--scenario", "simple"));
     assert_int_equal(options.run_count, 1);
-    assert_ptr_equal(options.runs[0].scenario, &tl_scenario_simple);
+    assert_ptr_equal(options.runs[0].scenario, test_scenario("simple"));
     assert_default_params(&options.runs[0]);
     assert_null(options.json_path);
     assert_int_equal(options.quiet, 0);
@@ -164,19 +164,25 @@ static void test_bad_set_is_refused(void **state) {
 static void test_all(void **state) {
     (void)state;
     assert_parse_ok(PARSE("--all"));
-    assert_int_equal(options.run_count, 6);
-    for (unsigned i = 0; i < 6; i++) {
+    assert_int_equal(options.run_count, tl_scenario_count());
+    for (unsigned i = 0; i < tl_scenario_count(); i++) {
         assert_ptr_equal(options.runs[i].scenario, tl_scenario_at(i));
         assert_int_equal(options.runs[i].trim_enabled, 1);
         assert_default_params(&options.runs[i]);
     }
 }
 
+/* --all --trim both makes two runs of every scenario: the registry must fit the runs array. */
+static void test_every_scenario_fits(void **state) {
+    (void)state;
+    assert_true(2 * tl_scenario_count() <= TL_CLI_MAX_RUNS);
+}
+
 static void test_trim_both_doubles_runs(void **state) {
     (void)state;
     assert_parse_ok(PARSE("--all", "--trim", "both"));
-    assert_int_equal(options.run_count, 12);
-    for (unsigned i = 0; i < 6; i++) {
+    assert_int_equal(options.run_count, 2 * tl_scenario_count());
+    for (unsigned i = 0; i < tl_scenario_count(); i++) {
         assert_ptr_equal(options.runs[2 * i].scenario, tl_scenario_at(i));
         assert_ptr_equal(options.runs[2 * i + 1].scenario, tl_scenario_at(i));
         assert_int_equal(options.runs[2 * i].trim_enabled, 1);
@@ -204,8 +210,8 @@ static void test_trim_choices(void **state) {
     assert_int_equal(options.run_count, 1);
     assert_int_equal(options.runs[0].trim_enabled, 1);
     assert_parse_ok(PARSE("--all", "--no-trim"));
-    assert_int_equal(options.run_count, 6);
-    for (unsigned i = 0; i < 6; i++)
+    assert_int_equal(options.run_count, tl_scenario_count());
+    for (unsigned i = 0; i < tl_scenario_count(); i++)
         assert_int_equal(options.runs[i].trim_enabled, 0);
 }
 
@@ -237,7 +243,7 @@ static void test_bucket_model_env(void **state) {
     (void)state;
     char buf[TL_MODEL_TEXT_MAX + 1];
     tl_params defaults;
-    tl_params_defaults(tl_scenario_buckets.params, &defaults);
+    tl_params_defaults(test_scenario("buckets")->params, &defaults);
 
     /* Without ENABLE_CUSTOM_BUCKETS=1 the model is ignored. */
     setenv("BUCKET_MODEL", "2K/4K", 1);
@@ -258,9 +264,9 @@ static void test_bucket_model_env(void **state) {
 
     /* Only the buckets scenario takes it. */
     assert_parse_ok(PARSE("--all"));
-    assert_int_equal(options.run_count, 6);
-    for (unsigned i = 0; i < 6; i++) {
-        if (options.runs[i].scenario != &tl_scenario_buckets) {
+    assert_int_equal(options.run_count, tl_scenario_count());
+    for (unsigned i = 0; i < tl_scenario_count(); i++) {
+        if (options.runs[i].scenario != test_scenario("buckets")) {
             assert_default_params(&options.runs[i]);
             continue;
         }
@@ -403,7 +409,7 @@ static void test_repeated_options_refused(void **state) {
     assert_int_equal(options.run_count, 0);
     /* Flags without a value say the same thing twice: harmless. */
     assert_parse_ok(PARSE("--all", "--all", "--quiet", "--quiet", "--no-trim", "--no-trim"));
-    assert_int_equal(options.run_count, 6);
+    assert_int_equal(options.run_count, tl_scenario_count());
     assert_int_equal(options.runs[0].trim_enabled, 0);
     assert_int_equal(options.quiet, 1);
 }
@@ -582,6 +588,7 @@ int run_cli_options_tests(void) {
         cmocka_unit_test_teardown(test_scenario_with_sets, test_teardown),
         cmocka_unit_test_teardown(test_bad_set_is_refused, test_teardown),
         cmocka_unit_test_teardown(test_all, test_teardown),
+        cmocka_unit_test(test_every_scenario_fits),
         cmocka_unit_test_teardown(test_trim_both_doubles_runs, test_teardown),
         cmocka_unit_test_teardown(test_trim_choices, test_teardown),
         cmocka_unit_test_teardown(test_disable_malloc_trim_env, test_teardown),

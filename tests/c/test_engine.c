@@ -48,52 +48,51 @@ typedef struct scenario_case {
     uint32_t expected_samples; /* for TL_STEP_BYTES-sized steps */
 } scenario_case;
 
-static scenario_case make_case(size_t index) {
+/* The case of the scenario `name`: every registered scenario needs one. */
+static scenario_case make_case(const char *name) {
     const uint64_t step = TL_STEP_BYTES;
-    switch (index) {
-    case 0:
-        return (scenario_case){&tl_scenario_simple,
+    const tl_scenario *scenario = test_scenario(name);
+    if (strcmp(name, "simple") == 0)
+        return (scenario_case){scenario,
                                {"block_mib=8"},
                                8 * TL_MIB,
                                0,
                                (uint32_t)(3 + 2 + ceil_div(8 * TL_MIB, step))};
-    case 1:
-        return (scenario_case){&tl_scenario_vector,
-                               {"slots=100000"},
-                               800000,
-                               0,
-                               (uint32_t)(3 + 2 + ceil_div(800000, step))};
-    case 2:
-        return (scenario_case){&tl_scenario_cycles,
+    if (strcmp(name, "vector") == 0)
+        return (scenario_case){
+            scenario, {"slots=100000"}, 800000, 0, (uint32_t)(3 + 2 + ceil_div(800000, step))};
+    if (strcmp(name, "cycles") == 0)
+        return (scenario_case){scenario,
                                {"cycles=3", "block_mib=2"},
                                2 * TL_MIB,
                                0,
                                (uint32_t)(3 + 3 * (2 + ceil_div(2 * TL_MIB, step)))};
-    case 3: {
+    if (strcmp(name, "buckets") == 0) {
         /* Per depth: malloc, clear, insert (50% of the buckets), free the temporaries. */
         uint64_t samples = 3;
         for (uint64_t buckets = 1024; buckets <= 2048; buckets *= 2)
             samples += 2 + ceil_div(buckets * 8, step) + ceil_div(buckets / 2, step / 8);
-        return (scenario_case){&tl_scenario_buckets,
+        return (scenario_case){scenario,
                                {"model=1K/2K", "load_percent=50"},
                                3 * 1024 * 8,
                                3 * 1024 * 8,
                                (uint32_t)samples};
     }
-    case 4:
+    if (strcmp(name, "fragmented") == 0)
         /* 64 chunks of the default 4 KiB, one pinned chunk that stays live until the end. */
-        return (scenario_case){&tl_scenario_fragmented,
+        return (scenario_case){scenario,
                                {"chunks=64", "chunk_kib=4"},
                                64 * 4 * TL_KIB,
                                4 * TL_KIB,
                                (uint32_t)(3 + 1 + 2 * ceil_div(64, step / (4 * TL_KIB)))};
-    default:
-        return (scenario_case){&tl_scenario_highwater,
+    if (strcmp(name, "highwater") == 0)
+        return (scenario_case){scenario,
                                {"total_mib=8", "chunk_kib=64"},
                                8 * TL_MIB,
                                0,
                                (uint32_t)(3 + 2 * ceil_div(128, step / (64 * TL_KIB)))};
-    }
+    fail_msg("no test case for the scenario %s: add one to make_case", name);
+    return (scenario_case){0};
 }
 
 static void case_params(const scenario_case *c, tl_params *params) {
@@ -147,7 +146,7 @@ static void check_run(const scenario_case *c, int trim_enabled) {
     tl_params params;
     case_params(c, &params);
     const char *name = c->scenario->name;
-    uint32_t capacity = tl_engine_sample_capacity(c->scenario, &params);
+    uint32_t capacity = tl_engine_sample_capacity(c->scenario, &params, NULL);
     uint32_t room = capacity + SPARE_SAMPLES;
     tl_sample *samples = calloc(room, sizeof *samples);
     tl_memory *own = calloc(room, sizeof *own); /* the test's own probe after each step */
@@ -155,7 +154,7 @@ static void check_run(const scenario_case *c, int trim_enabled) {
     assert_non_null(own);
 
     memset(&engine, 0, sizeof engine);
-    assert_int_equal(tl_engine_begin(&engine, c->scenario, &params, trim_enabled), TL_OK);
+    assert_int_equal(tl_engine_begin(&engine, c->scenario, &params, NULL, trim_enabled), TL_OK);
     assert_false(tl_engine_done(&engine));
     uint32_t n = 0;
     while (n < room && tl_engine_step(&engine, &samples[n]))
@@ -252,8 +251,7 @@ static void check_run(const scenario_case *c, int trim_enabled) {
 static void test_every_scenario_trim_on(void **state) {
     (void)state;
     for (size_t i = 0; i < tl_scenario_count(); i++) {
-        scenario_case c = make_case(i);
-        assert_ptr_equal(c.scenario, tl_scenario_at(i));
+        scenario_case c = make_case(tl_scenario_at(i)->name);
         check_run(&c, 1);
     }
 }
@@ -261,7 +259,7 @@ static void test_every_scenario_trim_on(void **state) {
 static void test_every_scenario_trim_off(void **state) {
     (void)state;
     for (size_t i = 0; i < tl_scenario_count(); i++) {
-        scenario_case c = make_case(i);
+        scenario_case c = make_case(tl_scenario_at(i)->name);
         check_run(&c, 0);
     }
 }
@@ -271,7 +269,7 @@ static void expect_phases(const scenario_case *c, const enum tl_phase *phases, u
     tl_sample samples[32];
     case_params(c, &params);
     memset(&engine, 0, sizeof engine);
-    assert_int_equal(tl_engine_begin(&engine, c->scenario, &params, 1), TL_OK);
+    assert_int_equal(tl_engine_begin(&engine, c->scenario, &params, NULL, 1), TL_OK);
     assert_int_equal(run_all(&engine, samples, 32), count);
     for (uint32_t i = 0; i < count; i++)
         if (samples[i].phase != phases[i])
@@ -285,7 +283,7 @@ static void test_block_phases(void **state) {
     (void)state;
     if (TL_STEP_BYTES != 4 * TL_MIB)
         skip();
-    scenario_case simple = make_case(0), cycles = make_case(2);
+    scenario_case simple = make_case("simple"), cycles = make_case("cycles");
     const enum tl_phase simple_phases[] = {TL_PHASE_BASELINE, TL_PHASE_ALLOCATE, TL_PHASE_FILL,
                                            TL_PHASE_FILL,     TL_PHASE_FREE,     TL_PHASE_TRIM,
                                            TL_PHASE_FINAL};
@@ -299,21 +297,22 @@ static void test_block_phases(void **state) {
 
 static void test_begin_while_running_fails(void **state) {
     (void)state;
-    scenario_case c = make_case(0);
+    scenario_case c = make_case("simple");
     tl_params params;
     tl_sample samples[16 + SPARE_SAMPLES];
     case_params(&c, &params);
     memset(&engine, 0, sizeof engine);
-    assert_int_equal(tl_engine_begin(&engine, c.scenario, &params, 1), TL_OK);
+    assert_int_equal(tl_engine_begin(&engine, c.scenario, &params, NULL, 1), TL_OK);
     assert_int_equal(tl_engine_step(&engine, &samples[0]), 1);
     assert_int_equal(tl_engine_step(&engine, &samples[1]), 1);
 
-    assert_int_equal(tl_engine_begin(&engine, &tl_scenario_vector, &params, 0), TL_ERR_STATE);
+    assert_int_equal(tl_engine_begin(&engine, test_scenario("vector"), &params, NULL, 0),
+                     TL_ERR_STATE);
     assert_int_equal(engine.error.code, TL_ERR_STATE);
     assert_contains(engine.error.message, "simple");
     assert_contains(engine.error.message, "in progress");
     /* The refused begin left the run alone: it carries on where it was. */
-    assert_ptr_equal(engine.scenario, &tl_scenario_simple);
+    assert_ptr_equal(engine.scenario, test_scenario("simple"));
     uint32_t n = 2 + run_all(&engine, samples + 2, 16 + SPARE_SAMPLES - 2);
     assert_int_equal(n, c.expected_samples);
     for (uint32_t i = 0; i < n; i++)
@@ -323,7 +322,7 @@ static void test_begin_while_running_fails(void **state) {
     tl_engine_end(&engine);
 
     /* A second run after tl_engine_end starts from step 0 with a fresh summary. */
-    assert_int_equal(tl_engine_begin(&engine, c.scenario, &params, 0), TL_OK);
+    assert_int_equal(tl_engine_begin(&engine, c.scenario, &params, NULL, 0), TL_OK);
     assert_int_equal(engine.summary.peak_in_use_bytes, 0);
     n = run_all(&engine, samples, 16 + SPARE_SAMPLES);
     assert_int_equal(n, c.expected_samples);
@@ -333,7 +332,7 @@ static void test_begin_while_running_fails(void **state) {
     assert_int_equal(engine.summary.trim.called, 0);
 
     /* A finished run may be followed directly by another. */
-    assert_int_equal(tl_engine_begin(&engine, c.scenario, &params, 1), TL_OK);
+    assert_int_equal(tl_engine_begin(&engine, c.scenario, &params, NULL, 1), TL_OK);
     assert_int_equal(run_all(&engine, samples, 16 + SPARE_SAMPLES), c.expected_samples);
     tl_engine_end(&engine);
     tl_engine_end(&engine); /* idle: nothing to do */
@@ -341,12 +340,12 @@ static void test_begin_while_running_fails(void **state) {
 
 static void test_end_mid_run_frees(void **state) {
     (void)state;
-    scenario_case c = make_case(0);
+    scenario_case c = make_case("simple");
     tl_params params;
     tl_sample samples[3];
     case_params(&c, &params);
     memset(&engine, 0, sizeof engine);
-    assert_int_equal(tl_engine_begin(&engine, c.scenario, &params, 1), TL_OK);
+    assert_int_equal(tl_engine_begin(&engine, c.scenario, &params, NULL, 1), TL_OK);
     for (int i = 0; i < 3; i++)
         assert_int_equal(tl_engine_step(&engine, &samples[i]), 1);
     assert_int_equal(samples[2].phase, TL_PHASE_FILL);
@@ -419,15 +418,15 @@ static int oom_child(void) {
     tl_params big, small;
     tl_error err = {0};
     unsigned long long vm_pages = 0;
-    tl_params_defaults(tl_scenario_highwater.params, &big);
-    tl_params_defaults(tl_scenario_highwater.params, &small);
-    CHILD_CHECK(tl_params_assign(tl_scenario_highwater.params, "highwater", &big, "total_mib=512",
-                                 &err) == TL_OK,
+    tl_params_defaults(test_scenario("highwater")->params, &big);
+    tl_params_defaults(test_scenario("highwater")->params, &small);
+    CHILD_CHECK(tl_params_assign(test_scenario("highwater")->params, "highwater", &big,
+                                 "total_mib=512", &err) == TL_OK,
                 OOM_SETUP);
-    CHILD_CHECK(tl_params_assign(tl_scenario_highwater.params, "highwater", &small, "total_mib=8",
-                                 &err) == TL_OK,
+    CHILD_CHECK(tl_params_assign(test_scenario("highwater")->params, "highwater", &small,
+                                 "total_mib=8", &err) == TL_OK,
                 OOM_SETUP);
-    uint32_t capacity = tl_engine_sample_capacity(&tl_scenario_highwater, &big);
+    uint32_t capacity = tl_engine_sample_capacity(test_scenario("highwater"), &big, NULL);
     uint32_t room = capacity + SPARE_SAMPLES;
     tl_sample *samples = calloc(room, sizeof *samples);
     CHILD_CHECK(samples != NULL, OOM_SETUP);
@@ -441,7 +440,8 @@ static int oom_child(void) {
     CHILD_CHECK(setrlimit(RLIMIT_AS, &rl) == 0, OOM_SETRLIMIT);
 
     memset(&engine, 0, sizeof engine);
-    CHILD_CHECK(tl_engine_begin(&engine, &tl_scenario_highwater, &big, 1) == TL_OK, OOM_BEGIN);
+    CHILD_CHECK(tl_engine_begin(&engine, test_scenario("highwater"), &big, NULL, 1) == TL_OK,
+                OOM_BEGIN);
     uint32_t n = run_all(&engine, samples, room);
     CHILD_CHECK(n <= capacity, OOM_TOO_MANY_SAMPLES);
     CHILD_CHECK(n >= 3, OOM_TOO_MANY_SAMPLES);
@@ -466,10 +466,11 @@ static int oom_child(void) {
     tl_engine_end(&engine);
 
     /* The process is still usable: a small run under the same limit completes. */
-    CHILD_CHECK(tl_engine_begin(&engine, &tl_scenario_highwater, &small, 1) == TL_OK,
+    CHILD_CHECK(tl_engine_begin(&engine, test_scenario("highwater"), &small, NULL, 1) == TL_OK,
                 OOM_SECOND_RUN);
     n = run_all(&engine, samples, room);
-    CHILD_CHECK(n == tl_engine_sample_capacity(&tl_scenario_highwater, &small), OOM_SECOND_RUN);
+    CHILD_CHECK(n == tl_engine_sample_capacity(test_scenario("highwater"), &small, NULL),
+                OOM_SECOND_RUN);
     CHILD_CHECK(engine.outcome == TL_OK, OOM_SECOND_RUN);
     CHILD_CHECK(samples[n - 2].phase == TL_PHASE_TRIM, OOM_SECOND_RUN);
     CHILD_CHECK(samples[n - 1].phase == TL_PHASE_FINAL, OOM_SECOND_RUN);

@@ -669,30 +669,37 @@ static void test_live_accounting(void **state) {
 static tl_engine engine;
 static tl_replay engine_replay;
 
-/* Feeds `piece` bytes at a time before every step, as the native CLI and the JS wrapper do. */
-static uint32_t replay_run(const trace_bytes *t, const char *per_step, size_t piece,
-                           tl_sample *samples, uint32_t room) {
+/* Begins a replay of `t` on `on` with `replay` as its input; *pos is where the events start. */
+static void replay_begin(tl_engine *on, tl_replay *replay, const trace_bytes *t,
+                         const char *per_step, size_t *pos) {
     tl_trace_reader reader;
     tl_params params;
     tl_error err;
-    size_t used, pos;
-    uint32_t n = 0;
-    assert_int_equal(tl_trace_read_header(&reader, t->data, t->length, 0, &used, &err),
+    assert_int_equal(tl_trace_read_header(&reader, t->data, t->length, 0, pos, &err),
                      TL_TRACE_EVENT);
-    tl_replay_init(&engine_replay, &reader, 1);
-    tl_replay_attach(&engine_replay);
+    tl_replay_init(replay, &reader, 1);
     tl_params_defaults(tl_scenario_replay.params, &params);
     assert_int_equal(tl_params_assign(tl_scenario_replay.params, "replay", &params, per_step, &err),
                      TL_OK);
-    assert_int_equal(tl_engine_begin(&engine, &tl_scenario_replay, &params, 1), TL_OK);
-    for (pos = used; n < room;) {
-        uint64_t want;
-        while ((want = tl_replay_wants_input(&engine_replay)) > 0)
-            refill(&engine_replay.input, t, &pos, piece < want ? piece : (size_t)want);
-        if (!tl_engine_step(&engine, &samples[n]))
-            break;
+    assert_int_equal(tl_engine_begin(on, &tl_scenario_replay, &params, replay, 1), TL_OK);
+}
+
+/* Feeds `piece` bytes at a time before the step, as the native CLI and the JS wrapper do. */
+static int replay_step(tl_engine *on, tl_replay *replay, const trace_bytes *t, size_t *pos,
+                       size_t piece, tl_sample *sample) {
+    uint64_t want;
+    while ((want = tl_replay_wants_input(replay)) > 0)
+        refill(&replay->input, t, pos, piece < want ? piece : (size_t)want);
+    return tl_engine_step(on, sample);
+}
+
+static uint32_t replay_run(const trace_bytes *t, const char *per_step, size_t piece,
+                           tl_sample *samples, uint32_t room) {
+    size_t pos;
+    uint32_t n = 0;
+    replay_begin(&engine, &engine_replay, t, per_step, &pos);
+    while (n < room && replay_step(&engine, &engine_replay, t, &pos, piece, &samples[n]))
         n++;
-    }
     return n;
 }
 
@@ -710,9 +717,11 @@ static void test_replay_steps(void **state) {
     assert_int_equal(n, 3 + 3);
     /* Without a check's byte count: 5 / 2 steps of 2 events, up to one step on bytes per event,
      * the last one, and baseline, trim, final. With it (618192 bytes moved): none on bytes. */
-    assert_int_equal(tl_engine_sample_capacity(&tl_scenario_replay, &engine.params), 2 + 5 + 1 + 3);
+    assert_int_equal(tl_engine_sample_capacity(&tl_scenario_replay, &engine.params, &engine_replay),
+                     2 + 5 + 1 + 3);
     engine_replay.expected_moved_bytes = 618192;
-    assert_int_equal(tl_engine_sample_capacity(&tl_scenario_replay, &engine.params), 2 + 1 + 3);
+    assert_int_equal(tl_engine_sample_capacity(&tl_scenario_replay, &engine.params, &engine_replay),
+                     2 + 1 + 3);
     assert_int_equal(samples[0].phase, TL_PHASE_BASELINE);
     assert_string_equal(samples[1].label, "events 1\xe2\x80\x93"
                                           "2 of 5");
@@ -808,6 +817,61 @@ static void test_replay_bad_trace_mid_run(void **state) {
     free(t);
 }
 
+/* The replay's trace source is the input given to tl_engine_begin and
+ * tl_engine_sample_capacity, not a global: without one the replay is refused, and two replays,
+ * each with its own trace, size and run side by side in two engines. */
+static void test_replay_input_is_its_own(void **state) {
+    (void)state;
+    static tl_engine other;
+    static tl_replay a, b;
+    trace_bytes *ta = calloc(1, sizeof *ta), *tb = calloc(1, sizeof *tb);
+    tl_params params;
+    tl_sample sa[8], sb[8];
+    size_t pa, pb;
+    uint32_t na = 0, nb = 0;
+    tl_params_defaults(tl_scenario_replay.params, &params);
+    assert_int_equal(tl_engine_begin(&engine, &tl_scenario_replay, &params, NULL, 1), TL_ERR_STATE);
+    assert_contains(engine.error.message, "no trace to replay");
+    assert_false(tl_engine_done(&engine));
+
+    put_header(ta, good_header(3, 2));
+    ev_malloc(ta, 0x1000, 100);
+    ev_malloc(ta, 0x2000, 200);
+    ev_free(ta, 0x1000);
+    put_header(tb, good_header(2, 1));
+    ev_malloc(tb, 0x1000, 5000);
+    ev_free(tb, 0x1000);
+    replay_begin(&engine, &a, ta, "events_per_step=1", &pa);
+    replay_begin(&other, &b, tb, "events_per_step=1", &pb);
+    /* One step per event (the bytes end none), the last one, and baseline, trim, final. */
+    a.expected_moved_bytes = 400;
+    b.expected_moved_bytes = 10000;
+    assert_int_equal(tl_engine_sample_capacity(&tl_scenario_replay, &engine.params, &a), 3 + 1 + 3);
+    assert_int_equal(tl_engine_sample_capacity(&tl_scenario_replay, &other.params, &b), 2 + 1 + 3);
+    for (int more = 1; more;) { /* interleaved, a step of each in turn */
+        more = 0;
+        if (na < 8 && replay_step(&engine, &a, ta, &pa, 7, &sa[na]))
+            more = ++na;
+        if (nb < 8 && replay_step(&other, &b, tb, &pb, 7, &sb[nb]))
+            more = ++nb;
+    }
+    assert_int_equal(na, 3 + 3);
+    assert_int_equal(nb, 2 + 3);
+    assert_string_equal(sa[3].label, "events 3\xe2\x80\x93"
+                                     "3 of 3");
+    assert_string_equal(sb[2].label, "events 2\xe2\x80\x93"
+                                     "2 of 2");
+    assert_true(a.stats.peak_live_bytes == 300 && a.stats.live_bytes == 200);
+    assert_true(b.stats.peak_live_bytes == 5000 && b.stats.live_bytes == 0);
+    assert_true(engine.outcome == TL_OK && other.outcome == TL_OK);
+    tl_engine_end(&engine);
+    tl_engine_end(&other);
+    assert_null(a.input.data);
+    assert_null(b.input.data);
+    free(ta);
+    free(tb);
+}
+
 static void test_replay_refuses_too_many_steps(void **state) {
     (void)state;
     tl_error err;
@@ -849,13 +913,13 @@ static uint32_t huge_pairs_run(uint64_t pairs, uint64_t size, uint64_t moved, ui
                      TL_TRACE_EVENT);
     tl_replay_init(&engine_replay, &reader, 0);
     engine_replay.expected_moved_bytes = moved;
-    tl_replay_attach(&engine_replay);
     tl_params_defaults(tl_scenario_replay.params, &params);
     assert_int_equal(tl_params_assign(tl_scenario_replay.params, "replay", &params,
                                       "events_per_step=32768", &err),
                      TL_OK);
-    *capacity = tl_engine_sample_capacity(&tl_scenario_replay, &params);
-    assert_int_equal(tl_engine_begin(&engine, &tl_scenario_replay, &params, 1), TL_OK);
+    *capacity = tl_engine_sample_capacity(&tl_scenario_replay, &params, &engine_replay);
+    assert_int_equal(tl_engine_begin(&engine, &tl_scenario_replay, &params, &engine_replay, 1),
+                     TL_OK);
     for (uint64_t left = pairs; n < room; n++) {
         feed_pairs(&engine_replay, size, &left);
         if (!tl_engine_step(&engine, &sample))
@@ -865,7 +929,6 @@ static uint32_t huge_pairs_run(uint64_t pairs, uint64_t size, uint64_t moved, ui
     assert_int_equal(sample.phase, TL_PHASE_FINAL);
     assert_true(engine_replay.stats.events == 2 * pairs);
     tl_engine_end(&engine);
-    tl_replay_attach(NULL);
     free(t);
     return n;
 }
@@ -917,6 +980,7 @@ int run_trace_reader_tests(void) {
         cmocka_unit_test(test_replay_step_bytes),
         cmocka_unit_test(test_replay_cut_short_tail),
         cmocka_unit_test(test_replay_bad_trace_mid_run),
+        cmocka_unit_test(test_replay_input_is_its_own),
         cmocka_unit_test(test_replay_refuses_too_many_steps),
         cmocka_unit_test(test_replay_steps_bounded_whatever_the_sizes),
     };

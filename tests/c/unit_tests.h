@@ -10,6 +10,8 @@
 
 #include <cmocka.h>
 
+#include "engine/scenario.h"
+
 /* Each returns the number of failed tests of its group. */
 int run_bucket_model_tests(void);
 int run_params_tests(void);
@@ -19,6 +21,10 @@ int run_robin_set_tests(void);
 int run_u64_vec_tests(void);
 int run_trace_reader_tests(void);
 int run_output_file_tests(void);
+int run_results_json_tests(void);
+
+/* The registered scenario of that name; fails the test when there is none. */
+const tl_scenario *test_scenario(const char *name);
 
 /* Fails (printing both strings) unless `needle` occurs in `haystack`. */
 #define assert_contains(haystack, needle)                                                          \

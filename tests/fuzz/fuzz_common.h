@@ -60,7 +60,7 @@ static inline void fuzz_quoted(const char *text, char out[FUZZ_QUOTED_SIZE]) {
 
 /* A refusal: the code is `code` (not TL_OK), and the message is set, terminated inside its
  * buffer and one line (the CLI prints it as one line on stderr). */
-static inline void fuzz_check_refusal(const tl_error *err, int code) {
+static inline void fuzz_check_refusal(const tl_error *err, enum tl_status code) {
     FUZZ_CHECK(code != TL_OK, "refused with TL_OK");
     FUZZ_CHECK(err->code == code, "err.code %d, returned %d", err->code, code);
     FUZZ_CHECK(memchr(err->message, '\0', sizeof err->message) != NULL, "message not terminated");

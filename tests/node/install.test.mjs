@@ -81,7 +81,7 @@ test('results documents name the version that wrote them', async () => {
   // The page exports through the wrapper.
   const lab = await loadTrimlab({ allocator: 'dlmalloc' });
   assert.equal(lab.version, version);
-  assert.equal(lab.resultsDocument([]).generator, `trimlab ${version} (wasm)`);
+  assert.equal(JSON.parse(lab.documentText([])).generator, `trimlab ${version} (wasm)`);
 });
 
 test('a trace records the version of the recorder that wrote it', () => {

@@ -213,7 +213,13 @@ test('a module that cannot be loaded: one line, exit 1, no stack trace', () => {
   mkdirSync(join(dir, 'web', 'gen'), { recursive: true });
   for (const file of ['run-wasm.mjs', 'output-file.mjs', 'stop.mjs'])
     copyFileSync(join(root, 'tools', file), join(dir, 'tools', file));
-  for (const file of ['message.js', 'trimlab-api.js', 'gen/trimlab.js'])
+  for (const file of [
+    'message.js',
+    'trimlab-api.js',
+    'units.js',
+    'gen/trimlab.js',
+    'gen/wasm-api.js',
+  ])
     copyFileSync(join(root, 'web', file), join(dir, 'web', file));
   writeFileSync(
     join(dir, 'web', 'gen', 'trimlab.wasm'),

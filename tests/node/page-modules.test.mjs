@@ -1,14 +1,18 @@
 // The page's pure modules in Node: the summary's arithmetic (web/story.js), matching native runs
 // by parameters (web/native-data.js), the CSV export (web/export.js), the phase marks
-// (web/chart-view.js) and the walkthrough's captions (web/walkthrough.js).
+// (web/chart-view.js), the walkthrough's captions (web/walkthrough.js), MiB (web/units.js) and
+// what the page says about a replay (web/replay-flow.js).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { MiB, storyFigures, verdict, signedPercent } from '../../web/story.js';
-import { canonicalModel, failedRuns, nativeFor, paramDifferences } from '../../web/native-data.js';
+import { storyFigures, verdict, signedPercent } from '../../web/story.js';
+import { MiB, mib } from '../../web/units.js';
+import { failedRuns, nativeFor, paramDifferences } from '../../web/native-data.js';
+import { loadTrimlab } from '../../web/trimlab-api.js';
 import { csvField, runCsv } from '../../web/export.js';
 import { phaseMarks, pointsOf } from '../../web/chart-view.js';
 import { CaptionTracker, captionHoldMs } from '../../web/walkthrough.js';
+import { replayFigures, replayNotice } from '../../web/replay-flow.js';
 
 /** A run from [phase, footprint MiB, sbrk MiB, in use MiB] rows. */
 function run(
@@ -138,15 +142,33 @@ test('no prediction when it would mean nothing', () => {
   assert.equal(storyFigures(wasm, nativeFor({ runs: [] }, 'cycles', wasm.params)).on, null);
 });
 
-test('parameters compare by value: typed text, numbers and bucket model spellings', () => {
-  assert.equal(canonicalModel('1024K/1M/1m'), '1048576/1048576/1048576');
-  assert.equal(canonicalModel('8M//8M'), '8M//8M', 'not a model: left as it is');
+test('parameters compare by value: typed text, numbers and bucket model spellings', async () => {
+  // The spellings of one bucket model are made one by the engine's canonical form.
+  const lab = await loadTrimlab();
+  const canonical = (text) => lab.canonicalModel(text);
+  assert.equal(canonical('1024K/1M/1m'), '1M/1M/1M');
+  assert.equal(canonical('8M//8M'), '8M//8M', 'not a model: left as it is');
   assert.deepEqual(
     paramDifferences(
       { model: '1M/1M/1M', load_percent: 80 },
       { model: '1024K/1M/1M', load_percent: '80' },
+      canonical,
     ),
     [],
+  );
+  assert.deepEqual(
+    nativeFor(
+      { runs: [{ ...nativeOn, params: { model: '1M' } }] },
+      'cycles',
+      { model: '1024K' },
+      canonical,
+    ).differs,
+    [],
+  );
+  assert.deepEqual(
+    paramDifferences({ model: '1M/1M/1M' }, { model: '1024K/1M/1M' }),
+    ['model'],
+    'without the engine, models compare as text',
   );
   assert.deepEqual(
     paramDifferences({ block_mib: 10, cycles: 5 }, { block_mib: '100', cycles: '5' }),
@@ -264,4 +286,38 @@ test('walkthrough captions: one per phase start that has one, allocator-specific
   );
   assert.equal(captionHoldMs(Infinity), 0);
   assert.ok(captionHoldMs(5) > captionHoldMs(60));
+});
+
+test('MiB: one definition, 2^20 bytes, written with two decimals', () => {
+  assert.equal(MiB, 2 ** 20);
+  assert.equal(mib(3 * 2 ** 19), '1.50');
+  assert.equal(mib(240_543_744), '229.40');
+  assert.equal(mib(0), '0.00');
+});
+
+test('a replay: the notice names the trace until its native replay is loaded; its own figures', () => {
+  const trace = { program: 'python3', event_count: 606379 };
+  const none = { on: null, off: null };
+  assert.equal(
+    replayNotice(trace, none),
+    'The native results hold no replay of this trace (python3, 606379 events): only the ' +
+      'WebAssembly series can be drawn. Import the results of ' +
+      '`trimlab replay TRACE --trim both --json FILE`.',
+  );
+  const on = { summary: { peak_footprint_bytes: 215 * MiB, final_footprint_bytes: 12 * MiB } };
+  assert.equal(replayNotice(trace, { on, off: null }), '');
+  const replayRun = {
+    trace: { ...trace, events_replayed: 606379, peak_requested_bytes: 199.5 * MiB },
+    samples: [{ footprint_bytes: 64 * MiB }, { footprint_bytes: 229.4375 * MiB }],
+  };
+  assert.deepEqual(replayFigures(replayRun, none), [
+    'Trace python3: 606379 of 606379 events replayed; peak requested bytes (live, ' +
+      'allocator-independent) 199.50 MiB; WebAssembly linear memory at the end 229.44 MiB.',
+    'No native replay of this trace is loaded (import the results of ' +
+      '`trimlab replay TRACE --trim both --json FILE`).',
+  ]);
+  assert.equal(
+    replayFigures(replayRun, { on, off: null })[1],
+    'Native replay of the same trace, RSS trim on: peak 215.00, end 12.00 MiB.',
+  );
 });

@@ -809,6 +809,8 @@ test('mid-trace problems end the run with bad_trace, samples kept, the module st
   assert.equal(again.trace.peak_requested_bytes, Number(program.peakBytes));
   const scenario = await lab.runScenario('simple', { block_mib: 4 });
   assert.equal(scenario.outcome, 'completed');
+  // Only a run given a trace as its input describes one.
+  assert.equal('trace' in scenario, false);
 });
 
 test('a bad header throws a TrimlabError at beginReplay; the instance runs the next replay', async () => {

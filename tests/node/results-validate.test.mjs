@@ -26,6 +26,10 @@ import {
   writeOversize,
 } from '../malformed/corpus.mjs';
 import { root, schemaErrors, tempDir } from '../support/helpers.mjs';
+import { loadTrimlab } from '../../web/trimlab-api.js';
+
+// The scenarios a run can name are the engine's, as the page has them from the module.
+const scenarios = (await loadTrimlab()).scenarioNames();
 
 /** A small valid native document: one cycles-like run of four samples. */
 function baseDocument() {
@@ -228,8 +232,16 @@ const CASES = [
     variant((d) => {
       run0(d).scenario = 'sorting';
     }),
+    'consistency',
+    `runs[0].scenario: 'sorting' is not a known scenario (allowed: ${scenarios.join(', ')})`,
+  ],
+  [
+    'a scenario name of the wrong form',
+    variant((d) => {
+      run0(d).scenario = 'Cycles';
+    }),
     'schema',
-    /^runs\[0\]\.scenario: 'sorting' is not a known scenario/,
+    /^runs\[0\]\.scenario: 'Cycles' is not a scenario name/,
   ],
   [
     'an unknown phase',
@@ -442,7 +454,7 @@ const CASES = [
 
 test('each document is accepted or refused with its specific message', () => {
   for (const [what, text, stage, message] of CASES) {
-    const verdict = validateResults(text);
+    const verdict = validateResults(text, { scenarios });
     if (stage === null) {
       assert.equal(verdict.ok, true, `${what}: ${verdict.message}`);
       assert.equal(typeof verdict.document, 'object');
@@ -455,7 +467,7 @@ test('each document is accepted or refused with its specific message', () => {
   }
 });
 
-const judge = (text) => validateResults(text, { platform: manifest.platform });
+const judge = (text) => validateResults(text, { platform: manifest.platform, scenarios });
 const textOf = (entry) => readFileSync(casePath(entry), 'utf8');
 
 /** Every string in a parsed document, names included: where a hostile text could sit. */
@@ -501,7 +513,7 @@ test('valid files with hostile text are accepted, and carry that text unchanged'
 
 test('every verdict agrees with ajv where the schema can judge, and only JSON is judged', () => {
   const documents = [
-    ...CASES.map(([what, text]) => ({ what, text, verdict: validateResults(text) })),
+    ...CASES.map(([what, text]) => ({ what, text, verdict: validateResults(text, { scenarios }) })),
     ...manifest.cases.map((entry) => ({
       what: entry.file,
       text: textOf(entry),
@@ -688,7 +700,7 @@ test('the files make results and make wasm-results write are accepted', () => {
   assert.ok(files.length > 0, 'web/gen/data holds no results: run make results');
   for (const [file, platform] of files) {
     const text = readFileSync(file, 'utf8');
-    const verdict = validateResults(text, { platform });
+    const verdict = validateResults(text, { platform, scenarios });
     assert.equal(verdict.ok, true, `${file}: ${verdict.message}`);
     assert.equal(schemaErrors(JSON.parse(text)), '', file);
   }

@@ -132,3 +132,24 @@ export function runNativeJson(args, env = {}) {
 export function runOf(document, scenario, trim) {
   return document.runs.find((run) => run.scenario === scenario && (!trim || run.trim === trim));
 }
+
+/** The scenarios `build/trimlab --list` names, in its order (a scenario's line is not indented,
+ *  its parameters' lines are). */
+export function listedScenarios() {
+  return runNative(['--list'])
+    .stdout.split('\n')
+    .filter((line) => /^\S/.test(line))
+    .map((line) => line.split(' ')[0]);
+}
+
+/** The layout of a results document's text: every value, string or number, replaced by S or N
+ *  (the keys stay), and a sample's second figure (rss_anon_bytes natively, sbrk_bytes in
+ *  WebAssembly) named alike. Two documents of the same runs and steps have the same layout when
+ *  one writer wrote them. */
+export function jsonLayout(text) {
+  return text
+    .replace(/"(?:[^"\\]|\\.)*"(\s*:)?|-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?/g, (token, colon) =>
+      colon ? token : token.startsWith('"') ? 'S' : 'N',
+    )
+    .replace(/"(rss_anon_bytes|sbrk_bytes)":/g, '"SECOND":');
+}

@@ -1,0 +1,179 @@
+/* The results' formats, piece by piece, for runs whose samples JavaScript holds: the wrapper
+ * loads a finished run's values (tl_wasm_format_run and friends) and then asks for each piece of
+ * its table or JSON, written by the native CLI's own writers (src/cli/). One run and one sample
+ * are loaded at a time: no run's samples are kept in linear memory. */
+#include <string.h>
+
+#include "cli/report_table.h"
+#include "cli/results_json.h"
+#include "scenarios/scenario_replay.h"
+#include "scenarios/scenarios.h"
+#include "shared/message.h"
+#include "shared/trace_format.h"
+#include "wasm_api.h"
+#include "wasm_shared.h"
+
+static tl_params params;
+static tl_summary summary;
+static char error_message[TL_MESSAGE_MAX];
+static char program[TL_TRACE_NAME_MAX + 1];
+static tl_trace_figures trace;
+static tl_sample sample;
+/* `samples` is not NULL: the run has samples, which the wrapper gives one at a time. */
+static tl_run_record run = {NULL, &params, 0, &sample, 0, &summary, TL_OK, error_message, 0, NULL};
+
+/* A byte count or count from JavaScript: a whole number from 0 below 2^53. */
+static int count_of(double value, uint64_t *out) {
+    if (!(value >= 0 && value <= 9007199254740992.0 && value == (double)(uint64_t)value))
+        return tl_fail(tl_api_error(), TL_ERR_BAD_VALUE, "%.17g is not a count", value);
+    *out = (uint64_t)value;
+    return TL_OK;
+}
+
+static const tl_scenario *scenario_named(const char *name) {
+    if (strcmp(name, tl_scenario_replay.name) == 0)
+        return &tl_scenario_replay;
+    return tl_scenario_find(name, tl_api_error());
+}
+
+static int outcome_named(const char *name, int *outcome) {
+    for (int code = TL_OK; code <= TL_ERR_RUN_FAILED; code++)
+        if (strcmp(tl_json_outcome_name(code), name) == 0)
+            return *outcome = code, TL_OK;
+    return tl_fail(tl_api_error(), TL_ERR_BAD_VALUE, "'%s' is not an outcome", tl_q(name));
+}
+
+static int phase_named(const char *name, enum tl_phase *phase) {
+    for (enum tl_phase p = TL_PHASE_BASELINE; p <= TL_PHASE_FINAL; p++)
+        if (strcmp(tl_phase_name(p), name) == 0)
+            return *phase = p, TL_OK;
+    return tl_fail(tl_api_error(), TL_ERR_BAD_VALUE, "'%s' is not a phase", tl_q(name));
+}
+
+int tl_wasm_format_run(const char *scenario, const char *params_text, int trim_enabled,
+                       const char *outcome, const char *error_text, double elapsed_ms) {
+    tl_error_clear(tl_api_error());
+    run.scenario = scenario_named(scenario);
+    run.trace = NULL;
+    if (run.scenario == NULL ||
+        tl_api_parse_params(run.scenario, params_text, &params, tl_api_error()) != TL_OK ||
+        outcome_named(outcome, &run.outcome) != TL_OK)
+        return tl_api_error()->code;
+    run.trim_enabled = trim_enabled != 0;
+    snprintf(error_message, sizeof error_message, "%s", error_text != NULL ? error_text : "");
+    run.elapsed_ms = elapsed_ms;
+    return TL_OK;
+}
+
+int tl_wasm_format_summary(double baseline, double peak, double peak_in_use, double before_trim,
+                           double after_trim, double final_footprint, int trim_called,
+                           int trim_returned) {
+    tl_error_clear(tl_api_error());
+    if (count_of(baseline, &summary.baseline_footprint_bytes) != TL_OK ||
+        count_of(peak, &summary.peak_footprint_bytes) != TL_OK ||
+        count_of(peak_in_use, &summary.peak_in_use_bytes) != TL_OK ||
+        count_of(before_trim, &summary.before_trim_bytes) != TL_OK ||
+        count_of(after_trim, &summary.after_trim_bytes) != TL_OK ||
+        count_of(final_footprint, &summary.final_footprint_bytes) != TL_OK)
+        return tl_api_error()->code;
+    summary.trim.called = trim_called != 0;
+    summary.trim.returned = trim_returned;
+    return TL_OK;
+}
+
+int tl_wasm_format_trace(const char *program_name, double event_count, double events_replayed,
+                         int complete, double peak_requested, double replay_overhead) {
+    tl_error_clear(tl_api_error());
+    if (count_of(event_count, &trace.event_count) != TL_OK ||
+        count_of(events_replayed, &trace.events_replayed) != TL_OK ||
+        count_of(peak_requested, &trace.peak_requested_bytes) != TL_OK ||
+        count_of(replay_overhead, &trace.replay_overhead_bytes) != TL_OK)
+        return tl_api_error()->code;
+    snprintf(program, sizeof program, "%s", program_name);
+    trace.program = program;
+    trace.complete = complete != 0;
+    run.trace = &trace;
+    return TL_OK;
+}
+
+int tl_wasm_format_sample(double step, const char *phase, const char *label, double footprint,
+                          double sbrk, double in_use, double allocator_free) {
+    uint64_t number;
+    tl_error_clear(tl_api_error());
+    if (count_of(step, &number) != TL_OK || phase_named(phase, &sample.phase) != TL_OK ||
+        count_of(footprint, &sample.memory.footprint_bytes) != TL_OK ||
+        count_of(sbrk, &sample.memory.sbrk_bytes) != TL_OK ||
+        count_of(in_use, &sample.memory.in_use_bytes) != TL_OK ||
+        count_of(allocator_free, &sample.memory.allocator_free_bytes) != TL_OK)
+        return tl_api_error()->code;
+    sample.step = (uint32_t)number;
+    snprintf(sample.label, sizeof sample.label, "%s", label);
+    return TL_OK;
+}
+
+const char *tl_wasm_document_head(const char *program, const char *allocator, int enabled_runs,
+                                  int runs) {
+    FILE *out = tl_api_text_open();
+    if (out != NULL)
+        tl_json_begin_document(out, program, allocator,
+                               tl_results_trim((unsigned)enabled_runs, (unsigned)runs));
+    return tl_api_text_close(out);
+}
+
+const char *tl_wasm_document_end(void) {
+    FILE *out = tl_api_text_open();
+    if (out != NULL)
+        tl_json_end_document(out);
+    return tl_api_text_close(out);
+}
+
+const char *tl_wasm_run_json_head(int index) {
+    FILE *out = tl_api_text_open();
+    if (out != NULL) {
+        tl_json_next_run(out, (unsigned)index);
+        tl_json_write_run_head(out, &run);
+    }
+    return tl_api_text_close(out);
+}
+
+const char *tl_wasm_sample_json(int index) {
+    FILE *out = tl_api_text_open();
+    if (out != NULL)
+        tl_json_write_sample(out, &sample, (uint32_t)index);
+    return tl_api_text_close(out);
+}
+
+const char *tl_wasm_run_json_tail(void) {
+    FILE *out = tl_api_text_open();
+    if (out != NULL)
+        tl_json_write_run_tail(out, &run);
+    return tl_api_text_close(out);
+}
+
+const char *tl_wasm_table_head(void) {
+    FILE *out = tl_api_text_open();
+    if (out != NULL)
+        tl_print_table_head(out, &run);
+    return tl_api_text_close(out);
+}
+
+const char *tl_wasm_table_row(void) {
+    FILE *out = tl_api_text_open();
+    if (out != NULL)
+        tl_print_table_row(out, &sample);
+    return tl_api_text_close(out);
+}
+
+const char *tl_wasm_table_tail(void) {
+    FILE *out = tl_api_text_open();
+    if (out != NULL)
+        tl_print_table_tail(out, &run);
+    return tl_api_text_close(out);
+}
+
+const char *tl_wasm_trace_line(const char *path) {
+    FILE *out = tl_api_text_open();
+    if (out != NULL && run.trace != NULL)
+        tl_print_trace_line(out, path, run.trace);
+    return tl_api_text_close(out);
+}

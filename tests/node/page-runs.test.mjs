@@ -1,0 +1,187 @@
+// The page's run code in Node, on the real module: the run controller (web/run-controller.js)
+// with a chart that records what it is given, and the replay flow (web/replay-flow.js). Frames
+// come from a timer here: requestAnimationFrame is the one browser function supplied.
+// Build first: `make wasm` (make test-node does it).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+
+import { loadTrimlab } from '../../web/trimlab-api.js';
+import { RunController } from '../../web/run-controller.js';
+import { isTrace, traceRun } from '../../web/replay-flow.js';
+import { TraceBuilder } from '../replay/trace-encoder.mjs';
+
+globalThis.requestAnimationFrame = (callback) => setTimeout(() => callback(performance.now()), 1);
+globalThis.cancelAnimationFrame = clearTimeout;
+
+/** What the page's ChartView is asked to do, kept. */
+class RecordingChart {
+  updates = 0;
+  live = [];
+  cleared = 0;
+  startLive() {
+    this.cleared += 1;
+    this.live = [];
+  }
+  appendLive(samples) {
+    this.live.push(...samples);
+  }
+  refresh() {
+    this.updates += 1;
+  }
+}
+
+const HOOKS = ['refused', 'begun', 'progress', 'stopped', 'finished', 'failed', 'settled'];
+
+/** Hooks that record their calls in order, with their arguments; `also` adds to some. */
+function recordingHooks(also = {}) {
+  const seen = { order: [] };
+  const hooks = Object.fromEntries(
+    HOOKS.map((name) => [
+      name,
+      (...args) => {
+        if (seen.order.at(-1) !== name) seen.order.push(name);
+        seen[name] = args;
+        also[name]?.(...args);
+      },
+    ]),
+  );
+  return { seen, hooks };
+}
+
+/** A built-in scenario's begin and step, as the page gives them. */
+const scenario = (name, params) => ({
+  begin(lab) {
+    lab.begin(name, params, { trim: true });
+    return null;
+  },
+  step: (lab) => lab.step(),
+});
+
+const fast = () => new RunController({ chart: new RecordingChart(), rate: () => Infinity });
+
+/** A scenario's run on a fresh dlmalloc instance. */
+const runFresh = (controller, name, params, hooks) =>
+  controller.run({ allocator: 'dlmalloc', reuse: false, ...scenario(name, params), hooks });
+
+test('the run controller draws every step of a run, then says it finished and settled', async () => {
+  const controller = fast();
+  const { seen, hooks } = recordingHooks();
+  const run = await runFresh(controller, 'simple', { block_mib: 2 }, hooks);
+  // A 2 MiB block: baseline, malloc, one 4 MiB touch step, free, trim, final.
+  const phases = ['baseline', 'allocate', 'fill', 'free', 'trim', 'final'];
+  assert.deepEqual(
+    run.samples.map((s) => s.phase),
+    phases,
+  );
+  assert.deepEqual(
+    controller.chart.live.map((s) => s.phase),
+    phases,
+  );
+  assert.deepEqual(seen.order, ['begun', 'progress', 'finished', 'settled']);
+  assert.deepEqual(seen.begun, [null]);
+  assert.equal(seen.progress[0].phase, 'final');
+  assert.equal(seen.finished[0], run);
+  assert.equal(seen.finished[1], controller.lab);
+  assert.equal(controller.chart.cleared, 1);
+  assert.deepEqual(
+    [controller.labRuns, controller.settled, controller.running, controller.stats.steps],
+    [1, 1, false, 6],
+  );
+});
+
+test('a refused begin: nothing drawn, the chart not cleared, counted as settled', async () => {
+  const controller = fast();
+  const { seen, hooks } = recordingHooks();
+  const run = await runFresh(controller, 'simple', { block_mib: 0 }, hooks);
+  assert.equal(run, null);
+  assert.deepEqual(seen.order, ['refused']);
+  assert.equal(seen.refused[0].name, 'TrimlabError');
+  assert.match(seen.refused[0].message, /block_mib/);
+  assert.equal(controller.chart.cleared, 0);
+  assert.deepEqual([controller.labRuns, controller.settled], [0, 1]);
+});
+
+test('reuse: the current instance when asked and trusted; a new one for another allocator, after emmalloc trimmed, or after a throw', async () => {
+  const controller = fast();
+  const go = (allocator, reuse, run = scenario('simple', { block_mib: 1 })) =>
+    controller.run({ allocator, reuse, ...run, hooks: recordingHooks().hooks });
+  await go('dlmalloc', true);
+  const first = controller.lab;
+  await go('dlmalloc', true);
+  assert.equal(controller.lab, first);
+  assert.equal(controller.labRuns, 2);
+  await go('dlmalloc', false);
+  assert.notEqual(controller.lab, first);
+  assert.equal(controller.labRuns, 1);
+  await go('emmalloc', true);
+  const trimmed = controller.lab;
+  assert.equal(trimmed.allocator, 'emmalloc');
+  assert.ok(trimmed.untrusted, 'emmalloc ran its trim');
+  await go('emmalloc', true);
+  assert.notEqual(controller.lab, trimmed);
+
+  const { seen, hooks } = recordingHooks();
+  const broken = {
+    begin: (lab) => lab.begin('simple', { block_mib: 1 }, { trim: true }),
+    step() {
+      throw new Error('the engine broke');
+    },
+  };
+  assert.equal(
+    await controller.run({ allocator: 'emmalloc', reuse: true, ...broken, hooks }),
+    null,
+  );
+  assert.deepEqual(seen.order, ['begun', 'failed', 'settled']);
+  assert.equal(seen.failed[0].message, 'the engine broke');
+  assert.equal(controller.lab, null, 'an instance that threw is not reused');
+});
+
+test('stop() ends a run part-way: stopped with the last sample drawn, the instance kept', async () => {
+  const controller = new RunController({ chart: new RecordingChart(), rate: () => 60 });
+  const { seen, hooks } = recordingHooks({ progress: () => controller.stop() });
+  const run = await runFresh(controller, 'highwater', {}, hooks);
+  assert.equal(run, null);
+  assert.deepEqual(seen.order, ['begun', 'progress', 'stopped', 'settled']);
+  const drawn = controller.chart.live;
+  assert.ok(drawn.length >= 1 && drawn.length < 10, `${drawn.length} samples drawn`);
+  assert.equal(seen.stopped[0], drawn.at(-1));
+  assert.ok(controller.lab, 'a stopped run keeps its instance for reuse');
+  assert.equal(controller.running, false);
+});
+
+test('the replay flow: a trace by its magic bytes, checked whole, replayed through the controller', async () => {
+  const builder = new TraceBuilder({ program: 'flow' });
+  for (let i = 1; i <= 5; i++) builder.malloc(0x1000 * i, 300_000);
+  for (let i = 1; i <= 5; i++) builder.free(0x1000 * i);
+  const bytes = builder.bytes();
+  const magic = (await loadTrimlab()).traceMagic(); // the engine's
+  assert.equal(await isTrace(new Blob([bytes]), magic), true);
+  assert.equal(await isTrace(new Blob([bytes.subarray(0, 7)]), magic), false);
+  assert.equal(await isTrace(new Blob(['TLTRACX\0 not a trace']), magic), false);
+
+  const controller = fast();
+  const { seen, hooks } = recordingHooks();
+  const flow = traceRun(new File([bytes], 'flow.bin'));
+  assert.equal(flow.scenario, 'replay');
+  const run = await controller.run({ allocator: 'dlmalloc', reuse: false, ...flow, hooks });
+  assert.deepEqual(seen.begun, [
+    { name: 'flow.bin', trace: { program: 'flow', event_count: builder.events } },
+  ]);
+  assert.equal(run.outcome, 'completed');
+  assert.equal(run.trace.events_replayed, builder.events);
+  assert.equal(run.trace.peak_requested_bytes, Number(builder.peakBytes));
+  assert.deepEqual(run.params, flow.params);
+
+  // A bad trace is refused by the check, before the chart is cleared.
+  const bad = new TraceBuilder({ program: 'bad' }).malloc(0x1000, 10).free(0x2000);
+  const refused = recordingHooks();
+  const before = controller.chart.cleared;
+  const badRun = traceRun(new File([bad.bytes()], 'bad.trace'));
+  assert.equal(
+    await controller.run({ allocator: 'dlmalloc', reuse: true, ...badRun, hooks: refused.hooks }),
+    null,
+  );
+  assert.deepEqual(refused.seen.order, ['refused']);
+  assert.match(refused.seen.refused[0].message, /^event 2 at byte \d+: free of 0x2000/);
+  assert.equal(controller.chart.cleared, before);
+});

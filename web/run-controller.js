@@ -1,0 +1,130 @@
+// The run controller: one engine run at a time, drawn live on the chart. It chooses the module
+// instance (the current one when reusing it and it can be trusted, else a new one), begins the run
+// through the `begin` it is given, steps it with runLoop at the chosen speed and tells the page
+// how it went through the run's hooks. It knows nothing of what runs: a scenario and a replay
+// (web/replay-flow.js) differ only in their begin and step.
+import { loadTrimlab } from './trimlab-api.js';
+import { runLoop } from './run-loop.js';
+
+/**
+ * @typedef {object} RunHooks what the page does as the run goes; each is called at most once
+ *   except progress
+ * @property {(error: unknown) => void} refused the instance could not be had or begin threw:
+ *   nothing was drawn
+ * @property {(begun: unknown) => void} begun the run began (with what begin resolved to); the
+ *   chart has just been cleared for it
+ * @property {(sample: object) => void} progress after each batch of samples drawn, the last one
+ * @property {(sample: object|null) => void} stopped stop() ended it (the last sample drawn)
+ * @property {(run: object, lab: object) => void} finished it ran to its end (lab.result())
+ * @property {(error: unknown) => void} failed the engine threw mid-run
+ * @property {() => void} settled after stopped, finished or failed
+ */
+
+export class RunController {
+  /** The instance runs use; kept for "reuse current" (null: none). */
+  lab = null;
+  /** Runs begun on `lab`. */
+  labRuns = 0;
+  /** @type {{done: Promise<object|null>, stop: () => void}|null} the run in progress */
+  loop = null;
+  /** @type {{updates: number, ms: number, steps: number}|null} of the last run (debug hook) */
+  stats = null;
+  /** Runs that ended in any way: finished, stopped, failed, or refused at begin. */
+  settled = 0;
+
+  /**
+   * @param {{chart: import('./chart-view.js').ChartView, rate: () => number}} options rate:
+   *   steps per second, read every frame
+   */
+  constructor({ chart, rate }) {
+    this.chart = chart;
+    this.rate = rate;
+  }
+
+  get running() {
+    return this.loop !== null;
+  }
+
+  /** An instance for the next run: the current one when reusing it (and it can be trusted),
+   *  else a new one. */
+  async #instanceFor(allocator, reuse) {
+    if (reuse && this.lab?.allocator === allocator && !this.lab.untrusted) return this.lab;
+    const lab = await loadTrimlab({ allocator });
+    this.lab = lab;
+    this.labRuns = 0;
+    return lab;
+  }
+
+  /**
+   * One run, drawn live. Resolves with the run, or null when it was refused, failed or stopped
+   * (the hooks said why). Nothing on the chart changes unless the run really begins.
+   * @param {{allocator: string, reuse: boolean, begin: (lab: object) => unknown,
+   *          step: (lab: object) => object|null|Promise<object|null>,
+   *          afterStep?: ((sample: object) => number)|null, hooks: RunHooks}} run begin: starts
+   *   the run on the instance (it may be async and may throw); step: one step of it; afterStep:
+   *   milliseconds to hold before the next step
+   * @returns {Promise<object|null>}
+   */
+  async run({ allocator, reuse, begin, step, afterStep, hooks }) {
+    let lab;
+    let begun;
+    try {
+      lab = await this.#instanceFor(allocator, reuse);
+      begun = await begin(lab);
+    } catch (error) {
+      hooks.refused(error);
+      this.settled += 1;
+      return null;
+    }
+    this.labRuns += 1;
+    const { chart } = this;
+    chart.startLive();
+    hooks.begun(begun);
+    const started = { at: performance.now(), updates: chart.updates };
+    let lastSample = null;
+    this.loop = runLoop(lab, {
+      rate: this.rate,
+      step: () => step(lab),
+      onBatch(samples) {
+        lastSample = samples.at(-1);
+        chart.appendLive(samples);
+        chart.refresh();
+        hooks.progress(lastSample);
+      },
+      afterStep,
+    });
+    try {
+      const run = await this.loop.done;
+      this.stats = {
+        updates: chart.updates - started.updates,
+        ms: performance.now() - started.at,
+        steps: lastSample ? lastSample.step + 1 : 0,
+      };
+      if (!run) {
+        hooks.stopped(lastSample);
+        return null;
+      }
+      hooks.finished(run, lab);
+      return run;
+    } catch (error) {
+      this.lab = null; // an instance that threw mid-run is not trusted for reuse
+      hooks.failed(error);
+      return null;
+    } finally {
+      this.loop = null;
+      this.settled += 1;
+      hooks.settled();
+    }
+  }
+
+  /** Ends the run in progress, if any (its hooks' stopped says so). */
+  stop() {
+    this.loop?.stop();
+  }
+
+  /** Forgets the current instance: the next run starts a new one. */
+  forget() {
+    this.lab = null;
+    this.labRuns = 0;
+  }
+}
