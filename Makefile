@@ -43,6 +43,8 @@ VERSION_STAMP := $(BUILD)/version
 $(VERSION_STAMP): FORCE
 	@mkdir -p $(@D)
 	@[ "$$(cat $@ 2>/dev/null)" = '$(VERSION)' ] || { echo '$(VERSION)' > $@.tmp && mv $@.tmp $@; }
+# Phony, not a missing file: .SECONDARY below would let a missing prerequisite count as made.
+.PHONY: FORCE
 FORCE:
 
 VERSION_OBJ := $(foreach config,native record asan fuzz,$(BUILD)/$(config)/src/shared/version.o)
