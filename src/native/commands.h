@@ -3,11 +3,18 @@
 #ifndef TL_COMMANDS_H
 #define TL_COMMANDS_H
 
-/* The results documents' "generator" (`trimlab --json`, `trimlab replay --json`). */
-#define TL_NATIVE_GENERATOR "trimlab native CLI"
+/* Who wrote a results document, in its "generator" (`trimlab --json`, `trimlab replay --json`). */
+#define TL_NATIVE_GENERATOR "native"
 
 int tl_cmd_record(int argc, char **argv);
 int tl_cmd_trace_info(int argc, char **argv);
 int tl_cmd_replay(int argc, char **argv);
+
+/* `trimlab record --help` and `trimlab trace-info --help`; each *_help is the part after the
+ * "Usage:" line, the command's section of the main --help. */
+extern const char tl_record_usage[];
+extern const char *const tl_record_help;
+extern const char tl_trace_info_usage[];
+extern const char *const tl_trace_info_help;
 
 #endif

@@ -7,6 +7,7 @@
 #include "child_run.h"
 #include "child_signals.h"
 #include "cli/cli_options.h"
+#include "cli/replay_cli.h"
 #include "cli/report_table.h"
 #include "cli/results_json.h"
 #include "commands.h"
@@ -14,6 +15,7 @@
 #include "output_file.h"
 #include "runner.h"
 #include "shared/message.h"
+#include "shared/version.h"
 
 enum { EXIT_FAILED = 1, EXIT_BAD_INPUT = 2, EXIT_OUT_OF_MEMORY = 3 };
 
@@ -85,6 +87,12 @@ static int run_with_output(const tl_cli_options *options) {
     return stop ? 128 + stop : exit_code;
 }
 
+/* The whole command line, every command's section included: trimlab(1) is made from it. */
+static void print_help(void) {
+    printf("%s\nRecord:\n%s\nTrace-info:\n%s\nReplay:\n%s", tl_cli_usage, tl_record_help,
+           tl_trace_info_help, tl_replay_help);
+}
+
 int main(int argc, char **argv) {
     if (argc > 1 && strcmp(argv[1], "record") == 0)
         return tl_cmd_record(argc - 1, argv + 1);
@@ -99,7 +107,11 @@ int main(int argc, char **argv) {
         return EXIT_BAD_INPUT;
     }
     if (options.action == TL_CLI_HELP) {
-        fputs(tl_cli_usage, stdout);
+        print_help();
+        return 0;
+    }
+    if (options.action == TL_CLI_VERSION) {
+        printf("trimlab %s\n", tl_version());
         return 0;
     }
     if (options.action == TL_CLI_LIST) {

@@ -13,6 +13,7 @@
 #include "engine/engine.h"
 #include "scenarios/scenarios.h"
 #include "shared/message.h"
+#include "shared/version.h"
 #include "wasm_shared.h"
 
 #define TEXT_MAX 16384
@@ -86,6 +87,10 @@ const char *tl_wasm_error_message(void) {
 
 const char *tl_wasm_platform(void) {
     return tl_platform_name();
+}
+
+const char *tl_wasm_version(void) {
+    return tl_version();
 }
 
 const char *tl_wasm_allocator(void) {
@@ -311,7 +316,11 @@ int tl_wasm_cli_parse(void) {
 }
 
 static const char *action_name(enum tl_cli_action action) {
-    return action == TL_CLI_LIST ? "list" : action == TL_CLI_HELP ? "help" : "run";
+    static const char *const names[] = {[TL_CLI_RUN] = "run",
+                                        [TL_CLI_LIST] = "list",
+                                        [TL_CLI_HELP] = "help",
+                                        [TL_CLI_VERSION] = "version"};
+    return names[action];
 }
 
 /* What the parser decided, without the paths: a path can be of any length, and is read through
