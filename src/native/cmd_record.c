@@ -24,7 +24,7 @@
 #include "shared/message.h"
 #include "shared/trace_writer.h"
 
-enum { EXIT_FAILED = 1, EXIT_BAD_INPUT = 2, EXIT_NOT_INSTALLED = 1 };
+enum { EXIT_NOT_INSTALLED = EXIT_FAILED };
 
 static const char usage[] = "usage: " TL_SYNOPSIS_RECORD;
 const char tl_record_usage[] =

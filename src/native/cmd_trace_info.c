@@ -9,8 +9,6 @@
 #include "shared/message.h"
 #include "trace_file.h"
 
-enum { EXIT_BAD_INPUT = 2 };
-
 const char tl_trace_info_usage[] =
     "Usage: " TL_SYNOPSIS_TRACE_INFO "\n"
     "  Prints what TRACE holds: the recorder's version and the program, the events\n"

@@ -3,6 +3,10 @@
 #ifndef TL_COMMANDS_H
 #define TL_COMMANDS_H
 
+/* The exit codes every command agrees on: 0 when every run completed, 128 + N when trimlab was
+ * stopped by signal N (README, "Exit codes"). */
+enum { EXIT_FAILED = 1, EXIT_BAD_INPUT = 2, EXIT_OUT_OF_MEMORY = 3 };
+
 /* Who wrote a results document, in its "generator" (`trimlab --json`, `trimlab replay --json`). */
 #define TL_NATIVE_GENERATOR "native"
 

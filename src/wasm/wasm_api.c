@@ -125,18 +125,20 @@ double tl_wasm_heap_walks(void) {
 
 /* ---- the scenario registry as JSON ---- */
 
+/* `"key": "text"`, after `before` ("{" for the first field of an object, ", " for the others). */
+static void write_text_field(FILE *out, const char *before, const char *key, const char *text) {
+    fprintf(out, "%s\"%s\": ", before, key);
+    tl_json_write_string(out, text);
+}
+
 static void write_param_def(FILE *out, const tl_param_def *def) {
-    fputs("{\"name\": ", out);
-    tl_json_write_string(out, def->name);
-    fputs(", \"unit\": ", out);
-    tl_json_write_string(out, def->unit);
-    fputs(", \"description\": ", out);
-    tl_json_write_string(out, def->description);
+    write_text_field(out, "{", "name", def->name);
+    write_text_field(out, ", ", "unit", def->unit);
+    write_text_field(out, ", ", "description", def->description);
     if (def->kind == TL_PARAM_MODEL) {
-        fputs(", \"kind\": \"model\", \"default\": ", out);
-        tl_json_write_string(out, def->default_text);
-        fputs(", \"allowed\": ", out);
-        tl_json_write_string(out, TL_MODEL_ALLOWED);
+        fputs(", \"kind\": \"model\"", out);
+        write_text_field(out, ", ", "default", def->default_text);
+        write_text_field(out, ", ", "allowed", TL_MODEL_ALLOWED);
         fprintf(out,
                 ", \"min_buckets\": %" PRIu64 ", \"max_buckets\": %" PRIu64 ", \"max_depths\": %d}",
                 TL_MODEL_MIN_BUCKETS, TL_MODEL_MAX_BUCKETS, TL_MODEL_MAX_DEPTHS);
@@ -149,10 +151,8 @@ static void write_param_def(FILE *out, const tl_param_def *def) {
 }
 
 static void write_scenario(FILE *out, const tl_scenario *scenario) {
-    fputs("{\"name\": ", out);
-    tl_json_write_string(out, scenario->name);
-    fputs(", \"description\": ", out);
-    tl_json_write_string(out, scenario->description);
+    write_text_field(out, "{", "name", scenario->name);
+    write_text_field(out, ", ", "description", scenario->description);
     fputs(", \"params\": [", out);
     for (size_t i = 0; i < scenario->params.count; i++) {
         fputs(i ? ", " : "", out);
