@@ -468,8 +468,14 @@ static void end_check(void) {
 }
 
 /* The header from the first bytes, which must hold it whole. */
+/* What a replay and a check both begin with: no run in progress, the last check ended, and the
+ * trace's header read from its first chunk. */
 static int read_first(const unsigned char *first, int length, int at_end, tl_trace_reader *reader,
                       size_t *used) {
+    tl_error_clear(&last_error);
+    if (run_in_progress())
+        return refuse_running();
+    end_check();
     size_t n = length > 0 ? (size_t)length : 0;
     int status = tl_trace_read_header(reader, first, n, at_end != 0, used, &last_error);
     if (status == TL_TRACE_NEED_INPUT)
@@ -493,12 +499,8 @@ int tl_wasm_replay_begin(const unsigned char *first, int length, int at_end,
     tl_params params;
     tl_trace_reader reader;
     size_t used;
-    tl_error_clear(&last_error);
-    if (run_in_progress())
-        return refuse_running();
-    end_check();
-    if (tl_api_parse_params(&tl_scenario_replay, params_text, &params, &last_error) != TL_OK ||
-        read_first(first, length, at_end, &reader, &used) != TL_OK)
+    if (read_first(first, length, at_end, &reader, &used) != TL_OK ||
+        tl_api_parse_params(&tl_scenario_replay, params_text, &params, &last_error) != TL_OK)
         return last_error.code;
     tl_replay_init(&replay, &reader, 1);
     if (live_blocks > 0)
@@ -539,10 +541,6 @@ int tl_wasm_replay_input(double count) {
 int tl_wasm_check_begin(const unsigned char *first, int length, int at_end) {
     tl_trace_reader reader;
     size_t used;
-    tl_error_clear(&last_error);
-    if (run_in_progress())
-        return refuse_running();
-    end_check();
     if (read_first(first, length, at_end, &reader, &used) != TL_OK)
         return last_error.code;
     tl_replay_init(&replay, &reader, 0);
