@@ -110,9 +110,11 @@ async function pageWeight(browser) {
   const responses = [];
   page.on('requestfinished', (request) =>
     responses.push(
-      Promise.all([request.response().buffer(), wireBytes(request.url())]).then(
-        ([body, wire]) => ({ url: request.url(), bytes: body.length, wire }),
-      ),
+      Promise.all([request.response().buffer(), wireBytes(request.url())]).then(([body, wire]) => ({
+        url: request.url(),
+        bytes: body.length,
+        wire,
+      })),
     ),
   );
   await page.goto(browser.baseUrl);

@@ -64,12 +64,16 @@ export async function measureRun(browser, baseUrl, scenario, params = '') {
   // The page's own instance (the scenario catalog) has a mapping of the same 64 MiB: the new
   // instance's is the one that was not there before.
   const exclude = mappingKeys(contentPids(kind, browser.pid));
-  await page.evaluate(async (scenarioName, paramText) => {
-    const { loadTrimlab: load } = await import(new URL('trimlab-api.js', document.baseURI).href);
-    const lab = await load({ allocator: 'dlmalloc' });
-    lab.begin(scenarioName, paramText);
-    /** @type {any} */ (window).trimlabHarness = lab;
-  }, scenario, params);
+  await page.evaluate(
+    async (scenarioName, paramText) => {
+      const { loadTrimlab: load } = await import(new URL('trimlab-api.js', document.baseURI).href);
+      const lab = await load({ allocator: 'dlmalloc' });
+      lab.begin(scenarioName, paramText);
+      /** @type {any} */ (window).trimlabHarness = lab;
+    },
+    scenario,
+    params,
+  );
 
   /** The module's mapping now; null when none can be told apart. */
   const read = (bytes) => readResident({ kind, bytes, under: browser.pid, exclude });
@@ -211,6 +215,36 @@ function parseArgs(args) {
 
 const say = (text) => process.stderr.write(`trimlab: ${cleanLine(text)}\n`);
 
+/** Every scenario of the page's list with its defaults, in each of `browsers`, in order. */
+async function measureAll(browsers) {
+  const scenarios = (await loadTrimlab()).scenarios().map((scenario) => scenario.name);
+  const server = await serve(join(ROOT, 'web'), 0);
+  const baseUrl = `http://127.0.0.1:${/** @type {any} */ (server.address()).port}/`;
+  const runs = [];
+  try {
+    for (const name of browsers) {
+      const browser = await launchBrowser(name);
+      try {
+        for (const scenario of scenarios) {
+          const run = await measureRun(browser, baseUrl, scenario);
+          const collected = run.after.find((e) => e.event === 'collected');
+          console.log(
+            `${name} ${browser.version} ${scenario}: ${mib(run.samples.at(-1).resident_bytes)} ` +
+              `resident after the run; collected after ${collected.elapsed_ms.toFixed(0)} ms: ` +
+              `${collected.resident_bytes === null ? 'mapping gone' : mib(collected.resident_bytes)}`,
+          );
+          runs.push(run);
+        }
+      } finally {
+        await browser.close();
+      }
+    }
+  } finally {
+    server.close();
+  }
+  return runs;
+}
+
 /**
  * The command line; resolves with the exit code.
  * @param {string[]} args
@@ -222,34 +256,19 @@ export async function main(args) {
     options = parseArgs(args);
     output = openOutput(options.json);
   } catch (error) {
-    if (!(error instanceof BadInput || error instanceof OutputError)) throw error;
-    say(error instanceof OutputError ? `cannot write '${quote(error.path)}': ${error.message}` : error.message);
+    if (error instanceof BadInput) say(error.message);
+    else if (error instanceof OutputError)
+      say(`cannot write '${quote(error.path)}': ${error.message}`);
+    else throw error;
     return 2;
   }
-  const scenarios = (await loadTrimlab()).scenarioNames();
-  const server = await serve(join(ROOT, 'web'), 0);
-  const baseUrl = `http://127.0.0.1:${/** @type {any} */ (server.address()).port}/`;
-  const runs = [];
+  let runs;
   try {
-    for (const name of options.browsers) {
-      const browser = await launchBrowser(name);
-      try {
-        for (const scenario of scenarios) {
-          const run = await measureRun(browser, baseUrl, scenario);
-          const collected = run.after.find((e) => e.event === 'collected');
-          console.log(
-            `${name} ${browser.version} ${scenario}: ${mib(run.samples.at(-1).resident_bytes)} ` +
-              `resident after the run; collected after ${collected.elapsed_ms.toFixed(0)} ms: ` +
-              `${collected.resident_bytes === null ? 'returned' : mib(collected.resident_bytes)}`,
-          );
-          runs.push(run);
-        }
-      } finally {
-        await browser.close();
-      }
-    }
-  } finally {
-    server.close();
+    runs = await measureAll(options.browsers);
+  } catch (error) {
+    output.discard();
+    say(`a browser run failed: ${error.message.split('\n')[0]}`);
+    return 1;
   }
   const text = await documentOf(runs);
   const verdict = checkDocument(text);

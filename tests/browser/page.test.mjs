@@ -112,8 +112,7 @@ async function dropFile(page, name, source) {
  *  the file's refusal in the import error area, or the file as the native results. */
 async function importFile(page, { name, path, body, dropped = false }) {
   if (dropped) await dropFile(page, name, body ?? { path });
-  else
-    await setInputFile(page, '#import', path ? { path } : { name, buffer: body });
+  else await setInputFile(page, '#import', path ? { path } : { name, buffer: body });
   await page.waitForFunction(
     (fileName) =>
       document
@@ -138,8 +137,7 @@ async function importRefusal(page, name) {
 async function importTrace(page, { name, body, dropped = false }) {
   const { settled } = await debugState(page);
   if (dropped) await dropFile(page, name, body);
-  else
-    await setInputFile(page, '#import', { name, buffer: Buffer.from(body) });
+  else await setInputFile(page, '#import', { name, buffer: Buffer.from(body) });
   await page.waitForFunction(
     (fileName, before) =>
       document
@@ -540,19 +538,26 @@ test('every file of the malformed corpus is refused with its message; nothing in
    *  message (null if none is shown), whether the chart is unchanged, the native source. */
   const verdict = (name) =>
     page
-      .waitForFunction((fileName) => {
-        const error = document.getElementById('import-error');
-        const { nativeSource: source } = window.trimlabDebug.state();
-        const [start, end] = [`${fileName} was not loaded: `, '. The chart keeps what it showed.'];
-        if (!error.textContent.startsWith(start) && source !== fileName) return false;
-        const text = error.textContent;
-        return {
-          message:
-            !error.hidden && text.endsWith(end) ? text.slice(start.length, -end.length) : null,
-          chart: window.trimlabTestUnchanged(),
-          nativeSource: source,
-        };
-      }, {}, name)
+      .waitForFunction(
+        (fileName) => {
+          const error = document.getElementById('import-error');
+          const { nativeSource: source } = window.trimlabDebug.state();
+          const [start, end] = [
+            `${fileName} was not loaded: `,
+            '. The chart keeps what it showed.',
+          ];
+          if (!error.textContent.startsWith(start) && source !== fileName) return false;
+          const text = error.textContent;
+          return {
+            message:
+              !error.hidden && text.endsWith(end) ? text.slice(start.length, -end.length) : null,
+            chart: window.trimlabTestUnchanged(),
+            nativeSource: source,
+          };
+        },
+        {},
+        name,
+      )
       .then((handle) => handle.jsonValue());
 
   // Every refused case, and the two generated ones (over the size limit; nested 5,000,000 deep),
@@ -691,10 +696,7 @@ test('an oom outcome is shown on the chart at the step where it happened', async
   assert.equal(oom.step, series.wasmLinear.points.at(-1).x);
   assert.match(oom.message, /out of memory/);
   assert.equal(Math.max(...ys(series.wasmLinear)), 512, 'the module reached its 512 MiB ceiling');
-  assert.match(
-    await textOf(page, '#status'),
-    new RegExp(`ran out of memory at step ${oom.step}`),
-  );
+  assert.match(await textOf(page, '#status'), new RegExp(`ran out of memory at step ${oom.step}`));
   assert.match(
     await textOf(page, '#summary-note'),
     new RegExp(`^Out of memory at step ${oom.step}: `),
@@ -820,11 +822,7 @@ test('a trace given to the page replays live in WebAssembly beside the native re
   await page.click('input[name="allocator"][value="emmalloc"]');
   await page.select('#speed', 'max');
   const state = await importTrace(page, { name: 'grow.bin', body: bytes, dropped: true });
-  assert.equal(
-    await isVisible(page, '#import-error'),
-    false,
-    await textOf(page, '#import-error'),
-  );
+  assert.equal(await isVisible(page, '#import-error'), false, await textOf(page, '#import-error'));
   assert.equal(state.last.scenario, 'replay');
   assert.equal(state.last.allocator, 'emmalloc');
   assert.equal(state.last.outcome, 'completed');
@@ -863,10 +861,7 @@ test('a trace given to the page replays live in WebAssembly beside the native re
     ),
     figures,
   );
-  assert.match(
-    await textOf(page, '#summary-heading'),
-    /^What the replay of grow-and-free shows$/,
-  );
+  assert.match(await textOf(page, '#summary-heading'), /^What the replay of grow-and-free shows$/);
   await page.screenshot({ path: screenshotPath('page-after-trace-replay') });
 
   // The replay exports like a run: JSON in the shared format with its trace; CSV with the
@@ -984,20 +979,23 @@ test('a trace whose live bytes pass 512 MiB shows oom at the event where it happ
 // trace-report draws with Chromium whichever browser the suite runs in: tested once, there.
 test(
   'tools/trace-report.mjs draws its chart PNG with Chart.js in Chromium beside its table',
-  { skip: browserName !== 'chromium' && 'trace-report draws in Chromium whatever the suite runs in' },
+  {
+    skip: browserName !== 'chromium' && 'trace-report draws in Chromium whatever the suite runs in',
+  },
   async () => {
-  const out = tempDir();
-  const trace = join(root, 'tests', 'replay', 'good.trace');
-  const [row] = await traceReport([trace, '--out', out]);
-  assert.equal(row.chart, join(out, 'good.trace.png'));
-  const png = readFileSync(row.chart);
-  assert.deepEqual(pngSize(png), { width: 1200, height: 640 });
-  assert.ok(png.length > 20_000, `${png.length} bytes: the chart has content`);
-  assert.equal(row.program, 'fixture');
-  const report = JSON.parse(readFileSync(join(out, 'good.trace', 'report.json'), 'utf8'));
-  assert.equal(report.chart, row.chart);
-  rmSync(out, { recursive: true, force: true });
-});
+    const out = tempDir();
+    const trace = join(root, 'tests', 'replay', 'good.trace');
+    const [row] = await traceReport([trace, '--out', out]);
+    assert.equal(row.chart, join(out, 'good.trace.png'));
+    const png = readFileSync(row.chart);
+    assert.deepEqual(pngSize(png), { width: 1200, height: 640 });
+    assert.ok(png.length > 20_000, `${png.length} bytes: the chart has content`);
+    assert.equal(row.program, 'fixture');
+    const report = JSON.parse(readFileSync(join(out, 'good.trace', 'report.json'), 'utf8'));
+    assert.equal(report.chart, row.chart);
+    rmSync(out, { recursive: true, force: true });
+  },
+);
 
 test('the screenshots were written', () => {
   for (const name of ['page-after-run', 'page-after-highwater', 'page-after-cycles'])
