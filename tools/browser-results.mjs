@@ -48,6 +48,33 @@ export async function openReadyPage(browser, baseUrl) {
 }
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+/** How long the browser's mappings of a module's size must stay the same, after a collection, to
+ *  count as settled (smaller ones come and go all the time). */
+const SETTLED_MS = 500;
+const MODULE_MIN_BYTES = 64 * 2 ** 20;
+const SETTLE_BOUND_MS = 10_000;
+
+/**
+ * The content processes' mappings (mappingKeys) once a collection has run and they stayed the
+ * same for SETTLED_MS (at most SETTLE_BOUND_MS).
+ * @param {import('./browser.mjs').LaunchedBrowser} browser
+ * @param {import('puppeteer-core').Page} page
+ */
+async function settledMappings(browser, page) {
+  const kind = /** @type {'chromium'|'firefox'} */ (browser.name);
+  await browser.collectGarbage(page);
+  const keysNow = () =>
+    [...mappingKeys(contentPids(kind, browser.pid), MODULE_MIN_BYTES)].sort().join();
+  const bound = performance.now() + SETTLE_BOUND_MS;
+  let keys = keysNow();
+  for (let since = performance.now(); performance.now() < bound;) {
+    await sleep(POLL_MS);
+    const now = keysNow();
+    if (now !== keys) [keys, since] = [now, performance.now()];
+    else if (performance.now() - since >= SETTLED_MS) break;
+  }
+  return mappingKeys(contentPids(kind, browser.pid));
+}
 
 /**
  * Runs `scenario` with `params` in a fresh instance of the page's own wrapper (web/trimlab-api.js,
@@ -62,8 +89,9 @@ export async function measureRun(browser, baseUrl, scenario, params = '') {
   const kind = /** @type {'chromium'|'firefox'} */ (browser.name);
   const page = await openReadyPage(browser, baseUrl);
   // The page's own instance (the scenario catalog) has a mapping of the same 64 MiB: the new
-  // instance's is the one that was not there before.
-  const exclude = mappingKeys(contentPids(kind, browser.pid));
+  // instance's is the one that was not there before. Memories of closed pages are collected first:
+  // one unmapped after this list was taken could lend its address to the new instance's mapping.
+  const exclude = await settledMappings(browser, page);
   await page.evaluate(
     async (scenarioName, paramText) => {
       const { loadTrimlab: load } = await import(new URL('trimlab-api.js', document.baseURI).href);

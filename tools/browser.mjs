@@ -119,14 +119,17 @@ async function collectChromium(page) {
   await cdp.detach();
 }
 
-/** Asks every content process to collect, as about:memory's "GC" button does: evaluated in the
- *  browser's own window (BiDi's "moz:scope": "chrome"). The request is asynchronous: the
- *  content process collects soon after, not before this returns. */
+/** Asks every content process to collect garbage and cycles, as about:memory's "GC" and "CC"
+ *  buttons do (a WebAssembly memory held in a cycle through the DOM needs the cycle collector):
+ *  evaluated in the browser's own window (BiDi's "moz:scope": "chrome"). The request is
+ *  asynchronous: the content processes collect soon after, not before this returns. */
 async function collectFirefox(browser) {
   const connection = /** @type {any} */ (browser).connection;
   const { result } = await connection.send('browsingContext.getTree', { 'moz:scope': 'chrome' });
   await connection.send('script.evaluate', {
-    expression: 'Cu.forceGC(); Services.obs.notifyObservers(null, "child-gc-request")',
+    expression:
+      'Cu.forceGC(); Cu.forceCC(); Services.obs.notifyObservers(null, "child-gc-request"); ' +
+      'Services.obs.notifyObservers(null, "child-cc-request")',
     target: { context: result.contexts[0].context },
     awaitPromise: false,
   });

@@ -106,9 +106,15 @@ export function findMapping({ kind, bytes, pids, tag, at, exclude = new Set() })
 /** @param {{pid: number, start: bigint}} mapping */
 export const mappingKey = ({ pid, start }) => `${pid}:${start}`;
 
-/** Every rw-p anonymous mapping of `pids`, as mappingKey()s. */
-export function mappingKeys(pids) {
-  return new Set(pids.flatMap((pid) => mappingsOf(pid).map(mappingKey)));
+/** Every rw-p anonymous mapping of `pids` of at least `minBytes`, as mappingKey()s. */
+export function mappingKeys(pids, minBytes = 0) {
+  return new Set(
+    pids.flatMap((pid) =>
+      mappingsOf(pid)
+        .filter((m) => m.mapping_bytes >= minBytes)
+        .map(mappingKey),
+    ),
+  );
 }
 
 /**
