@@ -85,13 +85,13 @@ NATIVE_OBJ = $(call LIB_OBJ,$(1)) $(call objects,$(1),$(NATIVE_SRC))
 # Objects named through a pattern rule (fuzz-%, replay-%) are kept like every other.
 .SECONDARY:
 
-APT_PACKAGES := gcc libc6-dev make libcmocka-dev clang-format emscripten chromium clang-14 \
-	libclang-rt-14-dev valgrind help2man mandoc groff-base
+APT_PACKAGES := gcc libc6-dev make libcmocka-dev clang-format emscripten chromium firefox-esr \
+	clang-14 libclang-rt-14-dev valgrind help2man mandoc groff-base
 NPM_STAMP := node_modules/.package-lock.json
 
-.PHONY: all native wasm site man completion results wasm-results compare demo bench deps check \
-	test test-c test-node test-browser test-sanitize test-fuzz-replay fuzz valgrind format-check \
-	lint format install uninstall dist clean help
+.PHONY: all native wasm site man completion results native-results browser-results wasm-results compare demo \
+	bench deps check test test-c test-node test-browser test-sanitize test-fuzz-replay fuzz \
+	valgrind format-check lint format install uninstall dist clean help
 
 all: native wasm site man completion ## build everything: the CLI, the recorder, the modules, the page, trimlab.1, completion
 
@@ -172,10 +172,24 @@ $(COMPLETION): $(BUILD)/trimlab tools/completion.mjs tools/completion.bash
 	node tools/completion.mjs $(BUILD)/trimlab > $@.tmp
 	mv $@.tmp $@
 
-results: $(BUILD)/trimlab ## measure every scenario natively into web/gen/data/native-results.json
+# The browser results are measured once, where missing (about 2 minutes): `make browser-results`
+# measures them again.
+BROWSER_RESULTS := $(GEN)/data/browser-results.json
+
+results: native-results | $(BROWSER_RESULTS) ## the page's data: native-results, and browser-results where missing
+
+native-results: $(BUILD)/trimlab ## measure every scenario natively into web/gen/data/native-results.json
 	@mkdir -p $(GEN)/data
 	$(BUILD)/trimlab --all --trim both --quiet --json $(GEN)/data/native-results.json
 	@echo "wrote $(GEN)/data/native-results.json"
+
+browser-results: site ## every scenario in the page in Chromium and Firefox, resident memory from /proc: web/gen/data/browser-results.json
+	@mkdir -p $(GEN)/data
+	node tools/browser-results.mjs --json $(BROWSER_RESULTS)
+
+$(BROWSER_RESULTS): | site
+	@mkdir -p $(GEN)/data
+	node tools/browser-results.mjs --json $@
 
 wasm-results: wasm ## the same in WebAssembly (dlmalloc): web/gen/data/wasm-results.json
 	@mkdir -p $(GEN)/data
@@ -187,7 +201,7 @@ compare: $(BUILD)/trimlab wasm ## native against WebAssembly, every scenario, on
 
 PORT ?= 8080
 
-demo: deps ## set up, build, measure natively, serve the page on 127.0.0.1 (PORT=8080)
+demo: deps ## set up, build, measure natively (and in the browsers where missing), serve the page on 127.0.0.1 (PORT=8080)
 	$(MAKE) --no-print-directory all results
 	node tools/serve.mjs --port $(PORT)
 
@@ -238,10 +252,10 @@ CHECK_NODE_TESTS := tests/node/page-modules.test.mjs tests/node/page-runs.test.m
 	tests/node/formats.test.mjs
 CHECK_BROWSER_TEST := ^the page loads with no console error
 
-check: test-c lint $(BUILD)/trimlab wasm site results ## the quick tier (under a minute): C unit tests, lint, quick Node tests, one browser test
+check: test-c lint $(BUILD)/trimlab wasm site native-results ## the quick tier (under a minute): C unit tests, lint, quick Node tests, one browser test
 	node --test --test-reporter=spec $(CHECK_NODE_TESTS)
-	node --test --test-reporter=dot --test-name-pattern='$(CHECK_BROWSER_TEST)' \
-		tests/browser/page.test.mjs
+	TRIMLAB_BROWSER=chromium node --test --test-reporter=dot \
+		--test-name-pattern='$(CHECK_BROWSER_TEST)' tests/browser/page.test.mjs
 
 # The compiler must tell a scenario's step result from an error code: tests/c/must-not-compile/
 # step_result.c compiles as it is and fails to compile with each of its mixups.
@@ -258,11 +272,19 @@ test-c: $(BUILD)/unit-tests format-check ## C unit tests (cmocka), clang-format,
 	done
 	@echo "test-c: the compiler refuses all $(words $(STEP_MIXUPS)) mixups of a step result and an error code"
 
-test-node: $(BUILD)/trimlab $(BUILD)/libtrimlab-record.so wasm results man completion ## Node tests: CLI, module, runner, tools, server, install
+test-node: $(BUILD)/trimlab $(BUILD)/libtrimlab-record.so wasm native-results man completion ## Node tests: CLI, module, runner, tools, server, install
 	node --test --test-reporter=spec tests/node/
 
-test-browser: site results ## the page in Chromium
-	node --test --test-reporter=spec tests/browser/
+# The whole browser suite once per browser (tests/support/browser.mjs reads TRIMLAB_BROWSER),
+# each browser's time printed.
+TEST_BROWSERS := chromium firefox
+
+test-browser: site results ## the page in Chromium and in Firefox ESR, the whole suite in each
+	@for b in $(TEST_BROWSERS); do \
+	  start=$$(date +%s); \
+	  TRIMLAB_BROWSER=$$b node --test --test-reporter=spec tests/browser/ || exit 1; \
+	  echo "test-browser: $$b: $$(( $$(date +%s) - start )) s"; \
+	done
 
 # AddressSanitizer (with LeakSanitizer) and UBSan: the native runner and the unit tests, built into
 # build/asan/. SAN_CC=clang-14 works too. A forked child of build/asan/trimlab checks its own leaks
@@ -394,7 +416,7 @@ INSTALL_FILES := tools/install-files.sh
 
 # The page's default data, measured once when `make results` has not run yet.
 $(GEN)/data/native-results.json: | $(BUILD)/trimlab
-	$(MAKE) --no-print-directory results
+	$(MAKE) --no-print-directory native-results
 
 install: native site man completion $(GEN)/data/native-results.json ## install into PREFIX (/usr/local), staged under DESTDIR
 	$(INSTALL_FILES) 755 "$(BIN_DIR)" $(BUILD)/trimlab

@@ -16,7 +16,7 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 
-import { openPage, startBrowser } from '../tests/support/browser.mjs';
+import { openPage, startBrowser, textOf } from '../tests/support/browser.mjs';
 import { SIGNATURES } from '../web/gen/wasm-api.js';
 import { buildDir, median, round, saveFigures, serveFolder } from './bench-lib.mjs';
 
@@ -65,8 +65,8 @@ function weight(name) {
   return { glue: sized(file('js')), wasm: sized(file('wasm')) };
 }
 
-async function hostRun(context, url, glue) {
-  const page = await context.newPage();
+async function hostRun(browser, url, glue) {
+  const page = await browser.newPage();
   await page.goto(`${url}host.html?glue=${glue}`);
   await page.waitForFunction(() => window.hostReady === true);
   const result = await page.evaluate((scenario) => window.hostRun(scenario, ''), SCENARIO);
@@ -76,11 +76,11 @@ async function hostRun(context, url, glue) {
 async function pageRun(browser) {
   const { page } = await openPage(browser);
   const { settled } = await page.evaluate(() => window.trimlabDebug.state());
-  await page.selectOption('#scenario', SCENARIO);
-  await page.selectOption('#speed', 'max');
-  await page.check('input[name="instance"][value="fresh"]');
+  await page.select('#scenario', SCENARIO);
+  await page.select('#speed', 'max');
+  await page.click('input[name="instance"][value="fresh"]');
   await page.click('#run');
-  await page.waitForFunction((before) => window.trimlabDebug.state().settled > before, settled);
+  await page.waitForFunction((before) => window.trimlabDebug.state().settled > before, {}, settled);
   const state = await page.evaluate(() => window.trimlabDebug.state());
   await page.close();
   if (state.last?.outcome !== 'completed')
@@ -96,10 +96,10 @@ async function profilerCounts(page) {
       new RegExp(source).test(
         document.getElementById('memoryprofiler_summary')?.textContent ?? '',
       ) && !/lifetime: 0\//.test(document.getElementById('memoryprofiler_summary').textContent),
-    pattern.source,
     { timeout: 10_000 },
+    pattern.source,
   );
-  const text = await page.textContent('#memoryprofiler_summary');
+  const text = await textOf(page, '#memoryprofiler_summary');
   const [, mallocs, frees] = text.match(pattern);
   return { mallocs: Number(mallocs), frees: Number(frees) };
 }
@@ -116,11 +116,11 @@ let counts;
 try {
   await pageRun(browser); // untimed: warms the browser's caches
   for (let i = 0; i < RUNS; i++) {
-    const a = await hostRun(browser.context, server.url, PROFILED);
+    const a = await hostRun(browser, server.url, PROFILED);
     profiled.push(a.result);
     if (i === RUNS - 1) counts = await profilerCounts(a.page);
     await a.page.close();
-    const b = await hostRun(browser.context, server.url, OURS);
+    const b = await hostRun(browser, server.url, OURS);
     ours.push(b.result);
     await b.page.close();
     page.push(await pageRun(browser));

@@ -6,7 +6,9 @@
 //     at the fastest speed, recorded in the page from the Run click to the end of the run
 //   - the bytes a fresh load transfers (the server gzips text and .wasm), with and without Chart.js
 // Prints a report and adds its figures to build/bench.json under "page".
-import { openPage, runScenario, startBrowser } from '../tests/support/browser.mjs';
+import { get } from 'node:http';
+
+import { openPage, runScenario, startBrowser, valueOf } from '../tests/support/browser.mjs';
 import { median, round, saveFigures } from './bench-lib.mjs';
 
 const LOADS = 5;
@@ -50,10 +52,10 @@ async function chartCost(browser, cycles) {
  *  the page's own default). */
 async function frameGaps(browser, speed) {
   const { page } = await openPage(browser);
-  const chosen = speed === 'default' ? await page.inputValue('#speed') : speed;
+  const chosen = speed === 'default' ? await valueOf(page, '#speed') : speed;
   const { settled } = await page.evaluate(() => window.trimlabDebug.state());
-  await page.selectOption('#scenario', 'highwater');
-  await page.selectOption('#speed', chosen);
+  await page.select('#scenario', 'highwater');
+  await page.select('#speed', chosen);
   await page.evaluate(() => {
     const record = { gaps: [], last: null, on: true };
     window.benchFrames = record;
@@ -65,9 +67,11 @@ async function frameGaps(browser, speed) {
     requestAnimationFrame(tick);
   });
   await page.click('#run');
-  await page.waitForFunction((before) => window.trimlabDebug.state().settled > before, settled, {
-    timeout: 120_000,
-  });
+  await page.waitForFunction(
+    (before) => window.trimlabDebug.state().settled > before,
+    { timeout: 120_000 },
+    settled,
+  );
   const gaps = await page.evaluate(() => {
     window.benchFrames.on = false;
     return window.benchFrames.gaps;
@@ -87,20 +91,30 @@ async function frameGaps(browser, speed) {
   };
 }
 
+/** The body of `url` as it crosses the wire when gzip is accepted, as a browser asks for it. */
+function wireBytes(url) {
+  return new Promise((resolve, reject) =>
+    get(url, { headers: { 'accept-encoding': 'gzip' } }, (response) => {
+      let bytes = 0;
+      response.on('data', (chunk) => (bytes += chunk.length));
+      response.on('end', () => resolve(bytes));
+    }).on('error', reject),
+  );
+}
+
 /** Bytes of every response a fresh load of the page receives, by kind: the files' own size and
- *  what crossed the wire (the server gzips text and .wasm). */
+ *  what crosses the wire (the server gzips text and .wasm), the latter asked for again from Node
+ *  as the browser asked for it. */
 async function pageWeight(browser) {
-  const page = await browser.context.newPage();
+  const page = await browser.newPage();
   const responses = [];
   page.on('requestfinished', (request) =>
     responses.push(
-      Promise.all([request.response().then((r) => r.body()), request.sizes()]).then(
-        ([body, sizes]) => ({
-          url: request.url(),
-          bytes: body.length,
-          wire: sizes.responseBodySize,
-        }),
-      ),
+      Promise.all([request.response().buffer(), wireBytes(request.url())]).then(([body, wire]) => ({
+        url: request.url(),
+        bytes: body.length,
+        wire,
+      })),
     ),
   );
   await page.goto(browser.baseUrl);

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { cpus, loadavg, release, totalmem, type } from 'node:os';
 import { join } from 'node:path';
 
-import { CHROMIUM } from './chromium.mjs';
+import { CHROMIUM } from './browser.mjs';
 import { readFigures, root, round } from './bench-lib.mjs';
 import { writeOutput } from './output-file.mjs';
 
@@ -249,7 +249,7 @@ ${table(
     ['OS, kernel', `${machine.os}, ${machine.kernel}`],
     ['glibc', machine.glibc],
     ['Node', machine.node],
-    ['Chromium', `${machine.chromium} (headless, through playwright-core)`],
+    ['Chromium', `${machine.chromium} (headless, through puppeteer-core)`],
     ['emcc', machine.emcc],
     ['gcc', machine.gcc],
     [

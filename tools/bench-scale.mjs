@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { MiB } from '../web/units.js';
-import { launchChromium } from './chromium.mjs';
+import { launchBrowser } from './browser.mjs';
 import { median, root, round, runFresh, saveFigures, serveFolder } from './bench-lib.mjs';
 import { writeOutput } from './output-file.mjs';
 
@@ -161,11 +161,11 @@ async function plot(series, date) {
       }),
     );
     server = await serveFolder(folder);
-    browser = await launchChromium();
-    const page = await browser.context.newPage();
+    browser = await launchBrowser('chromium');
+    const page = await browser.newPage();
     await page.goto(server.url);
     await page.waitForFunction(() => window.plotted === 4);
-    writeOutput(target, await page.locator('#plots').screenshot());
+    writeOutput(target, await (await page.$('#plots')).screenshot());
     await page.close();
   } finally {
     await browser?.close();

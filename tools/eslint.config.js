@@ -13,7 +13,7 @@ export default [
     files: ['web/trimlab-api.js'],
     languageOptions: { globals: { ...globals.browser, ...globals.node } },
   },
-  // Scripts that drive Chromium: the functions they hand to page.evaluate run in the page, where
+  // Scripts that drive a browser: the functions they hand to page.evaluate run in the page, where
   // Chart.js defines the global Chart.
   {
     files: [
@@ -22,6 +22,7 @@ export default [
       'tools/bench-memprof.mjs',
       'tools/bench-page.mjs',
       'tools/bench-scale.mjs',
+      'tools/browser-results.mjs',
       'tools/trace-report.mjs',
     ],
     languageOptions: { globals: { ...globals.node, ...globals.browser, Chart: 'readonly' } },

@@ -208,16 +208,16 @@ function chartSeries(runs, row) {
 
 /** Draws one chart per row in one page of headless Chromium and commits each to its output. */
 async function writeCharts(charts) {
-  const { launchChromium } = await import('./chromium.mjs'); // playwright only when charts are drawn
+  const { launchBrowser } = await import('./browser.mjs'); // puppeteer only when charts are drawn
   const folder = mkdtempSync(join(tmpdir(), 'trimlab-trace-report-'));
-  const browser = await launchChromium();
+  const browser = await launchBrowser('chromium');
   try {
     copyFileSync(
       join(root, 'web', 'gen', 'vendor', 'chart.umd.min.js'),
       join(folder, 'chart.umd.min.js'),
     );
     writeFileSync(join(folder, 'chart.html'), CHART_PAGE);
-    const page = await browser.context.newPage();
+    const page = await browser.newPage();
     await page.goto(pathToFileURL(join(folder, 'chart.html')).href);
     for (const { png, title, series } of charts) {
       const dataUrl = await page.evaluate(

@@ -1,0 +1,321 @@
+#!/usr/bin/env node
+// `make browser-results`: every scenario with its defaults, each in a fresh module instance, in the
+// real page (tools/serve.mjs on 127.0.0.1) in headless Chromium and Firefox ESR, with the module's
+// resident bytes and its process's RSS read from /proc at every step (tools/resident.mjs), then
+// what happens after the run: the instance dropped, collected, the page reloaded. Writes results
+// format 2 (docs/results-format.md) whole or not at all.
+//
+//   node tools/browser-results.mjs [--browser chromium|firefox] [--json FILE]
+//     (default: both browsers, web/gen/data/browser-results.json)
+//
+// Exit codes: 0 written, 1 a run did not complete or the file could not be written, 2 bad input
+// (one line on stderr), 128+N stopped by signal N (the browsers ended, an existing file kept).
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { cleanLine, quote } from '../web/message.js';
+import { validateResults, VERSION } from '../web/results-validate.js';
+import { loadTrimlab } from '../web/trimlab-api.js';
+import { BROWSERS, launchBrowser } from './browser.mjs';
+import { openOutput, OutputError } from './output-file.mjs';
+import {
+  contentPids,
+  findMapping,
+  mappingKeys,
+  mappingResident,
+  processRss,
+  readResident,
+} from './resident.mjs';
+import { serve } from './serve.mjs';
+
+const ROOT = join(fileURLToPath(import.meta.url), '..', '..');
+export const DEFAULT_OUTPUT = join(ROOT, 'web', 'gen', 'data', 'browser-results.json');
+const GENERATOR = 'trimlab browser harness (tools/browser-results.mjs)';
+/** How long the harness waits for the engine to return a dropped instance's memory. */
+const COLLECT_BOUND_MS = 60_000;
+const POLL_MS = 50;
+
+/**
+ * The real page in a new tab, ready (its controls built from the engine).
+ * @param {import('./browser.mjs').LaunchedBrowser} browser
+ * @param {string} baseUrl
+ */
+export async function openReadyPage(browser, baseUrl) {
+  const page = await browser.newPage();
+  await page.goto(baseUrl);
+  await page.waitForFunction(() => window.trimlabDebug?.state().ready === true);
+  return page;
+}
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+/** How long the browser's mappings of a module's size must stay the same, after a collection, to
+ *  count as settled (smaller ones come and go all the time). */
+const SETTLED_MS = 500;
+const MODULE_MIN_BYTES = 64 * 2 ** 20;
+const SETTLE_BOUND_MS = 10_000;
+
+/**
+ * The content processes' mappings (mappingKeys) once a collection has run and they stayed the
+ * same for SETTLED_MS (at most SETTLE_BOUND_MS).
+ * @param {import('./browser.mjs').LaunchedBrowser} browser
+ * @param {import('puppeteer-core').Page} page
+ */
+async function settledMappings(browser, page) {
+  const kind = /** @type {'chromium'|'firefox'} */ (browser.name);
+  await browser.collectGarbage(page);
+  const keysNow = () =>
+    [...mappingKeys(contentPids(kind, browser.pid), MODULE_MIN_BYTES)].sort().join();
+  const bound = performance.now() + SETTLE_BOUND_MS;
+  let keys = keysNow();
+  for (let since = performance.now(); performance.now() < bound;) {
+    await sleep(POLL_MS);
+    const now = keysNow();
+    if (now !== keys) [keys, since] = [now, performance.now()];
+    else if (performance.now() - since >= SETTLED_MS) break;
+  }
+  return mappingKeys(contentPids(kind, browser.pid));
+}
+
+/**
+ * Runs `scenario` with `params` in a fresh instance of the page's own wrapper (web/trimlab-api.js,
+ * as the page loads it) in a new tab, reading the module's resident memory at every step, then
+ * drops the instance, collects and reloads the page. The run in results format 2.
+ * @param {import('./browser.mjs').LaunchedBrowser} browser
+ * @param {string} baseUrl
+ * @param {string} scenario
+ * @param {string} [params] "k=v;k=v", '' for the defaults
+ */
+export async function measureRun(browser, baseUrl, scenario, params = '') {
+  const kind = /** @type {'chromium'|'firefox'} */ (browser.name);
+  const page = await openReadyPage(browser, baseUrl);
+  // The page's own instance (the scenario catalog) has a mapping of the same 64 MiB: the new
+  // instance's is the one that was not there before. Memories of closed pages are collected first:
+  // one unmapped after this list was taken could lend its address to the new instance's mapping.
+  const exclude = await settledMappings(browser, page);
+  await page.evaluate(
+    async (scenarioName, paramText) => {
+      const { loadTrimlab: load } = await import(new URL('trimlab-api.js', document.baseURI).href);
+      const lab = await load({ allocator: 'dlmalloc' });
+      lab.begin(scenarioName, paramText);
+      /** @type {any} */ (window).trimlabHarness = lab;
+    },
+    scenario,
+    params,
+  );
+
+  /** The module's mapping now; null when none can be told apart. */
+  const read = (bytes) => readResident({ kind, bytes, under: browser.pid, exclude });
+  const figures = [];
+  let last = null;
+  for (;;) {
+    const stepped = await page.evaluate(() => {
+      const lab = /** @type {any} */ (window).trimlabHarness;
+      return lab.step() && lab.memoryBytes();
+    });
+    if (stepped === null) break;
+    const reading = read(stepped);
+    if (reading === null)
+      throw new Error(`${kind}: no mapping of ${stepped} bytes for the module's memory`);
+    figures.push(reading);
+    last = { reading, bytes: stepped, at: performance.now() };
+  }
+  const run = await page.evaluate(() => {
+    const lab = /** @type {any} */ (window).trimlabHarness;
+    const result = lab.result();
+    lab.end();
+    return result;
+  });
+  run.samples.forEach((sample, i) => {
+    sample.resident_bytes = figures[i].resident_bytes;
+    sample.host_rss_bytes = figures[i].host_rss_bytes;
+  });
+  if (last === null) throw new Error(`${kind}: ${scenario} made no step`);
+  const mapping = /** @type {NonNullable<ReturnType<typeof findMapping>>} */ (
+    findMapping({ kind, bytes: last.bytes, pids: contentPids(kind, browser.pid), exclude })
+  );
+  run.after = await afterRun(browser, page, mapping, last.at);
+  await page.close();
+  return {
+    ...run,
+    host: { name: kind, version: browser.version, resident: 'smaps' },
+  };
+}
+
+/**
+ * What happens to the module's memory once the run is over: end() called, the instance dropped,
+ * a collection asked for (waited for until the memory is returned, at most COLLECT_BOUND_MS), the
+ * page reloaded. resident_bytes null: the mapping no longer exists.
+ */
+async function afterRun(browser, page, mapping, lastStepAt) {
+  const { pid, start } = mapping;
+  const event = (name) => ({
+    event: name,
+    elapsed_ms: Math.round((performance.now() - lastStepAt) * 1000) / 1000,
+    resident_bytes: mappingResident(pid, start),
+    host_rss_bytes: /** @type {number} */ (processRss(pid)),
+  });
+  const events = [event('run_end')];
+  await page.evaluate(() => {
+    /** @type {any} */ (window).trimlabHarness = null;
+  });
+  events.push(event('dropped'));
+  await browser.collectGarbage(page);
+  const bound = performance.now() + COLLECT_BOUND_MS;
+  // Returned: the mapping is gone (Firefox), or it is kept with nothing resident (Chromium's
+  // V8 keeps the address range of a freed memory for a while).
+  while (mappingResident(pid, start) && performance.now() < bound) await sleep(POLL_MS);
+  events.push(event('collected'));
+  await page.reload();
+  await page.waitForFunction(() => window.trimlabDebug?.state().ready === true);
+  events.push(event('reloaded'));
+  return events;
+}
+
+/**
+ * The results document (format 2) of `runs`, made by the module's own writer (documentText) and
+ * given the fields of version 2: the version, each run's host and after, each sample's resident
+ * bytes.
+ * @param {any[]} runs
+ */
+export async function documentOf(runs) {
+  const lab = await loadTrimlab({ allocator: 'dlmalloc' });
+  const document = JSON.parse(lab.documentText(runs, { generator: GENERATOR }));
+  document.version = 2;
+  document.runs.forEach((written, i) => {
+    const { host, after, samples } = runs[i];
+    written.host = host;
+    written.samples.forEach((sample, j) => {
+      sample.resident_bytes = samples[j].resident_bytes;
+      sample.host_rss_bytes = samples[j].host_rss_bytes;
+    });
+    written.after = after;
+  });
+  return `${JSON.stringify(document, null, 2)}\n`;
+}
+
+/**
+ * The validator's verdict on `text`. While web/results-validate.js reads version 1 only (version
+ * 2 is built on another branch at the same time), the document's version-1 view is checked:
+ * the same document without the fields of version 2.
+ * @param {string} text
+ */
+export function checkDocument(text) {
+  if (VERSION >= 2) return validateResults(text, { platform: 'wasm' });
+  const v1 = JSON.parse(text);
+  v1.version = 1;
+  for (const run of v1.runs) {
+    delete run.host;
+    delete run.after;
+    for (const sample of run.samples) {
+      delete sample.resident_bytes;
+      delete sample.host_rss_bytes;
+    }
+  }
+  return validateResults(JSON.stringify(v1), { platform: 'wasm' });
+}
+
+class BadInput extends Error {}
+
+function parseArgs(args) {
+  const options = { browsers: [], json: DEFAULT_OUTPUT };
+  for (let i = 0; i < args.length; i++) {
+    const [flag, value] = [args[i], args[i + 1]];
+    if ((flag === '--browser' || flag === '--json') && value === undefined)
+      throw new BadInput(`${flag} needs a value`);
+    if (flag === '--browser') {
+      if (!BROWSERS.includes(value))
+        throw new BadInput(
+          `--browser '${quote(value)}' is not allowed (allowed: ${BROWSERS.join(', ')})`,
+        );
+      options.browsers.push(value);
+      i++;
+    } else if (flag === '--json') {
+      options.json = value;
+      i++;
+    } else
+      throw new BadInput(
+        `unknown argument '${quote(flag)}' (allowed: --browser ${BROWSERS.join('|')}, --json FILE)`,
+      );
+  }
+  if (options.browsers.length === 0) options.browsers = [...BROWSERS];
+  return options;
+}
+
+const say = (text) => process.stderr.write(`trimlab: ${cleanLine(text)}\n`);
+
+/** Every scenario of the page's list with its defaults, in each of `browsers`, in order. */
+async function measureAll(browsers) {
+  const scenarios = (await loadTrimlab()).scenarios().map((scenario) => scenario.name);
+  const server = await serve(join(ROOT, 'web'), 0);
+  const baseUrl = `http://127.0.0.1:${/** @type {any} */ (server.address()).port}/`;
+  const runs = [];
+  try {
+    for (const name of browsers) {
+      const browser = await launchBrowser(name);
+      try {
+        for (const scenario of scenarios) {
+          const run = await measureRun(browser, baseUrl, scenario);
+          const collected = run.after.find((e) => e.event === 'collected');
+          console.log(
+            `${name} ${browser.version} ${scenario}: ${mib(run.samples.at(-1).resident_bytes)} ` +
+              `resident after the run; collected after ${collected.elapsed_ms.toFixed(0)} ms: ` +
+              `${collected.resident_bytes === null ? 'mapping gone' : mib(collected.resident_bytes)}`,
+          );
+          runs.push(run);
+        }
+      } finally {
+        await browser.close();
+      }
+    }
+  } finally {
+    server.close();
+  }
+  return runs;
+}
+
+/**
+ * The command line; resolves with the exit code.
+ * @param {string[]} args
+ */
+export async function main(args) {
+  let options;
+  let output;
+  try {
+    options = parseArgs(args);
+    output = openOutput(options.json);
+  } catch (error) {
+    if (error instanceof BadInput) say(error.message);
+    else if (error instanceof OutputError)
+      say(`cannot write '${quote(error.path)}': ${error.message}`);
+    else throw error;
+    return 2;
+  }
+  let runs;
+  try {
+    runs = await measureAll(options.browsers);
+  } catch (error) {
+    output.discard();
+    say(`a browser run failed: ${error.message.split('\n')[0]}`);
+    return 1;
+  }
+  const text = await documentOf(runs);
+  const verdict = checkDocument(text);
+  if (!verdict.ok) {
+    output.discard();
+    say(`the browser results are not valid: ${verdict.message}`);
+    return 1;
+  }
+  try {
+    output.commit(text);
+  } catch (error) {
+    say(`cannot write '${quote(error.path)}': ${error.message}`);
+    return 1;
+  }
+  console.log(`wrote ${options.json}`);
+  return runs.every((run) => run.outcome === 'completed') ? 0 : 1;
+}
+
+const mib = (bytes) => `${(bytes / 2 ** 20).toFixed(2)} MiB`;
+
+if (process.argv[1] === fileURLToPath(import.meta.url))
+  main(process.argv.slice(2)).then((code) => process.exit(code));
