@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { openSync, readFileSync, readSync, closeSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync, writeFileSync } from 'node:fs';
 import { release } from 'node:os';
 import { join } from 'node:path';
 
@@ -195,4 +195,42 @@ test('the native CLI writes version 2: its host, and resident and host RSS from 
     assert.equal(sample.host_rss_bytes, sample.footprint_bytes);
   }
   assert.equal(schemaErrors(document), '');
+});
+
+test('make compare takes the browser columns from browser-results.json, and "–" without it', async () => {
+  const { browserColumns, readBrowserResults } = await import('../../tools/compare.mjs');
+  const dir = tempDir();
+  assert.equal(readBrowserResults(join(dir, 'none.json')), null);
+  assert.deepEqual(browserColumns(null, 'cycles'), ['–', '–', '–', '–']);
+  // A document as the browser harness writes it: a Chromium run collected (its mapping gone), a
+  // Firefox run only dropped, 300 MiB still resident.
+  const lab = await loadTrimlab();
+  const run = await lab.runScenario('cycles', { cycles: 1, block_mib: 1 });
+  const browserRun = (name, after) => ({
+    ...run,
+    host: { name, version: '1.0', resident: 'smaps' },
+    after: after.map(([event, elapsed_ms, resident_bytes]) => ({
+      event,
+      elapsed_ms,
+      resident_bytes,
+      host_rss_bytes: 400 * MiB,
+    })),
+  });
+  const runs = [
+    browserRun('chromium', [
+      ['run_end', 1, 10 * MiB],
+      ['dropped', 2, 10 * MiB],
+      ['collected', 30, null],
+    ]),
+    browserRun('firefox', [
+      ['run_end', 1, 314_677_248],
+      ['dropped', 12000, 314_677_248],
+    ]),
+  ];
+  const file = join(dir, 'browser-results.json');
+  writeFileSync(file, lab.documentText(runs));
+  const document = readBrowserResults(file);
+  assert.notEqual(document, null);
+  assert.deepEqual(browserColumns(document, 'cycles'), ['10.00', 'unmapped', '300.10', '–']);
+  assert.deepEqual(browserColumns(document, 'highwater'), ['–', '–', '–', '–']);
 });
