@@ -210,15 +210,19 @@ function factoryFor(allocator, baseUrl) {
 /**
  * Creates a fresh module instance: its own linear memory (64 MiB at the start) and allocator.
  * @param {{allocator?: Allocator, baseUrl?: string|URL,
- *          printErr?: (text: string) => void}} [options] baseUrl: the folder holding trimlab*.js
- *   and trimlab*.wasm (default: gen/ beside this file); printErr: where the Emscripten glue's own
- *   diagnostics go (default console.error; the C API itself never prints).
+ *          printErr?: (text: string) => void, resident?: boolean}} [options] baseUrl: the folder
+ *   holding trimlab*.js and trimlab*.wasm (default: gen/ beside this file); printErr: where the
+ *   Emscripten glue's own diagnostics go (default console.error; the C API itself never prints);
+ *   resident: under Node, read the kernel's figures at every sample (default true; a reading
+ *   costs the kernel's walk of the module's resident pages, about 5 ms at 300 MiB here, so a
+ *   benchmark of the engine's own speed turns it off).
  * @returns {Promise<Trimlab>}
  */
 export async function loadTrimlab({
   allocator = 'dlmalloc',
   baseUrl = MODULES,
   printErr = (text) => console.error(text),
+  resident = true,
 } = {}) {
   if (!Object.hasOwn(GLUE_NAMES, allocator))
     throw new TrimlabError(
@@ -228,7 +232,7 @@ export async function loadTrimlab({
     );
   const factory = await factoryFor(allocator, new URL(baseUrl, HERE));
   const module = await factory({ print: (text) => console.log(text), printErr });
-  return new Trimlab(module, IS_NODE ? await residentModule() : null);
+  return new Trimlab(module, IS_NODE && resident ? await residentModule() : null);
 }
 
 /** @type {Promise<typeof import('./resident-node.js')|null>|null} */
@@ -262,6 +266,9 @@ function hostHere(reads) {
   return { name: 'chromium', version: chromium?.[1] ?? 'unknown', resident: 'none' };
 }
 
+/** How little the process's RSS falls between two readings once the pages are freed. */
+const SETTLED_BYTES = 1024 * 1024;
+
 /** Follows a run after its last step, without holding its instance, so that the instance can be
  *  dropped and collected meanwhile (Trimlab.lifecycle()). */
 export class Lifecycle {
@@ -293,21 +300,30 @@ export class Lifecycle {
   }
 
   /**
-   * Collects garbage (`gc`: node --expose-gc) until the module's mapping is gone, or for at most
-   * `patience_ms`, and notes "collected". V8 unmaps a dropped memory on a background thread
-   * after the collection that found it unreachable, so the reading waits for that.
+   * Collects garbage (`gc`: node --expose-gc) until the module's mapping is gone and the
+   * process's RSS has stopped falling, or for at most `patience_ms`, and notes "collected". V8
+   * unmaps a dropped memory on a background thread after the collection that found it
+   * unreachable, and the kernel frees its pages after the mapping is gone: the reading waits for
+   * both.
    * @param {Run} run
    * @param {{gc: () => void, patience_ms?: number}} options
    * @returns {Promise<AfterEvent>}
    */
-  async collected(run, { gc, patience_ms = 2000 }) {
+  async collected(run, { gc, patience_ms = 5000 }) {
     const until = performance.now() + patience_ms;
-    do {
+    const pause = () => new Promise((resolve) => setTimeout(resolve, 10));
+    let previous = Infinity;
+    let steady = 0; // readings in a row, the mapping gone, that fell by less than SETTLED_BYTES
+    while (steady < 2 && performance.now() < until) {
       // A turn of the event loop first: what the current job still holds is let go.
-      await new Promise((resolve) => setTimeout(resolve, 10));
+      await pause();
       gc();
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    } while (this.#reader.readAgain().resident_bytes !== null && performance.now() < until);
+      await pause();
+      const { resident_bytes, host_rss_bytes } = this.#reader.readAgain();
+      const settled = resident_bytes === null && previous - host_rss_bytes < SETTLED_BYTES;
+      steady = settled ? steady + 1 : 0;
+      previous = host_rss_bytes;
+    }
     return this.note(run, 'collected');
   }
 }

@@ -234,3 +234,15 @@ test('make compare takes the browser columns from browser-results.json, and "–
   assert.deepEqual(browserColumns(document, 'cycles'), ['10.00', 'unmapped', '300.10', '–']);
   assert.deepEqual(browserColumns(document, 'highwater'), ['–', '–', '–', '–']);
 });
+
+test('resident: false reads nothing, and the run says so ("none")', async () => {
+  const lab = await loadTrimlab({ resident: false });
+  const run = await lab.runScenario('cycles', { cycles: 1, block_mib: 1 });
+  assert.deepEqual(run.host, { name: 'node', version: process.versions.node, resident: 'none' });
+  assert.ok(run.samples.every((sample) => !('resident_bytes' in sample)));
+  assert.equal(lab.resident(), null);
+  assert.equal(lab.lifecycle(), null);
+  const text = lab.documentText([run]);
+  assert.equal(validateResults(text, { platform: 'wasm' }).ok, true);
+  assert.equal(schemaErrors(JSON.parse(text)), '');
+});
