@@ -9,7 +9,9 @@
 //   read, a mapping of that size is taken only when it is the only one ("size").
 // - Its resident bytes are the Rss: that /proc/self/smaps gives the mapping, counted from
 //   /proc/self/pagemap over the mapping's range alone: pages present and mapped by this process
-//   only (smaps leaves out the shared zero page that pages only read map to, and so does this).
+//   only (smaps leaves out the shared zero page that pages only read map to, and so does this;
+//   only pages shared copy-on-write after a fork() would count there and not here, and Node
+//   does not fork).
 //   Reading smaps whole costs the page walk of every mapping of the process; the pagemap range
 //   costs that of the module's own pages (tests/node/resident.test.mjs checks both agree).
 // - The process's RSS comes from /proc/self/statm, through a descriptor kept open.
