@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
-import { nodeFactory } from '../web/trimlab-api.js';
+import { loadTrimlab, nodeFactory } from '../web/trimlab-api.js';
 import { SIGNATURES } from '../web/gen/wasm-api.js';
 import { MiB } from '../web/units.js';
 import { writeOutput } from './output-file.mjs';
@@ -123,5 +123,42 @@ export async function serveFolder(folder) {
   return {
     url: `http://127.0.0.1:${server.address().port}/`,
     close: () => new Promise((resolve) => server.close(resolve)),
+  };
+}
+
+/** µs per call of `read`: the median of `rounds` rounds of `calls` calls. */
+function microseconds(read, rounds = 7, calls = 50) {
+  read(); // warm-up
+  const times = [];
+  for (let r = 0; r < rounds; r++) {
+    const start = performance.now();
+    for (let i = 0; i < calls; i++) read();
+    times.push(((performance.now() - start) * 1000) / calls);
+  }
+  return median(times);
+}
+
+/**
+ * The cost of one resident reading in Node (web/resident-node.js through lab.resident(): the
+ * module's resident pages from /proc/self/pagemap over its mapping, and statm), at a fresh
+ * instance (64 MiB, little resident) and after highwater total_mib=300 (300 MiB resident), with a
+ * read of the whole /proc/self/smaps (what the reading replaces) for comparison; µs.
+ */
+export async function residentReadingCost() {
+  const lab = await loadTrimlab();
+  const smaps = () => readFileSync('/proc/self/smaps', 'latin1');
+  const figures = {
+    fresh_memory_mib: lab.memoryBytes() / MiB,
+    fresh_resident_mib: round(lab.resident().resident_bytes / MiB),
+    fresh_reading_us: round(microseconds(() => lab.resident())),
+    fresh_smaps_us: round(microseconds(smaps)),
+  };
+  await lab.runScenario('highwater', 'total_mib=300');
+  return {
+    ...figures,
+    highwater_memory_mib: round(lab.memoryBytes() / MiB),
+    highwater_resident_mib: round(lab.resident().resident_bytes / MiB),
+    highwater_reading_us: round(microseconds(() => lab.resident())),
+    highwater_smaps_us: round(microseconds(smaps)),
   };
 }

@@ -189,6 +189,29 @@ const table = (head, rows) =>
     `| ${head.map(() => '---').join(' | ')} |`,
     ...rows.map((row) => `| ${row.join(' | ')} |`),
   ].join('\n');
+/** The rows of Node's resident reading (tools/bench-lib.mjs residentReadingCost), in ns. */
+const residentRows = (r) =>
+  r === undefined
+    ? []
+    : [
+        [
+          `Node: one resident reading (\`pagemap\` over the module's mapping + \`statm\`), fresh ` +
+            `instance, ${n(r.fresh_resident_mib, 2)} MiB resident of ${n(r.fresh_memory_mib)}`,
+          n(r.fresh_reading_us * 1000),
+          '–',
+        ],
+        [
+          `the same, ${n(r.highwater_resident_mib, 2)} MiB resident of ` +
+            `${n(r.highwater_memory_mib, 2)} (after \`highwater total_mib=300\`)`,
+          n(r.highwater_reading_us * 1000),
+          '–',
+        ],
+        [
+          'Node, for comparison: a read of all of `/proc/self/smaps`, fresh / after highwater',
+          `${n(r.fresh_smaps_us * 1000)} / ${n(r.highwater_smaps_us * 1000)}`,
+          '–',
+        ],
+      ];
 const pct = (value) => (value < 0.001 ? '< 0.001 %' : `${n(value, 3)} %`);
 const kb = (bytes) => `${n(bytes)} B`;
 const w = page.weight;
@@ -329,8 +352,15 @@ ${table(
       n(probe.wasm.full_sample_ns, 1),
       '–',
     ],
+    ...residentRows(probe.node_resident),
   ],
 )}
+
+In Node the wrapper also reads, at every sample, the kernel's figures (\`web/resident-node.js\`):
+the module's resident pages from \`/proc/self/pagemap\` over its mapping alone, and the process
+RSS from \`statm\`. Its cost grows with the module's resident pages, which the kernel walks
+(median of 7 rounds of 50 readings); reading all of \`/proc/self/smaps\` instead walks every
+mapping of the process.
 
 dlmalloc's \`mallinfo\` walks every chunk of the heap, so in WebAssembly a sample costs more the
 more chunks a run holds. The share of a run spent sampling is therefore measured at each step's

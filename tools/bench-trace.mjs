@@ -71,9 +71,10 @@ function overhead(program, trace) {
   };
 }
 
-/** One replay in a fresh module instance: {ms: around runReplay, elapsed_ms, steps, heap_walks}. */
+/** One replay in a fresh module instance: {ms: around runReplay, elapsed_ms, steps, heap_walks}.
+ *  Without the kernel's resident readings, so that `ms` times the replay alone, as natively. */
 async function wasmReplay(bytes, events, allocator = 'dlmalloc') {
-  const lab = await loadTrimlab({ allocator });
+  const lab = await loadTrimlab({ allocator, resident: false });
   const walks = lab.heapWalks();
   const start = performance.now();
   const run = await lab.runReplay(bytes);

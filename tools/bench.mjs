@@ -4,7 +4,8 @@
 //   1. the cost of one memory sample natively (tests/bench/probe_bench.c: statm through a
 //      descriptor kept open, with mallinfo2, and /proc/self/status for comparison) and in
 //      WebAssembly (tl_wasm_probe_repeat, timed from JS), and the share of each scenario's run
-//      time spent sampling
+//      time spent sampling; and in Node the cost of one resident reading of the module (its
+//      mapping's resident pages and the process RSS, web/resident-node.js)
 //   2. `build/trimlab --all`, whole command, median of WHOLE_RUNS
 //   3. per scenario, native vs WebAssembly (dlmalloc, under Node) run time, each run in a fresh
 //      process (build/trimlab, tools/bench-wasm-run.mjs), interleaved A B A B over PAIRS pairs
@@ -25,6 +26,7 @@ import {
   median,
   rawModule,
   root,
+  residentReadingCost,
   round,
   runFresh,
   timeCommand,
@@ -143,7 +145,7 @@ async function probe(speedRows) {
       wasm_share_percent: round((100 * sampling.ms) / row.wasm_ms_median, 4),
     });
   }
-  return { native, wasm, share };
+  return { native, wasm, share, node_resident: await residentReadingCost() };
 }
 
 function sizes() {
@@ -174,7 +176,7 @@ const figures = {
 };
 writeOutput(benchFile, `${JSON.stringify(figures, null, 2)}\n`);
 
-const { native, wasm, share } = figures.probe;
+const { native, wasm, share, node_resident: resident } = figures.probe;
 console.log(
   `one footprint sample natively (statm, descriptor kept open): ${native.statm_footprint_ns} ns`,
 );
@@ -187,6 +189,15 @@ console.log(
 console.log(`one footprint sample in WebAssembly (memory size):          ${wasm.footprint_ns} ns`);
 console.log(
   `one full sample in WebAssembly (+ sbrk, mallinfo), fresh:   ${wasm.full_sample_ns} ns`,
+);
+console.log(
+  `one resident reading in Node (pagemap range + statm), fresh:  ${resident.fresh_reading_us} µs`,
+);
+console.log(
+  `the same, ${resident.highwater_resident_mib} MiB resident (highwater 300):      ${resident.highwater_reading_us} µs`,
+);
+console.log(
+  `read of all of /proc/self/smaps, fresh / highwater:        ${resident.fresh_smaps_us} / ${resident.highwater_smaps_us} µs`,
 );
 console.log(
   `build/trimlab --all, median of ${WHOLE_RUNS}:                            ${figures.all_scenarios_ms_median} ms`,

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { cleanLine, quote } from '../web/message.js';
-import { validateResults, VERSION } from '../web/results-validate.js';
+import { validateResults } from '../web/results-validate.js';
 import { loadTrimlab } from '../web/trimlab-api.js';
 import { BROWSERS, launchBrowser } from './browser.mjs';
 import { openOutput, OutputError } from './output-file.mjs';
@@ -30,7 +30,8 @@ import { serve } from './serve.mjs';
 
 const ROOT = join(fileURLToPath(import.meta.url), '..', '..');
 export const DEFAULT_OUTPUT = join(ROOT, 'web', 'gen', 'data', 'browser-results.json');
-const GENERATOR = 'trimlab browser harness (tools/browser-results.mjs)';
+/** Who wrote the document: its generator is "trimlab VERSION (wasm, browser harness)". */
+const GENERATOR = 'wasm, browser harness';
 /** How long the harness waits for the engine to return a dropped instance's memory. */
 const COLLECT_BOUND_MS = 60_000;
 const POLL_MS = 50;
@@ -172,46 +173,20 @@ async function afterRun(browser, page, mapping, lastStepAt) {
 }
 
 /**
- * The results document (format 2) of `runs`, made by the module's own writer (documentText) and
- * given the fields of version 2: the version, each run's host and after, each sample's resident
- * bytes.
+ * The results document (format 2) of `runs`, made by the module's own writer.
  * @param {any[]} runs
  */
 export async function documentOf(runs) {
   const lab = await loadTrimlab({ allocator: 'dlmalloc' });
-  const document = JSON.parse(lab.documentText(runs, { generator: GENERATOR }));
-  document.version = 2;
-  document.runs.forEach((written, i) => {
-    const { host, after, samples } = runs[i];
-    written.host = host;
-    written.samples.forEach((sample, j) => {
-      sample.resident_bytes = samples[j].resident_bytes;
-      sample.host_rss_bytes = samples[j].host_rss_bytes;
-    });
-    written.after = after;
-  });
-  return `${JSON.stringify(document, null, 2)}\n`;
+  return lab.documentText(runs, { generator: GENERATOR });
 }
 
 /**
- * The validator's verdict on `text`. While web/results-validate.js reads version 1 only (version
- * 2 is built on another branch at the same time), the document's version-1 view is checked:
- * the same document without the fields of version 2.
+ * The validator's verdict on `text`.
  * @param {string} text
  */
 export function checkDocument(text) {
-  if (VERSION >= 2) return validateResults(text, { platform: 'wasm' });
-  const v1 = JSON.parse(text);
-  v1.version = 1;
-  for (const run of v1.runs) {
-    delete run.host;
-    delete run.after;
-    for (const sample of run.samples) {
-      delete sample.resident_bytes;
-      delete sample.host_rss_bytes;
-    }
-  }
-  return validateResults(JSON.stringify(v1), { platform: 'wasm' });
+  return validateResults(text, { platform: 'wasm' });
 }
 
 class BadInput extends Error {}

@@ -14,6 +14,10 @@
 // gets a fresh module instance (fresh 64 MiB linear memory and allocator), as the native CLI runs
 // each in a fresh child process; an emmalloc instance could not be reused honestly anyway once
 // its malloc_trim ran (Emscripten 3.1.6, emscripten-core/emscripten#23343).
+//
+// Samples carry the module's resident bytes and the process's RSS (the wrapper reads them from
+// /proc), and each run an "after" list: at run_end (the run's memory freed), once its instance is
+// dropped, and, under `node --expose-gc`, once it is collected and its mapping gone.
 import { closeSync, openSync, readSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
@@ -37,6 +41,26 @@ const GENERATOR = 'wasm, Node runner';
 const BREATHE_MS = 50;
 
 class BadInput extends Error {}
+
+/**
+ * Runs `work(instance)` in a fresh instance, which is dropped when it returns, and notes in the
+ * run it gave what followed: run_end, dropped and, when `gc` is exposed, collected.
+ * @param {string} allocator
+ * @param {(lab: import('../web/trimlab-api.js').Trimlab) => Promise<any>} work
+ */
+async function inFreshInstance(allocator, work) {
+  const { run, life } = await (async () => {
+    const lab = await fresh(allocator);
+    const done = await work(lab);
+    const lifecycle = lab.lifecycle();
+    lifecycle?.note(done, 'run_end');
+    return { run: done, life: lifecycle };
+  })();
+  if (life === null) return run;
+  life.note(run, 'dropped');
+  if (typeof globalThis.gc === 'function') await life.collected(run, { gc: globalThis.gc });
+  return run;
+}
 
 /** A fresh instance. The glue's own diagnostics are not printed: on a failure they are in the
  *  error it throws, which becomes one line (the C API itself never prints). */
@@ -95,11 +119,12 @@ async function runAll(options, allocator, writer) {
   const runs = [];
   for (const wanted of options.runs) {
     try {
-      const instance = await fresh(allocator);
-      const run = await instance.runScenario(wanted.scenario, wanted.params, {
-        trim: wanted.trim,
-        onSample: breather(),
-      });
+      const run = await inFreshInstance(allocator, (instance) =>
+        instance.runScenario(wanted.scenario, wanted.params, {
+          trim: wanted.trim,
+          onSample: breather(),
+        }),
+      );
       runs.push(run);
       if (!options.quiet) process.stdout.write(writer.runTable(run));
       if (run.outcome !== 'completed' && exitCode === 0) exitCode = EXIT_OUT_OF_MEMORY;
@@ -206,18 +231,19 @@ async function replayRuns(path, options, allocator, check, writer) {
   let exitCode = 0;
   const runs = [];
   for (const wanted of options.runs) {
-    const lab = await fresh(allocator);
     const eventsPerStep = Number(wanted.params.split('=')[1]);
     let run;
     try {
-      run = await withFile(path, (source) =>
-        lab.runReplay(source, {
-          trim: wanted.trim,
-          eventsPerStep,
-          liveBlocks: check.max_live_blocks,
-          events: check.events,
-          onSample: breather(),
-        }),
+      run = await inFreshInstance(allocator, (lab) =>
+        withFile(path, (source) =>
+          lab.runReplay(source, {
+            trim: wanted.trim,
+            eventsPerStep,
+            liveBlocks: check.max_live_blocks,
+            events: check.events,
+            onSample: breather(),
+          }),
+        ),
       );
     } catch (error) {
       exitCode = Math.max(exitCode, traceFailure(path, error) === EXIT_BAD_INPUT ? 2 : 3);

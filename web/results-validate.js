@@ -8,7 +8,10 @@
 // The checks follow docs/results.schema.json rule for rule (the tests compare every verdict with
 // ajv on that schema), then add what a JSON Schema cannot say but the page relies on: at least
 // one run, samples numbered 0, 1, 2 … in order, an error message exactly for runs that did not
-// complete (oom, bad_trace, failed) and, when asked, the platform and the scenarios. The schema
+// complete (oom, bad_trace, failed), a host that fits the platform and resident figures that fit
+// the host's way of reading them, "after" events in time order and, when asked, the platform and
+// the scenarios. Versions 1 and 2 are read; version 1 has none of version 2's fields (host,
+// after, resident_bytes, host_rss_bytes). The schema
 // names no scenario, only the form of a name: the list is the engine's (the page has it from the
 // module, lab.scenarioNames(), and so do the Node tests), so adding a scenario touches neither. A refusal names its stage: 'input', 'size', 'empty', 'depth',
 // 'json', 'schema' or 'consistency'; only 'consistency' refusals are documents the schema accepts.
@@ -16,7 +19,9 @@
 // brackets, and no results document nests deeper than MAX_DEPTH.
 
 export const FORMAT = 'trimlab-results';
-export const VERSION = 1;
+/** The version producers write; every version in VERSIONS is read. */
+export const VERSION = 2;
+export const VERSIONS = Object.freeze([1, 2]);
 /** Files over this many bytes are refused before they are read or parsed (20 MB). */
 export const MAX_INPUT_BYTES = 20_000_000;
 /** The schema's bound on every byte count: 2^48, far above any real footprint. */
@@ -32,6 +37,12 @@ const ALLOCATORS = ['glibc', 'dlmalloc', 'emmalloc'];
 const DOCUMENT_TRIM = ['enabled', 'disabled', 'unavailable', 'mixed'];
 const RUN_TRIM = ['enabled', 'disabled', 'unavailable'];
 const OUTCOMES = ['completed', 'oom', 'bad_trace', 'failed'];
+const HOSTS = ['native', 'node', 'chromium', 'firefox'];
+const RESIDENT_METHODS = ['rss_anon', 'smaps', 'none'];
+const AFTER_EVENTS = ['run_end', 'dropped', 'collected', 'terminated', 'reloaded', 'run_again'];
+// Fields a version 1 document cannot have.
+const V2_RUN_FIELDS = ['host', 'after'];
+const V2_SAMPLE_FIELDS = ['resident_bytes', 'host_rss_bytes'];
 const MAX_PARAMS = 8;
 // The schema's pattern for a bucket model; 'u' as ajv compiles patterns.
 const MODEL_PATTERN = /^[0-9]+[KM]?(\/[0-9]+[KM]?){0,7}$/u;
@@ -42,7 +53,12 @@ const DOCUMENT_FIELDS = {
 };
 const RUN_FIELDS = {
   required: ['scenario', 'params', 'trim', 'outcome', 'error', 'samples', 'summary'],
-  optional: ['elapsed_ms', 'trace'],
+  optional: ['elapsed_ms', 'trace', ...V2_RUN_FIELDS],
+};
+const HOST_FIELDS = { required: ['name', 'version', 'resident'], optional: [] };
+const AFTER_FIELDS = {
+  required: ['event', 'elapsed_ms', 'resident_bytes', 'host_rss_bytes'],
+  optional: [],
 };
 const TRACE_FIELDS = {
   required: ['program', 'event_count', 'events_replayed', 'complete', 'peak_requested_bytes'],
@@ -50,7 +66,7 @@ const TRACE_FIELDS = {
 };
 const SAMPLE_FIELDS = {
   required: ['step', 'phase', 'label', 'footprint_bytes', 'in_use_bytes', 'allocator_free_bytes'],
-  optional: ['rss_anon_bytes', 'sbrk_bytes'],
+  optional: ['rss_anon_bytes', 'sbrk_bytes', ...V2_SAMPLE_FIELDS],
 };
 const SUMMARY_BYTES = [
   'baseline_footprint_bytes',
@@ -148,8 +164,11 @@ function checkDocument(doc) {
   // Format and version first: a file of another kind or version says so, not "missing field".
   if (Object.hasOwn(doc, 'format') && doc.format !== FORMAT)
     refuse('format', `${show(doc.format)} is not '${FORMAT}': not a trimlab results file`);
-  if (Object.hasOwn(doc, 'version') && doc.version !== VERSION)
-    refuse('version', `${show(doc.version)} is not supported (this page reads version ${VERSION})`);
+  if (Object.hasOwn(doc, 'version') && !VERSIONS.includes(doc.version))
+    refuse(
+      'version',
+      `${show(doc.version)} is not supported (this page reads versions ${VERSIONS.join(' and ')})`,
+    );
   checkObject(doc, '', DOCUMENT_FIELDS);
   if (Object.hasOwn(doc, 'generator')) checkString(doc.generator, 'generator', 200);
   if (Object.hasOwn(doc, 'created')) checkString(doc.created, 'created', 40);
@@ -162,7 +181,7 @@ function checkDocument(doc) {
   }
   checkEnum(doc.trim, 'trim', DOCUMENT_TRIM, 'trim setting');
   if (!Array.isArray(doc.runs)) refuse('runs', `expected an array, got ${typeName(doc.runs)}`);
-  doc.runs.forEach((run, index) => checkRun(run, `runs[${index}]`));
+  doc.runs.forEach((run, index) => checkRun(run, `runs[${index}]`, doc.version));
 }
 
 function checkParams(params, path) {
@@ -181,8 +200,54 @@ function checkParams(params, path) {
   }
 }
 
-function checkRun(run, path) {
+/** A version 1 document has none of version 2's fields; in version 2 every run has its host. */
+function checkVersionFields(run, path, version) {
+  if (version !== 1) {
+    if (!Object.hasOwn(run, 'host')) refuse(path, "missing field 'host' (version 2)");
+    return;
+  }
+  for (const name of V2_RUN_FIELDS)
+    if (Object.hasOwn(run, name))
+      refuse(`${path}.${name}`, 'a version 1 document has no such field (it came with version 2)');
+  if (!Array.isArray(run.samples)) return;
+  run.samples.forEach((sample, index) => {
+    for (const name of V2_SAMPLE_FIELDS)
+      if (isObject(sample) && Object.hasOwn(sample, name))
+        refuse(
+          `${path}.samples[${index}].${name}`,
+          'a version 1 document has no such field (it came with version 2)',
+        );
+  });
+}
+
+function checkHost(host, path) {
+  checkObject(host, path, HOST_FIELDS);
+  checkEnum(host.name, `${path}.name`, HOSTS, 'host');
+  checkString(host.version, `${path}.version`, 100);
+  checkEnum(host.resident, `${path}.resident`, RESIDENT_METHODS, 'resident method');
+}
+
+function checkAfter(after, path) {
+  if (!Array.isArray(after)) refuse(path, `expected an array, got ${typeName(after)}`);
+  after.forEach((event, index) => {
+    const where = `${path}[${index}]`;
+    checkObject(event, where, AFTER_FIELDS);
+    checkEnum(event.event, `${where}.event`, AFTER_EVENTS, 'event');
+    checkElapsed(event.elapsed_ms, `${where}.elapsed_ms`);
+    if (event.resident_bytes !== null) checkBytes(event.resident_bytes, `${where}.resident_bytes`);
+    checkBytes(event.host_rss_bytes, `${where}.host_rss_bytes`);
+  });
+}
+
+function checkElapsed(value, where) {
+  if (typeof value !== 'number') refuse(where, `expected a number, got ${typeName(value)}`);
+  if (!Number.isFinite(value)) refuse(where, `${value} is not a finite number`);
+  if (value < 0) refuse(where, `${value} is negative`);
+}
+
+function checkRun(run, path, version) {
   checkObject(run, path, RUN_FIELDS);
+  checkVersionFields(run, path, version);
   if (typeof run.scenario !== 'string')
     refuse(`${path}.scenario`, `expected a string, got ${typeName(run.scenario)}`);
   if (!SCENARIO_PATTERN.test(run.scenario))
@@ -195,13 +260,8 @@ function checkRun(run, path) {
   checkEnum(run.trim, `${path}.trim`, RUN_TRIM, 'trim setting');
   checkEnum(run.outcome, `${path}.outcome`, OUTCOMES, 'outcome');
   if (run.error !== null) checkString(run.error, `${path}.error`, 512);
-  if (Object.hasOwn(run, 'elapsed_ms')) {
-    const where = `${path}.elapsed_ms`;
-    if (typeof run.elapsed_ms !== 'number')
-      refuse(where, `expected a number, got ${typeName(run.elapsed_ms)}`);
-    if (!Number.isFinite(run.elapsed_ms)) refuse(where, `${run.elapsed_ms} is not a finite number`);
-    if (run.elapsed_ms < 0) refuse(where, `${run.elapsed_ms} is negative`);
-  }
+  if (Object.hasOwn(run, 'host')) checkHost(run.host, `${path}.host`);
+  if (Object.hasOwn(run, 'elapsed_ms')) checkElapsed(run.elapsed_ms, `${path}.elapsed_ms`);
   if (!Array.isArray(run.samples))
     refuse(`${path}.samples`, `expected an array, got ${typeName(run.samples)}`);
   // A failed run's process died: it may have none.
@@ -211,6 +271,7 @@ function checkRun(run, path) {
   checkSummary(run.summary, `${path}.summary`);
   if (Object.hasOwn(run, 'trace')) checkTrace(run.trace, `${path}.trace`);
   else if (run.scenario === 'replay') refuse(path, 'a replay run carries its "trace"');
+  if (Object.hasOwn(run, 'after')) checkAfter(run.after, `${path}.after`);
 }
 
 function checkTrace(trace, path) {
@@ -238,6 +299,7 @@ function checkSample(sample, path) {
     'sbrk_bytes',
     'in_use_bytes',
     'allocator_free_bytes',
+    ...V2_SAMPLE_FIELDS,
   ])
     if (Object.hasOwn(sample, name)) checkBytes(sample[name], `${path}.${name}`);
 }
@@ -283,7 +345,35 @@ function checkConsistency(doc, platform, scenarios) {
       );
     if (run.outcome === 'completed' && run.error !== null)
       fail(`runs[${r}].error: a completed run has no error, found ${show(run.error)}`);
+    if (run.host) checkHostFits(doc.platform, run, `runs[${r}]`, fail);
+    (run.after ?? []).forEach((event, index) => {
+      const previous = run.after[index - 1];
+      if (previous && event.elapsed_ms < previous.elapsed_ms)
+        fail(
+          `runs[${r}].after[${index}]: out of order: ${event.event} at ${event.elapsed_ms} ms ` +
+            `comes after ${previous.event} at ${previous.elapsed_ms} ms (events are in time order)`,
+        );
+    });
   });
+}
+
+/** The host fits the platform (native runs ran natively, wasm runs in Node or a browser), its
+ *  way of reading resident memory fits the host, and "none" comes with no resident figures. */
+function checkHostFits(platform, run, path, fail) {
+  const { name, resident } = run.host;
+  if ((platform === 'native') !== (name === 'native'))
+    fail(`${path}.host.name: ${show(name)} is not a host of ${platform} runs`);
+  const methods = name === 'native' ? ['rss_anon', 'none'] : ['smaps', 'none'];
+  if (!methods.includes(resident))
+    fail(
+      `${path}.host.resident: ${show(resident)} is not how ${name} reads resident memory ` +
+        `(allowed: ${methods.join(', ')})`,
+    );
+  if (resident !== 'none') return;
+  const read =
+    run.samples.findIndex((sample) => Object.hasOwn(sample, 'resident_bytes')) >= 0 ||
+    (run.after ?? []).some((event) => event.resident_bytes !== null);
+  if (read) fail(`${path}.host.resident: 'none', yet the run carries resident_bytes figures`);
 }
 
 const [QUOTE, BACKSLASH] = [0x22, 0x5c];

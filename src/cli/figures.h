@@ -15,6 +15,9 @@ typedef struct tl_figures {
     const char *second_key;   /* the second figure's name in a results document's samples */
     const char *trim_note;    /* what malloc_trim's return value is not */
     int names_allocator;      /* the table's head names the platform and the allocator */
+    /* The table has the embedder's columns: the module's resident memory and the host's RSS
+     * (natively they are the table's RSS and anon columns already). */
+    int embedder_columns;
     uint64_t (*second)(const tl_memory *memory);
 } tl_figures;
 

@@ -39,17 +39,32 @@ void tl_print_table_head(FILE *out, const tl_run_record *run) {
     fprintf(out, "), trim %s", run->trim_enabled ? "enabled" : "disabled");
     if (figures->names_allocator)
         fprintf(out, ", %s %s", tl_platform_name(), tl_allocator_name());
-    fprintf(out, "\n%5s  %-8s %*s %9s %9s %10s  %s\n", "step", "phase", figures->footprint_width,
-            figures->footprint_title, figures->second_title, "in use", "alloc free", "label");
+    fprintf(out, "\n%5s  %-8s %*s %9s %9s %10s", "step", "phase", figures->footprint_width,
+            figures->footprint_title, figures->second_title, "in use", "alloc free");
+    if (figures->embedder_columns)
+        fprintf(out, " %9s %9s", "resident", "host RSS");
+    fputs("  label\n", out);
+}
+
+/* A column of MiB, or "-" for a figure that was not read. */
+static void print_mib_column(FILE *out, uint64_t bytes) {
+    if (bytes == TL_NOT_READ)
+        fprintf(out, " %9s", "-");
+    else
+        fprintf(out, " %9.2f", mib(bytes));
 }
 
 void tl_print_table_row(FILE *out, const tl_sample *sample) {
     const tl_figures *figures = tl_figures_here();
-    fprintf(out, "%5" PRIu32 "  %-8s %*.2f %9.2f %9.2f %10.2f  %s\n", sample->step,
+    fprintf(out, "%5" PRIu32 "  %-8s %*.2f %9.2f %9.2f %10.2f", sample->step,
             tl_phase_name(sample->phase), figures->footprint_width,
             mib(sample->memory.footprint_bytes), mib(figures->second(&sample->memory)),
-            mib(sample->memory.in_use_bytes), mib(sample->memory.allocator_free_bytes),
-            sample->label);
+            mib(sample->memory.in_use_bytes), mib(sample->memory.allocator_free_bytes));
+    if (figures->embedder_columns) {
+        print_mib_column(out, sample->memory.resident_bytes);
+        print_mib_column(out, sample->memory.host_rss_bytes);
+    }
+    fprintf(out, "  %s\n", sample->label);
 }
 
 void tl_print_table_tail(FILE *out, const tl_run_record *run) {

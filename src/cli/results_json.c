@@ -77,15 +77,27 @@ static void write_params(FILE *out, const tl_scenario *scenario, const tl_params
     fputc('}', out);
 }
 
+const char *const tl_json_after_events[] = {"run_end",  "dropped",   "collected", "terminated",
+                                            "reloaded", "run_again", NULL};
+const char *const tl_json_host_names[] = {"native", "node", "chromium", "firefox", NULL};
+const char *const tl_json_resident_methods[] = {"rss_anon", "smaps", "none", NULL};
+
+/* `, "key": N`, unless the figure was not read. */
+static void write_figure(FILE *out, const char *key, uint64_t bytes) {
+    if (bytes != TL_NOT_READ)
+        fprintf(out, ", \"%s\": %" PRIu64, key, bytes);
+}
+
 void tl_json_write_sample(FILE *out, const tl_sample *sample, uint32_t index) {
     const tl_figures *figures = tl_figures_here();
     fprintf(out, "%s{\"step\": %" PRIu32 ", \"phase\": \"%s\", \"label\": ",
             index ? ",\n       " : "\n       ", sample->step, tl_phase_name(sample->phase));
     tl_json_write_string(out, sample->label);
-    fprintf(out,
-            ", \"footprint_bytes\": %" PRIu64 ", \"%s\": %" PRIu64 ", \"in_use_bytes\": %" PRIu64
-            ", \"allocator_free_bytes\": %" PRIu64 "}",
-            sample->memory.footprint_bytes, figures->second_key, figures->second(&sample->memory),
+    fprintf(out, ", \"footprint_bytes\": %" PRIu64 ", \"%s\": %" PRIu64,
+            sample->memory.footprint_bytes, figures->second_key, figures->second(&sample->memory));
+    write_figure(out, "resident_bytes", sample->memory.resident_bytes);
+    write_figure(out, "host_rss_bytes", sample->memory.host_rss_bytes);
+    fprintf(out, ", \"in_use_bytes\": %" PRIu64 ", \"allocator_free_bytes\": %" PRIu64 "}",
             sample->memory.in_use_bytes, sample->memory.allocator_free_bytes);
 }
 
@@ -131,6 +143,11 @@ void tl_json_write_run_head(FILE *out, const tl_run_record *run) {
         fputs("null", out);
     else
         tl_json_write_string(out, run->error);
+    if (run->host != NULL) {
+        fprintf(out, ", \"host\": {\"name\": \"%s\", \"version\": ", run->host->name);
+        tl_json_write_string(out, run->host->version);
+        fprintf(out, ", \"resident\": \"%s\"}", run->host->resident);
+    }
     if (run->samples != NULL)
         fprintf(out, ", \"elapsed_ms\": %.3f,\n     \"samples\": [", run->elapsed_ms);
 }
@@ -142,7 +159,23 @@ void tl_json_write_run_tail(FILE *out, const tl_run_record *run) {
         fputs(",\n     \"trace\": ", out);
         write_trace(out, run->trace);
     }
-    fputc('}', out);
+    if (run->after_count > 0)
+        fputs(",\n     \"after\": [", out);
+}
+
+void tl_json_write_after(FILE *out, const tl_after_event *event, uint32_t index) {
+    fprintf(out,
+            "%s{\"event\": \"%s\", \"elapsed_ms\": %.3f, \"resident_bytes\": ", index ? ", " : "",
+            event->event, event->elapsed_ms);
+    if (event->resident_bytes == TL_NOT_READ)
+        fputs("null", out);
+    else
+        fprintf(out, "%" PRIu64, event->resident_bytes);
+    fprintf(out, ", \"host_rss_bytes\": %" PRIu64 "}", event->host_rss_bytes);
+}
+
+void tl_json_write_run_end(FILE *out, const tl_run_record *run) {
+    fputs(run->after_count > 0 ? "]}" : "}", out);
 }
 
 void tl_json_write_run(FILE *out, const tl_run_record *run) {
@@ -150,6 +183,9 @@ void tl_json_write_run(FILE *out, const tl_run_record *run) {
     for (uint32_t i = 0; i < run->sample_count; i++)
         tl_json_write_sample(out, &run->samples[i], i);
     tl_json_write_run_tail(out, run);
+    for (uint32_t i = 0; i < run->after_count && run->after != NULL; i++)
+        tl_json_write_after(out, &run->after[i], i);
+    tl_json_write_run_end(out, run);
 }
 
 void tl_json_add_run_text(FILE *out, unsigned index, const char *run_text) {

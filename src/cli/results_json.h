@@ -10,7 +10,7 @@
 #include "run_record.h"
 
 #define TL_RESULTS_FORMAT "trimlab-results"
-#define TL_RESULTS_VERSION 1
+#define TL_RESULTS_VERSION 2
 
 /* The document's "trim": "enabled", "disabled" or "mixed", from how many of its `runs` have trim
  * enabled. */
@@ -31,10 +31,18 @@ void tl_json_add_run(FILE *out, unsigned index, const tl_run_record *run);
 /* One element of "runs". Without samples (run->samples NULL) it leaves out "samples" and
  * "elapsed_ms" for a caller that collects them itself (the WebAssembly wrapper). */
 void tl_json_write_run(FILE *out, const tl_run_record *run);
-/* The run up to its samples, sample `index` of them, and the rest after them. */
+/* The run up to its samples, sample `index` of them, the rest after them up to its "after" list,
+ * event `index` of that list, and the run's end. */
 void tl_json_write_run_head(FILE *out, const tl_run_record *run);
 void tl_json_write_sample(FILE *out, const tl_sample *sample, uint32_t index);
 void tl_json_write_run_tail(FILE *out, const tl_run_record *run);
+void tl_json_write_after(FILE *out, const tl_after_event *event, uint32_t index);
+void tl_json_write_run_end(FILE *out, const tl_run_record *run);
+/* The names an "after" event can have, and those of a host and of its way to read resident
+ * memory; each list ends with NULL. */
+extern const char *const tl_json_after_events[];
+extern const char *const tl_json_host_names[];
+extern const char *const tl_json_resident_methods[];
 void tl_json_end_document(FILE *out);
 /* "completed" for TL_OK, else the status name ("oom", "bad_trace", "failed"). */
 const char *tl_json_outcome_name(int outcome);

@@ -14,6 +14,15 @@ typedef struct tl_trace_figures {
     uint64_t replay_overhead_bytes;
 } tl_trace_figures;
 
+/* One event after a run's last step (the "after" list of docs/results-format.md): what the
+ * embedder measured once the run ended, the instance was dropped, collected, and so on. */
+typedef struct tl_after_event {
+    const char *event;       /* "run_end", "dropped", "collected", ... (tl_json_after_events) */
+    double elapsed_ms;       /* since the run's last step */
+    uint64_t resident_bytes; /* TL_NOT_READ: the mapping no longer exists (null) */
+    uint64_t host_rss_bytes;
+} tl_after_event;
+
 typedef struct tl_run_record {
     const tl_scenario *scenario;
     const tl_params *params;
@@ -25,6 +34,9 @@ typedef struct tl_run_record {
     const char *error; /* the message when outcome is not TL_OK */
     double elapsed_ms;
     const tl_trace_figures *trace; /* a replay's trace; NULL for a scenario */
+    const tl_host *host;           /* where it ran; NULL: not written (the wrapper adds it) */
+    const tl_after_event *after;   /* after_count events, or NULL: given one at a time */
+    uint32_t after_count;
 } tl_run_record;
 
 #endif

@@ -25,6 +25,8 @@ uint64_t tl_probe_footprint(uint64_t *rss_anon_bytes) {
 static void probe_platform(tl_memory *out) {
     out->footprint_bytes = tl_probe_footprint(&out->rss_anon_bytes);
     out->sbrk_bytes = (uint64_t)(uintptr_t)sbrk(0);
+    out->resident_bytes = TL_NOT_READ;
+    out->host_rss_bytes = TL_NOT_READ;
 }
 
 void tl_probe_memory(tl_memory *out) {
@@ -62,6 +64,10 @@ const char *tl_platform_name(void) {
     return "wasm";
 }
 
+const tl_host *tl_platform_host(void) {
+    return NULL;
+}
+
 const char *tl_allocator_name(void) {
 #ifdef TRIMLAB_EMMALLOC
     return "emmalloc";
@@ -80,6 +86,7 @@ uint64_t tl_page_bytes(void) {
 #include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 static int statm_fd = -1;
@@ -106,6 +113,9 @@ uint64_t tl_probe_footprint(uint64_t *rss_anon_bytes) {
 void tl_probe_memory(tl_memory *out) {
     out->footprint_bytes = tl_probe_footprint(&out->rss_anon_bytes);
     out->sbrk_bytes = 0;
+    /* The same reading under the names every platform shares: no second probe. */
+    out->resident_bytes = out->rss_anon_bytes;
+    out->host_rss_bytes = out->footprint_bytes;
     heap_walks++;
     struct mallinfo2 info = mallinfo2();
     /* hblkhd: mmapped chunks, in use until freed (free() unmaps them at once). */
@@ -115,6 +125,14 @@ void tl_probe_memory(tl_memory *out) {
 
 const char *tl_platform_name(void) {
     return "native";
+}
+
+const tl_host *tl_platform_host(void) {
+    static struct utsname names;
+    static tl_host host = {"native", "unknown", "rss_anon"};
+    if (uname(&names) == 0)
+        host.version = names.release;
+    return &host;
 }
 
 const char *tl_allocator_name(void) {

@@ -14,7 +14,24 @@ typedef struct tl_memory {
     /* The allocator's own view: bytes handed out, and free bytes it keeps. */
     uint64_t in_use_bytes;
     uint64_t allocator_free_bytes;
+    /* The kernel's resident bytes of the program's memory and the RSS of the process hosting it
+     * (docs/results-format.md): natively RssAnon and VmRSS again, from the same reading; in
+     * WebAssembly TL_NOT_READ, as only the embedder can read them (the wrapper, in Node). */
+    uint64_t resident_bytes;
+    uint64_t host_rss_bytes;
 } tl_memory;
+
+/* A figure of tl_memory that was not read. */
+#define TL_NOT_READ UINT64_MAX
+
+/* Where a run ran, as a results document's run says it: the host's name ("native", "node",
+ * "chromium", "firefox"), its version, and how resident_bytes was read ("rss_anon", "smaps",
+ * "none"). */
+typedef struct tl_host {
+    const char *name;
+    const char *version;
+    const char *resident;
+} tl_host;
 
 typedef struct tl_trim_result {
     int called;   /* 0 when trim was disabled */
@@ -42,7 +59,10 @@ void tl_probe_memory_known(tl_memory *out, uint64_t in_use_bytes);
 /* Calls the allocator's trim unless `enabled` is 0. */
 tl_trim_result tl_trim(int enabled);
 
-const char *tl_platform_name(void);  /* "native" or "wasm" */
+const char *tl_platform_name(void); /* "native" or "wasm" */
+/* Natively {"native", the kernel release (uname), "rss_anon"}; NULL in WebAssembly, where the
+ * embedder says which host it is. */
+const tl_host *tl_platform_host(void);
 const char *tl_allocator_name(void); /* "glibc", "dlmalloc" or "emmalloc" */
 /* The page size of the footprint figure: the OS page natively, the 64 KiB wasm page. */
 uint64_t tl_page_bytes(void);

@@ -160,7 +160,10 @@ static int replay_work(void *context, FILE *json) {
                             status == TL_OK ? engine.outcome : status,
                             engine.error.message,
                             now_ms() - start,
-                            NULL};
+                            NULL,
+                            tl_platform_host(),
+                            NULL,
+                            0};
     tl_engine_end(&engine);
     tl_trace_file_close(&file);
     if (io != TL_OK) {

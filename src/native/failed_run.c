@@ -23,8 +23,18 @@ tl_run_record tl_failed_run(const tl_cli_run *run, const char *error, double ela
     static const tl_summary zeros;
     /* Not NULL: the run is written with its (empty) samples, not left for a caller to add. */
     static const tl_sample no_samples[1];
-    tl_run_record record = {
-        run->scenario,     &run->params, run->trim_enabled, no_samples, 0, &zeros,
-        TL_ERR_RUN_FAILED, error,        elapsed_ms,        NULL};
+    tl_run_record record = {run->scenario,
+                            &run->params,
+                            run->trim_enabled,
+                            no_samples,
+                            0,
+                            &zeros,
+                            TL_ERR_RUN_FAILED,
+                            error,
+                            elapsed_ms,
+                            NULL,
+                            tl_platform_host(),
+                            NULL,
+                            0};
     return record;
 }

@@ -38,7 +38,10 @@ int tl_run_once(const tl_cli_run *run, FILE *json, FILE *table) {
                             status == TL_OK ? engine.outcome : status,
                             engine.error.message,
                             elapsed,
-                            NULL};
+                            NULL,
+                            tl_platform_host(),
+                            NULL,
+                            0};
     tl_engine_end(&engine);
     tl_json_write_run(json, &record);
     if (table)

@@ -452,7 +452,10 @@ const char *tl_wasm_run_json(void) {
                             engine.outcome,
                             engine.error.message,
                             0,
-                            engine.input != NULL ? &trace : NULL};
+                            engine.input != NULL ? &trace : NULL,
+                            NULL,
+                            NULL,
+                            0};
     FILE *out = tl_api_text_open();
     if (out != NULL)
         tl_json_write_run(out, &record);

@@ -22,6 +22,11 @@ const char *tl_wasm_allocator(void);
 double tl_wasm_page_bytes(void);
 /* Linear memory size now (pages x 64 KiB). */
 double tl_wasm_memory_bytes(void);
+/* The address in linear memory of the module's 16-byte tag, which the wrapper fills with random
+ * bytes at load: a reader of /proc/PID/mem finds them at the mapping's start + this address and so
+ * tells this module's memory from another of the same size. */
+#define TL_WASM_TAG_BYTES 16
+double tl_wasm_tag_ptr(void);
 /* For the probe-cost benchmark (make bench): calls the platform probe `count` times (full: the
  * footprint plus the allocator's figures, the sample every engine step takes; else the footprint
  * only) and returns the sum of the footprints, so no call can be optimised away. */
@@ -119,21 +124,28 @@ int tl_wasm_replay_check_steps(double events, double events_per_step);
  *
  * The table and results JSON of a finished run whose samples the wrapper holds, written by the
  * native CLI's writers one piece at a time. tl_wasm_format_run loads the run (its results-format
- * values; `params` as for tl_wasm_begin; no trace), tl_wasm_format_summary its summary and, for a
- * replay, tl_wasm_format_trace its trace; tl_wasm_format_sample loads one sample. Each returns 0 or
- * an error code. Then the pieces: a document is its head, each run's JSON head (with the
- * separator before run `index`), each sample's JSON (sample `index` of the run), the run's JSON
- * tail, and the document's end; a table is its head, a row per sample, its tail and, for a
- * replay, the trace line. */
+ * values; `params` as for tl_wasm_begin; its host: name, version and resident method, or "" for
+ * none; how many "after" events it has; no trace), tl_wasm_format_summary its summary and, for a
+ * replay, tl_wasm_format_trace its trace; tl_wasm_format_sample loads one sample and
+ * tl_wasm_format_after one "after" event. Figures not read are given as -1 (an after event's
+ * resident -1: null, the mapping is gone). Each returns 0 or an error code. Then the pieces: a
+ * document is its head, each run's JSON head (with the separator before run `index`), each
+ * sample's JSON (sample `index` of the run), the run's JSON tail, each after event's JSON (event
+ * `index`), the run's end, and the document's end; a table is its head, a row per sample, its tail
+ * and, for a replay, the trace line. */
 int tl_wasm_format_run(const char *scenario, const char *params, int trim_enabled,
-                       const char *outcome, const char *error, double elapsed_ms);
+                       const char *outcome, const char *error, double elapsed_ms,
+                       const char *host_name, const char *host_version, const char *host_resident,
+                       int after_count);
 int tl_wasm_format_summary(double baseline, double peak, double peak_in_use, double before_trim,
                            double after_trim, double final_footprint, int trim_called,
                            int trim_returned);
 int tl_wasm_format_trace(const char *program, double event_count, double events_replayed,
                          int complete, double peak_requested, double replay_overhead);
 int tl_wasm_format_sample(double step, const char *phase, const char *label, double footprint,
-                          double sbrk, double in_use, double allocator_free);
+                          double sbrk, double in_use, double allocator_free, double resident,
+                          double host_rss);
+int tl_wasm_format_after(const char *event, double elapsed_ms, double resident, double host_rss);
 /* The document's head: the generator "trimlab VERSION (program)", `allocator`, and "trim" from
  * how many of `runs` have trim enabled. */
 const char *tl_wasm_document_head(const char *program, const char *allocator, int enabled_runs,
@@ -142,6 +154,8 @@ const char *tl_wasm_document_end(void);
 const char *tl_wasm_run_json_head(int index);
 const char *tl_wasm_sample_json(int index);
 const char *tl_wasm_run_json_tail(void);
+const char *tl_wasm_after_json(int index);
+const char *tl_wasm_run_json_end(void);
 const char *tl_wasm_table_head(void);
 const char *tl_wasm_table_row(void);
 const char *tl_wasm_table_tail(void);

@@ -19,14 +19,47 @@ static char error_message[TL_MESSAGE_MAX];
 static char program[TL_TRACE_NAME_MAX + 1];
 static tl_trace_figures trace;
 static tl_sample sample;
-/* `samples` is not NULL: the run has samples, which the wrapper gives one at a time. */
-static tl_run_record run = {NULL, &params, 0, &sample, 0, &summary, TL_OK, error_message, 0, NULL};
+static char host_version[TL_MESSAGE_MAX];
+static tl_host host;
+static tl_after_event after;
+/* `samples` and `after` are not NULL: the wrapper gives them one at a time. */
+static tl_run_record run = {NULL,          &params, 0,    &sample, 0,      &summary, TL_OK,
+                            error_message, 0,       NULL, NULL,    &after, 0};
 
 /* A byte count or count from JavaScript: a whole number from 0 below 2^53. */
 static int count_of(double value, uint64_t *out) {
     if (!(value >= 0 && value <= 9007199254740992.0 && value == (double)(uint64_t)value))
         return tl_fail(tl_api_error(), TL_ERR_BAD_VALUE, "%.17g is not a count", value);
     *out = (uint64_t)value;
+    return TL_OK;
+}
+
+/* A byte figure that may not have been read: -1 for TL_NOT_READ. */
+static int figure_of(double value, uint64_t *out) {
+    if (value == -1)
+        return *out = TL_NOT_READ, TL_OK;
+    return count_of(value, out);
+}
+
+/* `name` from a NULL-terminated list, as the list's own string. */
+static int named(const char *const *list, const char *name, const char *what, const char **out) {
+    for (; *list != NULL; list++)
+        if (strcmp(*list, name) == 0)
+            return *out = *list, TL_OK;
+    return tl_fail(tl_api_error(), TL_ERR_BAD_VALUE, "'%s' is not a %s", tl_q(name), what);
+}
+
+/* The run's host, or none when `name` is "". */
+static int host_named(const char *name, const char *version, const char *resident) {
+    run.host = NULL;
+    if (*name == '\0')
+        return TL_OK;
+    if (named(tl_json_host_names, name, "host", &host.name) != TL_OK ||
+        named(tl_json_resident_methods, resident, "resident method", &host.resident) != TL_OK)
+        return tl_api_error()->code;
+    snprintf(host_version, sizeof host_version, "%s", version);
+    host.version = host_version;
+    run.host = &host;
     return TL_OK;
 }
 
@@ -51,14 +84,20 @@ static int phase_named(const char *name, enum tl_phase *phase) {
 }
 
 int tl_wasm_format_run(const char *scenario, const char *params_text, int trim_enabled,
-                       const char *outcome, const char *error_text, double elapsed_ms) {
+                       const char *outcome, const char *error_text, double elapsed_ms,
+                       const char *host_name, const char *version, const char *resident,
+                       int after_count) {
     tl_error_clear(tl_api_error());
     run.scenario = scenario_named(scenario);
     run.trace = NULL;
     if (run.scenario == NULL ||
         tl_api_parse_params(run.scenario, params_text, &params, tl_api_error()) != TL_OK ||
-        outcome_named(outcome, &run.outcome) != TL_OK)
+        outcome_named(outcome, &run.outcome) != TL_OK ||
+        host_named(host_name, version, resident) != TL_OK)
         return tl_api_error()->code;
+    if (after_count < 0)
+        return tl_fail(tl_api_error(), TL_ERR_BAD_VALUE, "%d is not a count", after_count);
+    run.after_count = (uint32_t)after_count;
     run.trim_enabled = trim_enabled != 0;
     snprintf(error_message, sizeof error_message, "%s", error_text != NULL ? error_text : "");
     run.elapsed_ms = elapsed_ms;
@@ -97,17 +136,32 @@ int tl_wasm_format_trace(const char *program_name, double event_count, double ev
 }
 
 int tl_wasm_format_sample(double step, const char *phase, const char *label, double footprint,
-                          double sbrk, double in_use, double allocator_free) {
+                          double sbrk, double in_use, double allocator_free, double resident,
+                          double host_rss) {
     uint64_t number;
     tl_error_clear(tl_api_error());
     if (count_of(step, &number) != TL_OK || phase_named(phase, &sample.phase) != TL_OK ||
         count_of(footprint, &sample.memory.footprint_bytes) != TL_OK ||
         count_of(sbrk, &sample.memory.sbrk_bytes) != TL_OK ||
         count_of(in_use, &sample.memory.in_use_bytes) != TL_OK ||
-        count_of(allocator_free, &sample.memory.allocator_free_bytes) != TL_OK)
+        count_of(allocator_free, &sample.memory.allocator_free_bytes) != TL_OK ||
+        figure_of(resident, &sample.memory.resident_bytes) != TL_OK ||
+        figure_of(host_rss, &sample.memory.host_rss_bytes) != TL_OK)
         return tl_api_error()->code;
     sample.step = (uint32_t)number;
     snprintf(sample.label, sizeof sample.label, "%s", label);
+    return TL_OK;
+}
+
+int tl_wasm_format_after(const char *event, double elapsed_ms, double resident, double host_rss) {
+    tl_error_clear(tl_api_error());
+    if (named(tl_json_after_events, event, "lifecycle event", &after.event) != TL_OK ||
+        figure_of(resident, &after.resident_bytes) != TL_OK ||
+        count_of(host_rss, &after.host_rss_bytes) != TL_OK)
+        return tl_api_error()->code;
+    if (!(elapsed_ms >= 0 && elapsed_ms < 1e15))
+        return tl_fail(tl_api_error(), TL_ERR_BAD_VALUE, "%.17g is not a time in ms", elapsed_ms);
+    after.elapsed_ms = elapsed_ms;
     return TL_OK;
 }
 
@@ -147,6 +201,20 @@ const char *tl_wasm_run_json_tail(void) {
     FILE *out = tl_api_text_open();
     if (out != NULL)
         tl_json_write_run_tail(out, &run);
+    return tl_api_text_close(out);
+}
+
+const char *tl_wasm_after_json(int index) {
+    FILE *out = tl_api_text_open();
+    if (out != NULL)
+        tl_json_write_after(out, &after, (uint32_t)index);
+    return tl_api_text_close(out);
+}
+
+const char *tl_wasm_run_json_end(void) {
+    FILE *out = tl_api_text_open();
+    if (out != NULL)
+        tl_json_write_run_end(out, &run);
     return tl_api_text_close(out);
 }
 

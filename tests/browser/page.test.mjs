@@ -408,12 +408,12 @@ test('a malformed import shows its message and the chart keeps what it had; a go
 
   await setInputFile(page, '#import', {
     name: 'bad.json',
-    buffer: Buffer.from('{"format": "trimlab-results", "version": 2}'),
+    buffer: Buffer.from('{"format": "trimlab-results", "version": 3}'),
   });
   await page.waitForSelector('#import-error:not([hidden])');
   assert.equal(
     await textOf(page, '#import-error'),
-    'bad.json was not loaded: version: 2 is not supported (this page reads version 1). ' +
+    'bad.json was not loaded: version: 3 is not supported (this page reads versions 1 and 2). ' +
       'The chart keeps what it showed.',
   );
   assert.deepEqual(await chartContent(page), drawn);
@@ -663,8 +663,12 @@ test('exports: the chart as PNG, the run as JSON in the shared format and as CSV
   assert.equal(schemaErrors(document), '');
   assert.equal(validateResults(text, { platform: 'wasm' }).ok, true);
   assert.equal(document.allocator, 'dlmalloc');
+  assert.equal(document.version, 2);
   assert.equal(document.runs.length, 1);
   assert.equal(document.runs[0].scenario, 'highwater');
+  // The page reads no resident memory itself (the browser harness asks the server).
+  assert.equal(document.runs[0].host.name, 'chromium');
+  assert.equal(document.runs[0].host.resident, 'none');
   const { series } = await chartData(page);
   assert.deepEqual(
     document.runs[0].samples.map((s) => s.footprint_bytes / MiB),
@@ -673,7 +677,12 @@ test('exports: the chart as PNG, the run as JSON in the shared format and as CSV
   // Written by the engine's writer: the layout of the native CLI's file of the same run.
   const nativeFile = join(tempDir(), 'highwater.json');
   runNative(['--scenario', 'highwater', '--quiet', '--json', nativeFile]);
-  assert.equal(jsonLayout(text), jsonLayout(readFileSync(nativeFile, 'utf8')));
+  // Natively every sample has the kernel's figures; the page's have none.
+  const kernelFigures = /, "resident_bytes": N, "host_rss_bytes": N/g;
+  assert.equal(
+    jsonLayout(text),
+    jsonLayout(readFileSync(nativeFile, 'utf8')).replace(kernelFigures, ''),
+  );
 
   const csv = await save('#export-csv');
   const lines = csv.body.toString('utf8').trimEnd().split('\r\n');

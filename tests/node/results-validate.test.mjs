@@ -31,20 +31,23 @@ import { loadTrimlab } from '../../web/trimlab-api.js';
 // The scenarios a run can name are the engine's, as the page has them from the module.
 const scenarios = (await loadTrimlab()).scenarioNames();
 
-/** A small valid native document: one cycles-like run of four samples. */
-function baseDocument() {
+/** A small valid native document: one cycles-like run of four samples; version 2 (its host, the
+ *  resident figures) unless `version` is 1. */
+function baseDocument(version = 2) {
   const sample = (step, phase, footprint, inUse) => ({
     step,
     phase,
     label: `${phase} step`,
     footprint_bytes: footprint,
     rss_anon_bytes: 4096,
+    ...(version === 2 ? { resident_bytes: 4096, host_rss_bytes: footprint } : {}),
     in_use_bytes: inUse,
     allocator_free_bytes: 1024,
   });
+  const host = { name: 'native', version: '6.1.0-18-amd64', resident: 'rss_anon' };
   return {
     format: 'trimlab-results',
-    version: 1,
+    version,
     generator: 'test',
     created: '2026-01-01T00:00:00Z',
     platform: 'native',
@@ -58,6 +61,7 @@ function baseDocument() {
         trim: 'enabled',
         outcome: 'completed',
         error: null,
+        ...(version === 2 ? { host } : {}),
         elapsed_ms: 1.5,
         samples: [
           sample(0, 'baseline', 1_000_000, 10),
@@ -82,8 +86,34 @@ function baseDocument() {
 }
 
 /** The base document changed by `change(document)`, as text. */
-function variant(change) {
+function variant(change, version = 2) {
+  const document = baseDocument(version);
+  change(document);
+  return JSON.stringify(document);
+}
+
+/** The base document as the Node runner writes a run: platform wasm, host node, the module's
+ *  resident bytes, and "after" events down to its collection (resident null: the mapping is
+ *  gone). */
+function wasmDocument() {
   const document = baseDocument();
+  Object.assign(document, { platform: 'wasm', allocator: 'dlmalloc', page_bytes: 65536 });
+  const run = document.runs[0];
+  run.host = { name: 'node', version: '20.20.2', resident: 'smaps' };
+  for (const sample of run.samples) {
+    delete sample.rss_anon_bytes;
+    sample.sbrk_bytes = 5_287_936;
+  }
+  run.after = [
+    { event: 'run_end', elapsed_ms: 7.25, resident_bytes: 10_514_432, host_rss_bytes: 65_753_088 },
+    { event: 'dropped', elapsed_ms: 8.1, resident_bytes: 10_514_432, host_rss_bytes: 65_761_088 },
+    { event: 'collected', elapsed_ms: 57.4, resident_bytes: null, host_rss_bytes: 55_361_536 },
+  ];
+  return document;
+}
+
+function wasmVariant(change) {
+  const document = wasmDocument();
   change(document);
   return JSON.stringify(document);
 }
@@ -174,10 +204,10 @@ const CASES = [
   [
     'a newer version',
     variant((d) => {
-      d.version = 2;
+      d.version = 3;
     }),
     'schema',
-    'version: 2 is not supported (this page reads version 1)',
+    'version: 3 is not supported (this page reads versions 1 and 2)',
   ],
   [
     'a version as a string',
@@ -185,7 +215,103 @@ const CASES = [
       d.version = '1';
     }),
     'schema',
-    "version: '1' is not supported (this page reads version 1)",
+    "version: '1' is not supported (this page reads versions 1 and 2)",
+  ],
+  ['a version 1 document (no host, no resident figures)', variant(() => {}, 1), null],
+  [
+    'a version 1 document with a version 2 host',
+    variant((d) => {
+      run0(d).host = { name: 'native', version: '6.1', resident: 'rss_anon' };
+    }, 1),
+    'schema',
+    'runs[0].host: a version 1 document has no such field (it came with version 2)',
+  ],
+  [
+    'a version 1 sample with host_rss_bytes',
+    variant((d) => {
+      sample1(d).host_rss_bytes = 4096;
+    }, 1),
+    'schema',
+    'runs[0].samples[1].host_rss_bytes: a version 1 document has no such field (it came with ' +
+      'version 2)',
+  ],
+  [
+    'a version 2 run without its host',
+    variant((d) => {
+      delete run0(d).host;
+    }),
+    'schema',
+    "runs[0]: missing field 'host' (version 2)",
+  ],
+  ['a Node run with its "after" events, collected at the end', wasmVariant(() => {}), null],
+  [
+    'a Chromium run whose resident memory was not read',
+    wasmVariant((d) => {
+      run0(d).host = { name: 'chromium', version: '156.0.7339.80', resident: 'none' };
+      for (const sample of run0(d).samples) delete sample.resident_bytes;
+      for (const event of run0(d).after) event.resident_bytes = null;
+    }),
+    null,
+  ],
+  [
+    'a resident_bytes of 2^48 + 1',
+    wasmVariant((d) => {
+      sample1(d).resident_bytes = MAX_BYTES + 1;
+    }),
+    'schema',
+    'runs[0].samples[1].resident_bytes: 281474976710657 is over 2^48 bytes: not a plausible size',
+  ],
+  [
+    'an "after" event whose resident is a string',
+    wasmVariant((d) => {
+      run0(d).after[0].resident_bytes = '10 MiB';
+    }),
+    'schema',
+    'runs[0].after[0].resident_bytes: expected an integer number of bytes, got a string',
+  ],
+  [
+    'an "after" event with an unknown field',
+    wasmVariant((d) => {
+      run0(d).after[2].pid = 4242;
+    }),
+    'schema',
+    "runs[0].after[2]: unknown field 'pid' (allowed: event, elapsed_ms, resident_bytes, " +
+      'host_rss_bytes)',
+  ],
+  [
+    'a WebAssembly run that says it ran natively',
+    wasmVariant((d) => {
+      run0(d).host = { name: 'native', version: '6.1', resident: 'rss_anon' };
+    }),
+    'consistency',
+    "runs[0].host.name: 'native' is not a host of wasm runs",
+  ],
+  [
+    'a Node run whose resident memory is "rss_anon"',
+    wasmVariant((d) => {
+      run0(d).host.resident = 'rss_anon';
+    }),
+    'consistency',
+    "runs[0].host.resident: 'rss_anon' is not how node reads resident memory (allowed: smaps, " +
+      'none)',
+  ],
+  [
+    'a Firefox run with resident "none" whose "after" event has a resident figure',
+    wasmVariant((d) => {
+      run0(d).host = { name: 'firefox', version: '153.8', resident: 'none' };
+      for (const sample of run0(d).samples) delete sample.resident_bytes;
+    }),
+    'consistency',
+    "runs[0].host.resident: 'none', yet the run carries resident_bytes figures",
+  ],
+  [
+    '"after" events out of time order',
+    wasmVariant((d) => {
+      run0(d).after[2].elapsed_ms = 1;
+    }),
+    'consistency',
+    'runs[0].after[2]: out of order: collected at 1 ms comes after dropped at 8.1 ms (events ' +
+      'are in time order)',
   ],
   [
     'no runs field',
@@ -590,12 +716,15 @@ const REPLACEMENTS = [
   'a'.repeat(600),
 ];
 
-test('on 2,000 random mutations of a good document, verdicts agree with ajv', () => {
+// Mutated: a version 1 document, a version 2 one and a version 2 Node run with "after" events.
+const BASES = [() => baseDocument(1), () => baseDocument(2), wasmDocument];
+
+test('on 2,000 random mutations of each good document, verdicts agree with ajv', () => {
   const next = random(20260101);
   const pick = (list) => list[Math.floor(next() * list.length)];
   let refused = 0;
-  for (let i = 0; i < 2000; i++) {
-    const document = baseDocument();
+  for (let i = 0; i < 2000 * BASES.length; i++) {
+    const document = BASES[i % BASES.length]();
     const [parent, key] = pick(slots(document));
     const action = next();
     if (action < 0.15 && !Array.isArray(parent)) delete parent[key];
@@ -612,7 +741,7 @@ test('on 2,000 random mutations of a good document, verdicts agree with ajv', ()
     if (!verdict.ok) refused++;
   }
   assert.ok(
-    refused > 1000,
+    refused > 1000 * BASES.length,
     `only ${refused} mutations were refused: the mutations test too little`,
   );
 });
@@ -639,10 +768,7 @@ test('too large input is refused before parsing, by size', () => {
 });
 
 test('the platform check refuses results of the other platform', () => {
-  const wasm = variant((d) => {
-    d.platform = 'wasm';
-    d.allocator = 'dlmalloc';
-  });
+  const wasm = wasmVariant(() => {});
   assert.equal(validateResults(wasm).ok, true);
   const verdict = validateResults(wasm, { platform: 'native' });
   assert.equal(

@@ -274,6 +274,9 @@ test('the stepping interface: begin, step until null, result; misuse is an error
     'sbrk_bytes',
     'in_use_bytes',
     'allocator_free_bytes',
+    // Under Node, the kernel's figures (tests/node/resident.test.mjs).
+    'resident_bytes',
+    'host_rss_bytes',
   ]);
   assert.equal(first.phase, 'baseline');
   assert.equal(lab.done, false);
