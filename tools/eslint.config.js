@@ -13,11 +13,12 @@ export default [
     files: ['web/trimlab-api.js'],
     languageOptions: { globals: { ...globals.browser, ...globals.node } },
   },
-  // Scripts that drive Chromium: the functions they hand to page.evaluate run in the page, where
+  // Scripts that drive a browser: the functions they hand to page.evaluate run in the page, where
   // Chart.js defines the global Chart.
   {
     files: [
       'tests/browser/*.mjs',
+      'tests/node/resident.test.mjs',
       'tests/support/browser.mjs',
       'tools/bench-memprof.mjs',
       'tools/bench-page.mjs',
