@@ -13,6 +13,7 @@
 import { openPage, runScenario, startBrowser } from '../tests/support/browser.mjs';
 import { median, readFigures, round, saveFigures } from './bench-lib.mjs';
 import { createResidentReader } from './resident.mjs';
+import { cleanLine, quote } from '../web/message.js';
 
 const LOADS = 5;
 const UPDATES = 60;
@@ -258,8 +259,14 @@ const PARTS = {
 };
 
 const only = process.argv[2] === '--only' ? process.argv[3] : undefined;
-if (only !== undefined && !(only in PARTS))
-  throw new Error(`--only ${only}: not a part (allowed: ${Object.keys(PARTS).join(', ')})`);
+if (only !== undefined && !Object.hasOwn(PARTS, only)) {
+  console.error(
+    cleanLine(
+      `bench-page: --only '${quote(only)}' is not a part (allowed: ${Object.keys(PARTS).join(', ')})`,
+    ),
+  );
+  process.exit(2);
+}
 const names = only ? [only] : Object.keys(PARTS);
 const browser = await startBrowser();
 const figures = only ? { ...readFigures().page } : {};

@@ -2,7 +2,8 @@
 // tools/resident.mjs) against real browsers: headless Chromium (tools/chromium.mjs) and Firefox
 // ESR (puppeteer-core over WebDriver BiDi) hold WebAssembly.Memory objects of known sizes, tags
 // and touched amounts, and every figure the endpoint gives is checked against this test's own
-// reading of /proc/PID/smaps for the browser processes this test started. Then the permission
+// reading of /proc/PID/smaps for the browser processes this test started; in Chromium the page's
+// own client (web/resident-client.js) is checked the same way. Then the permission
 // case: a browser-like process the kernel will not let the server read gets 403, one line.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -33,7 +34,7 @@ const ABSENT_PAGES = 911;
 let server;
 let port;
 before(async () => {
-  server = await serve(tempDir(), 0);
+  server = await serve(join(repoRoot, 'web'), 0);
   port = server.address().port;
 });
 after(() => new Promise((resolve) => server.close(resolve)));
@@ -154,6 +155,8 @@ test('Chromium: only a mapping of exactly the size asked for, told apart by its 
   };
   try {
     const page = await browser.context.newPage();
+    // A document of the server's origin (any file), so the page's client can be imported there.
+    await page.goto(`http://127.0.0.1:${port}/style.css`);
     await allocate(page, A);
     await allocate(page, B);
 
@@ -209,6 +212,28 @@ test('Chromium: only a mapping of exactly the size asked for, told apart by its 
     const oldSize = await record(askFor(A));
     assert.equal(oldSize.status, 404, oldSize.text);
     assertNoPidOrPath(answers);
+
+    // The page's own client (web/resident-client.js), in the page, gets B's figures.
+    const sample = await page.evaluate(
+      async ({ bytes, tag, at }) => {
+        const { pollResident } = await import('/resident-client.js');
+        return new Promise((resolve, reject) => {
+          const polling = pollResident({
+            target: () => ({ bytes, tag, at }),
+            onSample: (reading) => {
+              polling.stop();
+              resolve(reading);
+            },
+            onProblem: (reason, stopped) => stopped && reject(new Error(reason)),
+          });
+        });
+      },
+      { bytes: B.pages * PAGE, tag: tagOf('b'), at: B.at },
+    );
+    const [entryB] = smapsEntries(B.pages * PAGE, '--type=renderer');
+    assert.equal(sample.host, 'chromium');
+    assert.equal(sample.resident_bytes, entryB.rss);
+    assert.ok(Math.abs(sample.host_rss_bytes - entryB.processRss) <= 8 * MiB);
   } finally {
     await browser.close();
   }
