@@ -7,8 +7,15 @@
 // case: a browser-like process the kernel will not let the server read gets 403, one line.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { chmodSync, copyFileSync, readFileSync, readdirSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import {
+  chmodSync,
+  copyFileSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import puppeteer from 'puppeteer-core';
 
@@ -318,4 +325,59 @@ test('a browser process of this user the kernel does not let the server read: 40
     renderer.stdin.end();
     renderer.kill();
   }
+});
+
+test('where /proc/PID/mem cannot be read: one mapping of the size is taken on size alone, two are refused', () => {
+  // A procfs-like tree read by a reader running as nobody (the kernel's own refusal needs Yama or
+  // a sandbox, which this machine does not have): each process's mem has mode 000.
+  const asNobody = process.geteuid() === 0 ? { uid: 65534, gid: 65534 } : {};
+  const uid = asNobody.uid ?? process.geteuid();
+  const proc = tempDir();
+  chmodSync(proc, 0o755);
+  const fakeRenderer = (pid, rssKib) => {
+    const dir = join(proc, String(pid));
+    mkdirSync(dir, { mode: 0o755 });
+    writeFileSync(join(dir, 'cmdline'), 'chromium --type=renderer --lang=en-US\0');
+    writeFileSync(
+      join(dir, 'status'),
+      `Name:\tchromium\nUid:\t${uid}\t${uid}\t${uid}\t${uid}\nVmRSS:\t  204800 kB\n`,
+    );
+    const mapping = '00010000-00020000 rw-p 00000000 00:00 0 \n';
+    writeFileSync(
+      join(dir, 'maps'),
+      `00001000-00002000 r-xp 00000000 08:01 42 /usr/lib/chromium/chromium\n${mapping}`,
+    );
+    writeFileSync(
+      join(dir, 'smaps'),
+      `${mapping}Size:                 64 kB\nRss:                 ${rssKib} kB\n`,
+    );
+    writeFileSync(join(dir, 'mem'), '', { mode: 0o000 });
+  };
+  const read = () => {
+    const script = `
+      import { createResidentReader } from ${JSON.stringify(join(repoRoot, 'tools', 'resident.mjs'))};
+      const reader = createResidentReader({ proc: ${JSON.stringify(proc)} });
+      try {
+        console.log(JSON.stringify(reader.read({ bytes: 65536, tag: '${tagOf('a')}', at: 0 })));
+      } catch (error) {
+        console.log(JSON.stringify({ denied: error.message }));
+      }`;
+    const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+      ...asNobody,
+      encoding: 'utf8',
+    });
+    assert.equal(result.status, 0, result.stderr);
+    return JSON.parse(result.stdout);
+  };
+  fakeRenderer(4001, 12);
+  assert.deepEqual(read(), {
+    host: 'chromium',
+    pid: 4001,
+    resident_bytes: 12 * 1024,
+    host_rss_bytes: 204800 * 1024,
+    mapping_bytes: 65536,
+    matched: 'size',
+  });
+  fakeRenderer(4002, 20);
+  assert.match(read().denied, /permission denied.*2 mappings of 65536 bytes cannot be told apart/);
 });
