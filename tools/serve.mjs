@@ -256,8 +256,8 @@ export function handler(root, residentOptions) {
     if (!hostAllowed(hosts, port)) return send(response, 421, misdirected(hosts, port));
     if (request.method !== 'GET' && request.method !== 'HEAD')
       return send(response, 405, 'method not allowed');
-    const [path, search = ''] = request.url.split('#')[0].split('?');
-    if (path === RESIDENT_PATH) return sendJson(response, resident(search));
+    const [path, ...query] = request.url.split('#')[0].split('?');
+    if (path === RESIDENT_PATH) return sendJson(response, resident(query.join('?')));
     const target = resolveInside(root, request.url);
     if (target.redirect)
       return send(response, 301, `moved to ${target.redirect}`, { Location: target.redirect });

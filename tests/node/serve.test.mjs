@@ -599,6 +599,7 @@ test('/api/resident: bad parameters get 400 with one line naming the value and t
     [query({ bytes: undefined }), 'parameter bytes missing', 'bytes, tag and at, once each'],
     [`${query({})}&at=1`, 'parameter at given 2 times', 'once each'],
     [`${query({})}&pid=1`, "unknown parameter 'pid'", 'bytes, tag, at'],
+    [`${query({})}?x=1`, "at '0?x=1'", '0 to 65520'],
     [query({ tag: '%1b[31m%0a' }), "tag '?[31m?'", '32 hex digits'],
     [query({ at: '9'.repeat(100) }), '... (100 bytes)', '0 to 65520'],
   ];
