@@ -11,20 +11,45 @@ GEN := web/gen
 
 # ---- what each product is made of (README.md, "Layout") ----
 
-# The engine and its scenarios, with the message sanitiser every product uses.
-ENGINE_SRC := $(sort $(wildcard src/engine/*.c src/scenarios/*.c)) src/shared/message.c
+# The engine and its scenarios, with the message sanitiser and the version every product uses.
+ENGINE_SRC := $(sort $(wildcard src/engine/*.c src/scenarios/*.c)) src/shared/message.c \
+	src/shared/version.c
 # The command line both runners share: also compiled into the module, so the Node runner's
 # options, messages, --list and JSON are the native ones.
 CLI_SRC := $(sort $(wildcard src/cli/*.c))
 # The native program around them: processes, signals, output files, the subcommands.
 NATIVE_SRC := $(filter-out src/native/main.c,$(sort $(wildcard src/native/*.c))) \
 	src/shared/trace_writer.c
-# The preload recorder: links the message sanitiser and the trace encoder, never the engine.
-RECORD_SRC := $(sort $(wildcard src/record/*.c)) src/shared/message.c src/shared/trace_writer.c
+# The preload recorder: links the message sanitiser, the version and the trace encoder, never the
+# engine.
+RECORD_SRC := $(sort $(wildcard src/record/*.c)) src/shared/message.c src/shared/trace_writer.c \
+	src/shared/version.c
 # The WebAssembly module: the engine, the shared command line and the C API. build_wasm.sh reads
 # this list from here (`make print-WASM_SRC`).
 WASM_SRC := $(ENGINE_SRC) $(CLI_SRC) $(sort $(wildcard src/wasm/*.c))
 UNIT_TEST_SRC := $(sort $(wildcard tests/c/*.c))
+
+# ---- the version ----
+
+# One version for every product (tools/version.sh: package.json's, plus `git describe` in a
+# checkout); `trimlab --version` prints it.
+VERSION := $(shell tools/version.sh)
+ifeq ($(VERSION),)
+$(error tools/version.sh gave no version)
+endif
+# The version built, rewritten only when it changes, so a new commit rebuilds only what carries
+# it: src/shared/version.c, the only file compiled with it, and the WebAssembly modules.
+VERSION_STAMP := $(BUILD)/version
+$(VERSION_STAMP): FORCE
+	@mkdir -p $(@D)
+	@[ "$$(cat $@ 2>/dev/null)" = '$(VERSION)' ] || { echo '$(VERSION)' > $@.tmp && mv $@.tmp $@; }
+# Phony, not a missing file: .SECONDARY below would let a missing prerequisite count as made.
+.PHONY: FORCE
+FORCE:
+
+VERSION_OBJ := $(foreach config,native record asan fuzz,$(BUILD)/$(config)/src/shared/version.o)
+$(VERSION_OBJ): $(VERSION_STAMP)
+$(VERSION_OBJ): CFLAGS += -DTL_VERSION='"$(VERSION)"'
 
 # ---- one compile rule per configuration, each into its own object tree ----
 
@@ -61,14 +86,14 @@ NATIVE_OBJ = $(call LIB_OBJ,$(1)) $(call objects,$(1),$(NATIVE_SRC))
 .SECONDARY:
 
 APT_PACKAGES := gcc libc6-dev make libcmocka-dev clang-format emscripten chromium clang-14 \
-	libclang-rt-14-dev valgrind firefox-esr
+	libclang-rt-14-dev valgrind help2man mandoc groff-base firefox-esr
 NPM_STAMP := node_modules/.package-lock.json
 
-.PHONY: all native wasm site results wasm-results compare demo bench deps check test test-c \
-	test-node test-browser test-sanitize test-fuzz-replay fuzz valgrind format-check lint format \
-	clean help
+.PHONY: all native wasm site man completion results wasm-results compare demo bench deps check \
+	test test-c test-node test-browser test-sanitize test-fuzz-replay fuzz valgrind format-check \
+	lint format install uninstall dist clean help
 
-all: native wasm site ## build everything: the native CLI, the recorder, the modules, the page
+all: native wasm site man completion ## build everything: the CLI, the recorder, the modules, the page, trimlab.1, completion
 
 native: $(BUILD)/trimlab $(BUILD)/libtrimlab-record.so ## build/trimlab and the recorder library
 
@@ -98,7 +123,8 @@ WASM_API_DEPS := src/wasm/wasm_api.h tools/gen-wasm-api.mjs tools/output-file.mj
 wasm: $(WASM_OUT) ## the WebAssembly modules (dlmalloc, emmalloc) in web/gen/
 
 # emcc compiles every source in one command, so any header under src/ counts.
-$(WASM_OUT) &: build_wasm.sh Makefile $(WASM_SRC) $(wildcard src/*/*.h) $(WASM_API_DEPS)
+$(WASM_OUT) &: build_wasm.sh Makefile $(WASM_SRC) $(wildcard src/*/*.h) $(WASM_API_DEPS) \
+		$(VERSION_STAMP)
 	./build_wasm.sh
 
 $(WASM_API) &: build_wasm.sh Makefile $(WASM_API_DEPS)
@@ -115,6 +141,36 @@ $(GEN)/vendor/chart.umd.min.js: $(NPM_STAMP)
 
 $(NPM_STAMP): package-lock.json
 	npm ci --no-audit --no-fund
+
+# ---- the manual page and bash completion, both made from the program's own texts ----
+
+# trimlab(1): help2man on the native --help (every command's section is in it) and --version;
+# the NAME line is package.json's description. help2man keeps only the headings it knows as
+# sections (OPTIONS, ENVIRONMENT): the sed makes the others (EXIT STATUS, RECORD, TRACE-INFO,
+# REPLAY) sections too, and writes the date as YYYY-MM-DD, which mandoc can read.
+MAN_PAGE := $(BUILD)/trimlab.1
+MAN_DATE := $(shell date -u $${SOURCE_DATE_EPOCH:+-d @$$SOURCE_DATE_EPOCH} +%Y-%m-%d)
+DESCRIPTION := $(shell sed -n 's/^  "description": "\(.*\)",$$/\1/p' package.json)
+
+man: $(MAN_PAGE) ## the manual page build/trimlab.1 (help2man on build/trimlab --help)
+
+$(MAN_PAGE): $(BUILD)/trimlab package.json
+	help2man --no-info --name='$(DESCRIPTION)' --output=$@.tmp $(BUILD)/trimlab
+	sed -i -e 's/^\.SS "\(.*\):"$$/.SH "\U\1"/' \
+		-e 's/^\(\.TH [^ ]* "[^"]*"\) "[^"]*"/\1 "$(MAN_DATE)"/' $@.tmp
+	mv $@.tmp $@
+
+# Bash completion: commands, options, scenarios and parameters as trimlab's --help texts and
+# --list give them (tools/completion.mjs), then the functions of tools/completion.bash.
+# Named after the command, as bash-completion looks it up.
+COMPLETION := $(BUILD)/bash-completion/trimlab
+
+completion: $(COMPLETION) ## bash completion build/bash-completion/trimlab, from trimlab's --help and --list
+
+$(COMPLETION): $(BUILD)/trimlab tools/completion.mjs tools/completion.bash
+	@mkdir -p $(@D)
+	node tools/completion.mjs $(BUILD)/trimlab > $@.tmp
+	mv $@.tmp $@
 
 results: $(BUILD)/trimlab ## measure every scenario natively into web/gen/data/native-results.json
 	@mkdir -p $(GEN)/data
@@ -202,7 +258,7 @@ test-c: $(BUILD)/unit-tests format-check ## C unit tests (cmocka), clang-format,
 	done
 	@echo "test-c: the compiler refuses all $(words $(STEP_MIXUPS)) mixups of a step result and an error code"
 
-test-node: $(BUILD)/trimlab $(BUILD)/libtrimlab-record.so wasm results ## Node tests: CLI, module, runner, tools, server
+test-node: $(BUILD)/trimlab $(BUILD)/libtrimlab-record.so wasm results man completion ## Node tests: CLI, module, runner, tools, server, install
 	node --test --test-reporter=spec tests/node/
 
 test-browser: site results ## the page in Chromium
@@ -246,6 +302,8 @@ test-sanitize: $(SAN_BUILD)/unit-tests $(SAN_BUILD)/trimlab $(BUILD)/libtrimlab-
 	$(SAN_ENV) DISABLE_MALLOC_TRIM=1 BUCKET_MODEL=2K/4K ENABLE_CUSTOM_BUCKETS=1 \
 		$(SAN_BUILD)/trimlab --scenario buckets --quiet
 	$(SAN_ENV) $(SAN_BUILD)/trimlab --list > /dev/null
+	$(SAN_ENV) $(SAN_BUILD)/trimlab --help > /dev/null
+	$(SAN_ENV) $(SAN_BUILD)/trimlab --version > /dev/null
 	$(SAN_ENV) $(SAN_BUILD)/trimlab replay tests/replay/good.trace --trim both --set \
 		events_per_step=7 --json $(SAN_BUILD)/replay.json > /dev/null
 	$(SAN_ENV) $(SAN_BUILD)/trimlab replay tests/replay/cut-short.trace --quiet 2> /dev/null
@@ -318,6 +376,56 @@ lint: $(NPM_STAMP) $(GEN)/wasm-api.js ## ESLint and Prettier over every JavaScri
 format: $(NPM_STAMP) ## rewrite every C file with clang-format and every JavaScript file with Prettier
 	clang-format -i $(C_FILES)
 	$(NPM_BIN)/prettier --write --log-level warn $(JS_FILES)
+
+# ---- install, uninstall, dist ----
+
+# PREFIX is where trimlab will live, DESTDIR a staging folder put in front of every path
+# (`make install DESTDIR=/tmp/stage PREFIX=/usr`). The installed trimlab finds the recorder library
+# in ../lib/trimlab/ from its own folder (src/native/cmd_record.c), so the tree can be moved.
+PREFIX := /usr/local
+BIN_DIR = $(DESTDIR)$(PREFIX)/bin
+LIB_DIR = $(DESTDIR)$(PREFIX)/lib/trimlab
+SHARE_DIR = $(DESTDIR)$(PREFIX)/share
+PAGE_DIR = $(SHARE_DIR)/trimlab
+MAN_DIR = $(SHARE_DIR)/man/man1
+COMPLETION_DIR = $(SHARE_DIR)/bash-completion/completions
+DOC_DIR = $(SHARE_DIR)/doc/trimlab
+INSTALL_FILES := tools/install-files.sh
+
+# The page's default data, measured once when `make results` has not run yet.
+$(GEN)/data/native-results.json: | $(BUILD)/trimlab
+	$(MAKE) --no-print-directory results
+
+install: native site man completion $(GEN)/data/native-results.json ## install into PREFIX (/usr/local), staged under DESTDIR
+	$(INSTALL_FILES) 755 "$(BIN_DIR)" $(BUILD)/trimlab
+	$(INSTALL_FILES) 644 "$(LIB_DIR)" $(BUILD)/libtrimlab-record.so
+	$(INSTALL_FILES) 644 "$(PAGE_DIR)/web" $(wildcard web/*.html web/*.css web/*.js)
+	$(INSTALL_FILES) 644 "$(PAGE_DIR)/web/gen" $(WASM_OUT)
+	$(INSTALL_FILES) 644 "$(PAGE_DIR)/web/gen/vendor" $(GEN)/vendor/chart.umd.min.js \
+		$(GEN)/vendor/LICENSE.md
+	$(INSTALL_FILES) 644 "$(PAGE_DIR)/web/gen/data" $(GEN)/data/native-results.json
+	$(INSTALL_FILES) 644 "$(MAN_DIR)" $(MAN_PAGE)
+	$(INSTALL_FILES) 644 "$(COMPLETION_DIR)" $(COMPLETION)
+	$(INSTALL_FILES) 644 "$(DOC_DIR)" README.md
+	$(INSTALL_FILES) 644 "$(DOC_DIR)/docs" $(wildcard docs/*)
+
+# Removes what install put there (trimlab's own folders whole), then each folder on the way to
+# them that is left empty, below PREFIX: a staging DESTDIR keeps only the empty PREFIX folder.
+uninstall: ## remove what make install installed (give the same PREFIX and DESTDIR)
+	rm -f "$(BIN_DIR)/trimlab" "$(MAN_DIR)/trimlab.1" "$(COMPLETION_DIR)/trimlab"
+	rm -rf "$(LIB_DIR)" "$(PAGE_DIR)" "$(DOC_DIR)"
+	for dir in "$(BIN_DIR)" "$(MAN_DIR)" "$(SHARE_DIR)/man" "$(COMPLETION_DIR)" \
+		"$(SHARE_DIR)/bash-completion" "$(SHARE_DIR)/doc" "$(SHARE_DIR)" \
+		"$(DESTDIR)$(PREFIX)/lib"; do \
+	  [ ! -d "$$dir" ] || rmdir --ignore-fail-on-non-empty "$$dir"; \
+	done
+
+# trimlab-VERSION.tar.gz of the tracked files and the version, for building where there is no
+# checkout (tools/dist.sh).
+DIST := $(BUILD)/trimlab-$(VERSION).tar.gz
+
+dist: ## build/trimlab-VERSION.tar.gz: the tracked files (no build output, no node_modules)
+	tools/dist.sh $(VERSION) $(DIST)
 
 # ---- housekeeping ----
 

@@ -19,6 +19,7 @@ export NODE_PATH=/usr/share/nodejs
 # said in one place.
 read -r -a sources <<<"$(MAKEFLAGS= make -s --no-print-directory -f Makefile print-WASM_SRC)"
 gen=$(MAKEFLAGS= make -s --no-print-directory -f Makefile print-GEN)
+version=$(MAKEFLAGS= make -s --no-print-directory -f Makefile print-VERSION)
 
 # The C API's export list and the wrapper's cwrap signatures, both derived from its header
 # (src/wasm/wasm_api.h), the one list of the interface.
@@ -46,6 +47,8 @@ flags=(
     -D_GNU_SOURCE
     # Headers are named from src/ (engine/engine.h), as in the native build.
     -Isrc
+    # The version the native build has (src/shared/version.c), from the same Makefile variable.
+    "-DTL_VERSION=\"${version}\""
     # Small and fast code; the memory behaviour does not depend on it (touching is volatile).
     -O3
     # Memory must be able to grow: the scenarios exist to show how it grows and never shrinks.

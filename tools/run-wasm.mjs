@@ -31,7 +31,8 @@ const ALLOCATOR_USAGE =
   '             (an emmalloc instance is not reusable after its malloc_trim: Emscripten\n' +
   '             3.1.6, emscripten-core/emscripten#23343);\n' +
   '             --replay TRACE [replay options] replays an allocation trace\n';
-const GENERATOR = 'trimlab wasm Node runner (tools/run-wasm.mjs)';
+/** Who wrote a results document: its generator is "trimlab VERSION (wasm, Node runner)". */
+const GENERATOR = 'wasm, Node runner';
 /** How long a run goes without letting the event loop in, so a stop signal is handled soon. */
 const BREATHE_MS = 50;
 
@@ -275,6 +276,10 @@ async function runMain({ allocator, rest }, env) {
   }
   if (options.action === 'list') {
     process.stdout.write(parser.listText());
+    return 0;
+  }
+  if (options.action === 'version') {
+    process.stdout.write(`trimlab ${parser.version}\n`);
     return 0;
   }
   return withJson(options.json, () => runAll(options, allocator, parser));

@@ -69,7 +69,8 @@ import { quote } from './message.js';
  */
 
 export const ALLOCATORS = Object.freeze(['dlmalloc', 'emmalloc']);
-const GENERATOR = 'trimlab wasm (web/trimlab-api.js)';
+// Who wrote a document: its generator is "trimlab VERSION (wasm)" (src/cli/results_json.c).
+const GENERATOR = 'wasm';
 
 const GLUE_NAMES = { dlmalloc: 'trimlab', emmalloc: 'trimlab-emmalloc' };
 const HERE = new URL('./', import.meta.url);
@@ -367,6 +368,8 @@ export class Trimlab {
     this.#module = module;
     for (const [name, [ret, args]] of Object.entries(SIGNATURES))
       this.#c[name] = module.cwrap(`tl_wasm_${name}`, ret, args);
+    /** @type {string} what `trimlab --version` prints after "trimlab " */
+    this.version = this.#c.version();
     /** @type {string} always 'wasm' */
     this.platform = this.#c.platform();
     /** @type {Allocator} */

@@ -10,23 +10,54 @@
 #define TL_CLI_MAX_SETS 32
 
 const char tl_cli_usage[] =
-    "usage: trimlab --list\n"
-    "       trimlab --scenario NAME [--set KEY=VALUE ...] [--no-trim | --trim on|off|both]\n"
-    "               [--json FILE] [--quiet]\n"
-    "       trimlab --all [--no-trim | --trim on|off|both] [--json FILE] [--quiet]\n"
-    "       trimlab record|trace-info|replay ... (each has its own --help)\n"
-    "environment: DISABLE_MALLOC_TRIM=1 (as --no-trim); BUCKET_MODEL=8M/8M/8M with\n"
-    "             ENABLE_CUSTOM_BUCKETS=1 (model of the buckets scenario); a switch takes\n"
-    "             1/true/yes/on or 0/false/no/off/empty, any case\n"
-    "exit codes: 0 every run completed; 1 a run failed (its child died) or an output file\n"
-    "            could not be written completely; 2 bad input (one line on stderr, nothing\n"
-    "            run); 3 a run ended out of memory; 128+N stopped by signal N (SIGINT,\n"
-    "            SIGTERM, SIGHUP), existing output files untouched\n";
+    "Usage: trimlab --list\n"
+    "  or:  trimlab --scenario NAME [OPTION]...\n"
+    "  or:  trimlab --all [OPTION]...\n"
+    "  or:  " TL_SYNOPSIS_RECORD "\n"
+    "  or:  " TL_SYNOPSIS_TRACE_INFO "\n"
+    "  or:  " TL_SYNOPSIS_REPLAY "\n"
+    "  or:  trimlab --help | --version\n"
+    "Runs allocation scenarios, each in a fresh child process, and prints the memory\n"
+    "of every step (resident set, bytes in use, the allocator's free bytes), with\n"
+    "malloc_trim(0) at the trim step or without it. The commands record, trace-info\n"
+    "and replay do the same for a program's own allocation calls.\n"
+    "\n"
+    "Options:\n"
+    "  --list               print the scenarios, their parameters, defaults and\n"
+    "                       bounds\n"
+    "  --scenario NAME      run scenario NAME\n"
+    "  --all                run every scenario with its defaults\n"
+    "  --set KEY=VALUE      set a parameter of the scenario (repeatable)\n"
+    "  --no-trim            skip malloc_trim(0): the \"WASM-equivalent\" measurement\n"
+    "  --trim on|off|both   call malloc_trim(0) (on, the default), skip it (off), or\n"
+    "                       run each scenario both ways\n"
+    "  --json FILE          also write the results as JSON to FILE, replaced only\n"
+    "                       when complete\n"
+    "  --quiet              print no tables\n"
+    "  -h, --help           print this help and exit\n"
+    "  --version            print the version and exit\n"
+    "\n"
+    "Environment:\n"
+    "  DISABLE_MALLOC_TRIM  a switch: on is --no-trim, unless --trim is given\n"
+    "  ENABLE_CUSTOM_BUCKETS\n"
+    "                       a switch: on lets BUCKET_MODEL set the buckets model\n"
+    "  BUCKET_MODEL         the buckets scenario's model, e.g. 8M/8M/8M\n"
+    "A switch is on with 1, true, yes or on and off with 0, false, no, off or empty,\n"
+    "in any case; anything else is refused.\n"
+    "\n"
+    "Exit status:\n"
+    "  0      every run completed\n"
+    "  1      a run failed (its child died) or an output file could not be written\n"
+    "         completely\n"
+    "  2      bad input (one line on stderr, nothing run)\n"
+    "  3      a run ended out of memory\n"
+    "  128+N  stopped by signal N (SIGINT, SIGTERM, SIGHUP), existing output files\n"
+    "         untouched\n";
 
 typedef struct raw_args {
     const char *scenario;
     const char *run_option; /* the first option that only a run takes (refused with --list) */
-    int all, list, help;
+    int all, list, help, version;
     int custom_buckets; /* ENABLE_CUSTOM_BUCKETS */
     tl_cli_trim trim;
     unsigned set_count;
@@ -125,6 +156,10 @@ static int parse_flag(int argc, char **argv, int *i, raw_args *raw, tl_cli_optio
         raw->help = 1;
         return TL_OK;
     }
+    if (strcmp(arg, "--version") == 0) {
+        raw->version = 1;
+        return TL_OK;
+    }
     if (raw->run_option == NULL)
         raw->run_option = arg;
     if (strcmp(arg, "--all") == 0) {
@@ -138,7 +173,7 @@ static int parse_flag(int argc, char **argv, int *i, raw_args *raw, tl_cli_optio
             strcmp(arg, "--json") != 0 && strcmp(arg, "--trim") != 0)
             return tl_fail(err, TL_ERR_BAD_VALUE,
                            "unknown option '%s' (allowed: --list, --scenario, --set, --all, "
-                           "--no-trim, --trim, --json, --quiet, --help)",
+                           "--no-trim, --trim, --json, --quiet, --help, --version)",
                            tl_q(arg));
         if (need_value(argc, argv, *i, err) != TL_OK)
             return err->code;
@@ -211,9 +246,12 @@ static int check_combination(const raw_args *raw, tl_error *err) {
     return TL_OK;
 }
 
-/* --help wins over everything; --list lists, and takes no option a run would. */
+/* --help wins over everything, then --version; --list lists, and takes no option a run would. */
 static int choose_action(const raw_args *raw, tl_cli_options *options, tl_error *err) {
-    options->action = raw->help ? TL_CLI_HELP : raw->list ? TL_CLI_LIST : TL_CLI_RUN;
+    options->action = raw->help      ? TL_CLI_HELP
+                      : raw->version ? TL_CLI_VERSION
+                      : raw->list    ? TL_CLI_LIST
+                                     : TL_CLI_RUN;
     if (options->action == TL_CLI_LIST && raw->run_option != NULL)
         return tl_fail(err, TL_ERR_BAD_VALUE, "--list takes no other option ('%s' given)",
                        tl_q(raw->run_option));

@@ -8,7 +8,12 @@
 /* Room for `--all --trim both` of 16 scenarios (test_cli_options checks the registry fits). */
 #define TL_CLI_MAX_RUNS 32
 
-enum tl_cli_action { TL_CLI_RUN, TL_CLI_LIST, TL_CLI_HELP };
+enum tl_cli_action { TL_CLI_RUN, TL_CLI_LIST, TL_CLI_HELP, TL_CLI_VERSION };
+
+/* Each command's synopsis, said once: in its own --help and in the main one's "Usage:". */
+#define TL_SYNOPSIS_RECORD "trimlab record -o TRACE -- PROGRAM [ARGS...]"
+#define TL_SYNOPSIS_TRACE_INFO "trimlab trace-info TRACE [--json]"
+#define TL_SYNOPSIS_REPLAY "trimlab replay TRACE [OPTION]..."
 
 typedef struct tl_cli_run {
     const tl_scenario *scenario;
@@ -29,6 +34,8 @@ typedef struct tl_cli_options {
  * also a repeated option that takes one value, --no-trim with --trim, --list with an option of
  * a run, and a switch variable that is neither 1/true/yes/on nor 0/false/no/off/empty. */
 int tl_cli_parse(int argc, char **argv, tl_cli_options *options, tl_error *err);
+/* The main command's --help, laid out as help2man reads it: the manual page trimlab(1) is made
+ * from the native --help, which adds each command's section (Makefile, "manual page"). */
 extern const char tl_cli_usage[];
 
 /* What the main command line and replay's share. */

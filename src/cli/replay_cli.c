@@ -8,14 +8,34 @@
 
 #define MAX_SETS 8
 
+#define STRINGIFY(x) #x
+#define STR(x) STRINGIFY(x)
+/* events_per_step's bounds as the parameter has them (scenario_replay.c). */
+#define EVENTS_MAX STR(TL_REPLAY_EVENTS_PER_STEP_MAX)
+#define EVENTS_DEFAULT STR(TL_REPLAY_EVENTS_PER_STEP_DEFAULT)
+
 const char tl_replay_usage[] =
-    "usage: trimlab replay TRACE [--no-trim | --trim on|off|both] [--set events_per_step=N]\n"
-    "                     [--json FILE] [--quiet]\n"
-    "environment: DISABLE_MALLOC_TRIM=1 (as --no-trim; 1/true/yes/on or 0/false/no/off/empty)\n"
-    "exit codes: 0 every replay completed; 1 a replay failed (its child died) or an output file\n"
-    "            could not be written completely; 2 bad input or a bad trace (one line on\n"
-    "            stderr, nothing run); 3 a replay ended out of memory; 128+N stopped by\n"
-    "            signal N (SIGINT, SIGTERM, SIGHUP), existing output files untouched\n";
+    "Usage: " TL_SYNOPSIS_REPLAY "\n"
+    "  Replays the allocation calls of TRACE (written by record): the whole trace is\n"
+    "  checked first, then it replays in a fresh child process for each trim\n"
+    "  setting, printed and written as JSON as a scenario's runs are.\n"
+    "\n"
+    "  --no-trim            skip malloc_trim(0) (also DISABLE_MALLOC_TRIM)\n"
+    "  --trim on|off|both   call malloc_trim(0), skip it, or replay both ways\n"
+    "  --set events_per_step=N\n"
+    "                       allocation events replayed per step, 1 to " EVENTS_MAX "\n"
+    "                       (default " EVENTS_DEFAULT ")\n"
+    "  --json FILE          also write the results as JSON to FILE, replaced only\n"
+    "                       when complete\n"
+    "  --quiet              print no tables\n"
+    "  -h, --help           print this help and exit\n"
+    "  exit status          0 every replay completed; 1 a replay failed (its child\n"
+    "                       died) or an output file could not be written completely;\n"
+    "                       2 bad input or a bad trace (one line on stderr, nothing\n"
+    "                       run); 3 a replay ended out of memory; 128+N stopped by\n"
+    "                       signal N (SIGINT, SIGTERM, SIGHUP), existing output files\n"
+    "                       untouched\n";
+const char *const tl_replay_help = tl_replay_usage + sizeof("Usage: " TL_SYNOPSIS_REPLAY "\n") - 1;
 
 /* ---- the command line ---- */
 
@@ -116,6 +136,11 @@ void tl_replay_write_info(FILE *out, const tl_replay *replay) {
     const tl_trace_stats *s = &replay->stats;
     fputs("{\"program\": ", out);
     tl_json_write_string(out, replay->reader.name);
+    fputs(", \"recorder_version\": ", out);
+    if (replay->reader.recorder_version[0])
+        tl_json_write_string(out, replay->reader.recorder_version);
+    else
+        fputs("null", out);
     fprintf(out,
             ", \"version\": %u, \"pointer_bytes\": %u, \"complete\": %s, \"recorder_pid\": %" PRIu64
             ", \"header_event_count\": %" PRIu64 ", \"header_max_live_blocks\": %" PRIu64

@@ -10,7 +10,10 @@
 #include "run_record.h"
 #include "scenarios/scenario_replay.h"
 
+/* `trimlab replay --help`; tl_replay_help is its part after the "Usage:" line, the replay's
+ * section of the native main --help. */
 extern const char tl_replay_usage[];
+extern const char *const tl_replay_help;
 
 /* argv[0] is "replay"; then TRACE [--no-trim | --trim on|off|both] [--set events_per_step=N]
  * [--json FILE] [--quiet] [--help], and DISABLE_MALLOC_TRIM as --no-trim. Fills `options` as

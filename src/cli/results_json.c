@@ -5,6 +5,7 @@
 
 #include "engine/platform.h"
 #include "figures.h"
+#include "shared/version.h"
 
 void tl_json_write_string(FILE *out, const char *text) {
     fputc('"', out);
@@ -40,14 +41,16 @@ void tl_json_utc_text(int64_t seconds, char text[TL_UTC_TEXT_SIZE]) {
              (int)(rest / 3600), (int)(rest / 60 % 60), (int)(rest % 60));
 }
 
-void tl_json_begin_document(FILE *out, const char *generator, const char *allocator,
+void tl_json_begin_document(FILE *out, const char *program, const char *allocator,
                             const char *trim) {
     char created[TL_UTC_TEXT_SIZE];
     tl_json_utc_text((int64_t)time(NULL), created);
     fprintf(out,
             "{\n  \"format\": \"%s\",\n  \"version\": %d,\n  \"generator\": ", TL_RESULTS_FORMAT,
             TL_RESULTS_VERSION);
-    tl_json_write_string(out, generator);
+    char generator_text[128];
+    snprintf(generator_text, sizeof generator_text, "trimlab %s (%s)", tl_version(), program);
+    tl_json_write_string(out, generator_text);
     fprintf(out, ",\n  \"created\": \"%s\",\n  \"platform\": \"%s\",\n  \"allocator\": ", created,
             tl_platform_name());
     tl_json_write_string(out, allocator);

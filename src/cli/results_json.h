@@ -18,8 +18,9 @@ const char *tl_results_trim(unsigned enabled, unsigned runs);
 /* "2026-11-29T11:25:19Z": the UTC time `seconds` after 1970 (not before), as "created" has it. */
 #define TL_UTC_TEXT_SIZE 32
 void tl_json_utc_text(int64_t seconds, char text[TL_UTC_TEXT_SIZE]);
-/* The document's opening up to "runs": [, with this platform and page size. */
-void tl_json_begin_document(FILE *out, const char *generator, const char *allocator,
+/* The document's opening up to "runs": [, with this platform and page size; the generator is
+ * "trimlab VERSION (program)". */
+void tl_json_begin_document(FILE *out, const char *program, const char *allocator,
                             const char *trim);
 /* What stands between the runs: before run `index`. */
 void tl_json_next_run(FILE *out, unsigned index);

@@ -43,17 +43,7 @@ void tl_probe_memory(tl_memory *out) {
 #endif
 }
 
-#ifdef TRIMLAB_EMMALLOC
-uint64_t tl_block_bytes(void *block) {
-    (void)block;
-    return 0;
-}
-
-void tl_probe_memory_known(tl_memory *out, uint64_t in_use_bytes) {
-    (void)in_use_bytes;
-    tl_probe_memory(out);
-}
-#else
+#ifndef TRIMLAB_EMMALLOC
 /* A dlmalloc chunk in use: its usable bytes and one size_t header (CHUNK_OVERHEAD: no footers,
  * and no mmapped chunks in Emscripten). mallinfo's uordblks is the sum of these. */
 uint64_t tl_block_bytes(void *block) {
@@ -123,17 +113,6 @@ void tl_probe_memory(tl_memory *out) {
     out->allocator_free_bytes = (uint64_t)info.fordblks;
 }
 
-/* glibc's figure cannot be followed from the blocks (see platform.h): it walks. */
-uint64_t tl_block_bytes(void *block) {
-    (void)block;
-    return 0;
-}
-
-void tl_probe_memory_known(tl_memory *out, uint64_t in_use_bytes) {
-    (void)in_use_bytes;
-    tl_probe_memory(out);
-}
-
 const char *tl_platform_name(void) {
     return "native";
 }
@@ -146,6 +125,19 @@ uint64_t tl_page_bytes(void) {
     return (uint64_t)sysconf(_SC_PAGESIZE);
 }
 
+#endif
+
+#if !defined(__EMSCRIPTEN__) || defined(TRIMLAB_EMMALLOC)
+/* glibc's and emmalloc's figures cannot be followed from the blocks (see platform.h): they walk. */
+uint64_t tl_block_bytes(void *block) {
+    (void)block;
+    return 0;
+}
+
+void tl_probe_memory_known(tl_memory *out, uint64_t in_use_bytes) {
+    (void)in_use_bytes;
+    tl_probe_memory(out);
+}
 #endif
 
 uint64_t tl_heap_walks(void) {

@@ -41,8 +41,7 @@ static void decode_header(const unsigned char *p, tl_trace_header *h) {
     h->event_count = load_le(p + 24, 8);
     h->max_live_blocks = load_le(p + 32, 8);
     h->recorder_pid = load_le(p + 40, 8);
-    h->reserved[0] = load_le(p + 48, 8);
-    h->reserved[1] = load_le(p + 56, 8);
+    memcpy(h->recorder_version, p + 48, sizeof h->recorder_version);
 }
 
 static int bad(tl_error *err, const char *message) {
@@ -65,6 +64,17 @@ static int check_magic(const unsigned char *data, size_t length, int at_end, tl_
     return length < TL_TRACE_HEADER_BYTES ? TL_TRACE_NEED_INPUT : TL_TRACE_EVENT;
 }
 
+/* Printable ASCII without spaces, then NULs to the end: what tl_version() gives, cut at 16 bytes.
+ * All NUL is a trace from before the recorder wrote its version. */
+static int recorder_version_valid(const char version[TL_TRACE_RECORDER_VERSION_BYTES]) {
+    size_t i = 0;
+    while (i < TL_TRACE_RECORDER_VERSION_BYTES && version[i] > ' ' && version[i] < 0x7f)
+        i++;
+    while (i < TL_TRACE_RECORDER_VERSION_BYTES && version[i] == '\0')
+        i++;
+    return i == TL_TRACE_RECORDER_VERSION_BYTES;
+}
+
 static int check_version_and_sizes(const tl_trace_header *h, tl_error *err) {
     if (h->version > TL_TRACE_VERSION)
         tl_fail(err, TL_ERR_BAD_TRACE,
@@ -82,8 +92,9 @@ static int check_version_and_sizes(const tl_trace_header *h, tl_error *err) {
     else if (h->name_length > TL_TRACE_NAME_MAX)
         tl_fail(err, TL_ERR_BAD_TRACE, "program name length %u is above the limit of %d",
                 h->name_length, TL_TRACE_NAME_MAX);
-    else if (h->reserved[0] != 0 || h->reserved[1] != 0)
-        tl_fail(err, TL_ERR_BAD_TRACE, "the header's reserved fields are not zero");
+    else if (!recorder_version_valid(h->recorder_version))
+        tl_fail(err, TL_ERR_BAD_TRACE,
+                "the header's recorder version is not printable ASCII followed by NUL bytes");
     /* Every live block took an allocation event, so no trace can claim more. */
     else if (h->max_live_blocks > h->event_count)
         tl_fail(err, TL_ERR_BAD_TRACE,
@@ -128,6 +139,8 @@ int tl_trace_read_header(tl_trace_reader *reader, const unsigned char *data, siz
         return TL_TRACE_ERROR;
     }
     copy_name(reader->name, data + TL_TRACE_HEADER_BYTES, reader->header.name_length);
+    memcpy(reader->recorder_version, reader->header.recorder_version,
+           TL_TRACE_RECORDER_VERSION_BYTES);
     reader->complete = (reader->header.flags & TL_TRACE_COMPLETE) != 0;
     set_limits(reader);
     reader->offset = total;

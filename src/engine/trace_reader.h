@@ -4,8 +4,9 @@
  * JS). One implementation for trace-info, the native and the WebAssembly replay.
  *
  * Everything that can be checked without knowing which blocks are live is checked here: magic,
- * version, pointer size, name length, flags, truncation, varints, ops, event counts, absurd sizes
- * and pointers. Which addresses are live is the replay's business (scenario_replay.c). */
+ * version, pointer size, name length, flags, the recorder's version, truncation, varints, ops,
+ * event counts, absurd sizes and pointers. Which addresses are live is the replay's business
+ * (scenario_replay.c). */
 #ifndef TL_TRACE_READER_H
 #define TL_TRACE_READER_H
 
@@ -35,6 +36,8 @@ typedef struct tl_trace_reader {
     tl_trace_header header;
     /* The program name for display and JSON: bytes outside printable ASCII become '?'. */
     char name[TL_TRACE_NAME_MAX + 1];
+    /* The recorder's version from the header, "" in a trace from before it was recorded. */
+    char recorder_version[TL_TRACE_RECORDER_VERSION_BYTES + 1];
     int complete;         /* the TL_TRACE_COMPLETE flag: the recorder flushed at a normal exit */
     uint64_t pointer_max; /* the largest address a pointer of header.pointer_bytes holds */
     uint64_t size_max;    /* the largest plausible size: TL_TRACE_SIZE_LIMIT or pointer_max */

@@ -1,9 +1,9 @@
 /* `trimlab record -o TRACE -- PROGRAM [ARGS...]`: runs PROGRAM with the recorder preloaded
- * (build/libtrimlab-record.so, next to this executable) and reports what it recorded. Programs
- * the recorder cannot enter are refused before they run: a static binary (no PT_INTERP), one
- * built for another machine or word size, a set-user-ID or set-group-ID one (the loader ignores
- * LD_PRELOAD there). A trace still without a header after the run means the loader refused
- * anyway (file capabilities, for one). Exits with the program's own status otherwise. */
+ * (libtrimlab-record.so, next to this executable or in ../lib/trimlab/) and reports what it
+ * recorded. Programs the recorder cannot enter are refused before they run: a static binary (no
+ * PT_INTERP), one built for another machine or word size, a set-user-ID or set-group-ID one (the
+ * loader ignores LD_PRELOAD there). A trace still without a header after the run means the loader
+ * refused anyway (file capabilities, for one). Exits with the program's own status otherwise. */
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -24,14 +24,24 @@
 #include "shared/message.h"
 #include "shared/trace_writer.h"
 
-enum { EXIT_FAILED = 1, EXIT_BAD_INPUT = 2, EXIT_NOT_INSTALLED = 1 };
+enum { EXIT_NOT_INSTALLED = EXIT_FAILED };
 
-static const char usage[] = "usage: trimlab record -o TRACE -- PROGRAM [ARGS...]";
-static const char help[] =
-    "environment: TRIMLAB_RECORD_LIB=PATH, the recorder library (default: next to trimlab)\n"
-    "exit codes: the program's own; 128+N when signal N killed it; 2 bad input, or a program\n"
-    "            or trace refused (one line on stderr, the program not run), or nothing was\n"
-    "            recorded; 1 the recorder library is missing next to trimlab (run make native)\n";
+static const char usage[] = "usage: " TL_SYNOPSIS_RECORD;
+const char tl_record_usage[] =
+    "Usage: " TL_SYNOPSIS_RECORD "\n"
+    "  Runs PROGRAM with the recorder library preloaded and writes its allocation\n"
+    "  calls to TRACE, which replaces an existing TRACE once PROGRAM has ended.\n"
+    "\n"
+    "  -o TRACE             the trace to write\n"
+    "  --                   the end of the options: PROGRAM and its arguments follow\n"
+    "  -h, --help           print this help and exit\n"
+    "  TRIMLAB_RECORD_LIB   the recorder library (default: libtrimlab-record.so next\n"
+    "                       to trimlab, else ../lib/trimlab/libtrimlab-record.so)\n"
+    "  exit status          the program's own; 128+N when signal N killed it; 2 bad\n"
+    "                       input, or a program or trace refused (one line on stderr,\n"
+    "                       the program not run), or nothing was recorded; 1 the\n"
+    "                       recorder library is missing (make native, make install)\n";
+const char *const tl_record_help = tl_record_usage + sizeof("Usage: " TL_SYNOPSIS_RECORD "\n") - 1;
 #define RECORDER_LIBRARY "libtrimlab-record.so"
 
 typedef struct record_args {
@@ -50,7 +60,7 @@ static int parse_args(int argc, char **argv, record_args *args) {
     int i = 1;
     for (; i < argc && strcmp(argv[i], "--") != 0; i++) {
         if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
-            printf("%s\n%s", usage, help);
+            fputs(tl_record_usage, stdout);
             return 0;
         }
         if (strcmp(argv[i], "-o") != 0)
@@ -161,9 +171,35 @@ static int readable_file(const char *path) {
     return 0;
 }
 
+/* The library next to this executable (build/trimlab beside build/libtrimlab-record.so), else
+ * where `make install` puts it, ../lib/trimlab/ from the executable's folder; `path` gets it
+ * made absolute (PATH_MAX bytes). Returns -1 when found, else the exit code after one line
+ * naming both places. */
+static int find_installed_library(char *path) {
+    static const char *const places[] = {"/" RECORDER_LIBRARY, "/../lib/trimlab/" RECORDER_LIBRARY};
+    char exe[PATH_MAX], tried[2][PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    char *slash = n > 0 ? memrchr(exe, '/', (size_t)n) : NULL;
+    if (slash == NULL) {
+        tl_say("record: cannot find %s: this executable's path is unknown", RECORDER_LIBRARY);
+        return EXIT_NOT_INSTALLED;
+    }
+    *slash = '\0';
+    for (int i = 0; i < 2; i++) {
+        int length = snprintf(tried[i], sizeof tried[i], "%s%s", exe, places[i]);
+        if (length > 0 && (size_t)length < sizeof tried[i] && readable_file(tried[i]) &&
+            realpath(tried[i], path) != NULL)
+            return -1;
+    }
+    tl_say("record: the recorder library is neither '%s' nor '%s' (make native, or make install)",
+           tl_q(tried[0]), tl_q(tried[1]));
+    return EXIT_NOT_INSTALLED;
+}
+
 /* The library TRIMLAB_RECORD_LIB names (made absolute: the program may change directory), else
- * the one next to this executable. Returns -1 when found, else the exit code after one line. */
-static int find_library(char *path, size_t size) {
+ * the one installed with this executable; `path` has PATH_MAX bytes. Returns -1 when found, else
+ * the exit code after one line. */
+static int find_library(char *path) {
     const char *chosen = getenv("TRIMLAB_RECORD_LIB");
     if (chosen && chosen[0]) {
         if (realpath(chosen, path) == NULL || !readable_file(path))
@@ -171,18 +207,7 @@ static int find_library(char *path, size_t size) {
                           tl_q(chosen), strerror(errno));
         return -1;
     }
-    ssize_t n = readlink("/proc/self/exe", path, size - 1);
-    char *slash = n > 0 ? memrchr(path, '/', (size_t)n) : NULL;
-    if (slash == NULL || (size_t)(slash - path) + sizeof(RECORDER_LIBRARY) + 1 > size) {
-        tl_say("record: cannot find %s: this executable's path is unknown", RECORDER_LIBRARY);
-        return EXIT_NOT_INSTALLED;
-    }
-    strcpy(slash + 1, RECORDER_LIBRARY);
-    if (!readable_file(path)) {
-        tl_say("record: %s cannot be read: %s (run make native)", tl_q(path), strerror(errno));
-        return EXIT_NOT_INSTALLED;
-    }
-    return -1;
+    return find_installed_library(path);
 }
 
 static int preload_environment(const char *library, const char *trace) {
@@ -290,7 +315,7 @@ int tl_cmd_record(int argc, char **argv) {
         return refuse("program '%s' not found or not executable", tl_q(name));
     if ((code = check_program(name, path)) >= 0)
         return code;
-    if ((code = find_library(library, sizeof library)) >= 0)
+    if ((code = find_library(library)) >= 0)
         return code;
     tl_child_signals_watch();
     /* The recorder writes the temporary file (an absolute name: the program may change folder

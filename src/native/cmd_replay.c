@@ -23,10 +23,9 @@
 #include "engine/engine.h"
 #include "failed_run.h"
 #include "output_file.h"
+#include "run_each.h"
 #include "shared/message.h"
 #include "trace_file.h"
-
-enum { EXIT_FAILED = 1, EXIT_BAD_INPUT = 2, EXIT_OUT_OF_MEMORY = 3 };
 
 /* What the check child hands the parent. */
 typedef struct trace_check {
@@ -36,7 +35,8 @@ typedef struct trace_check {
 
 typedef struct replay_job {
     const char *path;
-    const tl_cli_run *run;
+    const tl_cli_options *options;
+    const tl_cli_run *run; /* the one being replayed, of options->runs */
     int quiet;
     trace_check check;
 } replay_job;
@@ -176,16 +176,6 @@ static int replay_work(void *context, FILE *json) {
 
 /* ---- the parent ---- */
 
-/* Exit codes by how bad they are: out of memory, then bad input, then any other failure. */
-static int severity(int code) {
-    return code == 0 ? 0 : code == EXIT_OUT_OF_MEMORY ? 1 : code == EXIT_BAD_INPUT ? 2 : 3;
-}
-
-static int worse(int a, int b) {
-    int worst = severity(a) >= severity(b) ? a : b;
-    return severity(worst) == 3 ? EXIT_FAILED : worst;
-}
-
 /* The replay the child reported or, when it died or ended without one, a failed run in its
  * place (its trace as the check read it, nothing replayed), with a line on stderr. Returns the
  * run's exit code: a child that exited gave its own (it said why: a read error is 2). */
@@ -208,23 +198,15 @@ static int write_replay(FILE *json, unsigned index, const replay_job *job,
     return code > 0 ? code : EXIT_FAILED;
 }
 
-/* Runs until every replay is done or trimlab is asked to stop (tl_child_stop_signal). */
-static int run_replays(const tl_cli_options *options, replay_job *job, FILE *json) {
-    int exit_code = 0;
-    if (json)
-        tl_json_begin_document(json, TL_NATIVE_GENERATOR, tl_allocator_name(),
-                               tl_cli_document_trim(options));
-    for (unsigned i = 0; i < options->run_count && !tl_child_stop_signal(); i++) {
-        tl_child_output child = {NULL, 0, 0, 0};
-        job->run = &options->runs[i];
-        int code = tl_run_in_child(replay_work, job, &child);
-        if (!tl_child_stop_signal())
-            exit_code = worse(exit_code, write_replay(json, i, job, &child, code));
-        free(child.data);
-    }
-    if (json)
-        tl_json_end_document(json);
-    return exit_code;
+/* Replay `index` in a child process of its own, written to the document (tl_run_one). */
+static int replay_one(void *context, unsigned index, FILE *json) {
+    replay_job *job = context;
+    tl_child_output child = {NULL, 0, 0, 0};
+    job->run = &job->options->runs[index];
+    int code = tl_run_in_child(replay_work, job, &child);
+    code = tl_child_stop_signal() ? 0 : write_replay(json, index, job, &child, code);
+    free(child.data);
+    return code;
 }
 
 /* A trace cut short replays the events its header counts; say so once, before the runs. */
@@ -268,7 +250,7 @@ static int check_and_replay(const tl_cli_options *options, replay_job *job, FILE
     }
     note_cut_short(job);
     *replayed = 1;
-    return run_replays(options, job, json);
+    return tl_run_each(options, json, replay_one, job);
 }
 
 int tl_cmd_replay(int argc, char **argv) {
@@ -295,6 +277,7 @@ int tl_cmd_replay(int argc, char **argv) {
     replay_job job;
     memset(&job, 0, sizeof job);
     job.path = path;
+    job.options = &options;
     job.quiet = options.quiet;
     int replayed = 0;
     int code = check_and_replay(&options, &job, output.stream, &replayed);

@@ -9,12 +9,17 @@
 #include "shared/message.h"
 #include "trace_file.h"
 
-enum { EXIT_BAD_INPUT = 2 };
-
-static const char usage[] =
-    "usage: trimlab trace-info TRACE [--json]\n"
-    "exit codes: 0 printed; 2 bad input, or a trace that cannot be read or is not valid (one\n"
-    "            line on stderr); 3 out of memory\n";
+const char tl_trace_info_usage[] =
+    "Usage: " TL_SYNOPSIS_TRACE_INFO "\n"
+    "  Prints what TRACE holds: the recorder's version and the program, the events\n"
+    "  per call, the peak bytes in use, what a replay of it needs.\n"
+    "\n"
+    "  --json               print it as JSON\n"
+    "  -h, --help           print this help and exit\n"
+    "  exit status          0 printed; 2 bad input, or a trace that cannot be read or\n"
+    "                       is not valid (one line on stderr); 3 out of memory\n";
+const char *const tl_trace_info_help =
+    tl_trace_info_usage + sizeof("Usage: " TL_SYNOPSIS_TRACE_INFO "\n") - 1;
 
 static double mib(uint64_t bytes) {
     return (double)bytes / 1048576.0;
@@ -74,6 +79,9 @@ static void print_info(FILE *out, const char *path, const tl_replay *replay) {
     fprintf(out, "program          %s\n", replay->reader.name);
     fprintf(out, "format           version %u, %u-byte pointers, recorder pid %" PRIu64 "\n",
             h->version, h->pointer_bytes, h->recorder_pid);
+    const char *recorder = replay->reader.recorder_version;
+    fprintf(out, "recorder         %s%s\n", recorder[0] ? "trimlab " : "",
+            recorder[0] ? recorder : "unknown (a trace from before recorders wrote their version)");
     print_recorded(out, replay);
     print_calls(out, &replay->stats);
     print_figures(out, replay);
@@ -97,7 +105,7 @@ static const char *parse(int argc, char **argv, int *json) {
         }
     }
     if (path == NULL)
-        tl_say("trace-info needs a trace: trimlab trace-info TRACE [--json]");
+        tl_say("trace-info needs a trace: " TL_SYNOPSIS_TRACE_INFO);
     return path;
 }
 
@@ -107,7 +115,7 @@ int tl_cmd_trace_info(int argc, char **argv) {
     tl_error err;
     int json;
     if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-        fputs(usage, stdout);
+        fputs(tl_trace_info_usage, stdout);
         return 0;
     }
     const char *path = parse(argc, argv, &json);

@@ -3,11 +3,22 @@
 #ifndef TL_COMMANDS_H
 #define TL_COMMANDS_H
 
-/* The results documents' "generator" (`trimlab --json`, `trimlab replay --json`). */
-#define TL_NATIVE_GENERATOR "trimlab native CLI"
+/* The exit codes every command agrees on: 0 when every run completed, 128 + N when trimlab was
+ * stopped by signal N (README, "Exit codes"). */
+enum { EXIT_FAILED = 1, EXIT_BAD_INPUT = 2, EXIT_OUT_OF_MEMORY = 3 };
+
+/* Who wrote a results document, in its "generator" (`trimlab --json`, `trimlab replay --json`). */
+#define TL_NATIVE_GENERATOR "native"
 
 int tl_cmd_record(int argc, char **argv);
 int tl_cmd_trace_info(int argc, char **argv);
 int tl_cmd_replay(int argc, char **argv);
+
+/* `trimlab record --help` and `trimlab trace-info --help`; each *_help is the part after the
+ * "Usage:" line, the command's section of the main --help. */
+extern const char tl_record_usage[];
+extern const char *const tl_record_help;
+extern const char tl_trace_info_usage[];
+extern const char *const tl_trace_info_help;
 
 #endif

@@ -7,15 +7,16 @@
 #include "child_run.h"
 #include "child_signals.h"
 #include "cli/cli_options.h"
+#include "cli/replay_cli.h"
 #include "cli/report_table.h"
 #include "cli/results_json.h"
 #include "commands.h"
 #include "failed_run.h"
 #include "output_file.h"
+#include "run_each.h"
 #include "runner.h"
 #include "shared/message.h"
-
-enum { EXIT_FAILED = 1, EXIT_BAD_INPUT = 2, EXIT_OUT_OF_MEMORY = 3 };
+#include "shared/version.h"
 
 typedef struct scenario_job {
     const tl_cli_run *run;
@@ -46,26 +47,15 @@ static int write_run(FILE *json, unsigned index, const tl_cli_run *run,
     return EXIT_FAILED;
 }
 
-/* Runs until every run is done or trimlab is asked to stop (tl_child_stop_signal). */
-static int run_all(const tl_cli_options *options, FILE *json) {
-    int exit_code = 0;
-    if (json)
-        tl_json_begin_document(json, TL_NATIVE_GENERATOR, tl_allocator_name(),
-                               tl_cli_document_trim(options));
-    for (unsigned i = 0; i < options->run_count && !tl_child_stop_signal(); i++) {
-        tl_child_output child = {NULL, 0, 0, 0};
-        scenario_job job = {&options->runs[i], options->quiet};
-        int code = tl_run_in_child(run_scenario, &job, &child);
-        if (!tl_child_stop_signal()) {
-            code = write_run(json, i, &options->runs[i], &child, code);
-            if (code == EXIT_FAILED || (code == EXIT_OUT_OF_MEMORY && exit_code == 0))
-                exit_code = code;
-        }
-        free(child.data);
-    }
-    if (json)
-        tl_json_end_document(json);
-    return exit_code;
+/* Run `index` in a child process of its own, written to the document (tl_run_one). */
+static int run_one(void *context, unsigned index, FILE *json) {
+    const tl_cli_options *options = context;
+    tl_child_output child = {NULL, 0, 0, 0};
+    scenario_job job = {&options->runs[index], options->quiet};
+    int code = tl_run_in_child(run_scenario, &job, &child);
+    code = tl_child_stop_signal() ? 0 : write_run(json, index, job.run, &child, code);
+    free(child.data);
+    return code;
 }
 
 /* The runs, with the results file made before the first and put in place after the last; a
@@ -78,11 +68,17 @@ static int run_with_output(const tl_cli_options *options) {
         tl_say("%s", err.message);
         return EXIT_BAD_INPUT;
     }
-    int exit_code = run_all(options, output.stream);
+    int exit_code = tl_run_each(options, output.stream, run_one, (void *)options);
     int stop = tl_child_stop_signal();
     if (tl_output_finish(&output, !stop) != 0)
         return EXIT_FAILED;
     return stop ? 128 + stop : exit_code;
+}
+
+/* The whole command line, every command's section included: trimlab(1) is made from it. */
+static void print_help(void) {
+    printf("%s\nRecord:\n%s\nTrace-info:\n%s\nReplay:\n%s", tl_cli_usage, tl_record_help,
+           tl_trace_info_help, tl_replay_help);
 }
 
 int main(int argc, char **argv) {
@@ -99,7 +95,11 @@ int main(int argc, char **argv) {
         return EXIT_BAD_INPUT;
     }
     if (options.action == TL_CLI_HELP) {
-        fputs(tl_cli_usage, stdout);
+        print_help();
+        return 0;
+    }
+    if (options.action == TL_CLI_VERSION) {
+        printf("trimlab %s\n", tl_version());
         return 0;
     }
     if (options.action == TL_CLI_LIST) {

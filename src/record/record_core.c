@@ -11,6 +11,7 @@
 
 #include "record_internal.h"
 #include "shared/message.h"
+#include "shared/version.h"
 
 TL_HIDDEN recorder record = {.state = RECORD_UNDECIDED, .fd = -1};
 TL_HIDDEN volatile sig_atomic_t record_pending_signal;
@@ -90,6 +91,7 @@ int record_write_header(uint32_t flags) {
     tl_trace_header header;
     unsigned char bytes[TL_TRACE_HEADER_BYTES];
     tl_trace_header_init(&header, record.name_length, (uint64_t)record.pid);
+    tl_trace_header_set_recorder_version(&header, tl_version());
     header.flags = flags;
     header.event_count = record.flushed_events;
     header.max_live_blocks = record.max_live_blocks;

@@ -8,6 +8,7 @@
 #define TL_TRACE_MAGIC "TLTRACE\0" /* 8 bytes */
 #define TL_TRACE_VERSION 1
 #define TL_TRACE_NAME_MAX 256
+#define TL_TRACE_RECORDER_VERSION_BYTES 16
 
 /* Header flags. */
 #define TL_TRACE_COMPLETE 1u /* the recorder flushed at a normal exit; absent: cut short */
@@ -23,7 +24,9 @@ typedef struct tl_trace_header {
                                  them are a flush the header never counted: ignore them) */
     uint64_t max_live_blocks; /* most blocks live at once, for sizing a replay's address map */
     uint64_t recorder_pid;    /* the recorded process */
-    uint64_t reserved[2];     /* 0 */
+    /* The recorder's version (`trimlab --version`'s) in printable ASCII, cut at 16 bytes, the
+     * rest NUL; all NUL in traces written before it was recorded (once reserved, always 0). */
+    char recorder_version[TL_TRACE_RECORDER_VERSION_BYTES];
 } tl_trace_header;
 
 _Static_assert(sizeof(tl_trace_header) == 64, "the header is 64 bytes");

@@ -35,6 +35,12 @@ void tl_trace_header_init(tl_trace_header *header, uint32_t name_length, uint64_
     header->recorder_pid = pid;
 }
 
+void tl_trace_header_set_recorder_version(tl_trace_header *header, const char *version) {
+    size_t length = strnlen(version, sizeof header->recorder_version);
+    memset(header->recorder_version, 0, sizeof header->recorder_version);
+    memcpy(header->recorder_version, version, length);
+}
+
 void tl_trace_header_pack(const tl_trace_header *header, unsigned char out[TL_TRACE_HEADER_BYTES]) {
     memcpy(out, header->magic, 8);
     put_u32(out + 8, header->version);
@@ -44,8 +50,7 @@ void tl_trace_header_pack(const tl_trace_header *header, unsigned char out[TL_TR
     put_u64(out + 24, header->event_count);
     put_u64(out + 32, header->max_live_blocks);
     put_u64(out + 40, header->recorder_pid);
-    put_u64(out + 48, header->reserved[0]);
-    put_u64(out + 56, header->reserved[1]);
+    memcpy(out + 48, header->recorder_version, sizeof header->recorder_version);
 }
 
 int tl_trace_header_unpack(const unsigned char in[TL_TRACE_HEADER_BYTES], tl_trace_header *header) {
@@ -59,7 +64,6 @@ int tl_trace_header_unpack(const unsigned char in[TL_TRACE_HEADER_BYTES], tl_tra
     header->event_count = get_u64(in + 24);
     header->max_live_blocks = get_u64(in + 32);
     header->recorder_pid = get_u64(in + 40);
-    header->reserved[0] = get_u64(in + 48);
-    header->reserved[1] = get_u64(in + 56);
+    memcpy(header->recorder_version, in + 48, sizeof header->recorder_version);
     return 1;
 }

@@ -49,6 +49,9 @@ static inline size_t tl_trace_put_free(unsigned char *out, uint64_t old) {
  * events yet; name_length is clamped to TL_TRACE_NAME_MAX. */
 void tl_trace_header_init(tl_trace_header *header, uint32_t name_length, uint64_t pid);
 
+/* Puts `version` in the header's recorder_version: its first 16 bytes, NUL-padded. */
+void tl_trace_header_set_recorder_version(tl_trace_header *header, const char *version);
+
 /* The header's 64 bytes, field by field in little-endian order. */
 void tl_trace_header_pack(const tl_trace_header *header, unsigned char out[TL_TRACE_HEADER_BYTES]);
 

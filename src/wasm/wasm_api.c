@@ -13,6 +13,7 @@
 #include "engine/engine.h"
 #include "scenarios/scenarios.h"
 #include "shared/message.h"
+#include "shared/version.h"
 #include "wasm_shared.h"
 
 #define TEXT_MAX 16384
@@ -88,6 +89,10 @@ const char *tl_wasm_platform(void) {
     return tl_platform_name();
 }
 
+const char *tl_wasm_version(void) {
+    return tl_version();
+}
+
 const char *tl_wasm_allocator(void) {
     return tl_allocator_name();
 }
@@ -120,18 +125,20 @@ double tl_wasm_heap_walks(void) {
 
 /* ---- the scenario registry as JSON ---- */
 
+/* `"key": "text"`, after `before` ("{" for the first field of an object, ", " for the others). */
+static void write_text_field(FILE *out, const char *before, const char *key, const char *text) {
+    fprintf(out, "%s\"%s\": ", before, key);
+    tl_json_write_string(out, text);
+}
+
 static void write_param_def(FILE *out, const tl_param_def *def) {
-    fputs("{\"name\": ", out);
-    tl_json_write_string(out, def->name);
-    fputs(", \"unit\": ", out);
-    tl_json_write_string(out, def->unit);
-    fputs(", \"description\": ", out);
-    tl_json_write_string(out, def->description);
+    write_text_field(out, "{", "name", def->name);
+    write_text_field(out, ", ", "unit", def->unit);
+    write_text_field(out, ", ", "description", def->description);
     if (def->kind == TL_PARAM_MODEL) {
-        fputs(", \"kind\": \"model\", \"default\": ", out);
-        tl_json_write_string(out, def->default_text);
-        fputs(", \"allowed\": ", out);
-        tl_json_write_string(out, TL_MODEL_ALLOWED);
+        fputs(", \"kind\": \"model\"", out);
+        write_text_field(out, ", ", "default", def->default_text);
+        write_text_field(out, ", ", "allowed", TL_MODEL_ALLOWED);
         fprintf(out,
                 ", \"min_buckets\": %" PRIu64 ", \"max_buckets\": %" PRIu64 ", \"max_depths\": %d}",
                 TL_MODEL_MIN_BUCKETS, TL_MODEL_MAX_BUCKETS, TL_MODEL_MAX_DEPTHS);
@@ -144,10 +151,8 @@ static void write_param_def(FILE *out, const tl_param_def *def) {
 }
 
 static void write_scenario(FILE *out, const tl_scenario *scenario) {
-    fputs("{\"name\": ", out);
-    tl_json_write_string(out, scenario->name);
-    fputs(", \"description\": ", out);
-    tl_json_write_string(out, scenario->description);
+    write_text_field(out, "{", "name", scenario->name);
+    write_text_field(out, ", ", "description", scenario->description);
     fputs(", \"params\": [", out);
     for (size_t i = 0; i < scenario->params.count; i++) {
         fputs(i ? ", " : "", out);
@@ -311,7 +316,11 @@ int tl_wasm_cli_parse(void) {
 }
 
 static const char *action_name(enum tl_cli_action action) {
-    return action == TL_CLI_LIST ? "list" : action == TL_CLI_HELP ? "help" : "run";
+    static const char *const names[] = {[TL_CLI_RUN] = "run",
+                                        [TL_CLI_LIST] = "list",
+                                        [TL_CLI_HELP] = "help",
+                                        [TL_CLI_VERSION] = "version"};
+    return names[action];
 }
 
 /* What the parser decided, without the paths: a path can be of any length, and is read through
@@ -459,8 +468,14 @@ static void end_check(void) {
 }
 
 /* The header from the first bytes, which must hold it whole. */
+/* What a replay and a check both begin with: no run in progress, the last check ended, and the
+ * trace's header read from its first chunk. */
 static int read_first(const unsigned char *first, int length, int at_end, tl_trace_reader *reader,
                       size_t *used) {
+    tl_error_clear(&last_error);
+    if (run_in_progress())
+        return refuse_running();
+    end_check();
     size_t n = length > 0 ? (size_t)length : 0;
     int status = tl_trace_read_header(reader, first, n, at_end != 0, used, &last_error);
     if (status == TL_TRACE_NEED_INPUT)
@@ -484,12 +499,8 @@ int tl_wasm_replay_begin(const unsigned char *first, int length, int at_end,
     tl_params params;
     tl_trace_reader reader;
     size_t used;
-    tl_error_clear(&last_error);
-    if (run_in_progress())
-        return refuse_running();
-    end_check();
-    if (tl_api_parse_params(&tl_scenario_replay, params_text, &params, &last_error) != TL_OK ||
-        read_first(first, length, at_end, &reader, &used) != TL_OK)
+    if (read_first(first, length, at_end, &reader, &used) != TL_OK ||
+        tl_api_parse_params(&tl_scenario_replay, params_text, &params, &last_error) != TL_OK)
         return last_error.code;
     tl_replay_init(&replay, &reader, 1);
     if (live_blocks > 0)
@@ -530,10 +541,6 @@ int tl_wasm_replay_input(double count) {
 int tl_wasm_check_begin(const unsigned char *first, int length, int at_end) {
     tl_trace_reader reader;
     size_t used;
-    tl_error_clear(&last_error);
-    if (run_in_progress())
-        return refuse_running();
-    end_check();
     if (read_first(first, length, at_end, &reader, &used) != TL_OK)
         return last_error.code;
     tl_replay_init(&replay, &reader, 0);

@@ -13,6 +13,9 @@ int tl_wasm_error_code(void);
 const char *tl_wasm_error_name(void);
 const char *tl_wasm_error_message(void);
 
+/* The version `trimlab --version` prints (src/shared/version.h). */
+const char *tl_wasm_version(void);
+
 /* "wasm", "dlmalloc" or "emmalloc", and the page size touching counts in. */
 const char *tl_wasm_platform(void);
 const char *tl_wasm_allocator(void);
@@ -45,7 +48,7 @@ const char *tl_wasm_canonical_model(const char *model);
 /* The native command line parser: tl_wasm_cli_reset, one tl_wasm_cli_arg per argument (argv[1]
  * onwards), optionally tl_wasm_setenv, then tl_wasm_cli_parse (0 or an error code with the native
  * CLI's message) and tl_wasm_cli_json for what it decided:
- * {"action": "run"|"list"|"help", "trace": BOOL, "json": BOOL, "quiet": BOOL,
+ * {"action": "run"|"list"|"help"|"version", "trace": BOOL, "json": BOOL, "quiet": BOOL,
  *  "runs": [{"scenario": NAME, "params": "k=v;k=v", "trim": BOOL}, ...]};
  * "json"/"trace" say whether a path was given, tl_wasm_cli_json_path/tl_wasm_cli_trace_path give
  * it ("" when none), whatever its length. Any number of arguments, as natively. */
@@ -131,9 +134,9 @@ int tl_wasm_format_trace(const char *program, double event_count, double events_
                          int complete, double peak_requested, double replay_overhead);
 int tl_wasm_format_sample(double step, const char *phase, const char *label, double footprint,
                           double sbrk, double in_use, double allocator_free);
-/* The document's head: `generator`, `allocator`, and "trim" from how many of `runs` have trim
- * enabled. */
-const char *tl_wasm_document_head(const char *generator, const char *allocator, int enabled_runs,
+/* The document's head: the generator "trimlab VERSION (program)", `allocator`, and "trim" from
+ * how many of `runs` have trim enabled. */
+const char *tl_wasm_document_head(const char *program, const char *allocator, int enabled_runs,
                                   int runs);
 const char *tl_wasm_document_end(void);
 const char *tl_wasm_run_json_head(int index);

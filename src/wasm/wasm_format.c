@@ -111,11 +111,11 @@ int tl_wasm_format_sample(double step, const char *phase, const char *label, dou
     return TL_OK;
 }
 
-const char *tl_wasm_document_head(const char *generator, const char *allocator, int enabled_runs,
+const char *tl_wasm_document_head(const char *program, const char *allocator, int enabled_runs,
                                   int runs) {
     FILE *out = tl_api_text_open();
     if (out != NULL)
-        tl_json_begin_document(out, generator, allocator,
+        tl_json_begin_document(out, program, allocator,
                                tl_results_trim((unsigned)enabled_runs, (unsigned)runs));
     return tl_api_text_close(out);
 }

@@ -105,6 +105,27 @@ static void test_list_and_help(void **state) {
     assert_contains(tl_cli_usage, "--scenario NAME");
 }
 
+/* --version prints the version and runs nothing, wherever it is and whatever else is given
+ * (--help alone wins over it); every synopsis is in the --help help2man reads. */
+static void test_version(void **state) {
+    (void)state;
+    assert_parse_ok(PARSE("--version"));
+    assert_int_equal(options.action, TL_CLI_VERSION);
+    assert_int_equal(options.run_count, 0);
+    assert_parse_ok(PARSE("--scenario", "nope", "--version", "--set", "x=1"));
+    assert_int_equal(options.action, TL_CLI_VERSION);
+    assert_parse_ok(PARSE("--list", "--version"));
+    assert_int_equal(options.action, TL_CLI_VERSION);
+    assert_parse_ok(PARSE("--version", "--help"));
+    assert_int_equal(options.action, TL_CLI_HELP);
+    assert_parse_fails(PARSE("--versions"), TL_ERR_BAD_VALUE);
+    assert_contains(err.message, "--help, --version)");
+    assert_starts_with(tl_cli_usage, "Usage: trimlab --list\n");
+    assert_contains(tl_cli_usage, "\n  or:  " TL_SYNOPSIS_RECORD "\n");
+    assert_contains(tl_cli_usage, "\n  or:  " TL_SYNOPSIS_REPLAY "\n");
+    assert_contains(tl_cli_usage, "\n  --version            print the version and exit\n");
+}
+
 static void test_scenario_with_sets(void **state) {
     (void)state;
     assert_parse_ok(PARSE("--scenario", "cycles", "--set", "cycles=3", "--set", "block_mib=2",
@@ -563,6 +584,7 @@ static void test_hostile_values_quoted(void **state) {
 int run_cli_options_tests(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_teardown(test_list_and_help, test_teardown),
+        cmocka_unit_test_teardown(test_version, test_teardown),
         cmocka_unit_test_teardown(test_scenario_with_sets, test_teardown),
         cmocka_unit_test_teardown(test_bad_set_is_refused, test_teardown),
         cmocka_unit_test_teardown(test_all, test_teardown),

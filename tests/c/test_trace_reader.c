@@ -26,7 +26,8 @@ typedef struct header_spec {
     uint32_t version, pointer_bytes, flags;
     const char *name;
     uint32_t name_length;
-    uint64_t event_count, max_live_blocks, reserved;
+    uint64_t event_count, max_live_blocks;
+    char recorder_version[TL_TRACE_RECORDER_VERSION_BYTES]; /* raw: NULs inside are kept */
 } header_spec;
 
 static void put(trace_bytes *t, unsigned char byte) {
@@ -48,7 +49,7 @@ static void put_varint(trace_bytes *t, uint64_t value) {
 }
 
 static header_spec good_header(uint64_t events, uint64_t live) {
-    return (header_spec){1, 8, TL_TRACE_COMPLETE, "prog", 4, events, live, 0};
+    return (header_spec){1, 8, TL_TRACE_COMPLETE, "prog", 4, events, live, "0.1.0+g6259fef"};
 }
 
 static void put_header(trace_bytes *t, header_spec h) {
@@ -62,8 +63,8 @@ static void put_header(trace_bytes *t, header_spec h) {
     put_le(t, h.event_count, 8);
     put_le(t, h.max_live_blocks, 8);
     put_le(t, 4242, 8); /* recorder pid */
-    put_le(t, h.reserved, 8);
-    put_le(t, 0, 8);
+    for (int i = 0; i < TL_TRACE_RECORDER_VERSION_BYTES; i++)
+        put(t, (unsigned char)h.recorder_version[i]);
     for (const char *p = h.name; *p; p++)
         put(t, (unsigned char)*p);
     t->header_length = t->length;
@@ -253,9 +254,9 @@ static void test_header_errors(void **state) {
     r = read_header_spec(h);
     assert_bad(&r, "program name length 257 is above the limit of 256");
     h = good_header(0, 0);
-    h.reserved = 1;
+    memcpy(h.recorder_version, "\x01", 2);
     r = read_header_spec(h);
-    assert_bad(&r, "reserved fields are not zero");
+    assert_bad(&r, "the header's recorder version is not printable ASCII followed by NUL bytes");
     h = good_header(3, 4);
     r = read_header_spec(h);
     assert_bad(&r, "max_live_blocks (4) is above its event count (3)");
@@ -293,6 +294,36 @@ static void test_name_is_printable(void **state) {
     read_result r = read_in_pieces(&t, 4096);
     assert_int_equal(r.status, TL_TRACE_END);
     assert_string_equal(r.reader.name, "a?b?[2Jc??");
+}
+
+/* The recorder's version: as written (up to all 16 bytes), "" for a trace from before it was
+ * recorded (the bytes were reserved, 0), anything else refused. */
+static void test_recorder_version(void **state) {
+    (void)state;
+    static const struct {
+        const char bytes[TL_TRACE_RECORDER_VERSION_BYTES];
+        const char *read; /* NULL: refused */
+    } cases[] = {
+        {"0.1.0+g6259fef", "0.1.0+g6259fef"},
+        {"0.1.0+g6259fef.d", "0.1.0+g6259fef.d"}, /* all 16 bytes, no NUL */
+        {"", ""},
+        {"0.1.0\0x", NULL},      /* a byte after the padding */
+        {"0.1 0", NULL},         /* a space */
+        {"0.1\t0", NULL},        /* a control character */
+        {"0.1.0\xc3\xa9", NULL}, /* not ASCII */
+        {"\x7f", NULL},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        header_spec h = good_header(0, 0);
+        memcpy(h.recorder_version, cases[i].bytes, sizeof h.recorder_version);
+        read_result r = read_header_spec(h);
+        if (cases[i].read == NULL) {
+            assert_bad(&r, "recorder version is not printable ASCII");
+            continue;
+        }
+        assert_int_equal(r.status, TL_TRACE_END);
+        assert_string_equal(r.reader.recorder_version, cases[i].read);
+    }
 }
 
 /* ---- events ---- */
@@ -933,6 +964,7 @@ int run_trace_reader_tests(void) {
         cmocka_unit_test(test_header_errors),
         cmocka_unit_test(test_wrong_magic_and_short_files),
         cmocka_unit_test(test_name_is_printable),
+        cmocka_unit_test(test_recorder_version),
         cmocka_unit_test(test_every_piece_size),
         cmocka_unit_test(test_split_inside_every_event),
         cmocka_unit_test(test_every_prefix),

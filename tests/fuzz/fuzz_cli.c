@@ -11,9 +11,9 @@
  * refused: a one-line message naming the offending value(s) as src/shared/message.h quotes them (a
  * repeated option: both values); argv and the environment untouched; parsing twice gives the
  * same answer. The rules: a single-valued option (--scenario, --json, --trim) at most once,
- * --no-trim not with --trim, --help wins, --list takes no other option, and the switches
- * DISABLE_MALLOC_TRIM and ENABLE_CUSTOM_BUCKETS take 1/true/yes/on or 0/false/no/off/empty in any
- * case (read for a run only). */
+ * --no-trim not with --trim, --help wins, then --version, --list takes no other option, and the
+ * switches DISABLE_MALLOC_TRIM and ENABLE_CUSTOM_BUCKETS take 1/true/yes/on or 0/false/no/off/
+ * empty in any case (read for a run only). */
 #include "fuzz_common.h"
 
 #include "cli/cli_options.h"
@@ -181,7 +181,7 @@ static int expect(int argc, char **argv, const char *const *env, expectation *x)
     walk w;
     memset(&w, 0, sizeof w);
     const char *run_option = NULL;
-    int all = 0, list = 0, help = 0;
+    int all = 0, list = 0, help = 0, version = 0;
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
         if (strcmp(arg, "--list") == 0) {
@@ -190,6 +190,10 @@ static int expect(int argc, char **argv, const char *const *env, expectation *x)
         }
         if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
             help = 1;
+            continue;
+        }
+        if (strcmp(arg, "--version") == 0) {
+            version = 1;
             continue;
         }
         if (run_option == NULL)
@@ -207,7 +211,7 @@ static int expect(int argc, char **argv, const char *const *env, expectation *x)
         else if (expect_valued(arg, argv[++i], &w, x) != TL_OK)
             return x->status;
     }
-    x->action = help ? TL_CLI_HELP : list ? TL_CLI_LIST : TL_CLI_RUN;
+    x->action = help ? TL_CLI_HELP : version ? TL_CLI_VERSION : list ? TL_CLI_LIST : TL_CLI_RUN;
     if (x->action == TL_CLI_LIST && run_option != NULL)
         return refuse(x, TL_ERR_BAD_VALUE, run_option);
     if (x->action != TL_CLI_RUN)
@@ -268,7 +272,8 @@ static void check_accepted(const tl_cli_options *options, const expectation *x,
                err->message);
     FUZZ_CHECK(options->action == x->action, "action %d, expected %d", options->action, x->action);
     if (options->action != TL_CLI_RUN) {
-        FUZZ_CHECK(options->run_count == 0, "%u runs for --list/--help", options->run_count);
+        FUZZ_CHECK(options->run_count == 0, "%u runs for --list/--help/--version",
+                   options->run_count);
         return;
     }
     FUZZ_CHECK(options->quiet == x->quiet, "quiet %d, expected %d", options->quiet, x->quiet);

@@ -24,6 +24,11 @@ const work = tempDir();
 const bin = (name) => join(work, name);
 const OP = { MALLOC: 1, CALLOC: 2, REALLOC: 3, FREE: 4, MEMALIGN: 5 };
 const COMPLETE = 1;
+/** What every trace's header records as its recorder: `trimlab --version`'s, cut at 16 bytes. */
+const recorderVersion = spawnSync(nativeCli, ['--version'], { encoding: 'utf8' })
+  .stdout.replace(/^trimlab /, '')
+  .trim()
+  .slice(0, 16);
 
 // ---- a tiny decoder of docs/trace-format.md ----
 
@@ -42,7 +47,7 @@ export function readTrace(file) {
     eventCount: Number(view.getBigUint64(24, true)),
     maxLiveBlocks: Number(view.getBigUint64(32, true)),
     pid: Number(view.getBigUint64(40, true)),
-    reserved: [view.getBigUint64(48, true), view.getBigUint64(56, true)],
+    recorderVersion: bytes.subarray(48, 64).toString('latin1').replace(/\0+$/, ''),
   };
   let pos = 64 + header.nameLength;
   const name = bytes.subarray(64, pos).toString('utf8');
@@ -105,15 +110,16 @@ export function replayCheck(events) {
   return { maxLive, problems: problems.slice(0, 5), liveAtEnd: live.size };
 }
 
-/** The checks every trace gets; `complete` says whether COMPLETE must be set. */
-function checkTrace(file, { complete = true } = {}) {
+/** The checks every trace gets; `complete` says whether COMPLETE must be set, `recorder` which
+ *  recorder version the header names. */
+function checkTrace(file, { complete = true, recorder = recorderVersion } = {}) {
   const trace = readTrace(file);
   const { header } = trace;
   assert.equal(header.magic, 'TLTRACE\0');
   assert.equal(header.version, 1);
   assert.equal(header.pointerBytes, 8);
   assert.equal(header.flags & COMPLETE, complete ? COMPLETE : 0, `flags ${header.flags}`);
-  assert.deepEqual(header.reserved, [0n, 0n]);
+  assert.equal(header.recorderVersion, recorder);
   assert.equal(trace.trailingBytes, 0, 'bytes after the counted events');
   const replay = replayCheck(trace.events);
   assert.deepEqual(replay.problems, []);
@@ -653,7 +659,7 @@ test('docs/trace-format.md shows the bytes the encoder writes for its example', 
   assert.equal(block[1], printed);
   const file = join(work, 'example.trace');
   writeFileSync(file, Buffer.from(printed.replace(/^\w+:/gm, '').replace(/\s+/g, ''), 'hex'));
-  const { events, header, name } = checkTrace(file);
+  const { events, header, name } = checkTrace(file, { recorder: '0.1.0' });
   assert.equal(name, 'demo');
   assert.equal(header.pid, 4242);
   assert.deepEqual(

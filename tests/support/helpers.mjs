@@ -1,5 +1,6 @@
 // Shared by the Node and browser tests: paths, running build/trimlab, the results schema
 // validator, and following the processes trimlab starts (through /proc).
+import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -92,6 +93,33 @@ export async function waitFor(probe, what, seconds = 60) {
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
   throw new Error(`gave up waiting for ${what}`);
+}
+
+/** The environment without what a make running the tests hands its children (a jobserver this
+ *  process does not pass on, its command-line variables), plus `extra`. */
+export function cleanEnv(extra = {}) {
+  const env = { ...process.env, ...extra };
+  for (const name of ['MAKEFLAGS', 'MFLAGS', 'MAKELEVEL', 'MAKEOVERRIDES']) delete env[name];
+  return env;
+}
+
+/** `make ARGS` (in the checkout unless options.cwd says otherwise); fails the test with make's
+ *  output unless it exits 0, else returns its stdout. */
+export function make(args, options = {}) {
+  const result = spawnSync('make', ['--no-print-directory', ...args], {
+    cwd: root,
+    encoding: 'utf8',
+    env: cleanEnv(),
+    maxBuffer: 64 * 1024 * 1024,
+    ...options,
+  });
+  const where = options.cwd ?? root;
+  assert.equal(
+    result.status,
+    0,
+    `make ${args.join(' ')} in ${where}:\n${result.stdout}${result.stderr}`,
+  );
+  return result.stdout;
 }
 
 /** Runs build/trimlab with --json into a fresh file and returns the parsed document. */
