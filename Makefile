@@ -246,10 +246,10 @@ test: deps ## every test: C, sanitizers, fuzz replay, valgrind, lint, Node, brow
 # The quick tier, under a minute here with a warm build: the C unit tests, clang-format, lint, the
 # Node tests of the JS modules that take seconds (the page's modules and run code, the results
 # validator, the server, the WebAssembly runner, the C API's one export list and the one writer of
-# each format) and the page's first browser test. `make test` runs all of them and more.
+# each format, the resident endpoint's page client) and the page's first browser test. `make test` runs all of them and more.
 CHECK_NODE_TESTS := tests/node/page-modules.test.mjs tests/node/page-runs.test.mjs \
 	tests/node/results-validate.test.mjs tests/node/serve.test.mjs tests/node/js-tools.test.mjs \
-	tests/node/formats.test.mjs
+	tests/node/formats.test.mjs tests/node/resident-client.test.mjs
 CHECK_BROWSER_TEST := ^the page loads with no console error
 
 check: test-c lint $(BUILD)/trimlab wasm site native-results ## the quick tier (under a minute): C unit tests, lint, quick Node tests, one browser test
@@ -385,12 +385,12 @@ format-check: ## clang-format over every C file
 	clang-format --dry-run --Werror $(C_FILES)
 
 # JavaScript is held to the same bar: ESLint (tools/eslint.config.js), Prettier (its settings are
-# in package.json) and, for the wrapper's public surface, TypeScript's checker on its JSDoc types
-# (tools/tsconfig.json), all pinned in package.json.
+# in package.json) and, for the wrapper's public surface and the resident reading and its client,
+# TypeScript's checker on their JSDoc types (tools/tsconfig.json), all pinned in package.json.
 JS_FILES := $(wildcard web/*.js tools/*.js tools/*.mjs tests/*/*.mjs)
 NPM_BIN := node_modules/.bin
 
-lint: $(NPM_STAMP) $(GEN)/wasm-api.js ## ESLint and Prettier over every JavaScript file, tsc over the wrapper's types
+lint: $(NPM_STAMP) $(GEN)/wasm-api.js ## ESLint and Prettier over every JavaScript file, tsc over the typed modules' JSDoc
 	$(NPM_BIN)/eslint -c tools/eslint.config.js $(JS_FILES)
 	$(NPM_BIN)/prettier --check $(JS_FILES)
 	$(NPM_BIN)/tsc -p tools/tsconfig.json

@@ -5,11 +5,17 @@
 //   - requestAnimationFrame gaps (frames) during a default highwater run at the default speed and
 //     at the fastest speed, recorded in the page from the Run click to the end of the run
 //   - the bytes a fresh load transfers (the server gzips text and .wasm), with and without Chart.js
+//   - the cost of one reading of the server's /api/resident (the page's memory found in the
+//     renderer through /proc), over HTTP and in process, the first one (a scan) and the next ones
 // Prints a report and adds its figures to build/bench.json under "page".
+// `node tools/bench-page.mjs --only NAME` measures one part (a key of PARTS) into the page
+// figures saved so far.
 import { get } from 'node:http';
 
 import { openPage, runScenario, startBrowser, valueOf } from '../tests/support/browser.mjs';
-import { median, round, saveFigures } from './bench-lib.mjs';
+import { median, readFigures, round, saveFigures } from './bench-lib.mjs';
+import { createResidentReader } from './resident.mjs';
+import { cleanLine, quote } from '../web/message.js';
 
 const LOADS = 5;
 const UPDATES = 60;
@@ -143,34 +149,147 @@ async function pageWeight(browser) {
   return byKind;
 }
 
-const browser = await startBrowser();
-let figures;
-try {
-  figures = {
-    time_to_interactive: await timeToInteractive(browser),
-    chart: [await chartCost(browser, 10), await chartCost(browser, 100)],
-    frames: [await frameGaps(browser, 'default'), await frameGaps(browser, 'max')],
-    weight: await pageWeight(browser),
+const RESIDENT_PAGES = 5288; // 330.5 MiB: the memory after highwater total_mib=300
+const RESIDENT_TOUCHED_MIB = 300;
+const RESIDENT_READINGS = 40;
+const RESIDENT_GAP_MS = 25; // under the endpoint's 50 requests per second
+
+/** ms that `work` takes, and what it returned. */
+async function timed(work) {
+  const start = performance.now();
+  const value = await work();
+  return { ms: performance.now() - start, value };
+}
+
+/** Median and 90th percentile of `values`, rounded. */
+function spread(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return {
+    median_ms: round(median(sorted)),
+    p90_ms: round(sorted[Math.floor(sorted.length * 0.9)]),
   };
+}
+
+/**
+ * The cost of one reading of the page's resident memory: a page holds a memory of
+ * RESIDENT_PAGES pages with RESIDENT_TOUCHED_MIB written and a tag at 0; the server's endpoint
+ * is asked over HTTP (its first answer scans /proc, the next ones use its cache), and a reader
+ * of tools/resident.mjs is timed in this process, fresh (a scan) and cached.
+ */
+async function residentEndpointCost(browser) {
+  const page = await browser.context.newPage();
+  const tag = crypto.getRandomValues(Buffer.alloc(16)).toString('hex');
+  await page.evaluate(
+    ({ pages, touched, tag }) => {
+      window.benchMemory = new WebAssembly.Memory({ initial: pages });
+      const bytes = new Uint8Array(window.benchMemory.buffer);
+      bytes.fill(1, 0, touched * 1024 * 1024);
+      for (let i = 0; i < 16; i++) bytes[i] = parseInt(tag.slice(2 * i, 2 * i + 2), 16);
+    },
+    { pages: RESIDENT_PAGES, touched: RESIDENT_TOUCHED_MIB, tag },
+  );
+  const query = { bytes: RESIDENT_PAGES * 65536, tag, at: 0 };
+  const ask = async () => {
+    const response = await fetch(`${browser.baseUrl}api/resident?${new URLSearchParams(query)}`);
+    if (response.status !== 200) throw new Error(`/api/resident: ${await response.text()}`);
+    return response.json();
+  };
+  const first = await timed(ask);
+  const http = [];
+  for (let i = 0; i < RESIDENT_READINGS; i++) {
+    await new Promise((resolve) => setTimeout(resolve, RESIDENT_GAP_MS));
+    http.push((await timed(ask)).ms);
+  }
+  const scans = [];
+  const cached = [];
+  for (let i = 0; i < 5; i++) {
+    const reader = createResidentReader();
+    scans.push((await timed(() => reader.read(query))).ms);
+    for (let j = 0; j < RESIDENT_READINGS / 5; j++)
+      cached.push((await timed(() => reader.read(query))).ms);
+  }
+  await page.close();
+  return {
+    memory_bytes: query.bytes,
+    readings: http.length,
+    gap_ms: RESIDENT_GAP_MS,
+    resident_bytes: first.value.resident_bytes,
+    matched: first.value.matched,
+    first_http_ms: round(first.ms),
+    http: spread(http),
+    in_process_scan: spread(scans),
+    in_process_cached: spread(cached),
+  };
+}
+
+/** What each part measures and how it prints. */
+const PARTS = {
+  time_to_interactive: {
+    measure: timeToInteractive,
+    print: (t) =>
+      console.log(`page: navigation to interactive, median of ${LOADS} loads: ${t.median_ms} ms`),
+  },
+  chart: {
+    measure: async (browser) => [await chartCost(browser, 10), await chartCost(browser, 100)],
+    print: (chart) => {
+      for (const c of chart)
+        console.log(
+          `page: ${c.points} points per series: ${c.update_ms} ms per chart update ` +
+            `(${c.possible_updates_per_s} updates/s possible); ${c.live_updates_per_s} updates/s during the live run`,
+        );
+    },
+  },
+  frames: {
+    measure: async (browser) => [
+      await frameGaps(browser, 'default'),
+      await frameGaps(browser, 'max'),
+    ],
+    print: (frames) => {
+      for (const f of frames)
+        console.log(
+          `page: highwater at speed ${f.speed}: ${f.frames} frames in ${f.run_ms} ms, median gap ` +
+            `${f.median_gap_ms} ms, longest ${f.max_gap_ms} ms, ${f.frames_over_50ms} over ${LONG_FRAME_MS} ms`,
+        );
+    },
+  },
+  weight: {
+    measure: pageWeight,
+    print: (weight) => {
+      for (const [kind, t] of Object.entries(weight))
+        console.log(
+          `page weight, ${kind}: ${t.files} file(s), ${t.bytes} bytes, ${t.transferred_bytes} transferred`,
+        );
+    },
+  },
+  resident_endpoint: {
+    measure: residentEndpointCost,
+    print: (r) =>
+      console.log(
+        `page: one /api/resident reading of a ${r.memory_bytes}-byte memory (${r.resident_bytes} resident): ` +
+          `first ${r.first_http_ms} ms, then median ${r.http.median_ms} ms (p90 ${r.http.p90_ms}) over HTTP; ` +
+          `in process ${r.in_process_cached.median_ms} ms cached, ${r.in_process_scan.median_ms} ms with a scan of /proc`,
+      ),
+  },
+};
+
+const only = process.argv[2] === '--only' ? process.argv[3] : undefined;
+if (only !== undefined && !Object.hasOwn(PARTS, only)) {
+  console.error(
+    cleanLine(
+      `bench-page: --only '${quote(only)}' is not a part (allowed: ${Object.keys(PARTS).join(', ')})`,
+    ),
+  );
+  process.exit(2);
+}
+const names = only ? [only] : Object.keys(PARTS);
+const browser = await startBrowser();
+const figures = only ? { ...readFigures().page } : {};
+try {
+  for (const name of names) figures[name] = await PARTS[name].measure(browser);
 } finally {
   await browser.close();
 }
 saveFigures('page', figures);
 
-console.log(
-  `\npage: navigation to interactive, median of ${LOADS} loads: ${figures.time_to_interactive.median_ms} ms`,
-);
-for (const c of figures.chart)
-  console.log(
-    `page: ${c.points} points per series: ${c.update_ms} ms per chart update ` +
-      `(${c.possible_updates_per_s} updates/s possible); ${c.live_updates_per_s} updates/s during the live run`,
-  );
-for (const f of figures.frames)
-  console.log(
-    `page: highwater at speed ${f.speed}: ${f.frames} frames in ${f.run_ms} ms, median gap ` +
-      `${f.median_gap_ms} ms, longest ${f.max_gap_ms} ms, ${f.frames_over_50ms} over ${LONG_FRAME_MS} ms`,
-  );
-for (const [kind, t] of Object.entries(figures.weight))
-  console.log(
-    `page weight, ${kind}: ${t.files} file(s), ${t.bytes} bytes, ${t.transferred_bytes} transferred`,
-  );
+console.log('');
+for (const name of names) PARTS[name].print(figures[name]);

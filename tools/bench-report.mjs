@@ -70,6 +70,7 @@ const LIMITS = {
 };
 const { probe, speed, page, scale, trace, memprof } = figures;
 const chart10k = page.chart.at(-1);
+const re = page.resident_endpoint;
 const bucketsMax = scale.series.find((s) => s.scenario === 'buckets').rows.at(-1);
 const worstRatio = speed.reduce((a, b) =>
   b.wasm_over_native_median_ratio > a.wasm_over_native_median_ratio ? b : a,
@@ -473,6 +474,32 @@ ${table(
       n(t.bytes),
       n(t.transferred_bytes),
     ]),
+)}
+
+The live resident reading: the page holds a memory of ${n(re.memory_bytes)} bytes with
+${n(re.resident_bytes)} of them written (what \`highwater total_mib=300\` leaves), and the
+server's \`/api/resident\` finds its mapping in the renderer (matched by ${re.matched}) and reads
+its \`Rss:\`: the first request scans \`/proc\` for it, the next ones (${n(re.readings)},
+${n(re.gap_ms)} ms apart) read the cached renderer's smaps up to that mapping, 16 bytes of its memory and its
+status. The same reader of \`tools/resident.mjs\` is also timed in process. Reading smaps walks
+the mapping's page tables, so the cost grows with the resident size.
+
+${table(
+  ['reading', 'median', '90th percentile'],
+  [
+    ['first request over HTTP (a scan of /proc)', `${n(re.first_http_ms, 2)} ms`, '–'],
+    ['next requests over HTTP', `${n(re.http.median_ms, 2)} ms`, `${n(re.http.p90_ms, 2)} ms`],
+    [
+      'in process, a fresh reader (a scan)',
+      `${n(re.in_process_scan.median_ms, 2)} ms`,
+      `${n(re.in_process_scan.p90_ms, 2)} ms`,
+    ],
+    [
+      'in process, cached',
+      `${n(re.in_process_cached.median_ms, 2)} ms`,
+      `${n(re.in_process_cached.p90_ms, 2)} ms`,
+    ],
+  ],
 )}
 
 ## 4. Scale

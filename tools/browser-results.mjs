@@ -16,16 +16,9 @@ import { fileURLToPath } from 'node:url';
 import { cleanLine, quote } from '../web/message.js';
 import { validateResults } from '../web/results-validate.js';
 import { loadTrimlab } from '../web/trimlab-api.js';
-import { BROWSERS, launchBrowser } from './browser.mjs';
+import { BROWSERS, descendantsOf, launchBrowser } from './browser.mjs';
 import { openOutput, OutputError } from './output-file.mjs';
-import {
-  contentPids,
-  findMapping,
-  mappingKeys,
-  mappingResident,
-  processRss,
-  readResident,
-} from './resident.mjs';
+import { mappingResident, processRss, readResident } from './resident.mjs';
 import { serve } from './serve.mjs';
 
 const ROOT = join(fileURLToPath(import.meta.url), '..', '..');
@@ -49,33 +42,6 @@ export async function openReadyPage(browser, baseUrl) {
 }
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-/** How long the browser's mappings of a module's size must stay the same, after a collection, to
- *  count as settled (smaller ones come and go all the time). */
-const SETTLED_MS = 500;
-const MODULE_MIN_BYTES = 64 * 2 ** 20;
-const SETTLE_BOUND_MS = 10_000;
-
-/**
- * The content processes' mappings (mappingKeys) once a collection has run and they stayed the
- * same for SETTLED_MS (at most SETTLE_BOUND_MS).
- * @param {import('./browser.mjs').LaunchedBrowser} browser
- * @param {import('puppeteer-core').Page} page
- */
-async function settledMappings(browser, page) {
-  const kind = /** @type {'chromium'|'firefox'} */ (browser.name);
-  await browser.collectGarbage(page);
-  const keysNow = () =>
-    [...mappingKeys(contentPids(kind, browser.pid), MODULE_MIN_BYTES)].sort().join();
-  const bound = performance.now() + SETTLE_BOUND_MS;
-  let keys = keysNow();
-  for (let since = performance.now(); performance.now() < bound;) {
-    await sleep(POLL_MS);
-    const now = keysNow();
-    if (now !== keys) [keys, since] = [now, performance.now()];
-    else if (performance.now() - since >= SETTLED_MS) break;
-  }
-  return mappingKeys(contentPids(kind, browser.pid));
-}
 
 /**
  * Runs `scenario` with `params` in a fresh instance of the page's own wrapper (web/trimlab-api.js,
@@ -90,22 +56,21 @@ export async function measureRun(browser, baseUrl, scenario, params = '') {
   const kind = /** @type {'chromium'|'firefox'} */ (browser.name);
   const page = await openReadyPage(browser, baseUrl);
   // The page's own instance (the scenario catalog) has a mapping of the same 64 MiB: the new
-  // instance's is the one that was not there before. Memories of closed pages are collected first:
-  // one unmapped after this list was taken could lend its address to the new instance's mapping.
-  const exclude = await settledMappings(browser, page);
-  await page.evaluate(
+  // instance's is told apart by the tag the wrapper wrote into it.
+  const { tag, at } = await page.evaluate(
     async (scenarioName, paramText) => {
       const { loadTrimlab: load } = await import(new URL('trimlab-api.js', document.baseURI).href);
       const lab = await load({ allocator: 'dlmalloc' });
       lab.begin(scenarioName, paramText);
       /** @type {any} */ (window).trimlabHarness = lab;
+      return { tag: lab.tag, at: lab.tagAddress };
     },
     scenario,
     params,
   );
 
-  /** The module's mapping now; null when none can be told apart. */
-  const read = (bytes) => readResident({ kind, bytes, under: browser.pid, exclude });
+  /** The module's mapping now; null when none holds the tag. */
+  const read = (bytes) => readResident({ kind, bytes, tag, at, pids: descendantsOf(browser.pid) });
   const figures = [];
   let last = null;
   for (;;) {
@@ -131,10 +96,7 @@ export async function measureRun(browser, baseUrl, scenario, params = '') {
     sample.host_rss_bytes = figures[i].host_rss_bytes;
   });
   if (last === null) throw new Error(`${kind}: ${scenario} made no step`);
-  const mapping = /** @type {NonNullable<ReturnType<typeof findMapping>>} */ (
-    findMapping({ kind, bytes: last.bytes, pids: contentPids(kind, browser.pid), exclude })
-  );
-  run.after = await afterRun(browser, page, mapping, last.at);
+  run.after = await afterRun(browser, page, last.reading, last.at);
   await page.close();
   return {
     ...run,
@@ -148,12 +110,11 @@ export async function measureRun(browser, baseUrl, scenario, params = '') {
  * page reloaded. resident_bytes null: the mapping no longer exists.
  */
 async function afterRun(browser, page, mapping, lastStepAt) {
-  const { pid, start } = mapping;
   const event = (name) => ({
     event: name,
     elapsed_ms: Math.round((performance.now() - lastStepAt) * 1000) / 1000,
-    resident_bytes: mappingResident(pid, start),
-    host_rss_bytes: /** @type {number} */ (processRss(pid)),
+    resident_bytes: mappingResident(mapping),
+    host_rss_bytes: /** @type {number} */ (processRss(mapping.pid)),
   });
   const events = [event('run_end')];
   await page.evaluate(() => {
@@ -164,7 +125,7 @@ async function afterRun(browser, page, mapping, lastStepAt) {
   const bound = performance.now() + COLLECT_BOUND_MS;
   // Returned: the mapping is gone (Firefox), or it is kept with nothing resident (Chromium's
   // V8 keeps the address range of a freed memory for a while).
-  while (mappingResident(pid, start) && performance.now() < bound) await sleep(POLL_MS);
+  while (mappingResident(mapping) && performance.now() < bound) await sleep(POLL_MS);
   events.push(event('collected'));
   await page.reload();
   await page.waitForFunction(() => window.trimlabDebug?.state().ready === true);

@@ -18,6 +18,7 @@ export default [
   {
     files: [
       'tests/browser/*.mjs',
+      'tests/node/resident-endpoint.test.mjs',
       'tests/support/browser.mjs',
       'tools/bench-memprof.mjs',
       'tools/bench-page.mjs',

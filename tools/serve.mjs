@@ -1,7 +1,8 @@
 // The demo's static server: serves one folder on 127.0.0.1 only, with the right MIME type for
 // .wasm, gzip for text and .wasm when the client accepts it. It refuses any path that leaves
 // that folder (checked again on what was opened) and any request whose Host is not this server's
-// loopback name and port (DNS rebinding). Usage:
+// loopback name and port (DNS rebinding). It also answers GET /api/resident (tools/resident-api.mjs):
+// the page's resident memory, read from the browser's process. Usage:
 //   node tools/serve.mjs [--port N] [--root DIR]     (PORT in the environment works too)
 // Exits 2 with one line when the port is not valid or is already in use, or the root is not a
 // readable folder.
@@ -23,6 +24,7 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 
 import { cleanLine, quote } from '../web/message.js';
+import { RESIDENT_PATH, residentEndpoint } from './resident-api.mjs';
 
 const HOST = '127.0.0.1';
 const TYPES = {
@@ -197,6 +199,19 @@ function send(response, status, text, headers = {}) {
   response.end(body);
 }
 
+/** Answers with `body` as one line of JSON, never cached. */
+function sendJson(response, { status, body, headers }) {
+  const text = `${JSON.stringify(body)}\n`;
+  response.writeHead(status, {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': Buffer.byteLength(text),
+    'Cache-Control': 'no-store',
+    ...SECURITY_HEADERS,
+    ...headers,
+  });
+  response.end(text);
+}
+
 function sendFile(request, response, file, { fd, stats }) {
   const headers = {
     'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream',
@@ -228,17 +243,21 @@ function sendFile(request, response, file, { fd, stats }) {
 }
 
 /**
- * The request handler serving `root`, a real path (serve() resolves it).
+ * The request handler serving `root`, a real path (serve() resolves it), and the resident endpoint.
  * @param {string} root
+ * @param {Parameters<typeof residentEndpoint>[0]} [residentOptions] the endpoint's reader and rate
  * @returns {(request: import('node:http').IncomingMessage, response: import('node:http').ServerResponse) => void}
  */
-export function handler(root) {
+export function handler(root, residentOptions) {
+  const resident = residentEndpoint(residentOptions);
   return (request, response) => {
     const hosts = hostHeaders(request);
     const port = request.socket.localPort;
     if (!hostAllowed(hosts, port)) return send(response, 421, misdirected(hosts, port));
     if (request.method !== 'GET' && request.method !== 'HEAD')
       return send(response, 405, 'method not allowed');
+    const [path, ...query] = request.url.split('#')[0].split('?');
+    if (path === RESIDENT_PATH) return sendJson(response, resident(query.join('?')));
     const target = resolveInside(root, request.url);
     if (target.redirect)
       return send(response, 301, `moved to ${target.redirect}`, { Location: target.redirect });
@@ -287,10 +306,11 @@ function servedRoot(root) {
  * root is not a readable folder or the port cannot be had.
  * @param {string} root
  * @param {number} port 0 for any free port
+ * @param {Parameters<typeof residentEndpoint>[0]} [residentOptions] the endpoint's reader and rate
  * @returns {Promise<import('node:http').Server>}
  */
-export async function serve(root, port) {
-  const server = createServer(handler(servedRoot(root)));
+export async function serve(root, port, residentOptions) {
+  const server = createServer(handler(servedRoot(root), residentOptions));
   return new Promise((resolvePromise, reject) => {
     server.once('error', reject);
     server.listen(port, HOST, () => resolvePromise(server));

@@ -553,3 +553,117 @@ test('--root missing, a file, unreadable, or a name with a newline; a port with 
     assert.equal(result.stdout, '', what);
   }
 });
+
+// ---- the resident endpoint (GET /api/resident; against browsers: resident.test.mjs) ----
+
+const TAG = '0123456789abcdef0123456789ABCDEF';
+const residentTarget = (query) => `/api/resident?${query}`;
+
+/** The parsed JSON body of a raw response, checked to be one line of JSON. */
+function jsonBody(response) {
+  const body = response.raw.split('\r\n\r\n')[1];
+  assert.equal(body.split('\n').filter(Boolean).length, 1, body);
+  assert.match(response.headers['content-type'], /^application\/json/);
+  return JSON.parse(body);
+}
+
+test('/api/resident: a foreign Host gets 421 like any other path', async () => {
+  for (const head of [['Host: attacker.example'], [`Host: attacker.example:${port}`]]) {
+    const response = await rawRequest(residentTarget(`bytes=65536&tag=${TAG}&at=0`), 'GET', head);
+    assert.equal(response.status, 421, head[0]);
+    assert.doesNotMatch(response.raw, /resident_bytes|"error"/);
+  }
+});
+
+test('/api/resident: bad parameters get 400 with one line naming the value and the range', async () => {
+  const good = { bytes: '65536', tag: TAG, at: '0' };
+  const query = (changes) =>
+    Object.entries({ ...good, ...changes })
+      .filter(([, value]) => value !== undefined)
+      .map(([key, value]) => `${key}=${value}`)
+      .join('&');
+  const cases = [
+    [query({ bytes: '0' }), "bytes '0'", 'a multiple of 65536 from 65536 to 4294967296'],
+    [query({ bytes: '65537' }), "bytes '65537'", 'a multiple of 65536'],
+    [query({ bytes: '4295032832' }), "bytes '4295032832'", 'to 4294967296'],
+    [query({ bytes: '-65536' }), "bytes '-65536'", 'a multiple of 65536'],
+    [query({ bytes: '6.5e4' }), "bytes '6.5e4'", 'a multiple of 65536'],
+    [query({ bytes: '0x10000' }), "bytes '0x10000'", 'a multiple of 65536'],
+    [query({ bytes: '' }), "bytes ''", 'a multiple of 65536'],
+    [query({ tag: 'abc' }), "tag 'abc'", '32 hex digits'],
+    [query({ tag: `${TAG}00` }), `tag '${TAG}00'`, '32 hex digits'],
+    [query({ tag: 'g'.repeat(32) }), `tag '${'g'.repeat(32)}'`, '32 hex digits'],
+    [query({ at: '65521' }), "at '65521'", '0 to 65520'],
+    [query({ at: '-1' }), "at '-1'", '0 to 65520'],
+    [query({ at: 'x' }), "at 'x'", '0 to 65520'],
+    [query({ bytes: undefined }), 'parameter bytes missing', 'bytes, tag and at, once each'],
+    [`${query({})}&at=1`, 'parameter at given 2 times', 'once each'],
+    [`${query({})}&pid=1`, "unknown parameter 'pid'", 'bytes, tag, at'],
+    [`${query({})}?x=1`, "at '0?x=1'", '0 to 65520'],
+    [query({ tag: '%1b[31m%0a' }), "tag '?[31m?'", '32 hex digits'],
+    [query({ at: '9'.repeat(100) }), '... (100 bytes)', '0 to 65520'],
+  ];
+  for (const [search, named, allowed] of cases) {
+    const response = await rawRequest(residentTarget(search));
+    assert.equal(response.status, 400, search);
+    const { error } = jsonBody(response);
+    assert.ok(error.includes(named), `${search}: ${error}`);
+    assert.ok(error.includes(`(allowed: ${allowed}`) || error.includes(allowed), error);
+    // eslint-disable-next-line no-control-regex -- finding control characters is the point
+    assert.doesNotMatch(error, /[\u0000-\u001f]/, search);
+    assertSecurityHeaders(response.headers, search);
+  }
+});
+
+test('/api/resident: a memory no browser of this user holds gets 404, one line, no pid or path', async () => {
+  const bytes = 4093 * 65536;
+  const tag = crypto.getRandomValues(Buffer.alloc(16)).toString('hex');
+  const response = await rawRequest(residentTarget(`bytes=${bytes}&tag=${tag}&at=16`));
+  assert.equal(response.status, 404);
+  assert.deepEqual(jsonBody(response), {
+    error: `no mapping of ${bytes} bytes in a browser process of this user`,
+  });
+  assert.equal(response.headers['cache-control'], 'no-store');
+});
+
+test('/api/resident: over 50 requests in a second get 429 with one line; the page is still served', async () => {
+  // A clock that does not move: exactly the bucket's 50 go through, whatever the machine's speed.
+  const read = { count: 0 };
+  const frozen = await serve(root, 0, {
+    now: () => 0,
+    reader: { read: () => (read.count++, null) },
+  });
+  const frozenPort = frozen.address().port;
+  try {
+    const statuses = [];
+    for (let i = 0; i < 60; i++) {
+      const response = await fetch(
+        `http://127.0.0.1:${frozenPort}${residentTarget(`bytes=65536&tag=${TAG}&at=0`)}`,
+      );
+      statuses.push(response.status);
+      const text = await response.text();
+      if (response.status === 429) {
+        assert.equal(response.headers.get('retry-after'), '1');
+        assert.deepEqual(JSON.parse(text), { error: 'too many requests (allowed: 50 per second)' });
+      }
+    }
+    assert.deepEqual(statuses, [...Array(50).fill(404), ...Array(10).fill(429)]);
+    assert.equal(read.count, 50, 'a refused request reads nothing');
+    const page = await fetch(`http://127.0.0.1:${frozenPort}/app.js`);
+    assert.equal(page.status, 200);
+  } finally {
+    await new Promise((resolve) => frozen.close(resolve));
+  }
+});
+
+test('rateLimiter: a bucket of 50 that refills at 50 per second', async () => {
+  const { rateLimiter } = await import('../../tools/resident-api.mjs');
+  let time = 1000;
+  const allow = rateLimiter(50, () => time);
+  const burst = () => Array.from({ length: 60 }, () => allow()).filter(Boolean).length;
+  assert.equal(burst(), 50);
+  time += 100; // 5 more
+  assert.equal(burst(), 5);
+  time += 10_000; // never more than 50 at once
+  assert.equal(burst(), 50);
+});
