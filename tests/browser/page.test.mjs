@@ -667,7 +667,7 @@ test('exports: the chart as PNG, the run as JSON in the shared format and as CSV
   assert.equal(document.runs.length, 1);
   assert.equal(document.runs[0].scenario, 'highwater');
   // The page reads no resident memory itself (the browser harness asks the server).
-  assert.equal(document.runs[0].host.name, 'chromium');
+  assert.equal(document.runs[0].host.name, browserName);
   assert.equal(document.runs[0].host.resident, 'none');
   const { series } = await chartData(page);
   assert.deepEqual(
