@@ -110,8 +110,7 @@ export async function measureRun(browser, baseUrl, scenario, params = '') {
 /**
  * What happens to the module's memory once the run is over: end() called, the instance dropped,
  * a collection asked for (again every COLLECT_AGAIN_MS until the memory is returned, at most
- * COLLECT_BOUND_MS), the
- * page reloaded. resident_bytes null: the mapping no longer exists.
+ * COLLECT_BOUND_MS), the page reloaded. resident_bytes null: the mapping no longer exists.
  */
 async function afterRun(browser, page, mapping, lastStepAt) {
   const event = (name) => ({
