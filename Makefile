@@ -391,9 +391,10 @@ JS_FILES := $(wildcard web/*.js tools/*.js tools/*.mjs tests/*/*.mjs)
 NPM_BIN := node_modules/.bin
 
 lint: $(NPM_STAMP) $(GEN)/wasm-api.js ## ESLint and Prettier over every JavaScript file, tsc over the typed modules' JSDoc
-	$(NPM_BIN)/eslint -c tools/eslint.config.js $(JS_FILES)
-	$(NPM_BIN)/prettier --check $(JS_FILES)
-	$(NPM_BIN)/tsc -p tools/tsconfig.json
+	$(NPM_BIN)/eslint -c tools/eslint.config.js --cache --cache-location $(BUILD)/lint/eslint \
+		$(JS_FILES)
+	$(NPM_BIN)/prettier --check --cache --cache-location $(BUILD)/lint/prettier $(JS_FILES)
+	$(NPM_BIN)/tsc -p tools/tsconfig.json --incremental --tsBuildInfoFile $(BUILD)/lint/tsbuildinfo
 
 format: $(NPM_STAMP) ## rewrite every C file with clang-format and every JavaScript file with Prettier
 	clang-format -i $(C_FILES)
