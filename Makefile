@@ -86,10 +86,10 @@ NATIVE_OBJ = $(call LIB_OBJ,$(1)) $(call objects,$(1),$(NATIVE_SRC))
 .SECONDARY:
 
 APT_PACKAGES := gcc libc6-dev make libcmocka-dev clang-format emscripten chromium firefox-esr \
-	clang-14 libclang-rt-14-dev valgrind help2man mandoc groff-base
+	clang-14 libclang-rt-14-dev valgrind help2man mandoc groff-base sqlite3 lua5.4
 NPM_STAMP := node_modules/.package-lock.json
 
-.PHONY: all native wasm site man completion results native-results browser-results wasm-results compare demo \
+.PHONY: all native wasm site man completion results native-results real-results browser-results wasm-results compare demo \
 	bench deps check test test-c test-node test-browser test-sanitize test-fuzz-replay fuzz \
 	valgrind format-check lint format install uninstall dist clean help
 
@@ -176,7 +176,7 @@ $(COMPLETION): $(BUILD)/trimlab tools/completion.mjs tools/completion.bash
 # measures them again.
 BROWSER_RESULTS := $(GEN)/data/browser-results.json
 
-results: native-results | $(BROWSER_RESULTS) ## the page's data: native-results, and browser-results where missing
+results: native-results real-results | $(BROWSER_RESULTS) ## the page's data: native-results, real-results, and browser-results where missing
 
 native-results: $(BUILD)/trimlab ## measure every scenario natively into web/gen/data/native-results.json
 	@mkdir -p $(GEN)/data
@@ -190,6 +190,25 @@ browser-results: site ## every scenario in the page in Chromium and Firefox, res
 $(BROWSER_RESULTS): | site
 	@mkdir -p $(GEN)/data
 	node tools/browser-results.mjs --json $@
+
+# Real programs nobody here wrote, each workload of tools/real/workloads/ natively (the sqlite3
+# and lua5.4 programs under `trimlab measure`) and in their Emscripten builds from npm (sql.js,
+# wasmoon) under Node: one document each in web/gen/data/real/.
+REAL_DIR := $(GEN)/data/real
+REAL_WORKLOADS := sqlite-bulk sqlite-sort lua-table lua-strings
+# Natively the workload file is read by the program itself: `.read FILE` for sqlite3 on an
+# in-memory database, the file as lua5.4's script.
+real-results: $(BUILD)/trimlab $(NPM_STAMP) ## SQLite and Lua workloads natively and in sql.js/wasmoon: web/gen/data/real/
+	@mkdir -p $(REAL_DIR)
+	@for w in $(REAL_WORKLOADS); do \
+	  file=$$(ls tools/real/workloads/$$w.*); \
+	  case $$file in \
+	    *.sql) $(BUILD)/trimlab measure -o $(REAL_DIR)/native-$$w.json -- sqlite3 :memory: ".read $$file";; \
+	    *.lua) $(BUILD)/trimlab measure -o $(REAL_DIR)/native-$$w.json -- lua5.4 $$file;; \
+	  esac >/dev/null || exit 1; \
+	  node tools/real/run.mjs --workload $$w --json $(REAL_DIR)/wasm-$$w.json >/dev/null || exit 1; \
+	  node tools/real/report.mjs $(REAL_DIR)/native-$$w.json $(REAL_DIR)/wasm-$$w.json || exit 1; \
+	done
 
 wasm-results: wasm ## the same in WebAssembly (dlmalloc): web/gen/data/wasm-results.json
 	@mkdir -p $(GEN)/data

@@ -24,7 +24,7 @@ static tl_host host;
 static tl_after_event after;
 /* `samples` and `after` are not NULL: the wrapper gives them one at a time. */
 static tl_run_record run = {NULL,          &params, 0,    &sample, 0,      &summary, TL_OK,
-                            error_message, 0,       NULL, NULL,    &after, 0};
+                            error_message, 0,       NULL, NULL,    &after, 0,        NULL};
 
 /* A byte count or count from JavaScript: a whole number from 0 below 2^53. */
 static int count_of(double value, uint64_t *out) {
