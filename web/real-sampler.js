@@ -106,7 +106,7 @@ export class ProgramSampler {
    */
   sample(phase, what) {
     const ms = performance.now() - this.#start;
-    const label = `${what} t=${ms.toFixed(1)} ms`.slice(-80);
+    const label = `${what} t=${ms.toFixed(1)} ms`.slice(-79); // the C writer keeps 79 bytes (TL_LABEL_MAX)
     /** @type {ProgramSample} */
     const sample = {
       step: this.samples.length,

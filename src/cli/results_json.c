@@ -77,6 +77,12 @@ static void write_params(FILE *out, const tl_scenario *scenario, const tl_params
     fputc('}', out);
 }
 
+const tl_scenario tl_program_scenario = {
+    "program", "a program trimlab did not write, measured from outside",
+    {NULL, 0}, NULL,
+    NULL,      NULL,
+    NULL,      NULL};
+
 const char *const tl_json_after_events[] = {"run_end",  "dropped",   "collected", "terminated",
                                             "reloaded", "run_again", NULL};
 const char *const tl_json_host_names[] = {"native", "node", "chromium", "firefox", NULL};
@@ -93,11 +99,12 @@ void tl_json_write_sample(FILE *out, const tl_sample *sample, uint32_t index) {
     fprintf(out, "%s{\"step\": %" PRIu32 ", \"phase\": \"%s\", \"label\": ",
             index ? ",\n       " : "\n       ", sample->step, tl_phase_name(sample->phase));
     tl_json_write_string(out, sample->label);
-    fprintf(out, ", \"footprint_bytes\": %" PRIu64 ", \"%s\": %" PRIu64,
-            sample->memory.footprint_bytes, figures->second_key, figures->second(&sample->memory));
+    fprintf(out, ", \"footprint_bytes\": %" PRIu64, sample->memory.footprint_bytes);
+    write_figure(out, figures->second_key, figures->second(&sample->memory));
     write_figure(out, "resident_bytes", sample->memory.resident_bytes);
     write_figure(out, "host_rss_bytes", sample->memory.host_rss_bytes);
-    /* Not read in a program run: the allocator is the program's, not the engine's. */
+    /* Not read in a program run: the allocator is the program's, not the engine's (nor, in
+     * WebAssembly, its heap's end). */
     write_figure(out, "in_use_bytes", sample->memory.in_use_bytes);
     write_figure(out, "allocator_free_bytes", sample->memory.allocator_free_bytes);
     fputc('}', out);

@@ -47,15 +47,22 @@ const char *const tl_measure_help =
 
 #define refuse(...) (tl_say("measure: " __VA_ARGS__), EXIT_BAD_INPUT)
 
-/* Not a scenario of the registry: what a program run's "scenario" and empty "params" say. */
-static const tl_scenario program_scenario = {
-    "program", "a program trimlab did not write, measured from outside",
-    {NULL, 0}, NULL,
-    NULL,      NULL,
-    NULL,      NULL};
-
 static int bad_usage(const char *what, const char *value) {
     return refuse("%s%s%s (%s)", what, value ? " " : "", value ? tl_q(value) : "", usage);
+}
+
+/* -1 when the program's name and arguments are within what the results format holds, else 2. */
+static int program_fits(char **program) {
+    if (strlen(program[0]) > TL_PROGRAM_NAME_MAX)
+        return refuse("the program's name is longer than %d bytes", TL_PROGRAM_NAME_MAX);
+    int count = 0;
+    for (char **argument = program + 1; *argument != NULL; argument++, count++)
+        if (strlen(*argument) > TL_PROGRAM_ARG_MAX)
+            return refuse("argument %d of the program is longer than %d bytes", count + 1,
+                          TL_PROGRAM_ARG_MAX);
+    if (count > TL_PROGRAM_ARGS_MAX)
+        return refuse("%d arguments after the program: at most %d", count, TL_PROGRAM_ARGS_MAX);
+    return -1;
 }
 
 /* Returns -1 when the arguments are good (the program's argv in *program), else the exit code. */
@@ -81,7 +88,7 @@ static int parse_args(int argc, char **argv, const char **output, char ***progra
     if (i + 1 >= argc || argv[i + 1][0] == '\0')
         return bad_usage("missing the program after '--'", NULL);
     *program = argv + i + 1;
-    return -1;
+    return program_fits(*program);
 }
 
 static double now_ms(void) {
@@ -136,7 +143,7 @@ static void write_document(FILE *out, char **program, tl_measure_samples *sample
     tl_params no_params;
     memset(&no_params, 0, sizeof no_params);
     tl_program_figures figures = {program[0], program + 1};
-    tl_run_record run = {&program_scenario,
+    tl_run_record run = {&tl_program_scenario,
                          &no_params,
                          0,
                          samples->samples,

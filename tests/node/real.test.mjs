@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
-import { documentText, runWorkload } from '../../tools/real/run.mjs';
+import { documentOf, runWorkload } from '../../tools/real/run.mjs';
+import { loadTrimlab } from '../../web/trimlab-api.js';
 import { validateResults } from '../../web/results-validate.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -21,7 +22,7 @@ const MIB = 2 ** 20;
  *  closed, the table dropped and collected) holds at least 90 % of its peak, the peak being
  *  what the work grew it to (at least `grewMib` over the loaded module, so a memory that never
  *  grew, or the wrong one caught, cannot pass). */
-function assertKept(run, grewMib) {
+async function assertKept(run, grewMib) {
   const work = run.samples.filter((s) => s.phase === 'allocate');
   const freed = run.samples.filter((s) => s.phase === 'free').at(-1);
   const peak = Math.max(...work.map((s) => s.footprint_bytes));
@@ -31,7 +32,7 @@ function assertKept(run, grewMib) {
   );
   assert.ok(freed.footprint_bytes >= 0.9 * peak, `${freed.footprint_bytes} < 90 % of ${peak}`);
   assert.ok(freed.resident_bytes > 0, 'the resident bytes of the module were read');
-  const checked = validateResults(documentText(run), { platform: 'wasm' });
+  const checked = validateResults(await documentOf(run), { platform: 'wasm' });
   assert.ok(checked.ok, checked.message);
 }
 
@@ -39,13 +40,13 @@ test('sql.js: closing the database keeps at least 90 % of the peak in linear mem
   const run = await runWorkload({ workload: 'sqlite-bulk.sql', rows: 150000, idleMs: 0 });
   assert.match(run.program.name, /^sql\.js \d/);
   assert.ok(run.samples.some((s) => /db\.close\(\)/.test(s.label)));
-  assertKept(run, 4);
+  await assertKept(run, 4);
 });
 
 test('wasmoon: dropping a large table keeps at least 90 % of the peak in linear memory', async () => {
   const run = await runWorkload({ workload: 'lua-table.lua', rows: 200000, idleMs: 0 });
   assert.match(run.program.name, /^wasmoon \d/);
-  assertKept(run, 8);
+  await assertKept(run, 8);
 });
 
 function measure(...args) {
@@ -77,6 +78,33 @@ test('trimlab measure samples a real program into a valid results document', () 
   assert.equal(run.samples.at(-1).phase, 'final');
 });
 
+test("a program run written through the module's writer is the native writer's run", async () => {
+  // One writer of the format: the native document of `trimlab measure`, its run given back to
+  // the WebAssembly module's writer (the C writer compiled in), comes out field for field the
+  // same and, its one platform-specific figure left out, in the same layout byte for byte.
+  const out = join(dir, 'writers.json');
+  const result = measure('-o', out, '--', 'sh', '-c', 'sleep 0.02', 'arg "quoted"', 'two');
+  assert.equal(result.status, 0, result.stderr);
+  // (and its host made one a WebAssembly document can have)
+  const nativeText = readFileSync(out, 'utf8')
+    .replace(/, "rss_anon_bytes": \d+/g, '')
+    .replace(/"host": \{[^}]*\}/, '"host": {"name": "node", "version": "20", "resident": "smaps"}');
+  const [run] = JSON.parse(nativeText).runs;
+  const lab = await loadTrimlab({ allocator: 'dlmalloc' });
+  const text = lab.documentText([run], { allocator: 'glibc' });
+  const checked = validateResults(text, { platform: 'wasm' });
+  assert.ok(checked.ok, checked.message);
+  assert.deepEqual(checked.document.runs[0], run);
+  const runsOf = (/** @type {string} */ t) => t.slice(t.indexOf('"runs"'));
+  assert.equal(runsOf(text), runsOf(nativeText));
+  // The allocator's figures may be left out in a program run only.
+  const scenario = await lab.runScenario('simple', 'block_mib=1');
+  delete scenario.samples[0].in_use_bytes;
+  assert.throws(() => lab.documentText([scenario]), /is not a count/);
+  const tooMany = { ...run, program: { name: 'sh', args: Array(65).fill('x') } };
+  assert.throws(() => lab.documentText([tooMany]), /more than 64 program arguments/);
+});
+
 test('trimlab measure refuses a bad program with one line and exit 2, the results file kept', () => {
   const out = join(dir, 'kept.json');
   writeFileSync(out, 'old');
@@ -89,6 +117,9 @@ test('trimlab measure refuses a bad program with one line and exit 2, the result
     [['--', dir], /a folder, not a program/],
     [['--'], /missing the program after '--'/],
     [['--bogus', '--', 'true'], /unknown option --bogus/],
+    // more than the results format holds (docs/results.schema.json: 64 arguments of 4096 bytes)
+    [['--', 'true', ...Array(65).fill('x')], /65 arguments after the program: at most 64/],
+    [['--', 'true', 'x'.repeat(4097)], /argument 1 of the program is longer than 4096 bytes/],
   ];
   for (const [args, message] of cases) {
     const result = measure('-o', out, ...args);

@@ -8,7 +8,6 @@
 //
 // The same workload text runs natively: `trimlab measure -- sqlite3 :memory: '.read FILE'`,
 // `trimlab measure -- lua5.4 FILE` (Makefile, real-results).
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename } from 'node:path';
@@ -16,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 import { cleanLine, quote } from '../../web/message.js';
+import { loadTrimlab } from '../../web/trimlab-api.js';
 import {
   captureMemories,
   nodeResident,
@@ -31,6 +31,7 @@ const WORKLOADS = fileURLToPath(new URL('workloads/', import.meta.url));
 const ADAPTERS = { sql: sqliteAdapter, lua: luaAdapter };
 const MAX_ROWS = 100_000_000;
 const MAX_IDLE_MS = 60_000;
+const GENERATOR = 'wasm, real-program runner';
 
 /** @typedef {{memory: WebAssembly.Memory, name: string,
  *   run(phase: string, text: string, step: (what: string) => void): void, close(): void}} Adapter */
@@ -141,28 +142,14 @@ export async function runWorkload({ workload, rows, idleMs, resident = true }) {
   return run;
 }
 
-/** The whole document, one sample a line as the native writer lays it out. @param {object} run */
-export function documentText(run) {
-  const version = execFileSync(`${ROOT}tools/version.sh`, { encoding: 'utf8', cwd: ROOT }).trim();
-  const { samples, ...rest } = /** @type {any} */ (run);
-  const head = {
-    format: 'trimlab-results',
-    version: 2,
-    generator: `trimlab ${version} (wasm, real-program runner)`,
-    created: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
-    platform: 'wasm',
-    allocator: 'dlmalloc',
-    page_bytes: 65536,
-    trim: 'unavailable',
-  };
-  const lines = Object.entries(head).map(
-    ([key, value]) => `  ${JSON.stringify(key)}: ${JSON.stringify(value)},`,
-  );
-  const fields = Object.entries(rest).map(
-    ([key, value]) => `${JSON.stringify(key)}: ${JSON.stringify(value)}`,
-  );
-  const sampleLines = samples.map((/** @type {object} */ s) => `       ${JSON.stringify(s)}`);
-  return `{\n${lines.join('\n')}\n  "runs": [\n    {${fields.join(', ')},\n     "samples": [\n${sampleLines.join(',\n')}]}\n  ]\n}\n`;
+/**
+ * The results document of `run`, made by trimlab's own writer (the module's documentText, the
+ * native CLI's C writer): platform wasm, Emscripten's default allocator, which both packages use.
+ * @param {any} run
+ */
+export async function documentOf(run) {
+  const lab = await loadTrimlab({ allocator: 'dlmalloc' });
+  return lab.documentText([run], { generator: GENERATOR });
 }
 
 /** Parses the command line; throws a one-line message naming a bad value. */
@@ -223,7 +210,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     }
   })();
   const run = await runWorkload(chosen);
-  output.commit(documentText(run));
+  output.commit(await documentOf(run));
   const last = run.samples.at(-1);
   const mib = (/** @type {number|undefined} */ n) =>
     n === undefined ? '?' : (n / 2 ** 20).toFixed(1);
