@@ -328,7 +328,8 @@ SAN_BAD_RUNS := '$(SAN_TL) --scenario nope' '$(SAN_TL) --bogus' \
 	'TRIMLAB_RECORD_LIB=/nonexistent $(SAN_TL) record -o $(SAN_BUILD)/r.trace -- true' \
 	'$(SAN_TL) --scenario simple --json /dev/full' '$(SAN_TL) --all --json /proc/version' \
 	'$(SAN_TL) replay tests/replay/good.trace --json /dev/full' '$(SAN_TL) replay /dev/null' \
-	'TRIMLAB_RECORD_LIB=$(CURDIR)/$(BUILD)/libtrimlab-record.so $(SAN_TL) record -o /dev/full -- true'
+	'TRIMLAB_RECORD_LIB=$(CURDIR)/$(BUILD)/libtrimlab-record.so $(SAN_TL) record -o /dev/full -- true' \
+	'$(SAN_TL) measure -o $(SAN_BUILD)/m.json -- no-such-program-here' '$(SAN_TL) measure -- true'
 
 $(SAN_BUILD)/trimlab: $(call NATIVE_OBJ,asan) $(call objects,asan,src/native/main.c)
 	$(SAN_CC) $(CFLAGS) $(SAN_FLAGS) $^ -o $@
@@ -349,6 +350,8 @@ test-sanitize: $(SAN_BUILD)/unit-tests $(SAN_BUILD)/trimlab $(BUILD)/libtrimlab-
 		events_per_step=7 --json $(SAN_BUILD)/replay.json > /dev/null
 	$(SAN_ENV) $(SAN_BUILD)/trimlab replay tests/replay/cut-short.trace --quiet 2> /dev/null
 	$(SAN_ENV) $(SAN_BUILD)/trimlab trace-info tests/replay/good.trace > /dev/null
+	$(SAN_ENV) $(SAN_BUILD)/trimlab measure -o $(SAN_BUILD)/measure.json -- lua5.4 -e \
+		'local t = {} for i = 1, 200000 do t[i] = {i} end'
 	@for run in $(SAN_BAD_RUNS); do \
 	  env $(SAN_ENV) $$run > /dev/null 2> $(SAN_BUILD)/stderr.txt; \
 	  code=$$?; lines=$$(wc -l < $(SAN_BUILD)/stderr.txt); \
@@ -391,11 +394,12 @@ test-fuzz-replay: $(FUZZ_TARGETS:%=$(SAN_BUILD)/replay-%) ## replay the fuzz cor
 VALGRIND := valgrind -q --error-exitcode=1 --leak-check=full \
 	--errors-for-leak-kinds=definite,indirect --trace-children=yes
 
-valgrind: $(BUILD)/unit-tests $(BUILD)/trimlab ## unit tests, every scenario and a replay under memcheck
+valgrind: $(BUILD)/unit-tests $(BUILD)/trimlab ## unit tests, every scenario, a replay and a measure under memcheck
 	$(VALGRIND) $(BUILD)/unit-tests
 	$(VALGRIND) $(BUILD)/trimlab --all --quiet --json $(BUILD)/valgrind-results.json
 	$(VALGRIND) $(BUILD)/trimlab replay tests/replay/good.trace --trim both --quiet \
 		--set events_per_step=7
+	$(VALGRIND) $(BUILD)/trimlab measure -o $(BUILD)/valgrind-measure.json -- /bin/true
 
 C_FILES := $(wildcard src/*/*.c src/*/*.h tests/c/*.c tests/c/*.h tests/c/*/*.c tests/bench/*.c \
 	tests/fuzz/*.c tests/fuzz/*.h tests/record/*.c)
