@@ -410,7 +410,7 @@ format-check: ## clang-format over every C file
 # JavaScript is held to the same bar: ESLint (tools/eslint.config.js), Prettier (its settings are
 # in package.json) and, for the wrapper's public surface and the resident reading and its client,
 # TypeScript's checker on their JSDoc types (tools/tsconfig.json), all pinned in package.json.
-JS_FILES := $(wildcard web/*.js tools/*.js tools/*.mjs tests/*/*.mjs)
+JS_FILES := $(wildcard web/*.js tools/*.js tools/*.mjs tools/real/*.mjs tests/*/*.mjs)
 NPM_BIN := node_modules/.bin
 
 lint: $(NPM_STAMP) $(GEN)/wasm-api.js ## ESLint and Prettier over every JavaScript file, tsc over the typed modules' JSDoc
