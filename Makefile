@@ -86,10 +86,10 @@ NATIVE_OBJ = $(call LIB_OBJ,$(1)) $(call objects,$(1),$(NATIVE_SRC))
 .SECONDARY:
 
 APT_PACKAGES := gcc libc6-dev make libcmocka-dev clang-format emscripten chromium firefox-esr \
-	clang-14 libclang-rt-14-dev valgrind help2man mandoc groff-base
+	clang-14 libclang-rt-14-dev valgrind help2man mandoc groff-base sqlite3 lua5.4
 NPM_STAMP := node_modules/.package-lock.json
 
-.PHONY: all native wasm site man completion results native-results browser-results wasm-results compare demo \
+.PHONY: all native wasm site man completion results native-results real-results browser-results wasm-results compare demo \
 	bench deps check test test-c test-node test-browser test-sanitize test-fuzz-replay fuzz \
 	valgrind format-check lint format install uninstall dist clean help
 
@@ -176,7 +176,7 @@ $(COMPLETION): $(BUILD)/trimlab tools/completion.mjs tools/completion.bash
 # measures them again.
 BROWSER_RESULTS := $(GEN)/data/browser-results.json
 
-results: native-results | $(BROWSER_RESULTS) ## the page's data: native-results, and browser-results where missing
+results: native-results real-results | $(BROWSER_RESULTS) ## the page's data: native-results, real-results, and browser-results where missing
 
 native-results: $(BUILD)/trimlab ## measure every scenario natively into web/gen/data/native-results.json
 	@mkdir -p $(GEN)/data
@@ -190,6 +190,25 @@ browser-results: site ## every scenario in the page in Chromium and Firefox, res
 $(BROWSER_RESULTS): | site
 	@mkdir -p $(GEN)/data
 	node tools/browser-results.mjs --json $@
+
+# Real programs nobody here wrote, each workload of tools/real/workloads/ natively (the sqlite3
+# and lua5.4 programs under `trimlab measure`) and in their Emscripten builds from npm (sql.js,
+# wasmoon) under Node: one document each in web/gen/data/real/.
+REAL_DIR := $(GEN)/data/real
+REAL_WORKLOADS := sqlite-bulk sqlite-sort lua-table lua-strings
+# Natively the workload file is read by the program itself: `.read FILE` for sqlite3 on an
+# in-memory database, the file as lua5.4's script.
+real-results: $(BUILD)/trimlab $(NPM_STAMP) ## SQLite and Lua workloads natively and in sql.js/wasmoon: web/gen/data/real/
+	@mkdir -p $(REAL_DIR)
+	@for w in $(REAL_WORKLOADS); do \
+	  file=$$(ls tools/real/workloads/$$w.*); \
+	  case $$file in \
+	    *.sql) $(BUILD)/trimlab measure -o $(REAL_DIR)/native-$$w.json -- sqlite3 :memory: ".read $$file";; \
+	    *.lua) $(BUILD)/trimlab measure -o $(REAL_DIR)/native-$$w.json -- lua5.4 $$file;; \
+	  esac >/dev/null || exit 1; \
+	  node tools/real/run.mjs --workload $$w --json $(REAL_DIR)/wasm-$$w.json >/dev/null || exit 1; \
+	  node tools/real/report.mjs $(REAL_DIR)/native-$$w.json $(REAL_DIR)/wasm-$$w.json || exit 1; \
+	done
 
 wasm-results: wasm ## the same in WebAssembly (dlmalloc): web/gen/data/wasm-results.json
 	@mkdir -p $(GEN)/data
@@ -309,7 +328,8 @@ SAN_BAD_RUNS := '$(SAN_TL) --scenario nope' '$(SAN_TL) --bogus' \
 	'TRIMLAB_RECORD_LIB=/nonexistent $(SAN_TL) record -o $(SAN_BUILD)/r.trace -- true' \
 	'$(SAN_TL) --scenario simple --json /dev/full' '$(SAN_TL) --all --json /proc/version' \
 	'$(SAN_TL) replay tests/replay/good.trace --json /dev/full' '$(SAN_TL) replay /dev/null' \
-	'TRIMLAB_RECORD_LIB=$(CURDIR)/$(BUILD)/libtrimlab-record.so $(SAN_TL) record -o /dev/full -- true'
+	'TRIMLAB_RECORD_LIB=$(CURDIR)/$(BUILD)/libtrimlab-record.so $(SAN_TL) record -o /dev/full -- true' \
+	'$(SAN_TL) measure -o $(SAN_BUILD)/m.json -- no-such-program-here' '$(SAN_TL) measure -- true'
 
 $(SAN_BUILD)/trimlab: $(call NATIVE_OBJ,asan) $(call objects,asan,src/native/main.c)
 	$(SAN_CC) $(CFLAGS) $(SAN_FLAGS) $^ -o $@
@@ -330,6 +350,8 @@ test-sanitize: $(SAN_BUILD)/unit-tests $(SAN_BUILD)/trimlab $(BUILD)/libtrimlab-
 		events_per_step=7 --json $(SAN_BUILD)/replay.json > /dev/null
 	$(SAN_ENV) $(SAN_BUILD)/trimlab replay tests/replay/cut-short.trace --quiet 2> /dev/null
 	$(SAN_ENV) $(SAN_BUILD)/trimlab trace-info tests/replay/good.trace > /dev/null
+	$(SAN_ENV) $(SAN_BUILD)/trimlab measure -o $(SAN_BUILD)/measure.json -- lua5.4 -e \
+		'local t = {} for i = 1, 200000 do t[i] = {i} end'
 	@for run in $(SAN_BAD_RUNS); do \
 	  env $(SAN_ENV) $$run > /dev/null 2> $(SAN_BUILD)/stderr.txt; \
 	  code=$$?; lines=$$(wc -l < $(SAN_BUILD)/stderr.txt); \
@@ -372,11 +394,12 @@ test-fuzz-replay: $(FUZZ_TARGETS:%=$(SAN_BUILD)/replay-%) ## replay the fuzz cor
 VALGRIND := valgrind -q --error-exitcode=1 --leak-check=full \
 	--errors-for-leak-kinds=definite,indirect --trace-children=yes
 
-valgrind: $(BUILD)/unit-tests $(BUILD)/trimlab ## unit tests, every scenario and a replay under memcheck
+valgrind: $(BUILD)/unit-tests $(BUILD)/trimlab ## unit tests, every scenario, a replay and a measure under memcheck
 	$(VALGRIND) $(BUILD)/unit-tests
 	$(VALGRIND) $(BUILD)/trimlab --all --quiet --json $(BUILD)/valgrind-results.json
 	$(VALGRIND) $(BUILD)/trimlab replay tests/replay/good.trace --trim both --quiet \
 		--set events_per_step=7
+	$(VALGRIND) $(BUILD)/trimlab measure -o $(BUILD)/valgrind-measure.json -- /bin/true
 
 C_FILES := $(wildcard src/*/*.c src/*/*.h tests/c/*.c tests/c/*.h tests/c/*/*.c tests/bench/*.c \
 	tests/fuzz/*.c tests/fuzz/*.h tests/record/*.c)
@@ -387,7 +410,7 @@ format-check: ## clang-format over every C file
 # JavaScript is held to the same bar: ESLint (tools/eslint.config.js), Prettier (its settings are
 # in package.json) and, for the wrapper's public surface and the resident reading and its client,
 # TypeScript's checker on their JSDoc types (tools/tsconfig.json), all pinned in package.json.
-JS_FILES := $(wildcard web/*.js tools/*.js tools/*.mjs tests/*/*.mjs)
+JS_FILES := $(wildcard web/*.js tools/*.js tools/*.mjs tools/real/*.mjs tests/*/*.mjs)
 NPM_BIN := node_modules/.bin
 
 lint: $(NPM_STAMP) $(GEN)/wasm-api.js ## ESLint and Prettier over every JavaScript file, tsc over the typed modules' JSDoc

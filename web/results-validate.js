@@ -53,8 +53,11 @@ const DOCUMENT_FIELDS = {
 };
 const RUN_FIELDS = {
   required: ['scenario', 'params', 'trim', 'outcome', 'error', 'samples', 'summary'],
-  optional: ['elapsed_ms', 'trace', ...V2_RUN_FIELDS],
+  optional: ['elapsed_ms', 'trace', 'program', ...V2_RUN_FIELDS],
 };
+/** A program run's program (`trimlab measure`, tools/real/run.mjs): its name and arguments. */
+const PROGRAM_FIELDS = { required: ['name', 'args'], optional: [] };
+const MAX_PROGRAM_ARGS = 64;
 const HOST_FIELDS = { required: ['name', 'version', 'resident'], optional: [] };
 const AFTER_FIELDS = {
   required: ['event', 'elapsed_ms', 'resident_bytes', 'host_rss_bytes'],
@@ -67,6 +70,18 @@ const TRACE_FIELDS = {
 const SAMPLE_FIELDS = {
   required: ['step', 'phase', 'label', 'footprint_bytes', 'in_use_bytes', 'allocator_free_bytes'],
   optional: ['rss_anon_bytes', 'sbrk_bytes', ...V2_SAMPLE_FIELDS],
+};
+/** A program run's samples: the allocator is the program's, so its figures may be absent. */
+const PROGRAM_SAMPLE_FIELDS = {
+  required: SAMPLE_FIELDS.required.filter(
+    (name) => !name.endsWith('_bytes') || name === 'footprint_bytes',
+  ),
+  optional: [
+    ...SAMPLE_FIELDS.required.filter(
+      (name) => name.endsWith('_bytes') && name !== 'footprint_bytes',
+    ),
+    ...SAMPLE_FIELDS.optional,
+  ],
 };
 const SUMMARY_BYTES = [
   'baseline_footprint_bytes',
@@ -267,11 +282,32 @@ function checkRun(run, path, version) {
   // A failed run's process died: it may have none.
   if (run.samples.length === 0 && run.outcome !== 'failed')
     refuse(`${path}.samples`, 'empty: a run has at least one sample unless it failed');
-  run.samples.forEach((sample, index) => checkSample(sample, `${path}.samples[${index}]`));
+  const program = run.scenario === 'program';
+  run.samples.forEach((sample, index) =>
+    checkSample(
+      sample,
+      `${path}.samples[${index}]`,
+      program ? PROGRAM_SAMPLE_FIELDS : SAMPLE_FIELDS,
+    ),
+  );
   checkSummary(run.summary, `${path}.summary`);
   if (Object.hasOwn(run, 'trace')) checkTrace(run.trace, `${path}.trace`);
   else if (run.scenario === 'replay') refuse(path, 'a replay run carries its "trace"');
   if (Object.hasOwn(run, 'after')) checkAfter(run.after, `${path}.after`);
+  if (Object.hasOwn(run, 'program')) {
+    if (!program) refuse(`${path}.program`, 'only a program run (scenario "program") has one');
+    checkProgram(run.program, `${path}.program`);
+  } else if (program) refuse(path, 'a program run carries its "program"');
+}
+
+function checkProgram(program, path) {
+  checkObject(program, path, PROGRAM_FIELDS);
+  checkString(program.name, `${path}.name`, 256);
+  if (!Array.isArray(program.args))
+    refuse(`${path}.args`, `expected an array, got ${typeName(program.args)}`);
+  if (program.args.length > MAX_PROGRAM_ARGS)
+    refuse(`${path}.args`, `${program.args.length} arguments, at most ${MAX_PROGRAM_ARGS}`);
+  program.args.forEach((arg, index) => checkString(arg, `${path}.args[${index}]`, 4096));
 }
 
 function checkTrace(trace, path) {
@@ -287,8 +323,8 @@ function checkTrace(trace, path) {
     if (Object.hasOwn(trace, name)) checkBytes(trace[name], `${path}.${name}`);
 }
 
-function checkSample(sample, path) {
-  checkObject(sample, path, SAMPLE_FIELDS);
+function checkSample(sample, path, fields) {
+  checkObject(sample, path, fields);
   checkInteger(sample.step, `${path}.step`, 'a step number');
   if (sample.step < 0) refuse(`${path}.step`, `${sample.step} is negative`);
   checkEnum(sample.phase, `${path}.phase`, PHASES, 'phase');

@@ -41,10 +41,11 @@ import { quote } from './message.js';
 /**
  * @typedef {'dlmalloc'|'emmalloc'} Allocator
  * @typedef {{step: number, phase: string, label: string, footprint_bytes: number,
- *   sbrk_bytes: number, in_use_bytes: number, allocator_free_bytes: number,
+ *   sbrk_bytes?: number, in_use_bytes?: number, allocator_free_bytes?: number,
  *   resident_bytes?: number, host_rss_bytes?: number}} Sample
  *   One engine step (docs/results-format.md; sbrk_bytes is the module's own figure;
- *   resident_bytes and host_rss_bytes where the host's were read: Node).
+ *   resident_bytes and host_rss_bytes where the host's were read: Node). A program run's
+ *   samples lack sbrk_bytes, in_use_bytes and allocator_free_bytes (the program's allocator).
  * @typedef {{name: string, version: string, resident: string}} Host Where a run ran.
  * @typedef {{event: string, elapsed_ms: number, resident_bytes: number|null,
  *   host_rss_bytes: number}} AfterEvent What was measured after a run's last step.
@@ -52,8 +53,9 @@ import { quote } from './message.js';
  *   paces the run.
  * @typedef {{scenario: string, params: Record<string, number|string>, trim: string,
  *   outcome: string, error: string|null, host?: Host, elapsed_ms: number, samples: Sample[],
- *   summary: Record<string, number|boolean|null>, trace?: object, after?: AfterEvent[]}} Run
- *   A finished run in the results format.
+ *   summary: Record<string, number|boolean|null>, trace?: object, after?: AfterEvent[],
+ *   program?: {name: string, args: string[]}}} Run
+ *   A finished run in the results format (`program`: a program run's, scenario "program").
  * @typedef {{name: string, unit: string, description: string, kind: string,
  *   default: number|string, min: number, max: number}} ParamInfo
  * @typedef {{name: string, description: string, params: ParamInfo[]}} ScenarioInfo
@@ -962,6 +964,10 @@ export class Trimlab {
           t.replay_overhead_bytes ?? 0,
         ),
       );
+    if (run.program) {
+      this.#check(c.format_program(run.program.name));
+      for (const arg of run.program.args) this.#check(c.format_program_arg(arg));
+    }
   }
 
   /** @param {Sample} s */
@@ -972,9 +978,10 @@ export class Trimlab {
         s.phase,
         s.label,
         s.footprint_bytes,
-        s.sbrk_bytes,
-        s.in_use_bytes,
-        s.allocator_free_bytes,
+        // -1: not read, which the module accepts in a program run only
+        s.sbrk_bytes ?? -1,
+        s.in_use_bytes ?? -1,
+        s.allocator_free_bytes ?? -1,
         s.resident_bytes ?? -1,
         s.host_rss_bytes ?? -1,
       ),

@@ -12,6 +12,7 @@ enum tl_cli_action { TL_CLI_RUN, TL_CLI_LIST, TL_CLI_HELP, TL_CLI_VERSION };
 
 /* Each command's synopsis, said once: in its own --help and in the main one's "Usage:". */
 #define TL_SYNOPSIS_RECORD "trimlab record -o TRACE -- PROGRAM [ARGS...]"
+#define TL_SYNOPSIS_MEASURE "trimlab measure -o FILE -- PROGRAM [ARGS...]"
 #define TL_SYNOPSIS_TRACE_INFO "trimlab trace-info TRACE [--json]"
 #define TL_SYNOPSIS_REPLAY "trimlab replay TRACE [OPTION]..."
 

@@ -77,6 +77,12 @@ static void write_params(FILE *out, const tl_scenario *scenario, const tl_params
     fputc('}', out);
 }
 
+const tl_scenario tl_program_scenario = {
+    "program", "a program trimlab did not write, measured from outside",
+    {NULL, 0}, NULL,
+    NULL,      NULL,
+    NULL,      NULL};
+
 const char *const tl_json_after_events[] = {"run_end",  "dropped",   "collected", "terminated",
                                             "reloaded", "run_again", NULL};
 const char *const tl_json_host_names[] = {"native", "node", "chromium", "firefox", NULL};
@@ -93,12 +99,15 @@ void tl_json_write_sample(FILE *out, const tl_sample *sample, uint32_t index) {
     fprintf(out, "%s{\"step\": %" PRIu32 ", \"phase\": \"%s\", \"label\": ",
             index ? ",\n       " : "\n       ", sample->step, tl_phase_name(sample->phase));
     tl_json_write_string(out, sample->label);
-    fprintf(out, ", \"footprint_bytes\": %" PRIu64 ", \"%s\": %" PRIu64,
-            sample->memory.footprint_bytes, figures->second_key, figures->second(&sample->memory));
+    fprintf(out, ", \"footprint_bytes\": %" PRIu64, sample->memory.footprint_bytes);
+    write_figure(out, figures->second_key, figures->second(&sample->memory));
     write_figure(out, "resident_bytes", sample->memory.resident_bytes);
     write_figure(out, "host_rss_bytes", sample->memory.host_rss_bytes);
-    fprintf(out, ", \"in_use_bytes\": %" PRIu64 ", \"allocator_free_bytes\": %" PRIu64 "}",
-            sample->memory.in_use_bytes, sample->memory.allocator_free_bytes);
+    /* Not read in a program run: the allocator is the program's, not the engine's (nor, in
+     * WebAssembly, its heap's end). */
+    write_figure(out, "in_use_bytes", sample->memory.in_use_bytes);
+    write_figure(out, "allocator_free_bytes", sample->memory.allocator_free_bytes);
+    fputc('}', out);
 }
 
 static void write_summary(FILE *out, const tl_summary *s) {
@@ -126,6 +135,17 @@ static void write_trace(FILE *out, const tl_trace_figures *trace) {
             ", \"replay_overhead_bytes\": %" PRIu64 "}",
             trace->event_count, trace->events_replayed, trace->complete ? "true" : "false",
             trace->peak_requested_bytes, trace->replay_overhead_bytes);
+}
+
+static void write_program(FILE *out, const tl_program_figures *program) {
+    fputs("{\"name\": ", out);
+    tl_json_write_string(out, program->name);
+    fputs(", \"args\": [", out);
+    for (char *const *argument = program->arguments; *argument; argument++) {
+        fputs(argument == program->arguments ? "" : ", ", out);
+        tl_json_write_string(out, *argument);
+    }
+    fputs("]}", out);
 }
 
 const char *tl_json_outcome_name(int outcome) {
@@ -158,6 +178,10 @@ void tl_json_write_run_tail(FILE *out, const tl_run_record *run) {
     if (run->trace != NULL) {
         fputs(",\n     \"trace\": ", out);
         write_trace(out, run->trace);
+    }
+    if (run->program != NULL) {
+        fputs(",\n     \"program\": ", out);
+        write_program(out, run->program);
     }
     if (run->after_count > 0)
         fputs(",\n     \"after\": [", out);

@@ -44,6 +44,14 @@ extern const char *const tl_json_after_events[];
 extern const char *const tl_json_host_names[];
 extern const char *const tl_json_resident_methods[];
 void tl_json_end_document(FILE *out);
+/* A program run's scenario (docs/results-format.md, "Program runs"): not one the engine runs,
+ * no parameters; what `trimlab measure` and the WebAssembly writer both name it by. */
+extern const tl_scenario tl_program_scenario;
+/* The results format's bounds on a program run's "program" (docs/results.schema.json): the
+ * writers refuse more, so every document they write stays valid. */
+#define TL_PROGRAM_NAME_MAX 256
+#define TL_PROGRAM_ARGS_MAX 64
+#define TL_PROGRAM_ARG_MAX 4096
 /* "completed" for TL_OK, else the status name ("oom", "bad_trace", "failed"). */
 const char *tl_json_outcome_name(int outcome);
 /* A JSON string literal, escaped. */

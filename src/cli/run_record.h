@@ -14,6 +14,12 @@ typedef struct tl_trace_figures {
     uint64_t replay_overhead_bytes;
 } tl_trace_figures;
 
+/* What a program run (`trimlab measure`) ran: the "program" object of docs/results-format.md. */
+typedef struct tl_program_figures {
+    const char *name;       /* as given on the command line */
+    char *const *arguments; /* after the name; NULL-terminated */
+} tl_program_figures;
+
 /* One event after a run's last step (the "after" list of docs/results-format.md): what the
  * embedder measured once the run ended, the instance was dropped, collected, and so on. */
 typedef struct tl_after_event {
@@ -37,6 +43,7 @@ typedef struct tl_run_record {
     const tl_host *host;           /* where it ran; NULL: not written (the wrapper adds it) */
     const tl_after_event *after;   /* after_count events, or NULL: given one at a time */
     uint32_t after_count;
+    const tl_program_figures *program; /* a program run's program; NULL for a scenario */
 } tl_run_record;
 
 #endif

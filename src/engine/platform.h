@@ -40,6 +40,9 @@ typedef struct tl_trim_result {
 
 /* Platform footprint only (no allocator walk): the cheap probe taken at every step. */
 uint64_t tl_probe_footprint(uint64_t *rss_anon_bytes);
+/* Natively only: the footprint (VmRSS) and RssAnon in a /proc/PID/statm open on `fd`, read from
+ * its start; 0 when it cannot be read (a process that has exited reads 0 too). */
+uint64_t tl_probe_statm(int fd, uint64_t *rss_anon_bytes);
 /* Footprint plus the allocator's figures, which it reads by walking the heap: dlmalloc's mallinfo
  * visits every chunk, glibc's mallinfo2 and emmalloc's count their free lists. */
 void tl_probe_memory(tl_memory *out);

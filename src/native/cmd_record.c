@@ -21,6 +21,7 @@
 #include "cli/cli_options.h"
 #include "commands.h"
 #include "output_file.h"
+#include "program.h"
 #include "shared/message.h"
 #include "shared/trace_writer.h"
 
@@ -79,30 +80,6 @@ static int parse_args(int argc, char **argv, record_args *args) {
         return bad_usage("missing the program after '--'", NULL);
     args->program_argv = argv + i + 1;
     return -1;
-}
-
-static int is_executable_file(const char *path) {
-    struct stat st;
-    return stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, X_OK) == 0;
-}
-
-/* execvp's search: a name with a slash is a path, else the first executable in PATH. */
-static int find_program(const char *name, char *path, size_t size) {
-    if (strchr(name, '/'))
-        return snprintf(path, size, "%s", name) < (int)size && is_executable_file(path);
-    const char *dirs = getenv("PATH");
-    if (dirs == NULL)
-        dirs = "/usr/local/bin:/usr/bin:/bin";
-    while (1) {
-        size_t length = strcspn(dirs, ":");
-        int n = length ? snprintf(path, size, "%.*s/%s", (int)length, dirs, name)
-                       : snprintf(path, size, "%s", name); /* an empty entry is "." */
-        if (n < (int)size && is_executable_file(path))
-            return 1;
-        if (dirs[length] == '\0')
-            return 0;
-        dirs += length + 1;
-    }
 }
 
 enum elf_kind { ELF_DYNAMIC, ELF_STATIC, ELF_FOREIGN, NOT_ELF };
@@ -210,59 +187,37 @@ static int find_library(char *path) {
     return find_installed_library(path);
 }
 
-static int preload_environment(const char *library, const char *trace) {
+typedef struct preload {
+    const char *library, *trace;
+} preload;
+
+/* In the child, before exec: the recorder preloaded, writing to the trace. */
+static int preload_environment(void *context) {
+    const preload *what = context;
     char value[PATH_MAX * 2 + 2];
     const char *existing = getenv("LD_PRELOAD");
     /* First in the list, so its malloc is the one every library binds to. */
-    snprintf(value, sizeof value, "%s%s%s", library, existing && existing[0] ? ":" : "",
+    snprintf(value, sizeof value, "%s%s%s", what->library, existing && existing[0] ? ":" : "",
              existing ? existing : "");
     char pid[32];
     snprintf(pid, sizeof pid, "%ld", (long)getpid());
-    return setenv("LD_PRELOAD", value, 1) == 0 && setenv("TRIMLAB_TRACE", trace, 1) == 0 &&
-           setenv("TRIMLAB_TRACE_PID", pid, 1) == 0;
-}
-
-/* In the child: the environment, then exec. An exec failure goes to the parent through the
- * close-on-exec pipe, which an exec that succeeds closes empty. */
-static void run_child(const char *path, char **argv, const char *library, const char *trace,
-                      int report_fd) {
-    int error = preload_environment(library, trace) ? 0 : ENOMEM;
-    if (error == 0) {
-        execv(path, argv);
-        error = errno;
-    }
-    if (write(report_fd, &error, sizeof error) < 0)
-        _exit(127);
-    _exit(127);
+    return setenv("LD_PRELOAD", value, 1) == 0 && setenv("TRIMLAB_TRACE", what->trace, 1) == 0 &&
+                   setenv("TRIMLAB_TRACE_PID", pid, 1) == 0
+               ? 0
+               : ENOMEM;
 }
 
 /* Returns the wait status, or -1 with errno when the program could not be started. Signals sent
  * to trimlab go on to the program (child_signals.h), which then ends with its trace. */
 static int run_program(const char *path, char **argv, const char *library, const char *trace) {
-    int fds[2];
-    if (pipe2(fds, O_CLOEXEC) != 0)
+    preload what = {library, trace};
+    pid_t pid = tl_program_start(path, argv, preload_environment, &what);
+    if (pid < 0)
         return -1;
-    pid_t pid = tl_child_fork();
-    int fork_error = errno;
-    if (pid == 0)
-        run_child(path, argv, library, trace, fds[1]);
-    close(fds[1]);
     /* Ctrl-\ reaches the program from the terminal too: trimlab waits for its trace. */
-    if (pid > 0)
-        signal(SIGQUIT, SIG_IGN);
-    int error = 0;
-    ssize_t got = pid > 0 ? read(fds[0], &error, sizeof error) : 0;
-    close(fds[0]);
+    signal(SIGQUIT, SIG_IGN);
     int status = 0;
-    if (pid < 0 || tl_child_wait(pid, &status) != 0) {
-        errno = pid < 0 ? fork_error : errno;
-        return -1;
-    }
-    if (got == (ssize_t)sizeof error) {
-        errno = error;
-        return -1;
-    }
-    return status;
+    return tl_child_wait(pid, &status) == 0 ? status : -1;
 }
 
 static int read_header(const char *trace, tl_trace_header *header) {
@@ -311,8 +266,9 @@ int tl_cmd_record(int argc, char **argv) {
     if (code >= 0)
         return code;
     const char *name = args.program_argv[0];
-    if (!find_program(name, path, sizeof path))
-        return refuse("program '%s' not found or not executable", tl_q(name));
+    int error = tl_find_program(name, path, sizeof path);
+    if (error != 0)
+        return refuse("program '%s': %s", tl_q(name), tl_program_problem(name, error));
     if ((code = check_program(name, path)) >= 0)
         return code;
     if ((code = find_library(library)) >= 0)

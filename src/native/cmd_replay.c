@@ -163,7 +163,8 @@ static int replay_work(void *context, FILE *json) {
                             NULL,
                             tl_platform_host(),
                             NULL,
-                            0};
+                            0,
+                            NULL};
     tl_engine_end(&engine);
     tl_trace_file_close(&file);
     if (io != TL_OK) {

@@ -35,6 +35,7 @@ tl_run_record tl_failed_run(const tl_cli_run *run, const char *error, double ela
                             NULL,
                             tl_platform_host(),
                             NULL,
-                            0};
+                            0,
+                            NULL};
     return record;
 }

@@ -77,13 +77,15 @@ static int run_with_output(const tl_cli_options *options) {
 
 /* The whole command line, every command's section included: trimlab(1) is made from it. */
 static void print_help(void) {
-    printf("%s\nRecord:\n%s\nTrace-info:\n%s\nReplay:\n%s", tl_cli_usage, tl_record_help,
-           tl_trace_info_help, tl_replay_help);
+    printf("%s\nRecord:\n%s\nMeasure:\n%s\nTrace-info:\n%s\nReplay:\n%s", tl_cli_usage,
+           tl_record_help, tl_measure_help, tl_trace_info_help, tl_replay_help);
 }
 
 int main(int argc, char **argv) {
     if (argc > 1 && strcmp(argv[1], "record") == 0)
         return tl_cmd_record(argc - 1, argv + 1);
+    if (argc > 1 && strcmp(argv[1], "measure") == 0)
+        return tl_cmd_measure(argc - 1, argv + 1);
     if (argc > 1 && strcmp(argv[1], "trace-info") == 0)
         return tl_cmd_trace_info(argc - 1, argv + 1);
     if (argc > 1 && strcmp(argv[1], "replay") == 0)

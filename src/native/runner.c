@@ -41,7 +41,8 @@ int tl_run_once(const tl_cli_run *run, FILE *json, FILE *table) {
                             NULL,
                             tl_platform_host(),
                             NULL,
-                            0};
+                            0,
+                            NULL};
     tl_engine_end(&engine);
     tl_json_write_run(json, &record);
     if (table)

@@ -455,7 +455,8 @@ const char *tl_wasm_run_json(void) {
                             engine.input != NULL ? &trace : NULL,
                             NULL,
                             NULL,
-                            0};
+                            0,
+                            NULL};
     FILE *out = tl_api_text_open();
     if (out != NULL)
         tl_json_write_run(out, &record);

@@ -146,6 +146,13 @@ int tl_wasm_format_sample(double step, const char *phase, const char *label, dou
                           double sbrk, double in_use, double allocator_free, double resident,
                           double host_rss);
 int tl_wasm_format_after(const char *event, double elapsed_ms, double resident, double host_rss);
+/* A program run's program (docs/results-format.md, "Program runs"), after tl_wasm_format_run of
+ * scenario "program" and before its pieces: its name, then each argument in order (the results
+ * format's bounds: src/cli/results_json.h). A program run's samples may give -1 for sbrk, in_use
+ * and allocator_free (not read: the allocator is the program's); its JSON tail, holding the
+ * program, must fit in the returned-string buffer (16 KiB) or is refused whole. */
+int tl_wasm_format_program(const char *name);
+int tl_wasm_format_program_arg(const char *argument);
 /* The document's head: the generator "trimlab VERSION (program)", `allocator`, and "trim" from
  * how many of `runs` have trim enabled. */
 const char *tl_wasm_document_head(const char *program, const char *allocator, int enabled_runs,

@@ -2,6 +2,7 @@
  * loads a finished run's values (tl_wasm_format_run and friends) and then asks for each piece of
  * its table or JSON, written by the native CLI's own writers (src/cli/). One run and one sample
  * are loaded at a time: no run's samples are kept in linear memory. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli/report_table.h"
@@ -22,9 +23,15 @@ static tl_sample sample;
 static char host_version[TL_MESSAGE_MAX];
 static tl_host host;
 static tl_after_event after;
+/* A program run's program: copies of what tl_wasm_format_program and _arg gave, freed when the
+ * next run is loaded. */
+static char *program_name;
+static char *program_arguments[TL_PROGRAM_ARGS_MAX + 1];
+static int program_count;
+static tl_program_figures program_run = {NULL, program_arguments};
 /* `samples` and `after` are not NULL: the wrapper gives them one at a time. */
 static tl_run_record run = {NULL,          &params, 0,    &sample, 0,      &summary, TL_OK,
-                            error_message, 0,       NULL, NULL,    &after, 0};
+                            error_message, 0,       NULL, NULL,    &after, 0,        NULL};
 
 /* A byte count or count from JavaScript: a whole number from 0 below 2^53. */
 static int count_of(double value, uint64_t *out) {
@@ -66,6 +73,8 @@ static int host_named(const char *name, const char *version, const char *residen
 static const tl_scenario *scenario_named(const char *name) {
     if (strcmp(name, tl_scenario_replay.name) == 0)
         return &tl_scenario_replay;
+    if (strcmp(name, tl_program_scenario.name) == 0)
+        return &tl_program_scenario;
     return tl_scenario_find(name, tl_api_error());
 }
 
@@ -83,11 +92,58 @@ static int phase_named(const char *name, enum tl_phase *phase) {
     return tl_fail(tl_api_error(), TL_ERR_BAD_VALUE, "'%s' is not a phase", tl_q(name));
 }
 
+static void forget_program(void) {
+    free(program_name);
+    program_name = NULL;
+    while (program_count > 0)
+        free(program_arguments[--program_count]);
+    program_arguments[0] = NULL;
+    run.program = NULL;
+}
+
+/* A copy of `text` if it has at most `max` bytes. */
+static int copy_of(const char *text, size_t max, const char *what, char **out) {
+    if (strlen(text) > max)
+        return tl_fail(tl_api_error(), TL_ERR_BAD_VALUE, "%s is longer than %zu bytes", what, max);
+    *out = strdup(text);
+    if (*out == NULL)
+        return tl_fail(tl_api_error(), TL_ERR_OOM, "no memory for %s", what);
+    return TL_OK;
+}
+
+int tl_wasm_format_program(const char *name) {
+    tl_error_clear(tl_api_error());
+    if (run.scenario != &tl_program_scenario)
+        return tl_fail(tl_api_error(), TL_ERR_STATE, "only a program run has a program");
+    forget_program();
+    if (copy_of(name, TL_PROGRAM_NAME_MAX, "the program's name", &program_name) != TL_OK)
+        return tl_api_error()->code;
+    program_run.name = program_name;
+    run.program = &program_run;
+    return TL_OK;
+}
+
+int tl_wasm_format_program_arg(const char *argument) {
+    tl_error_clear(tl_api_error());
+    if (run.program == NULL)
+        return tl_fail(tl_api_error(), TL_ERR_STATE, "no program loaded for its arguments");
+    if (program_count == TL_PROGRAM_ARGS_MAX)
+        return tl_fail(tl_api_error(), TL_ERR_BAD_VALUE, "more than %d program arguments",
+                       TL_PROGRAM_ARGS_MAX);
+    char *copy;
+    if (copy_of(argument, TL_PROGRAM_ARG_MAX, "a program argument", &copy) != TL_OK)
+        return tl_api_error()->code;
+    program_arguments[program_count++] = copy;
+    program_arguments[program_count] = NULL;
+    return TL_OK;
+}
+
 int tl_wasm_format_run(const char *scenario, const char *params_text, int trim_enabled,
                        const char *outcome, const char *error_text, double elapsed_ms,
                        const char *host_name, const char *version, const char *resident,
                        int after_count) {
     tl_error_clear(tl_api_error());
+    forget_program();
     run.scenario = scenario_named(scenario);
     run.trace = NULL;
     if (run.scenario == NULL ||
@@ -140,11 +196,13 @@ int tl_wasm_format_sample(double step, const char *phase, const char *label, dou
                           double host_rss) {
     uint64_t number;
     tl_error_clear(tl_api_error());
+    /* A program's allocator and heap are its own: those figures may not have been read. */
+    int (*engine_figure)(double, uint64_t *) = run.program != NULL ? figure_of : count_of;
     if (count_of(step, &number) != TL_OK || phase_named(phase, &sample.phase) != TL_OK ||
         count_of(footprint, &sample.memory.footprint_bytes) != TL_OK ||
-        count_of(sbrk, &sample.memory.sbrk_bytes) != TL_OK ||
-        count_of(in_use, &sample.memory.in_use_bytes) != TL_OK ||
-        count_of(allocator_free, &sample.memory.allocator_free_bytes) != TL_OK ||
+        engine_figure(sbrk, &sample.memory.sbrk_bytes) != TL_OK ||
+        engine_figure(in_use, &sample.memory.in_use_bytes) != TL_OK ||
+        engine_figure(allocator_free, &sample.memory.allocator_free_bytes) != TL_OK ||
         figure_of(resident, &sample.memory.resident_bytes) != TL_OK ||
         figure_of(host_rss, &sample.memory.host_rss_bytes) != TL_OK)
         return tl_api_error()->code;
@@ -182,6 +240,11 @@ const char *tl_wasm_document_end(void) {
 }
 
 const char *tl_wasm_run_json_head(int index) {
+    if (run.scenario == &tl_program_scenario && run.program == NULL) {
+        tl_fail(tl_api_error(), TL_ERR_STATE,
+                "a program run needs its program (tl_wasm_format_program)");
+        return tl_api_text_close(NULL);
+    }
     FILE *out = tl_api_text_open();
     if (out != NULL) {
         tl_json_next_run(out, (unsigned)index);

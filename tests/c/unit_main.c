@@ -22,5 +22,6 @@ int main(void) {
     failed += run_trace_reader_tests();
     failed += run_output_file_tests();
     failed += run_results_json_tests();
+    failed += run_measure_samples_tests();
     return failed > 125 ? 125 : failed;
 }

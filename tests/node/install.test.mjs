@@ -193,7 +193,7 @@ test("bash completion offers the engine's scenarios and parameters, and every co
       complete('trimlab', '--scenario', scenario.name, '--set', ''),
       scenario.params.map((p) => `${p.name}=`).sort(),
     );
-  assert.deepEqual(complete('trimlab', ''), ['record', 'replay', 'trace-info']);
+  assert.deepEqual(complete('trimlab', ''), ['measure', 'record', 'replay', 'trace-info']);
   assert.deepEqual(complete('trimlab', 're'), ['record', 'replay']);
   assert.deepEqual(complete('trimlab', '--trim', ''), ['both', 'off', 'on']);
   assert.deepEqual(complete('trimlab', '--ver'), ['--version']);

@@ -600,7 +600,7 @@ test('a program that does not exist, or a trace that cannot be written: exit 2, 
   for (const [args, message] of [
     [
       ['-o', join(work, 'n.trace'), '--', 'no-such-program-here'],
-      /program 'no-such-program-here' not found/,
+      /program 'no-such-program-here': not found in PATH/,
     ],
     [
       ['-o', '/nonexistent/dir/n.trace', '--', 'true'],

@@ -637,6 +637,16 @@ test('valid files with hostile text are accepted, and carry that text unchanged'
   }
 });
 
+test('a program run is valid in the format, and refused by a reader of scenarios only', () => {
+  const cases = manifest.cases.filter((entry) => entry.format_accepts);
+  assert.ok(cases.some((entry) => entry.file === 'program-run.json'));
+  for (const entry of cases) {
+    const verdict = validateResults(textOf(entry), { platform: manifest.platform });
+    assert.equal(verdict.ok, true, `${entry.file}: ${verdict.message}`);
+    assert.equal(verdict.document.runs[0].scenario, 'program');
+  }
+});
+
 test('every verdict agrees with ajv where the schema can judge, and only JSON is judged', () => {
   const documents = [
     ...CASES.map(([what, text]) => ({ what, text, verdict: validateResults(text, { scenarios }) })),

@@ -1,0 +1,221 @@
+#!/usr/bin/env node
+// Runs a workload of tools/real/workloads/ in a real third-party WebAssembly build under Node
+// (sql.js for SQLite, wasmoon for Lua, both pinned in package.json) and writes one program run
+// of the results format: the module's linear memory and its resident bytes after every
+// statement of the work, after the free phase, and through an idle phase.
+//
+//   node tools/real/run.mjs --workload sqlite-bulk [--rows N] [--idle-ms MS] --json FILE
+//
+// The same workload text runs natively: `trimlab measure -- sqlite3 :memory: '.read FILE'`,
+// `trimlab measure -- lua5.4 FILE` (Makefile, real-results).
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { basename } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+import { cleanLine, quote } from '../../web/message.js';
+import { loadTrimlab } from '../../web/trimlab-api.js';
+import {
+  captureMemories,
+  nodeResident,
+  ProgramSampler,
+  workloadPhases,
+} from '../../web/real-sampler.js';
+import { openOutput, OutputError } from '../output-file.mjs';
+
+const require = createRequire(import.meta.url);
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const WORKLOADS = fileURLToPath(new URL('workloads/', import.meta.url));
+/** Each workload's program: its file's extension says which. */
+const ADAPTERS = { sql: sqliteAdapter, lua: luaAdapter };
+const MAX_ROWS = 100_000_000;
+const MAX_IDLE_MS = 60_000;
+const GENERATOR = 'wasm, real-program runner';
+
+/** @typedef {{memory: WebAssembly.Memory, name: string,
+ *   run(phase: string, text: string, step: (what: string) => void): void, close(): void}} Adapter */
+
+/** The package's version, as installed. */
+const packageVersion = (/** @type {string} */ name) =>
+  JSON.parse(readFileSync(`${ROOT}node_modules/${name}/package.json`, 'utf8')).version;
+
+/**
+ * The module's memory, caught while `load` instantiates it (the package exposes none).
+ * @param {() => Promise<any>} load
+ */
+async function loadCapturing(load) {
+  const capture = captureMemories();
+  try {
+    const loaded = await load();
+    if (capture.memories.length !== 1)
+      throw new Error(`expected one WebAssembly memory, caught ${capture.memories.length}`);
+    return { loaded, memory: capture.memories[0] };
+  } finally {
+    capture.stop();
+  }
+}
+
+/** sql.js: every statement of a phase through iterateStatements, a sample after each; its free
+ *  phase ends with db.close(). @param {number|null} rows @returns {Promise<Adapter>} */
+async function sqliteAdapter(rows) {
+  const initSqlJs = require('sql.js');
+  const { loaded: SQL, memory } = await loadCapturing(() => initSqlJs());
+  const db = new SQL.Database();
+  const params = rows === null ? undefined : { $rows: rows };
+  return {
+    memory,
+    name: `sql.js ${packageVersion('sql.js')} (SQLite ${db.exec('SELECT sqlite_version()')[0].values[0][0]})`,
+    run(phase, text, step) {
+      for (const statement of db.iterateStatements(text)) {
+        if (params && statement.getColumnNames !== undefined) bindKnown(statement, params);
+        while (statement.step());
+        step(statement.getSQL().replace(/\s+/g, ' ').slice(0, 40));
+        statement.free();
+      }
+      if (phase === 'free') {
+        db.close();
+        step('db.close()');
+      }
+    },
+    close() {},
+  };
+}
+
+/** Binds $rows where the statement has it (sql.js refuses a name the statement lacks). */
+function bindKnown(/** @type {any} */ statement, /** @type {Record<string, number>} */ params) {
+  try {
+    statement.bind(params);
+  } catch {
+    // a statement without $rows: nothing to bind
+  }
+}
+
+/** wasmoon: each phase as one chunk; ROWS set as a global. @param {number|null} rows
+ *  @returns {Promise<Adapter>} */
+async function luaAdapter(rows) {
+  const { LuaFactory } = require('wasmoon');
+  const { loaded: lua, memory } = await loadCapturing(() => new LuaFactory().createEngine());
+  if (rows !== null) lua.global.set('ROWS', rows);
+  return {
+    memory,
+    name: `wasmoon ${packageVersion('wasmoon')} (${lua.global.get('_VERSION')})`,
+    run(phase, text, step) {
+      lua.doStringSync(text);
+      step(`${phase} phase`);
+    },
+    close() {
+      lua.global.close();
+    },
+  };
+}
+
+/**
+ * Runs `workload` and returns the program run.
+ * @param {{workload: string, rows: number|null, idleMs: number, resident?: boolean}} options
+ */
+export async function runWorkload({ workload, rows, idleMs, resident = true }) {
+  const file = `${WORKLOADS}${workload}`;
+  const extension = /** @type {'sql'|'lua'} */ (workload.split('.').pop());
+  const adapter = await ADAPTERS[extension](rows);
+  const sampler = new ProgramSampler(
+    adapter.memory,
+    resident ? await nodeResident(adapter.memory) : null,
+  );
+  sampler.sample('baseline', 'loaded');
+  for (const { phase, text } of workloadPhases(readFileSync(file, 'utf8')))
+    adapter.run(phase, text, (what) =>
+      sampler.sample(phase === 'work' ? 'allocate' : 'free', what),
+    );
+  // Idle: nothing runs; what the module keeps stays.
+  const until = performance.now() + idleMs;
+  do {
+    await new Promise((resolve) => setTimeout(resolve, Math.min(50, idleMs)));
+    sampler.sample('final', 'idle');
+  } while (performance.now() < until);
+  const args = [`tools/real/workloads/${workload}`, ...(rows === null ? [] : [`rows=${rows}`])];
+  const run = sampler.run(
+    { name: adapter.name, args },
+    { name: 'node', version: process.versions.node },
+  );
+  adapter.close();
+  return run;
+}
+
+/**
+ * The results document of `run`, made by trimlab's own writer (the module's documentText, the
+ * native CLI's C writer): platform wasm, Emscripten's default allocator, which both packages use.
+ * @param {any} run
+ */
+export async function documentOf(run) {
+  const lab = await loadTrimlab({ allocator: 'dlmalloc' });
+  return lab.documentText([run], { generator: GENERATOR });
+}
+
+/** Parses the command line; throws a one-line message naming a bad value. */
+function options(/** @type {string[]} */ argv) {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      workload: { type: 'string' },
+      rows: { type: 'string' },
+      'idle-ms': { type: 'string', default: '300' },
+      json: { type: 'string' },
+    },
+  });
+  const names = ['sqlite-bulk.sql', 'sqlite-sort.sql', 'lua-table.lua', 'lua-strings.lua'];
+  const workload = names.find((name) => basename(name).split('.')[0] === values.workload);
+  if (!workload)
+    throw new Error(
+      `--workload ${quote(values.workload ?? '')} is not a workload (allowed: ${names.map((n) => n.split('.')[0]).join(', ')})`,
+    );
+  const whole = (
+    /** @type {string} */ flag,
+    /** @type {string} */ text,
+    /** @type {number} */ min,
+    /** @type {number} */ max,
+  ) => {
+    const n = /^[0-9]{1,10}$/.test(text) ? Number(text) : NaN;
+    if (!(n >= min && n <= max))
+      throw new Error(`${flag} ${quote(text)} is not a whole number from ${min} to ${max}`);
+    return n;
+  };
+  if (!values.json) throw new Error('missing --json FILE');
+  return {
+    workload,
+    rows: values.rows === undefined ? null : whole('--rows', values.rows, 1, MAX_ROWS),
+    idleMs: whole('--idle-ms', values['idle-ms'], 0, MAX_IDLE_MS),
+    json: values.json,
+  };
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  let chosen;
+  try {
+    chosen = options(process.argv.slice(2));
+  } catch (error) {
+    process.stderr.write(
+      `${cleanLine(`trimlab: real: ${/** @type {Error} */ (error).message}`)}\n`,
+    );
+    process.exit(2);
+  }
+  const output = (() => {
+    try {
+      return openOutput(chosen.json);
+    } catch (error) {
+      process.stderr.write(
+        `${cleanLine(`trimlab: real: ${/** @type {Error} */ (error).message}`)}\n`,
+      );
+      process.exit(error instanceof OutputError ? 2 : 1);
+    }
+  })();
+  const run = await runWorkload(chosen);
+  output.commit(await documentOf(run));
+  const last = run.samples.at(-1);
+  const mib = (/** @type {number|undefined} */ n) =>
+    n === undefined ? '?' : (n / 2 ** 20).toFixed(1);
+  console.log(
+    `${chosen.workload}: linear memory peak ${mib(run.summary.peak_footprint_bytes)} MiB, after free ${mib(last.footprint_bytes)} MiB, ` +
+      `resident after free ${mib(last.resident_bytes)} MiB, Node RSS ${mib(last.host_rss_bytes)} MiB`,
+  );
+}
