@@ -16,19 +16,13 @@ import {
   paramDifferences,
   paramsLine,
 } from './native-data.js';
-import { storyFigures } from './story.js';
+import { residentOfRun, storyFigures } from './story.js';
 import { renderSummary, renderPlaceholder, item } from './summary-view.js';
 import { CaptionTracker, WALKTHROUGH, captionHoldMs } from './walkthrough.js';
 import { runCsv, exportName, download, canvasPng } from './export.js';
 import { mib } from './units.js';
 import { cleanLine } from './message.js';
-import {
-  BROWSER_RESULTS_URL,
-  ResidentLive,
-  browserKind,
-  measuredEnds,
-  measuredRun,
-} from './resident-live.js';
+import { BROWSER_RESULTS_URL, ResidentLive, browserKind, measuredRun } from './resident-live.js';
 
 const DEFAULT_SCENARIO = 'cycles';
 const DEFAULT_NATIVE_URL = 'gen/data/native-results.json';
@@ -271,7 +265,7 @@ function residentOfLast() {
   const measured = run.trace ? null : measuredOfScenario();
   if (!measured || paramDifferences(run.params, measured.run.params, canonicalModel).length)
     return null;
-  return { ...measuredEnds(measured.run), source: measured.label };
+  return { ...residentOfRun(measured.run), source: measured.label };
 }
 
 // ---- the summary ----

@@ -43,17 +43,6 @@ export function measuredRun(document, scenario, kind) {
   return { run, label: `measured in ${NAMES[run.host.name] ?? run.host.name} ${major}` };
 }
 
-/**
- * The module's resident memory before and after a measured run, for the summary: its first
- * sample and its run_end reading (the last sample without one).
- * @param {any} run
- * @returns {{start: number, end: number}}
- */
-export function measuredEnds(run) {
-  const end = run.after?.find((/** @type {any} */ e) => e.event === 'run_end')?.resident_bytes;
-  return { start: run.samples[0].resident_bytes, end: end ?? run.samples.at(-1).resident_bytes };
-}
-
 /** @typedef {{memoryBytes: () => number, tag: string, tagAddress: number}} Lab */
 
 const targetOf = (/** @type {Lab} */ lab) => ({

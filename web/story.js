@@ -29,6 +29,20 @@ export const GOOD_ERROR_PERCENT = 10;
 const percent = (predicted, measured) => ((predicted - measured) / measured) * 100;
 
 /**
+ * The module's resident bytes before and after a run that carries them (results format 2: a
+ * run of the Node runner or of `make browser-results`): its first sample's, and its run_end
+ * event's (its last sample's without one). Null when the run has no resident figures.
+ * @param {object} run
+ * @returns {{start: number, end: number}|null}
+ */
+export function residentOfRun(run) {
+  const start = run.samples[0]?.resident_bytes;
+  const ended = run.after?.find((e) => e.event === 'run_end')?.resident_bytes;
+  const end = ended ?? run.samples.at(-1)?.resident_bytes;
+  return typeof start === 'number' && typeof end === 'number' ? { start, end } : null;
+}
+
+/**
  * Figures of the WebAssembly run alone.
  * @param {object} run
  * @param {{start: number, end: number, source: string}|null} resident the module's resident

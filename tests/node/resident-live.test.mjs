@@ -1,11 +1,12 @@
 // The page's live resident memory (web/resident-live.js) with a fake fetch: one refusal for good
 // is reported once and ends the readings; which measured run a browser shows when live readings
 // are unavailable (its own kind's, else Chromium's, never another scenario's); and the ends of a
-// measured run the summary uses, against figures written here.
+// measured run the summary uses (web/story.js), against figures written here.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { ResidentLive, browserKind, measuredEnds, measuredRun } from '../../web/resident-live.js';
+import { ResidentLive, browserKind, measuredRun } from '../../web/resident-live.js';
+import { residentOfRun } from '../../web/story.js';
 
 const LAB = { memoryBytes: () => 65536 * 1024, tag: 'ab'.repeat(16), tagAddress: 1024 };
 const json = (status, body) =>
@@ -97,19 +98,20 @@ test('the measured run shown: this browser kind, else Chromium; the scenario sho
   assert.equal(measuredRun({ runs: [unread] }, 'cycles', 'chromium'), null, 'no resident figures');
 });
 
-test('a measured run ends at its run_end reading, else its last sample', () => {
+test('the resident memory of a run ends at its run_end reading, else its last sample', () => {
   const after = [
     { event: 'run_end', elapsed_ms: 5, resident_bytes: 9000, host_rss_bytes: 1 },
     { event: 'collected', elapsed_ms: 900, resident_bytes: null, host_rss_bytes: 1 },
   ];
-  assert.deepEqual(measuredEnds(measured('chromium', '1', 'cycles', [100, 8000], after)), {
+  assert.deepEqual(residentOfRun(measured('chromium', '1', 'cycles', [100, 8000], after)), {
     start: 100,
     end: 9000,
   });
-  assert.deepEqual(measuredEnds(measured('chromium', '1', 'cycles', [100, 8000])), {
+  assert.deepEqual(residentOfRun(measured('chromium', '1', 'cycles', [100, 8000])), {
     start: 100,
     end: 8000,
   });
+  assert.equal(residentOfRun({ samples: [{ step: 0 }] }), null, 'a run without resident figures');
 });
 
 test('the browser kind from the user agent', () => {
