@@ -9,6 +9,7 @@ import { pollResident, readResident } from './resident-client.js';
 export const AFTER_RUN_MS = 10_000;
 export const BROWSER_RESULTS_URL = 'gen/data/browser-results.json';
 
+/** @type {Record<string, string>} */
 const NAMES = { chromium: 'Chromium', firefox: 'Firefox' };
 
 /**
