@@ -339,13 +339,13 @@ function scenarioRun(scenario, params) {
 async function startRun({ scenario, params, begin, step, refused, allocator, reuse, captions }) {
   show(ui.runError, '');
   const tracker = captions ? new CaptionTracker(scenario, allocator) : null;
-  let residentStart = null;
+  let residentStart = null; // the reading before step 0
   return controller.run({
     allocator,
     reuse,
     async begin(lab) {
       resident.stop();
-      residentStart = (await resident.readNow(lab))?.resident_bytes ?? null; // before step 0
+      residentStart = await resident.readNow(lab);
       return begin(lab);
     },
     step,
@@ -362,6 +362,7 @@ async function startRun({ scenario, params, begin, step, refused, allocator, reu
       begun(replay) {
         state.runParams = params;
         state.replay = replay;
+        if (residentStart) chart.addResident(residentStart); // drawn at step 0
         resident.follow(controller.lab);
         showNative();
         placeholder('Running …');
@@ -383,16 +384,20 @@ async function startRun({ scenario, params, begin, step, refused, allocator, reu
   });
 }
 
-async function finishRun(run, lab, scenario, residentStart) {
+async function finishRun(run, lab, scenario, before) {
   // The module's resident memory after the run: drawn at its last step, and the summary's.
-  const after = residentStart === null ? null : await resident.readNow(lab);
+  const after = before === null ? null : await resident.readNow(lab);
   if (after) chart.addResident(after);
   state.last = {
     run,
     allocator: lab.allocator,
     instanceRun: controller.labRuns,
     scenario,
-    residentLive: after && { start: residentStart, end: after.resident_bytes, source: 'live' },
+    residentLive: after && {
+      start: before.resident_bytes,
+      end: after.resident_bytes,
+      source: 'live',
+    },
   };
   const last = run.samples.at(-1);
   if (run.outcome === 'oom') chart.setOom(last.step, run.error);

@@ -28,6 +28,10 @@ export const SERIES = [
     // The retained memory, resident minus in use, shaded down to the in-use line.
     fillTo: 'wasmInUse',
     fillColor: 'rgba(27, 79, 160, 0.16)',
+    // Readings are a few a second, not one a step: each is marked. Drawn over native trim on (the
+    // primary line), under the dashed lines, which stay visible where they coincide.
+    pointRadius: 2.5,
+    order: -0.5,
   },
   {
     key: 'wasmHostRss',
@@ -156,11 +160,22 @@ function wrap(ctx, text, width) {
 function drawGuide(ctx, area, y, bytes, text) {
   const py = y.getPixelForValue(bytes / MiB);
   ctx.fillStyle = '#5b6573';
-  ctx.textBaseline = 'top';
-  // Above the scale: named at the top left, where no phase mark is labelled (they come later).
-  ctx.textAlign = 'left';
-  if (py < area.top) return text.above && ctx.fillText(text.above, area.left + 4, area.top + 4);
+  // Above the scale: named at the top left, under the rows of the phase marks' labels (the lines
+  // start near 0 there), on a white box as those labels are.
+  if (py < area.top) {
+    if (!text.above) return;
+    const top = area.top + 2 + MAX_LABEL_ROWS * ROW_HEIGHT;
+    const width = ctx.measureText(text.above).width + 6;
+    ctx.fillStyle = 'rgba(255, 255, 255, 0.85)';
+    ctx.fillRect(area.left + 2, top, width, ROW_HEIGHT - 2);
+    ctx.fillStyle = '#5b6573';
+    ctx.textAlign = 'left';
+    ctx.textBaseline = 'top';
+    ctx.fillText(text.above, area.left + 5, top + 1);
+    return;
+  }
   ctx.textAlign = 'right';
+  ctx.textBaseline = 'top';
   if (py > area.bottom) return;
   ctx.strokeStyle = '#9aa4b2';
   ctx.setLineDash([2, 4]);
@@ -179,7 +194,7 @@ function drawGuides(ctx, area, y) {
   });
   drawGuide(ctx, area, y, CEILING_BYTES, {
     at: '512 MiB: the module\u2019s ceiling (MAXIMUM_MEMORY)',
-    above: 'the module\u2019s ceiling, 512 MiB, is above this scale',
+    above: '\u2191 the module\u2019s ceiling, 512 MiB, is above this scale',
   });
 }
 
@@ -271,7 +286,7 @@ function datasetOf(series, data) {
     backgroundColor: series.color,
     borderWidth: series.width,
     borderDash: series.dash ?? [],
-    pointRadius: 0,
+    pointRadius: series.pointRadius ?? 0,
     pointHoverRadius: 3,
     pointStyle: 'line',
     fill: series.fillTo
