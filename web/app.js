@@ -377,6 +377,8 @@ async function startRun({ scenario, params, begin, step, refused, allocator, reu
       finished: (run, lab) => finishRun(run, lab, scenario, residentStart),
       failed: (error) => showError(error, 'The run failed. '),
       settled() {
+        chart.endLive();
+        chart.refresh();
         resident.settle();
         updateInstanceStatus();
       },
