@@ -672,6 +672,9 @@ async function start() {
       chart.addResident(sample);
       if (!controller.running) chart.refresh();
     },
+    onMissed() {
+      chart.missResident();
+    },
     onUnavailable: residentUnavailable,
   });
   wire();

@@ -32,6 +32,8 @@ export const SERIES = [
     // primary line), under the dashed lines, which stay visible where they coincide.
     pointRadius: 2.5,
     order: -0.5,
+    // A reading that found nothing leaves a gap: the line does not pretend to know what happened.
+    spanGaps: false,
   },
   {
     key: 'wasmHostRss',
@@ -297,7 +299,7 @@ function datasetOf(series, data) {
     pointStyle: 'line',
     fill: fillOf(series),
     hidden: series.hidden ?? false,
-    spanGaps: true,
+    spanGaps: series.spanGaps ?? true,
     order: series.order ?? 0,
   };
 }
@@ -498,6 +500,16 @@ export class ChartView {
       const points = this.#points[key];
       if (points.at(-1)?.x === x) points.pop();
       points.push({ x, y: bytes / MiB });
+    }
+  }
+
+  /** A live reading found nothing: the resident line breaks at the step the run has reached. */
+  missResident() {
+    const x = this.#liveSamples.at(-1)?.step ?? 0;
+    for (const key of RESIDENT_KEYS) {
+      const points = this.#points[key];
+      const last = points.at(-1);
+      if (last && last.y !== null && last.x < x) points.push({ x, y: null });
     }
   }
 

@@ -66,10 +66,13 @@ export class ResidentLive {
 
   /**
    * @param {{onSample: (sample: import('./resident-client.js').ResidentSample) => void,
-   *          onUnavailable: (reason: string) => void, fetch?: typeof fetch}} options
+   *          onMissed: () => void, onUnavailable: (reason: string) => void,
+   *          fetch?: typeof fetch}} options onMissed: one reading found no mapping of the memory's
+   *   size (yet: the memory just grew) or was refused for a burst; polling goes on
    */
-  constructor({ onSample, onUnavailable, fetch }) {
+  constructor({ onSample, onMissed, onUnavailable, fetch }) {
     this.onSample = onSample;
+    this.onMissed = onMissed;
     this.onUnavailable = onUnavailable;
     this.fetch = fetch;
   }
@@ -110,6 +113,7 @@ export class ResidentLive {
       },
       onProblem: (reason, stopped) => {
         if (stopped) this.#refused(reason);
+        else this.onMissed();
       },
       fetch: this.fetch,
     });

@@ -121,3 +121,22 @@ test('the browser kind from the user agent', () => {
   assert.equal(browserKind(firefox), 'firefox');
   assert.equal(browserKind(chromium), 'chromium');
 });
+
+test('while following, a reading that finds nothing is reported as missed and polling goes on', async () => {
+  const answers = [
+    json(404, { error: 'no mapping of 67108864 bytes in a browser process of this user' }),
+    json(200, { host: 'chromium', resident_bytes: 4096, host_rss_bytes: 8192 }),
+  ];
+  const events = [];
+  const live = new ResidentLive({
+    onSample: (sample) => events.push(['sample', sample.resident_bytes]),
+    onMissed: () => events.push(['missed']),
+    onUnavailable: () => assert.fail('not unavailable'),
+    fetch: async () => answers.shift() ?? new Promise(() => {}),
+  });
+  live.follow(LAB);
+  while (events.length < 2) await new Promise((resolve) => setTimeout(resolve, 20));
+  live.stop();
+  assert.deepEqual(events, [['missed'], ['sample', 4096]]);
+  assert.equal(live.available, true);
+});
