@@ -1,7 +1,8 @@
 // `make bench`, part 2 of 6: the page in headless Chromium against tools/serve.mjs on 127.0.0.1:
 //   - time from navigation to interactive (the page's performance.mark('trimlab-ready'))
 //   - the cost of one full chart update with about 1,000 and 10,000 points per series, and the
-//     chart updates per second during the live run that drew them
+//     chart updates per second during the live run that drew them, while the page polled
+//     /api/resident and drew the module's resident memory (the readings drawn are counted)
 //   - requestAnimationFrame gaps (frames) during a default highwater run at the default speed and
 //     at the fastest speed, recorded in the page from the Run click to the end of the run
 //   - the bytes a fresh load transfers (the server gzips text and .wasm), with and without Chart.js
@@ -34,10 +35,15 @@ async function timeToInteractive(browser) {
   return { median_ms: Math.round(median(times)), max_ms: Math.round(Math.max(...times)) };
 }
 
-/** Runs `cycles` 400 MiB cycles (101 steps each) at full speed, then times UPDATES full redraws. */
+/** Runs `cycles` 400 MiB cycles (101 steps each) at full speed, the page polling its resident
+ *  memory, then times UPDATES full redraws. */
 async function chartCost(browser, cycles) {
   const { page } = await openPage(browser);
   const state = await runScenario(page, { scenario: 'cycles', params: { cycles, block_mib: 400 } });
+  if (!state.residentLive) throw new Error('the page did not read its resident memory live');
+  const readings = await page.evaluate(
+    () => window.trimlabDebug.chart().series.wasmResident.points.length,
+  );
   const perUpdateMs = await page.evaluate((count) => {
     const chart = Chart.getChart(document.getElementById('chart'));
     const start = performance.now();
@@ -48,6 +54,7 @@ async function chartCost(browser, cycles) {
   const { updates, ms, steps } = state.runStats;
   return {
     points: steps,
+    resident_readings: readings,
     update_ms: round(perUpdateMs),
     possible_updates_per_s: Math.round(1000 / perUpdateMs),
     live_updates_per_s: Math.round((updates / ms) * 1000),
@@ -235,7 +242,8 @@ const PARTS = {
       for (const c of chart)
         console.log(
           `page: ${c.points} points per series: ${c.update_ms} ms per chart update ` +
-            `(${c.possible_updates_per_s} updates/s possible); ${c.live_updates_per_s} updates/s during the live run`,
+            `(${c.possible_updates_per_s} updates/s possible); ${c.live_updates_per_s} updates/s during the live run, ` +
+            `polling /api/resident (${c.resident_readings} readings drawn)`,
         );
     },
   },

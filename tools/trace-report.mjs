@@ -13,8 +13,8 @@
 //   estimate  = native trim-off run: final RSS − RSS at its baseline (the "WASM-equivalent"
 //               measurement of docs/reference-measurement.md; the replay's own map and buffer
 //               are in both).
-//   measured  = WebAssembly (dlmalloc) run: final heap end (sbrk) − heap end at its baseline:
-//               what the module's allocator claimed for the trace and never gives back.
+//   measured  = WebAssembly (dlmalloc) run in Node: the module's resident growth, its resident
+//               bytes after the run − before it (the kernel's Rss of its linear-memory mapping).
 //   error     = (estimate − measured) / measured; negative = the estimate is too small.
 //   peak error: the same with the native trim-off peak RSS growth as the estimate.
 // Linear memory is shown as it is (it starts at 64 MiB and grows in ~20 % steps, so it is no
@@ -28,7 +28,7 @@ import { basename, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 import { cleanLine, quote } from '../web/message.js';
-import { storyFigures } from '../web/story.js';
+import { residentOfRun, storyFigures } from '../web/story.js';
 import { MiB, mib } from '../web/units.js';
 import { openOutput, OutputError, strerror } from './output-file.mjs';
 import { runChild } from './stop.mjs';
@@ -107,7 +107,9 @@ function outcomeNote(run) {
 
 /** One row of the report: every figure in bytes, plus the page's estimate and errors. */
 function reportRow(trace, runs) {
-  const figures = storyFigures(runs.dlmalloc, { on: runs.on, off: runs.off, differs: [] });
+  const native = { on: runs.on, off: runs.off, differs: [] };
+  const resident = residentOfRun(runs.dlmalloc);
+  const figures = storyFigures(runs.dlmalloc, native, resident && { ...resident, source: 'Node' });
   const wasmEnd = (run) => run.samples.at(-1).footprint_bytes;
   return {
     trace,
@@ -127,6 +129,7 @@ function reportRow(trace, runs) {
     wasm_emmalloc_memory_bytes: wasmEnd(runs.emmalloc),
     wasm_emmalloc_outcome: runs.emmalloc.outcome,
     wasm_heap_growth_bytes: figures.wasm.heapGrowth,
+    wasm_resident_growth_bytes: figures.wasm.resident?.growth ?? null,
     estimate_bytes: figures.off?.finalGrowth ?? null,
     error_percent: figures.prediction?.errorPercent ?? null,
     peak_error_percent: figures.prediction?.peakErrorPercent ?? null,
@@ -137,7 +140,8 @@ function reportRow(trace, runs) {
 const HEADER =
   '| trace | peak in use (requested) | native RSS, trim on: peak / end | native RSS, ' +
   'trim off: peak / end | WebAssembly memory, dlmalloc | WebAssembly memory, emmalloc | ' +
-  'WebAssembly heap growth (dlmalloc) | estimate: native trim-off growth | its error | ' +
+  'WebAssembly heap growth (dlmalloc) | its resident growth (Node) | ' +
+  'estimate: native trim-off growth | its error | ' +
   'error of the native peak |';
 
 function formatRow(row) {
@@ -148,6 +152,7 @@ function formatRow(row) {
     `${mib(row.wasm_dlmalloc_memory_bytes)}${row.notes.dlmalloc} | ` +
     `${mib(row.wasm_emmalloc_memory_bytes)}${row.notes.emmalloc} | ` +
     `${mib(row.wasm_heap_growth_bytes)} | ` +
+    `${row.wasm_resident_growth_bytes == null ? '–' : mib(row.wasm_resident_growth_bytes)} | ` +
     `${row.estimate_bytes == null ? '–' : mib(row.estimate_bytes)} | ` +
     `${percent(row.error_percent)} | ${percent(row.peak_error_percent)} |`
   );
@@ -156,9 +161,10 @@ function formatRow(row) {
 const NOTE = `
 MiB. RSS and WebAssembly memory are absolute (linear memory starts at 64 MiB and never shrinks);
 growth is over each run's baseline sample, which already holds the replay's own address map and
-input buffer. Error = (estimate − WebAssembly heap growth) / WebAssembly heap growth, negative
-when the native "WASM-equivalent" figure is too small; "–" when WebAssembly ran out of memory or
-its heap grew by less than 1 MiB (the page's rule, web/story.js).`;
+input buffer. Error = (estimate − resident growth) / resident growth, where resident growth is the
+module's resident memory after the run minus before it (the kernel's count); negative when the
+native "WASM-equivalent" figure is too small; "–" when WebAssembly ran out of memory or its
+resident memory grew by less than 1 MiB (the page's rule, web/story.js).`;
 
 // ---- the chart PNG ----
 
@@ -340,7 +346,7 @@ async function report(targets, options) {
     });
   }
   console.log(HEADER);
-  console.log(`|${' --- |'.repeat(10)}`);
+  console.log(`|${' --- |'.repeat(HEADER.split(' | ').length)}`);
   for (const row of rows) console.log(formatRow(row));
   console.log(NOTE);
   console.log(

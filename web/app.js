@@ -9,12 +9,20 @@ import { SPEEDS, DEFAULT_SPEED } from './run-loop.js';
 import { RunController } from './run-controller.js';
 import { isTrace, replayFigures, replayNotice, traceRun } from './replay-flow.js';
 import { fillScenarioPicker, buildParamFields, describeScenario } from './controls.js';
-import { failedRuns, nativeFor, nativeForTrace, paramsLine } from './native-data.js';
-import { storyFigures } from './story.js';
+import {
+  failedRuns,
+  nativeFor,
+  nativeForTrace,
+  paramDifferences,
+  paramsLine,
+} from './native-data.js';
+import { residentOfRun, storyFigures } from './story.js';
 import { renderSummary, renderPlaceholder, item } from './summary-view.js';
 import { CaptionTracker, WALKTHROUGH, captionHoldMs } from './walkthrough.js';
 import { runCsv, exportName, download, canvasPng } from './export.js';
 import { mib } from './units.js';
+import { cleanLine } from './message.js';
+import { BROWSER_RESULTS_URL, ResidentLive, browserKind, measuredRun } from './resident-live.js';
 
 const DEFAULT_SCENARIO = 'cycles';
 const DEFAULT_NATIVE_URL = 'gen/data/native-results.json';
@@ -43,6 +51,7 @@ const ui = {
   exportPng: $('export-png'),
   exportJson: $('export-json'),
   exportCsv: $('export-csv'),
+  residentNotice: $('resident-notice'),
   summaryHeading: $('summary-heading'),
   summary: { lead: $('summary-lead'), list: $('summary-figures'), note: $('summary-note') },
 };
@@ -57,10 +66,12 @@ const state = {
   last: null, // the last finished run and what it ran on
   captions: [], // the captions the last walkthrough showed, in order (for the debug hook)
   replay: null, // {name, trace: {program, event_count}} while a trace's replay is on the chart
+  measured: null, // browser-results.json, loaded once live resident readings are unavailable
 };
 
 let chart = null;
 let controller = null; // the run controller: the instance runs use, the run in progress
+let resident = null; // the live resident readings (web/resident-live.js)
 
 // ---- small helpers ----
 
@@ -211,6 +222,52 @@ async function importFile(file) {
   setNative(verdict.document, file.name);
 }
 
+// ---- resident memory ----
+
+/** The measured run of the chosen scenario in this kind of browser, when readings are not live. */
+const measuredOfScenario = () =>
+  measuredRun(state.measured, ui.scenario.value, browserKind(navigator.userAgent));
+
+/** Draws what a browser measured for the chosen scenario, while live readings are unavailable. */
+function showMeasured() {
+  if (resident.available !== false) return;
+  const measured = measuredOfScenario();
+  chart.showMeasured(measured?.run ?? null, measured?.label);
+  if (!controller.running) chart.refresh();
+}
+
+async function residentUnavailable(reason) {
+  try {
+    const response = await fetch(BROWSER_RESULTS_URL, { cache: 'no-cache' });
+    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    const verdict = validateResults(await response.text(), resultsRules({ platform: 'wasm' }));
+    if (!verdict.ok) throw new Error(verdict.message);
+    state.measured = verdict.document;
+    show(
+      ui.residentNotice,
+      cleanLine(`${reason}. Drawn instead: what make browser-results measured.`),
+    );
+  } catch (error) {
+    show(
+      ui.residentNotice,
+      cleanLine(`${reason}; ${BROWSER_RESULTS_URL} could not be loaded either (${error.message}).`),
+    );
+  }
+  showMeasured();
+  if (state.last) renderStory();
+}
+
+/** The module's resident bytes before and after the run on the chart, for the summary: read
+ *  live, or measured in a browser for the same scenario and parameters; null when neither. */
+function residentOfLast() {
+  const { run, residentLive } = state.last;
+  if (residentLive) return residentLive;
+  const measured = run.trace ? null : measuredOfScenario();
+  if (!measured || paramDifferences(run.params, measured.run.params, canonicalModel).length)
+    return null;
+  return { ...residentOfRun(measured.run), source: measured.label };
+}
+
 // ---- the summary ----
 
 /** The native runs to compare with the last finished run: a replay's are of the same trace. */
@@ -224,7 +281,7 @@ function nativeOfLast() {
 function renderStory() {
   const { run, allocator, instanceRun, scenario } = state.last;
   const match = nativeOfLast();
-  const figures = storyFigures(run, match);
+  const figures = storyFigures(run, match, residentOfLast());
   ui.summaryHeading.textContent = run.trace
     ? `What the replay of ${run.trace.program} shows`
     : `What the ${scenario} run shows`;
@@ -282,10 +339,15 @@ function scenarioRun(scenario, params) {
 async function startRun({ scenario, params, begin, step, refused, allocator, reuse, captions }) {
   show(ui.runError, '');
   const tracker = captions ? new CaptionTracker(scenario, allocator) : null;
+  let residentStart = null; // the reading before step 0
   return controller.run({
     allocator,
     reuse,
-    begin,
+    async begin(lab) {
+      resident.stop();
+      residentStart = await resident.readNow(lab);
+      return begin(lab);
+    },
     step,
     afterStep:
       tracker &&
@@ -300,6 +362,8 @@ async function startRun({ scenario, params, begin, step, refused, allocator, reu
       begun(replay) {
         state.runParams = params;
         state.replay = replay;
+        if (residentStart) chart.addResident(residentStart); // drawn at step 0
+        resident.follow(controller.lab);
         showNative();
         placeholder('Running …');
       },
@@ -310,19 +374,32 @@ async function startRun({ scenario, params, begin, step, refused, allocator, reu
         ui.status.textContent = `Stopped at step ${sample?.step ?? 0}; the chart keeps what it drew.`;
         placeholder('Stopped before the end: no summary.');
       },
-      finished: (run, lab) => finishRun(run, lab, scenario),
+      finished: (run, lab) => finishRun(run, lab, scenario, residentStart),
       failed: (error) => showError(error, 'The run failed. '),
-      settled: updateInstanceStatus,
+      settled() {
+        chart.endLive();
+        chart.refresh();
+        resident.settle();
+        updateInstanceStatus();
+      },
     },
   });
 }
 
-function finishRun(run, lab, scenario) {
+async function finishRun(run, lab, scenario, before) {
+  // The module's resident memory after the run: drawn at its last step, and the summary's.
+  const after = before === null ? null : await resident.readNow(lab);
+  if (after) chart.addResident(after);
   state.last = {
     run,
     allocator: lab.allocator,
     instanceRun: controller.labRuns,
     scenario,
+    residentLive: after && {
+      start: before.resident_bytes,
+      end: after.resident_bytes,
+      source: 'live',
+    },
   };
   const last = run.samples.at(-1);
   if (run.outcome === 'oom') chart.setOom(last.step, run.error);
@@ -428,6 +505,7 @@ function onStop() {
 
 function onReset() {
   onStop();
+  resident.stop();
   controller.forget();
   state.last = null;
   state.runParams = null;
@@ -454,6 +532,7 @@ function selectScenario(name) {
   state.replay = null;
   chart.clearLive();
   showNative();
+  showMeasured();
   show(ui.caption, '');
   placeholder(`Run ${name} to compare.`);
 }
@@ -578,6 +657,7 @@ function exposeDebugHook() {
       runStats: controller.stats && { ...controller.stats },
       settled: controller.settled,
       captions: [...(state.walkthrough?.captions ?? state.captions)],
+      residentLive: resident.available,
     }),
   });
 }
@@ -587,6 +667,16 @@ async function start() {
   ui.speed.value = DEFAULT_SPEED;
   chart = new ChartView(ui.canvas);
   controller = new RunController({ chart, rate });
+  resident = new ResidentLive({
+    onSample(sample) {
+      chart.addResident(sample);
+      if (!controller.running) chart.refresh();
+    },
+    onMissed() {
+      chart.missResident();
+    },
+    onUnavailable: residentUnavailable,
+  });
   wire();
   exposeDebugHook();
   updateExports();
@@ -597,6 +687,7 @@ async function start() {
     showError(error);
     return;
   }
+  resident.readNow(state.catalog); // whether live readings exist here: else, say so at once
   fillScenarioPicker(ui.scenario, state.catalog.scenarios(), DEFAULT_SCENARIO);
   selectScenario(DEFAULT_SCENARIO);
   await loadDefaultNative();

@@ -12,22 +12,37 @@ import { MiB } from './units.js';
 /** A fresh module's linear memory (Emscripten's INITIAL_MEMORY here). */
 export const INITIAL_LINEAR_BYTES = 64 * MiB;
 
-/** The series, in legend order. `from` picks the value out of a sample. */
+/** The module's ceiling (Emscripten's MAXIMUM_MEMORY here). */
+export const CEILING_BYTES = 512 * MiB;
+
+/** The series, in legend order. `from` picks the value out of a sample. The primary comparison is
+ *  resident against resident: the module's resident memory (the kernel's count, live or measured
+ *  in a browser) against native RSS. Linear memory is address space the engine reserved: thin. */
 export const SERIES = [
   {
-    key: 'wasmLinear',
-    label: 'WebAssembly linear memory',
+    key: 'wasmResident',
+    label: 'WebAssembly resident (live, this browser)',
     color: '#1b4fa0',
-    width: 3,
-    from: (s) => s.footprint_bytes,
+    width: 3.5,
+    from: (s) => s.resident_bytes,
+    // The retained memory, resident minus in use, shaded down to the in-use line.
+    fillTo: 'wasmInUse',
+    fillColor: 'rgba(27, 79, 160, 0.16)',
+    // Readings are a few a second, not one a step: each is marked. Drawn over native trim on (the
+    // primary line), under the dashed lines, which stay visible where they coincide.
+    pointRadius: 2.5,
+    order: -0.5,
+    // A reading that found nothing leaves a gap: the line does not pretend to know what happened.
+    spanGaps: false,
   },
   {
-    key: 'wasmHeap',
-    label: 'WebAssembly heap end (sbrk)',
-    color: '#3f86d8',
-    width: 2,
-    dash: [7, 4],
-    from: (s) => s.sbrk_bytes,
+    key: 'wasmHostRss',
+    label: 'browser process RSS (whole tab)',
+    color: '#7a8aa6',
+    width: 1.5,
+    dash: [1, 3],
+    hidden: true,
+    from: (s) => s.host_rss_bytes,
   },
   {
     key: 'wasmInUse',
@@ -35,6 +50,22 @@ export const SERIES = [
     color: '#8cc4ec',
     width: 3,
     from: (s) => s.in_use_bytes,
+  },
+  {
+    key: 'wasmHeap',
+    label: 'WebAssembly heap end (sbrk)',
+    color: '#3f86d8',
+    width: 1.5,
+    dash: [7, 4],
+    from: (s) => s.sbrk_bytes,
+  },
+  {
+    key: 'wasmLinear',
+    label: 'reserved address space (linear memory)',
+    color: '#6f7f99',
+    width: 1,
+    dash: [12, 3, 2, 3],
+    from: (s) => s.footprint_bytes,
   },
   {
     key: 'nativeTrim',
@@ -64,7 +95,10 @@ export const SERIES = [
     from: (s) => s.in_use_bytes,
   },
 ];
+const seriesOf = (key) => SERIES.find((s) => s.key === key);
+const indexOf = (key) => SERIES.findIndex((s) => s.key === key);
 const WASM_KEYS = ['wasmLinear', 'wasmHeap', 'wasmInUse'];
+const RESIDENT_KEYS = ['wasmResident', 'wasmHostRss'];
 const MARKED_PHASES = { free: 'free', trim: 'trim' };
 
 /** Points {x: step, y: MiB} of one series from samples (skipping samples without the field). */
@@ -123,9 +157,28 @@ function wrap(ctx, text, width) {
   return lines;
 }
 
-function drawGuide(ctx, area, y) {
-  const py = y.getPixelForValue(INITIAL_LINEAR_BYTES / MiB);
-  if (py < area.top || py > area.bottom) return;
+/** A horizontal guide at `bytes` with its words under it, at the right (the linear memory
+ *  series often runs along the line itself); one above the scale is named at the top. */
+function drawGuide(ctx, area, y, bytes, text) {
+  const py = y.getPixelForValue(bytes / MiB);
+  ctx.fillStyle = '#5b6573';
+  // Above the scale: named at the top left, under the rows of the phase marks' labels (the lines
+  // start near 0 there), on a white box as those labels are.
+  if (py < area.top) {
+    if (!text.above) return;
+    const top = area.top + 2 + MAX_LABEL_ROWS * ROW_HEIGHT;
+    const width = ctx.measureText(text.above).width + 6;
+    ctx.fillStyle = 'rgba(255, 255, 255, 0.85)';
+    ctx.fillRect(area.left + 2, top, width, ROW_HEIGHT - 2);
+    ctx.fillStyle = '#5b6573';
+    ctx.textAlign = 'left';
+    ctx.textBaseline = 'top';
+    ctx.fillText(text.above, area.left + 5, top + 1);
+    return;
+  }
+  ctx.textAlign = 'right';
+  ctx.textBaseline = 'top';
+  if (py > area.bottom) return;
   ctx.strokeStyle = '#9aa4b2';
   ctx.setLineDash([2, 4]);
   ctx.lineWidth = 1;
@@ -134,11 +187,17 @@ function drawGuide(ctx, area, y) {
   ctx.lineTo(area.right, py);
   ctx.stroke();
   ctx.setLineDash([]);
-  // Under the line, at the right: the linear memory series often runs along the line itself.
-  ctx.fillStyle = '#5b6573';
-  ctx.textAlign = 'right';
-  ctx.textBaseline = 'top';
-  ctx.fillText('64 MiB: a fresh module\u2019s linear memory', area.right - 4, py + 4);
+  ctx.fillText(text.at, area.right - 4, py + 4);
+}
+
+function drawGuides(ctx, area, y) {
+  drawGuide(ctx, area, y, INITIAL_LINEAR_BYTES, {
+    at: '64 MiB: a fresh module\u2019s linear memory',
+  });
+  drawGuide(ctx, area, y, CEILING_BYTES, {
+    at: '512 MiB: the module\u2019s ceiling (MAXIMUM_MEMORY)',
+    above: '\u2191 the module\u2019s ceiling, 512 MiB, is above this scale',
+  });
 }
 
 const MAX_LABEL_ROWS = 2;
@@ -205,7 +264,7 @@ function annotationsPlugin(view) {
       const { ctx, chartArea: area, scales } = chart;
       ctx.save();
       ctx.font = LABEL_FONT;
-      drawGuide(ctx, area, scales.y);
+      drawGuides(ctx, area, scales.y);
       const marks = view.marks.map((m) => ({
         ...m,
         color: m.text === 'trim' ? '#6a1b9a' : '#37474f',
@@ -221,6 +280,12 @@ function annotationsPlugin(view) {
 
 // ---- the view ----
 
+/** Chart.js's fill of a series: down to its `fillTo` series, only where it lies above it. */
+function fillOf(series) {
+  if (!series.fillTo) return false;
+  return { target: indexOf(series.fillTo), above: series.fillColor, below: 'rgba(0, 0, 0, 0)' };
+}
+
 function datasetOf(series, data) {
   return {
     label: series.label,
@@ -229,11 +294,12 @@ function datasetOf(series, data) {
     backgroundColor: series.color,
     borderWidth: series.width,
     borderDash: series.dash ?? [],
-    pointRadius: 0,
+    pointRadius: series.pointRadius ?? 0,
     pointHoverRadius: 3,
     pointStyle: 'line',
-    fill: false,
-    spanGaps: true,
+    fill: fillOf(series),
+    hidden: series.hidden ?? false,
+    spanGaps: series.spanGaps ?? true,
     order: series.order ?? 0,
   };
 }
@@ -309,6 +375,7 @@ export class ChartView {
   #liveSamples = [];
   #nativeSamples = [];
   #expectedLast = null;
+  #measured = false;
 
   constructor(canvas, ChartClass = globalThis.Chart) {
     for (const series of SERIES) this.#points[series.key] = [];
@@ -322,7 +389,7 @@ export class ChartView {
 
   #setSeries(key, points) {
     this.#points[key] = points;
-    this.chart.data.datasets[SERIES.findIndex((s) => s.key === key)].data = points;
+    this.chart.data.datasets[indexOf(key)].data = points;
   }
 
   #indexSteps(samples) {
@@ -341,9 +408,9 @@ export class ChartView {
    *  native run has the chosen parameters, so its last step is where the live run will end. */
   showNative(on, off, { sameSteps = false } = {}) {
     const byKey = {
-      nativeTrim: [on, SERIES[3]],
-      nativeNoTrim: [off, SERIES[4]],
-      nativeInUse: [on ?? off, SERIES[5]],
+      nativeTrim: [on, seriesOf('nativeTrim')],
+      nativeNoTrim: [off, seriesOf('nativeNoTrim')],
+      nativeInUse: [on ?? off, seriesOf('nativeInUse')],
     };
     for (const [key, [run, series]] of Object.entries(byKey))
       this.#setSeries(key, run ? pointsOf(run.samples, series.from) : []);
@@ -357,9 +424,12 @@ export class ChartView {
     this.#applyXMax();
   }
 
-  /** Starts a live run: clears the WebAssembly series, marks and any oom message. */
+  /** Starts a live run: clears the WebAssembly series (the resident ones unless they show a
+   *  measurement, see showMeasured), marks and any oom message. */
   startLive() {
+    this.#shade(false);
     for (const key of WASM_KEYS) this.#setSeries(key, []);
+    if (!this.#measured) this.#clearResident();
     this.#live = true;
     this.#liveSamples = [];
     this.marks = [];
@@ -374,7 +444,7 @@ export class ChartView {
     const previous = this.#liveSamples.at(-1)?.phase ?? null;
     for (const sample of samples) this.#liveSamples.push(sample);
     for (const key of WASM_KEYS) {
-      const { from: pick } = SERIES.find((s) => s.key === key);
+      const { from: pick } = seriesOf(key);
       const target = this.#points[key];
       for (const sample of samples) target.push({ x: sample.step, y: pick(sample) / MiB });
     }
@@ -383,13 +453,83 @@ export class ChartView {
     if ((this.#liveSamples.at(-1)?.step ?? 0) > (this.#expectedLast ?? Infinity)) this.#applyXMax();
   }
 
+  /** The shading of the retained area (resident − in use) on or off. Off while a run draws: the
+   *  fill between two series is recomputed on every update and would halve the live rate. */
+  #shade(on) {
+    SERIES.forEach((series, i) => {
+      if (series.fillTo) this.chart.data.datasets[i].fill = on && fillOf(series);
+    });
+  }
+
+  /** The run stopped drawing (it ended in any way): the retained area is shaded from now on. */
+  endLive() {
+    this.#shade(true);
+  }
+
   /** Removes the live run: back to the native series alone. */
   clearLive() {
     this.startLive();
+    this.#shade(true);
     this.#live = false;
     this.stepInfo.clear();
     this.#indexSteps(this.#nativeSamples);
     this.marks = phaseMarks(this.#nativeSamples);
+  }
+
+  #clearResident() {
+    for (const key of RESIDENT_KEYS) this.#setSeries(key, []);
+  }
+
+  #setLabel(key, label) {
+    this.chart.data.datasets[indexOf(key)].label = label;
+  }
+
+  /** A live reading of the module's resident memory and its process's RSS, drawn at the step
+   *  the run has reached (after the run: its last step, whose value it replaces). */
+  addResident({ resident_bytes, host_rss_bytes }) {
+    if (this.#measured) {
+      this.#measured = false;
+      this.#clearResident();
+      this.#setLabel('wasmResident', seriesOf('wasmResident').label);
+    }
+    const x = this.#liveSamples.at(-1)?.step ?? 0;
+    for (const [key, bytes] of [
+      ['wasmResident', resident_bytes],
+      ['wasmHostRss', host_rss_bytes],
+    ]) {
+      const points = this.#points[key];
+      if (points.at(-1)?.x === x) points.pop();
+      points.push({ x, y: bytes / MiB });
+    }
+  }
+
+  /** A live reading found nothing: the resident line breaks at the step the run has reached. */
+  missResident() {
+    const x = this.#liveSamples.at(-1)?.step ?? 0;
+    for (const key of RESIDENT_KEYS) {
+      const points = this.#points[key];
+      const last = points.at(-1);
+      if (last && last.y !== null && last.x < x) points.push({ x, y: null });
+    }
+  }
+
+  /** The resident memory a browser measured for this scenario (a run of browser-results.json),
+   *  labelled with where (`source`, e.g. "measured in Chromium 156"); null clears it. */
+  showMeasured(run, source) {
+    this.#measured = run !== null;
+    this.#setSeries(
+      'wasmResident',
+      run ? pointsOf(run.samples, seriesOf('wasmResident').from) : [],
+    );
+    this.#setSeries('wasmHostRss', run ? pointsOf(run.samples, seriesOf('wasmHostRss').from) : []);
+    this.#setLabel(
+      'wasmResident',
+      run ? `WebAssembly resident (${source})` : seriesOf('wasmResident').label,
+    );
+    this.#setLabel(
+      'wasmHostRss',
+      run ? `browser process RSS (${source})` : seriesOf('wasmHostRss').label,
+    );
   }
 
   /** Marks an out-of-memory stop at `step` with the engine's message. */
@@ -409,8 +549,11 @@ export class ChartView {
   /** A copy of what is on the chart, for the debug hook and the tests. */
   snapshot() {
     const series = {};
-    for (const { key, label } of SERIES)
-      series[key] = { label, points: this.#points[key].map(({ x, y }) => ({ x, y })) };
+    SERIES.forEach(({ key }, i) => {
+      const { label } = this.chart.data.datasets[i];
+      const hidden = !this.chart.isDatasetVisible(i);
+      series[key] = { label, hidden, points: this.#points[key].map(({ x, y }) => ({ x, y })) };
+    });
     return {
       series,
       marks: this.marks.map((m) => ({ ...m })),

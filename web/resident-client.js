@@ -94,6 +94,29 @@ export async function interpret(response) {
 }
 
 /**
+ * One reading of `target`: a sample, or a problem (one clean line) and whether asking again
+ * is pointless. A request aborted through `signal` resolves with neither.
+ * @param {ResidentTarget} target
+ * @param {{fetch?: typeof fetch, signal?: AbortSignal}} [options]
+ * @returns {Promise<{sample?: ResidentSample, problem?: string, stop?: boolean}>}
+ */
+export async function readResident(
+  { bytes, tag, at },
+  { fetch: fetchFn = globalThis.fetch, signal } = {},
+) {
+  const query = new URLSearchParams({ bytes: String(bytes), tag, at: String(at) });
+  let outcome;
+  try {
+    outcome = await interpret(await fetchFn(`${RESIDENT_URL}?${query}`, { signal }));
+  } catch (error) {
+    if (signal?.aborted) return {};
+    const reason = quote(/** @type {Error} */ (error)?.message ?? error);
+    outcome = { problem: `${PREFIX}: ${RESIDENT_URL} cannot be reached (${reason})`, stop: true };
+  }
+  return outcome.sample ? outcome : { ...outcome, problem: cleanLine(String(outcome.problem)) };
+}
+
+/**
  * Starts polling; stop() ends it at once: no request is made and no callback runs after it.
  * @param {ResidentPollOptions} options
  * @returns {{stop: () => void, done: Promise<void>}} `done` settles when polling has ended
@@ -112,19 +135,11 @@ export function pollResident({
   const interval = Math.max(MIN_INTERVAL_MS, intervalMs);
 
   /** One request; whether to go on. */
-  async function ask(/** @type {ResidentTarget} */ { bytes, tag, at }) {
-    const query = new URLSearchParams({ bytes: String(bytes), tag, at: String(at) });
-    let outcome;
-    try {
-      outcome = await interpret(await fetchFn(`${RESIDENT_URL}?${query}`, { signal }));
-    } catch (error) {
-      if (signal.aborted) return false;
-      const reason = quote(/** @type {Error} */ (error)?.message ?? error);
-      outcome = { problem: `${PREFIX}: ${RESIDENT_URL} cannot be reached (${reason})`, stop: true };
-    }
+  async function ask(/** @type {ResidentTarget} */ current) {
+    const outcome = await readResident(current, { fetch: fetchFn, signal });
     if (signal.aborted) return false;
     if (outcome.sample) onSample(outcome.sample);
-    else onProblem(cleanLine(String(outcome.problem)), Boolean(outcome.stop));
+    else onProblem(String(outcome.problem), Boolean(outcome.stop));
     return !outcome.stop;
   }
 

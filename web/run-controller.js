@@ -15,7 +15,8 @@ import { runLoop } from './run-loop.js';
  *   chart has just been cleared for it
  * @property {(sample: object) => void} progress after each batch of samples drawn, the last one
  * @property {(sample: object|null) => void} stopped stop() ended it (the last sample drawn)
- * @property {(run: object, lab: object) => void} finished it ran to its end (lab.result())
+ * @property {(run: object, lab: object) => void|Promise<void>} finished it ran to its end
+ *   (lab.result()); settled waits for it
  * @property {(error: unknown) => void} failed the engine threw mid-run
  * @property {() => void} settled after stopped, finished or failed
  */
@@ -104,7 +105,7 @@ export class RunController {
         hooks.stopped(lastSample);
         return null;
       }
-      hooks.finished(run, lab);
+      await hooks.finished(run, lab);
       return run;
     } catch (error) {
       this.lab = null; // an instance that threw mid-run is not trusted for reuse

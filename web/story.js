@@ -2,36 +2,53 @@
 // the same scenario (trim on, trim off). Pure: no DOM here, so the Node tests check the
 // arithmetic; web/summary-view.js turns the result into text.
 //
-// Definitions (the page's "how these numbers are computed" note repeats them):
-//   native released  = native trim-on run: RSS just before malloc_trim(0) − RSS just after
-//                      (summary.released_by_trim_bytes).
-//   WebAssembly kept = growth, from step 0 to the trim step, of (heap end − bytes in use): the
-//                      free memory the allocator holds inside the module because of this run,
-//                      still there after its malloc_trim(0). Heap end is sbrk(0). A run that
-//                      ran out of memory has no trim step: its last step is used.
-//   predicted        = native trim-off run: final RSS − RSS at step 0 (the "WASM-equivalent"
-//                      native measurement).
-//   measured         = WebAssembly run: final heap end − heap end at step 0 (what the module's
-//                      allocator claimed and holds; it never goes down).
-//   error            = (predicted − measured) / measured, in %; negative = underestimate.
-//                      Not given when measured is under 1 MiB (nothing to predict).
-//   peak predicted   = native trim-off run: peak RSS − RSS at step 0, with its own error.
-// Linear memory itself is reported (start → end) but not used as "measured": it starts at
-// 64 MiB whatever the program does and grows in steps of about 20 %, so its growth is 0 for any
-// heap under ~59 MiB and overshoots above that; the heap end is the figure RSS growth mirrors.
+// Definitions (the page's "how these numbers are computed" note, the README and
+// docs/results-format.md use the same words):
+//   native released   = native trim-on run: RSS just before malloc_trim(0) − RSS just after
+//                       (summary.released_by_trim_bytes).
+//   resident after    = the kernel's resident bytes of the module's linear-memory mapping after
+//                       the run's last step (its smaps Rss): read live from the demo server, or
+//                       measured by `make browser-results` for the same scenario and parameters.
+//   retained          = resident after − bytes in use at the last step: memory the module holds
+//                       resident that the program no longer uses (the allocator cache).
+//   resident growth   = resident after − resident before the run's first step.
+//   predicted         = native trim-off run: final RSS − RSS at step 0 (the "WASM-equivalent"
+//                       native measurement).
+//   error             = (predicted − resident growth) / resident growth, in %; negative =
+//                       underestimate. Not given when the growth is under 1 MiB.
+//   peak predicted    = native trim-off run: peak RSS − RSS at step 0, with its own error.
+// Linear memory is reserved address space, not memory: a fresh 64 MiB module has under 1 MiB
+// resident, so it is reported (start → end) but never compared with RSS.
 import { MiB, mib } from './units.js';
 
-/** Below this WebAssembly heap growth an error in % says nothing (and would divide by ~0). */
+/** Below this resident growth an error in % says nothing (and would divide by ~0). */
 export const MIN_MEASURED_BYTES = MiB;
 /** An |error| up to this many % counts as a good prediction in the verdict. */
 export const GOOD_ERROR_PERCENT = 10;
 
-const trimSample = (run) => run.samples.find((s) => s.phase === 'trim') ?? run.samples.at(-1);
-const cacheBytes = (sample) => (sample.sbrk_bytes ?? 0) - sample.in_use_bytes;
 const percent = (predicted, measured) => ((predicted - measured) / measured) * 100;
 
-/** Figures of the WebAssembly run alone. */
-export function wasmFigures(run) {
+/**
+ * The module's resident bytes before and after a run that carries them (results format 2: a
+ * run of the Node runner or of `make browser-results`): its first sample's, and its run_end
+ * event's (its last sample's without one). Null when the run has no resident figures.
+ * @param {object} run
+ * @returns {{start: number, end: number}|null}
+ */
+export function residentOfRun(run) {
+  const start = run.samples[0]?.resident_bytes;
+  const ended = run.after?.find((e) => e.event === 'run_end')?.resident_bytes;
+  const end = ended ?? run.samples.at(-1)?.resident_bytes;
+  return typeof start === 'number' && typeof end === 'number' ? { start, end } : null;
+}
+
+/**
+ * Figures of the WebAssembly run alone.
+ * @param {object} run
+ * @param {{start: number, end: number, source: string}|null} resident the module's resident
+ *   bytes before and after the run, and where they were read ("live", "measured in …")
+ */
+export function wasmFigures(run, resident = null) {
   const first = run.samples[0];
   const last = run.samples.at(-1);
   return {
@@ -39,7 +56,11 @@ export function wasmFigures(run) {
     linearEnd: last.footprint_bytes,
     linearPeak: Math.max(...run.samples.map((s) => s.footprint_bytes)),
     heapGrowth: (last.sbrk_bytes ?? 0) - (first.sbrk_bytes ?? 0),
-    kept: cacheBytes(trimSample(run)) - cacheBytes(first),
+    resident: resident && {
+      ...resident,
+      growth: resident.end - resident.start,
+      retained: resident.end - last.in_use_bytes,
+    },
     trimReturned: run.summary.trim_returned,
     outcome: run.outcome,
     error: run.error,
@@ -65,21 +86,23 @@ function nativeFigures(run) {
  * Everything the summary panel says about one run.
  * @param {object} wasmRun the WebAssembly run (results format, with sbrk_bytes)
  * @param {{on: object|null, off: object|null, differs: string[]}} native from nativeFor()
+ * @param {{start: number, end: number, source: string}|null} [resident] see wasmFigures
  */
-export function storyFigures(wasmRun, native) {
-  const wasm = wasmFigures(wasmRun);
+export function storyFigures(wasmRun, native, resident = null) {
+  const wasm = wasmFigures(wasmRun, resident);
   const on = nativeFigures(native.on);
   const off = nativeFigures(native.off);
   const comparable =
     native.differs.length === 0 && wasm.outcome === 'completed' && off?.outcome === 'completed';
   const figures = { wasm, on, off, comparable, differs: native.differs, prediction: null };
-  if (!comparable || wasm.heapGrowth < MIN_MEASURED_BYTES) return figures;
+  const measured = wasm.resident?.growth ?? 0;
+  if (!comparable || measured < MIN_MEASURED_BYTES) return figures;
   figures.prediction = {
     predicted: off.finalGrowth,
-    measured: wasm.heapGrowth,
-    errorPercent: percent(off.finalGrowth, wasm.heapGrowth),
+    measured,
+    errorPercent: percent(off.finalGrowth, measured),
     peakPredicted: off.peakGrowth,
-    peakErrorPercent: percent(off.peakGrowth, wasm.heapGrowth),
+    peakErrorPercent: percent(off.peakGrowth, measured),
   };
   return figures;
 }
@@ -108,7 +131,7 @@ export function verdict(figures) {
       peakNote(p)
     );
   }
-  return 'It overestimates here: native RSS grew by more than the WebAssembly heap did.';
+  return "It overestimates here: native RSS grew by more than the module's resident memory did.";
 }
 
 /** A signed percentage with one decimal ("+4.2", "−99.7"). */

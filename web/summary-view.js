@@ -12,16 +12,20 @@ export function item(text) {
   return li;
 }
 
-/** The lead sentence: "native released X MiB at trim; WebAssembly kept Y MiB; …". */
+/** The lead sentence: "native released X MiB at trim; the module held Y MiB resident …". */
 export function leadSentence(figures) {
   const { on, wasm, prediction } = figures;
   const released = on
     ? `Native released ${mib(on.released)} MiB at trim`
     : 'No native trim-on run is loaded';
-  const kept = `WebAssembly kept ${mib(wasm.kept)} MiB`;
+  const { resident } = wasm;
+  const kept = resident
+    ? `the WebAssembly module held ${mib(resident.end)} MiB resident after the run, ` +
+      `${mib(resident.retained)} MiB of it retained (resident − in use)`
+    : "the WebAssembly module's resident memory is not known here";
   const predicted = prediction
-    ? 'the WASM-equivalent native measurement (trim disabled) predicted the WebAssembly ' +
-      `footprint with an error of ${signedPercent(prediction.errorPercent)} %`
+    ? 'the WASM-equivalent native measurement (trim disabled) predicted its resident growth ' +
+      `with an error of ${signedPercent(prediction.errorPercent)} %`
     : 'no prediction error is given (see below)';
   return `${released}; ${kept}; ${predicted}.`;
 }
@@ -32,13 +36,19 @@ function missingPrediction(figures, context) {
   if (!figures.on && !figures.off)
     return `No native results for ${context.scenario} are loaded: import a file that holds them.`;
   const reasons = [];
-  if (figures.wasm.heapGrowth < MIN_MEASURED_BYTES)
+  const { resident } = figures.wasm;
+  if (!resident)
+    reasons.push(
+      "the module's resident memory was not read (no live reading, and no browser " +
+        'measurement of these parameters)',
+    );
+  else if (resident.growth < MIN_MEASURED_BYTES)
     reasons.push(
       context.instanceRun > 1
-        ? `this run claimed no new heap (${mib(figures.wasm.heapGrowth)} MiB): it reused the cache ` +
-            `this instance kept from its earlier ${context.instanceRun - 1} ` +
+        ? `its resident memory grew by only ${mib(resident.growth)} MiB: this run reused the ` +
+            `cache this instance kept from its earlier ${context.instanceRun - 1} ` +
             `run${context.instanceRun > 2 ? 's' : ''}, so nothing had to grow`
-        : `the WebAssembly heap grew by only ${mib(figures.wasm.heapGrowth)} MiB`,
+        : `its resident memory grew by only ${mib(resident.growth)} MiB`,
     );
   if (figures.differs.length > 0)
     reasons.push(
@@ -55,11 +65,15 @@ function figureItems(figures, context) {
   const { wasm, on, off, prediction } = figures;
   const items = [];
   const grew = wasm.linearEnd > wasm.linearStart ? 'grew' : 'did not grow';
+  const resident = wasm.resident
+    ? `resident ${mib(wasm.resident.start)} → ${mib(wasm.resident.end)} MiB ` +
+      `(${wasm.resident.source}); `
+    : '';
   items.push(
     `WebAssembly (${context.allocator}, run ${context.instanceRun} of this instance): ` +
-      `linear memory ${grew}, ${mib(wasm.linearStart)} → ${mib(wasm.linearEnd)} MiB, and never ` +
-      `shrinks; heap end +${mib(wasm.heapGrowth)} MiB; malloc_trim returned ` +
-      `${wasm.trimReturned ?? 'nothing (not called)'}.`,
+      `${resident}reserved address space (linear memory) ${grew}, ${mib(wasm.linearStart)} → ` +
+      `${mib(wasm.linearEnd)} MiB, and never shrinks; heap end +${mib(wasm.heapGrowth)} MiB; ` +
+      `malloc_trim returned ${wasm.trimReturned ?? 'nothing (not called)'}.`,
   );
   const nativeParts = [];
   if (on) nativeParts.push(`trim on: peak +${mib(on.peakGrowth)}, end +${mib(on.finalGrowth)} MiB`);
@@ -68,7 +82,7 @@ function figureItems(figures, context) {
   if (nativeParts.length) items.push(`Native RSS over its start, ${nativeParts.join('; ')}.`);
   if (prediction)
     items.push(
-      `Predicted +${mib(prediction.predicted)} MiB, measured +${mib(prediction.measured)} ` +
+      `Predicted +${mib(prediction.predicted)} MiB, resident growth +${mib(prediction.measured)} ` +
         `MiB (${signedPercent(prediction.errorPercent)} %); from the native peak: ` +
         `+${mib(prediction.peakPredicted)} MiB (${signedPercent(prediction.peakErrorPercent)} %).`,
     );

@@ -7,17 +7,24 @@
 // soon after: what it did is recorded, its timing is not asserted.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, realpathSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { join } from 'node:path';
 
 import { measureRun } from '../../tools/browser-results.mjs';
 import { descendantsOf } from '../../tools/browser.mjs';
+import { handler } from '../../tools/serve.mjs';
+import { RESIDENT_PATH } from '../../tools/resident-api.mjs';
 import {
   browserName,
   chartData,
   missingFiles,
   openPage,
   runScenario,
+  screenshotPath,
   startBrowser,
+  textOf,
+  webRoot,
 } from '../support/browser.mjs';
 import { MiB } from '../support/helpers.mjs';
 
@@ -113,5 +120,127 @@ test(`${browserName}: the harness reads it at every step; dropping the instance 
       `the renderer's RSS ${mib(events.collected.host_rss_bytes)} after collection, ` +
         `${mib(before)} before the run`,
     );
+  }
+});
+
+const NEAR = 0.05; // the page's last reading against the test's own, read moments apart
+const near = (a, b) => Math.abs(a - b) <= NEAR * b;
+const readJson = (file) => JSON.parse(readFileSync(join(webRoot, 'gen', 'data', file), 'utf8'));
+/** A figure "N.NN" of the summary, in bytes. */
+const figure = (text, pattern) => {
+  const found = pattern.exec(text);
+  assert.ok(found, `${pattern} in: ${text}`);
+  return Number(found[1]) * MiB;
+};
+
+test(`${browserName}: the page draws the module's resident memory live from /api/resident, and the summary's resident figures`, async (t) => {
+  const { page, problems } = await openPage(browser);
+  await page.setViewport({ width: 1280, height: 900 });
+  // The chart's resident series while the run goes, sampled by the test itself.
+  await page.evaluate(() => {
+    window.trimlabTestSeen = [];
+    const look = () => {
+      const { state, chart } = window.trimlabDebug;
+      if (state().running) window.trimlabTestSeen.push(chart().series.wasmResident.points.length);
+      if (state().settled === 0) requestAnimationFrame(look);
+    };
+    requestAnimationFrame(look);
+  });
+  const state = await runScenario(page, { scenario: 'highwater', speed: '60' });
+  assert.equal(state.last.outcome, 'completed');
+  const seen = await page.evaluate(() => window.trimlabTestSeen);
+  assert.ok(Math.max(...seen) >= 3, `resident points drawn while running: ${seen.at(-1)}`);
+
+  const { series } = await chartData(page);
+  const bytes = series.wasmLinear.points.at(-1).y * MiB;
+  const [own] = residentOfMappings(descendantsOf(browser.pid), bytes + EXTRA);
+  const drawn = series.wasmResident.points.at(-1).y * MiB;
+  t.diagnostic(`${browserName}: drawn ${mib(drawn)}, the renderer's smaps ${mib(own)}`);
+  assert.equal(series.wasmResident.label, 'WebAssembly resident (live, this browser)');
+  assert.equal(series.wasmResident.points.at(-1).x, state.last.steps - 1, 'at the last step');
+  assert.ok(near(drawn, own), `drawn ${mib(drawn)}, read ${mib(own)}`);
+  assert.ok(series.wasmResident.points.length >= 3);
+  assert.equal(series.wasmHostRss.hidden, true, 'the process RSS is hidden until asked for');
+
+  // The summary's figures against the test's own: its read of smaps, the run's in-use bytes and
+  // the native results file.
+  const lead = await textOf(page, '#summary-lead');
+  const items = await textOf(page, '#summary-figures');
+  const held = figure(lead, /held (\d+\.\d\d) MiB resident after the run/);
+  assert.ok(near(held, own), `summary ${mib(held)}, read ${mib(own)}`);
+  const inUse = series.wasmInUse.points.at(-1).y * MiB;
+  const retained = figure(lead, /(\d+\.\d\d) MiB of it retained/);
+  assert.ok(near(retained, own - inUse), `retained ${mib(retained)}, ${mib(own - inUse)}`);
+  const start = figure(items, /resident (\d+\.\d\d) → /);
+  assert.ok(start < 2 * MiB, `a fresh module has almost nothing resident: ${mib(start)}`);
+  const off = readJson('native-results.json').runs.find(
+    (r) => r.scenario === 'highwater' && r.trim === 'disabled',
+  ).summary;
+  const predicted = off.final_footprint_bytes - off.baseline_footprint_bytes;
+  const expected = ((predicted - (own - start)) / (own - start)) * 100;
+  const error = Number(/error of ([−+]\d+\.\d) %/.exec(lead)[1].replace('−', '-'));
+  assert.ok(
+    Math.abs(error - expected) <= 5,
+    `error ${error} %, from the test's figures ${expected} %`,
+  );
+  await page.screenshot({ path: screenshotPath('page-resident-live') });
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+/** The page served as another server would: everything but /api/resident (a plain 404). */
+async function serveWithoutEndpoint() {
+  const files = handler(realpathSync(webRoot));
+  const server = createServer((request, response) => {
+    if (!request.url.startsWith(RESIDENT_PATH)) return files(request, response);
+    response.writeHead(404, { 'Content-Type': 'text/plain' });
+    response.end('not found');
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return server;
+}
+
+test(`${browserName}: without /api/resident the page says so in one line and draws what the browser suite measured`, async () => {
+  const server = await serveWithoutEndpoint();
+  const baseUrl = `http://127.0.0.1:${server.address().port}/`;
+  try {
+    const { page, problems } = await openPage({ ...browser, baseUrl });
+    await page.setViewport({ width: 1280, height: 900 });
+    await page.waitForFunction(() => !document.querySelector('#resident-notice').hidden);
+    const notice = await textOf(page, '#resident-notice');
+    assert.match(
+      notice,
+      /^resident memory is not available: this page's server has no \/api\/resident \(HTTP 404\).*Drawn instead: what make browser-results measured\.$/,
+    );
+    assert.doesNotMatch(notice, /\n/);
+    await page.select('#scenario', 'highwater');
+    const measured = readJson('browser-results.json').runs;
+    const own = measured.find((r) => r.scenario === 'highwater' && r.host.name === browserName);
+    const { series } = await chartData(page);
+    const name = { chromium: 'Chromium', firefox: 'Firefox' }[browserName];
+    const major = own.host.version.split('.')[0];
+    assert.equal(series.wasmResident.label, `WebAssembly resident (measured in ${name} ${major})`);
+    assert.deepEqual(
+      series.wasmResident.points.map((p) => p.y * MiB),
+      own.samples.map((s) => s.resident_bytes),
+    );
+    // A run with the measured parameters: the summary's resident figures are the measurement's.
+    const state = await runScenario(page, { scenario: 'highwater' });
+    assert.equal(state.residentLive, false);
+    const lead = await textOf(page, '#summary-lead');
+    const end = own.after.find((e) => e.event === 'run_end').resident_bytes;
+    assert.equal(
+      figure(lead, /held (\d+\.\d\d) MiB resident/),
+      Number((end / MiB).toFixed(2)) * MiB,
+    );
+    assert.match(
+      await textOf(page, '#summary-figures'),
+      new RegExp(`measured in ${name} ${major}`),
+    );
+    await page.screenshot({ path: screenshotPath('page-resident-measured') });
+    assert.deepEqual(problems, []);
+    await page.close();
+  } finally {
+    await new Promise((resolve) => server.close(resolve));
   }
 });

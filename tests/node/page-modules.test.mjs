@@ -78,20 +78,20 @@ const nativeOff = run(
   { trim: 'disabled' },
 );
 const doc = { runs: [nativeOn, nativeOff] };
+// The module's resident bytes before and after the run (the kernel's count): 0.25 → 10.25 MiB.
+const resident = { start: 0.25 * MiB, end: 10.25 * MiB, source: 'live' };
 
 test('the summary figures follow their definitions', () => {
-  const figures = storyFigures(wasm, nativeFor(doc, 'cycles', wasm.params));
+  const figures = storyFigures(wasm, nativeFor(doc, 'cycles', wasm.params), resident);
   assert.equal(figures.on.released, 10 * MiB, 'native released: RSS before trim − after');
-  assert.equal(
-    figures.wasm.kept,
-    10 * MiB,
-    'kept: growth of (heap end − in use) up to the trim step',
-  );
+  assert.equal(figures.wasm.resident.end, 10.25 * MiB, 'resident after the run');
+  assert.equal(figures.wasm.resident.retained, 10.25 * MiB, 'retained: resident − in use (0)');
+  assert.equal(figures.wasm.resident.growth, 10 * MiB, 'resident growth: after − before');
   assert.equal(figures.wasm.heapGrowth, 10 * MiB);
   assert.equal(figures.wasm.linearStart, 64 * MiB);
   assert.equal(figures.wasm.linearEnd, 64 * MiB);
   assert.equal(figures.prediction.predicted, 10.5 * MiB, 'trim-off final RSS − its start');
-  assert.equal(figures.prediction.measured, 10 * MiB);
+  assert.equal(figures.prediction.measured, 10 * MiB, 'against the resident growth');
   assert.equal(figures.prediction.errorPercent, 5);
   assert.equal(figures.prediction.peakErrorPercent, 5);
   assert.match(verdict(figures), /^A good prediction here/);
@@ -112,7 +112,8 @@ test('an underestimate says how much native gave back before trim', () => {
     ],
     { trim: 'disabled' },
   );
-  const figures = storyFigures(wasm, nativeFor({ runs: [nativeOn, off] }, 'cycles', wasm.params));
+  const native = nativeFor({ runs: [nativeOn, off] }, 'cycles', wasm.params);
+  const figures = storyFigures(wasm, native, resident);
   assert.equal(figures.prediction.errorPercent, -95);
   assert.equal(figures.prediction.peakErrorPercent, 0);
   assert.equal(
@@ -126,7 +127,12 @@ test('an underestimate says how much native gave back before trim', () => {
 test('no prediction when it would mean nothing', () => {
   const other = nativeFor(doc, 'cycles', { cycles: 2 });
   assert.deepEqual(other.differs, ['cycles']);
-  assert.equal(storyFigures(wasm, other).prediction, null, 'other parameters');
+  assert.equal(storyFigures(wasm, other, resident).prediction, null, 'other parameters');
+  const same = nativeFor(doc, 'cycles', wasm.params);
+  assert.equal(storyFigures(wasm, same).prediction, null, 'no resident reading');
+  // The heap grew by 10 MiB, but the error is judged against resident memory only.
+  const flat = { start: 10 * MiB, end: 10.5 * MiB, source: 'live' };
+  assert.equal(storyFigures(wasm, same, flat).prediction, null, 'resident grew under 1 MiB');
   const reused = run([
     ['baseline', 64, 15, 0],
     ['allocate', 64, 15, 10],
@@ -134,11 +140,11 @@ test('no prediction when it would mean nothing', () => {
     ['trim', 64, 15, 0],
     ['final', 64, 15, 0],
   ]);
-  const figures = storyFigures(reused, nativeFor(doc, 'cycles', reused.params));
+  const figures = storyFigures(reused, nativeFor(doc, 'cycles', reused.params), flat);
   assert.equal(figures.wasm.heapGrowth, 0);
-  assert.equal(figures.prediction, null, 'no heap growth to predict');
+  assert.equal(figures.prediction, null, 'no resident growth to predict');
   const oom = { ...wasm, outcome: 'oom' };
-  assert.equal(storyFigures(oom, nativeFor(doc, 'cycles', wasm.params)).prediction, null, 'oom');
+  assert.equal(storyFigures(oom, same, resident).prediction, null, 'oom');
   assert.equal(storyFigures(wasm, nativeFor({ runs: [] }, 'cycles', wasm.params)).on, null);
 });
 
