@@ -31,6 +31,8 @@ const COLLECT_BOUND_MS = 60_000;
  *  the request is repeated this often until the memory is returned. */
 const COLLECT_AGAIN_MS = 1000;
 const POLL_MS = 50;
+/** How long a grown memory's mapping is looked for before the run is called unreadable. */
+const MAPPING_BOUND_MS = 3000;
 
 /**
  * The real page in a new tab, ready (its controls built from the engine).
@@ -72,8 +74,17 @@ export async function measureRun(browser, baseUrl, scenario, params = '') {
     params,
   );
 
-  /** The module's mapping now; null when none holds the tag. */
-  const read = (bytes) => readResident({ kind, bytes, tag, at, pids: descendantsOf(browser.pid) });
+  /** The module's mapping now; null when none holds the tag. Right after the memory grew,
+   *  Firefox's content process may not show the new mapping yet: it is looked for again, for a
+   *  while, before the run is called unreadable. */
+  const read = async (bytes) => {
+    const bound = performance.now() + MAPPING_BOUND_MS;
+    for (;;) {
+      const reading = readResident({ kind, bytes, tag, at, pids: descendantsOf(browser.pid) });
+      if (reading !== null || performance.now() >= bound) return reading;
+      await sleep(POLL_MS);
+    }
+  };
   const figures = [];
   let last = null;
   for (;;) {
@@ -82,7 +93,7 @@ export async function measureRun(browser, baseUrl, scenario, params = '') {
       return lab.step() && lab.memoryBytes();
     });
     if (stepped === null) break;
-    const reading = read(stepped);
+    const reading = await read(stepped);
     if (reading === null)
       throw new Error(`${kind}: no mapping of ${stepped} bytes for the module's memory`);
     figures.push(reading);
