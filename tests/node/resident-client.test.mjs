@@ -1,6 +1,6 @@
 // The page's client of /api/resident (web/resident-client.js) with a fake fetch and a fake
 // clock: what it asks, how often, one request at a time, what each answer means, and that stop()
-// ends it. The endpoint itself: serve.test.mjs and resident.test.mjs.
+// ends it. The endpoint itself: serve.test.mjs and resident-endpoint.test.mjs.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 

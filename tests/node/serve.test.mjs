@@ -554,7 +554,7 @@ test('--root missing, a file, unreadable, or a name with a newline; a port with 
   }
 });
 
-// ---- the resident endpoint (GET /api/resident; against browsers: resident.test.mjs) ----
+// ---- the resident endpoint (GET /api/resident; against browsers: resident-endpoint.test.mjs) ----
 
 const TAG = '0123456789abcdef0123456789ABCDEF';
 const residentTarget = (query) => `/api/resident?${query}`;
