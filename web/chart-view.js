@@ -99,6 +99,9 @@ const seriesOf = (key) => SERIES.find((s) => s.key === key);
 const indexOf = (key) => SERIES.findIndex((s) => s.key === key);
 const WASM_KEYS = ['wasmLinear', 'wasmHeap', 'wasmInUse'];
 const RESIDENT_KEYS = ['wasmResident', 'wasmHostRss'];
+/** Live readings at most this many steps apart are joined by a line; farther apart they stand
+ *  as points (60 steps/s polled every 100 ms puts about 6 steps between readings). */
+const MAX_JOINED_STEPS = 10;
 const MARKED_PHASES = { free: 'free', trim: 'trim' };
 
 /** Points {x: step, y: MiB} of one series from samples (skipping samples without the field). */
@@ -499,6 +502,11 @@ export class ChartView {
     ]) {
       const points = this.#points[key];
       if (points.at(-1)?.x === x) points.pop();
+      const last = points.at(-1);
+      // Readings far apart (a fast run outpaces the polling) are not joined: a straight line
+      // between them would draw a growth nobody measured.
+      if (last && last.y !== null && x - last.x > MAX_JOINED_STEPS)
+        points.push({ x: last.x + 1, y: null });
       points.push({ x, y: bytes / MiB });
     }
   }

@@ -52,9 +52,13 @@ const escapeRegExp = (text) => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 const footprints = (run) => run.samples.map((s) => s.footprint_bytes);
 const trimIndex = (run) => run.samples.findIndex((s) => s.phase === 'trim');
 /** A sample's measured figures: everything but its step, phase and label. */
+// The module's figures of a sample: not its place, nor the whole Node process's RSS, which moves
+// with the JavaScript heap whatever the module does.
 const figures = (sample) =>
   Object.fromEntries(
-    Object.entries(sample).filter(([key]) => !['step', 'phase', 'label'].includes(key)),
+    Object.entries(sample).filter(
+      ([key]) => !['step', 'phase', 'label', 'host_rss_bytes'].includes(key),
+    ),
   );
 
 function runWasm(args, env = {}) {
