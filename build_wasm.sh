@@ -62,8 +62,9 @@ flags=(
     -sMODULARIZE=1
     # The factory's name (a global in the browser, module.exports in Node).
     -sEXPORT_NAME=createTrimlab
-    # One glue for the page and the Node runner; no worker or shell code.
-    -sENVIRONMENT=web,node
+    # One glue for the page's Worker (web/lab-worker.js), the page itself (its catalogue of
+    # scenarios) and the Node runner; no shell code.
+    -sENVIRONMENT=web,worker,node
     # The wrapper calls the C API through ccall/cwrap only.
     -sEXPORTED_RUNTIME_METHODS=ccall,cwrap
     # The C API of src/wasm/wasm_api.h, nothing else (main() does not exist).

@@ -1,8 +1,9 @@
 // `make bench`, part 2 of 6: the page in headless Chromium against tools/serve.mjs on 127.0.0.1:
 //   - time from navigation to interactive (the page's performance.mark('trimlab-ready'))
-//   - the cost of one full chart update with about 1,000 and 10,000 points per series, and the
-//     chart updates per second during the live run that drew them, while the page polled
-//     /api/resident and drew the module's resident memory (the readings drawn are counted)
+//   - with about 1,000 and 10,000 points per series, the page polling /api/resident and drawing
+//     the module's resident memory (the readings drawn are counted): the chart updates per second
+//     during a live run at full speed and at the fastest paced speed; the cost of one full chart
+//     update
 //   - requestAnimationFrame gaps (frames) during a default highwater run at the default speed and
 //     at the fastest speed, recorded in the page from the Run click to the end of the run
 //   - the bytes a fresh load transfers (the server gzips text and .wasm), with and without Chart.js
@@ -17,9 +18,12 @@ import { openPage, runScenario, startBrowser, valueOf } from '../tests/support/b
 import { median, readFigures, round, saveFigures } from './bench-lib.mjs';
 import { createResidentReader } from './resident.mjs';
 import { cleanLine, quote } from '../web/message.js';
+import { SPEEDS } from '../web/run-loop.js';
 
 const LOADS = 5;
 const UPDATES = 60;
+/** The fastest paced speed of the page's speed control. */
+const PACED = SPEEDS.filter((speed) => Number.isFinite(speed.rate)).at(-1);
 const LONG_FRAME_MS = 50;
 
 /** ms since navigation start at which the page marked itself ready, median of LOADS loads. */
@@ -35,12 +39,17 @@ async function timeToInteractive(browser) {
   return { median_ms: Math.round(median(times)), max_ms: Math.round(Math.max(...times)) };
 }
 
-/** Runs `cycles` 400 MiB cycles (101 steps each) at full speed, the page polling its resident
- *  memory, then times UPDATES full redraws. */
+const perSecond = ({ updates, ms }) => Math.round((updates / ms) * 1000);
+
+/** `cycles` 400 MiB cycles (101 steps each), the page polling its resident memory throughout:
+ *  a run at full speed on a fresh instance; UPDATES full redraws timed back to back; then the
+ *  same run again on the same instance (its memory already resident: no step waits for
+ *  the kernel's page faults) at PACED steps per second. */
 async function chartCost(browser, cycles) {
   const { page } = await openPage(browser);
-  const state = await runScenario(page, { scenario: 'cycles', params: { cycles, block_mib: 400 } });
-  if (!state.residentLive) throw new Error('the page did not read its resident memory live');
+  const params = { cycles, block_mib: 400 };
+  const full = await runScenario(page, { scenario: 'cycles', params });
+  if (!full.residentLive) throw new Error('the page did not read its resident memory live');
   const readings = await page.evaluate(
     () => window.trimlabDebug.chart().series.wasmResident.points.length,
   );
@@ -50,14 +59,21 @@ async function chartCost(browser, cycles) {
     for (let i = 0; i < count; i++) chart.update('none');
     return (performance.now() - start) / count;
   }, UPDATES);
+  const paced = await runScenario(page, {
+    scenario: 'cycles',
+    params,
+    speed: PACED.value,
+    instance: 'reuse',
+  });
   await page.close();
-  const { updates, ms, steps } = state.runStats;
   return {
-    points: steps,
+    points: full.runStats.steps,
     resident_readings: readings,
     update_ms: round(perUpdateMs),
     possible_updates_per_s: Math.round(1000 / perUpdateMs),
-    live_updates_per_s: Math.round((updates / ms) * 1000),
+    live_updates_per_s: perSecond(full.runStats),
+    paced_speed: PACED.rate,
+    paced_updates_per_s: perSecond(paced.runStats),
   };
 }
 
@@ -241,9 +257,11 @@ const PARTS = {
     print: (chart) => {
       for (const c of chart)
         console.log(
-          `page: ${c.points} points per series: ${c.update_ms} ms per chart update ` +
-            `(${c.possible_updates_per_s} updates/s possible); ${c.live_updates_per_s} updates/s during the live run, ` +
-            `polling /api/resident (${c.resident_readings} readings drawn)`,
+          `page: ${c.points} points per series, polling /api/resident: ${c.update_ms} ms per ` +
+            `chart update (${c.possible_updates_per_s}/s back to back); during live runs ` +
+            `${c.live_updates_per_s}/s at full ` +
+            `speed, ${c.paced_updates_per_s}/s at ${c.paced_speed} steps/s ` +
+            `(${c.resident_readings} readings drawn)`,
         );
     },
   },

@@ -62,6 +62,7 @@ const LIMITS = {
   share_percent: 2,
   tti_ms: 500,
   updates_per_s: 30,
+  paced_updates_per_s: 50,
   long_frame_ms: 50,
   ceiling_mib: figures.scale.ceiling_mib,
   record_ratio: 2,
@@ -106,13 +107,18 @@ const targets = [
     met: page.time_to_interactive.median_ms <= LIMITS.tti_ms,
   },
   {
-    figure: `page: chart updates per second during a live run with ${chart10k.points.toLocaleString('en-US')} points`,
+    figure: `page: chart updates per second during a live run at full speed with ${chart10k.points.toLocaleString('en-US')} points, polling`,
     measured: chart10k.live_updates_per_s,
     unit: '/s',
     target: `≥ ${LIMITS.updates_per_s}/s`,
-    met:
-      chart10k.live_updates_per_s >= LIMITS.updates_per_s &&
-      chart10k.possible_updates_per_s >= LIMITS.updates_per_s,
+    met: chart10k.live_updates_per_s >= LIMITS.updates_per_s,
+  },
+  {
+    figure: `page: chart updates per second during a live run at ${chart10k.paced_speed} steps/s with ${chart10k.points.toLocaleString('en-US')} points, polling`,
+    measured: chart10k.paced_updates_per_s,
+    unit: '/s',
+    target: `≥ ${LIMITS.paced_updates_per_s}/s`,
+    met: chart10k.paced_updates_per_s >= LIMITS.paced_updates_per_s,
   },
   {
     figure: 'page: frames over 50 ms during highwater runs (default and fastest speed)',
@@ -416,30 +422,29 @@ ${table(
 )}
 
 Chart updates: a \`cycles\` run of 400 MiB cycles fills the chart with about 1,000 or 10,000
-points per series (6 series); then 60 full redraws (\`chart.update('none')\`, the page's own
-call) are timed: "possible" is 1,000 / that time. "Live" is the chart updates per second the
-page made while the run was drawn at the fastest speed (one update per animation frame, so at
-most the display's 60/s).
+points per series at full speed on a fresh instance, the page polling \`/api/resident\` and
+drawing the module's resident memory throughout. The engine steps in a Worker; the page's main
+thread only draws, once per animation frame (so at most the display's 60/s). "Full speed" counts
+the chart updates per second of that run: there the Worker steps without pause on one of the
+machine's cores, and the first cycle's steps each wait for the kernel to fault in 4 MiB of fresh
+memory. Then 60 full redraws (\`chart.update('none')\`, the page's own call, with the retained
+area shaded) are timed back to back: "possible" is 1,000 / that time. "Paced" is the same run
+again on the same instance (its memory already resident) at the page's fastest paced speed.
 
 ${table(
   [
     'points per series',
     'one chart update',
     'updates/s possible',
-    'updates/s live',
-    'target ≥ 30/s',
+    'updates/s live, full speed (≥ 30/s)',
+    'updates/s live, paced (≥ 50/s)',
   ],
   page.chart.map((c) => [
     n(c.points),
     `${n(c.update_ms, 2)} ms`,
     n(c.possible_updates_per_s),
-    n(c.live_updates_per_s),
-    c.points > 5000
-      ? met(
-          c.live_updates_per_s >= LIMITS.updates_per_s &&
-            c.possible_updates_per_s >= LIMITS.updates_per_s,
-        )
-      : '–',
+    `${n(c.live_updates_per_s)}${c.points > 5000 ? ` ${met(c.live_updates_per_s >= LIMITS.updates_per_s)}` : ''}`,
+    `${n(c.paced_updates_per_s)} at ${n(c.paced_speed)} steps/s${c.points > 5000 ? ` ${met(c.paced_updates_per_s >= LIMITS.paced_updates_per_s)}` : ''}`,
   ]),
 )}
 

@@ -1,8 +1,10 @@
 // The page: wires the controls, the live chart, the native results, the summary, the
 // walkthrough and the exports together. Runs go through the run controller
 // (run-controller.js), traces through the replay flow (replay-flow.js); the engine is reached
-// only through trimlab-api.js.
+// only through trimlab-api.js: the runs' instances each in a Worker (remote-lab.js), the
+// catalogue of scenarios and their parameters on this thread.
 import { loadTrimlab } from './trimlab-api.js';
+import { loadRemoteLab } from './remote-lab.js';
 import { validateResults, sizeRefusal } from './results-validate.js';
 import { ChartView } from './chart-view.js';
 import { SPEEDS, DEFAULT_SPEED } from './run-loop.js';
@@ -322,11 +324,10 @@ function scenarioRun(scenario, params) {
   return {
     scenario,
     params,
-    begin(lab) {
-      lab.begin(scenario, params, { trim: true });
+    async begin(lab) {
+      await lab.begin(scenario, params, { trim: true });
       return null; // no replay on the chart
     },
-    step: (lab) => lab.step(),
     refused: (error) => showError(error, 'The run did not start. '),
   };
 }
@@ -336,7 +337,7 @@ function scenarioRun(scenario, params) {
  * says about it. Resolves with the run, or null when it was refused, failed or stopped (the
  * reason is on the page). Nothing on the chart changes unless the run really starts.
  */
-async function startRun({ scenario, params, begin, step, refused, allocator, reuse, captions }) {
+async function startRun({ scenario, params, begin, refused, allocator, reuse, captions }) {
   show(ui.runError, '');
   const tracker = captions ? new CaptionTracker(scenario, allocator) : null;
   let residentStart = null; // the reading before step 0
@@ -348,7 +349,6 @@ async function startRun({ scenario, params, begin, step, refused, allocator, reu
       residentStart = await resident.readNow(lab);
       return begin(lab);
     },
-    step,
     afterStep:
       tracker &&
       ((sample) => {
@@ -666,7 +666,7 @@ async function start() {
   ui.speed.replaceChildren(...SPEEDS.map(({ value, label }) => new Option(label, value)));
   ui.speed.value = DEFAULT_SPEED;
   chart = new ChartView(ui.canvas);
-  controller = new RunController({ chart, rate });
+  controller = new RunController({ chart, rate, load: loadRemoteLab });
   resident = new ResidentLive({
     onSample(sample) {
       chart.addResident(sample);

@@ -28,8 +28,7 @@ export async function isTrace(file, magic) {
  * @param {File} file
  * @returns {{scenario: string, params: {events_per_step: number},
  *            begin: (lab: object) => Promise<{name: string,
- *              trace: {program: string, event_count: number}}>,
- *            step: (lab: object) => Promise<object|null>}}
+ *              trace: {program: string, event_count: number}}>}}
  */
 export function traceRun(file) {
   const params = { events_per_step: EVENTS_PER_STEP };
@@ -46,7 +45,6 @@ export function traceRun(file) {
       });
       return { name: file.name, trace: { program: info.program, event_count: info.events } };
     },
-    step: (lab) => lab.stepReplay(),
   };
 }
 

@@ -1,9 +1,9 @@
 // The run controller: one engine run at a time, drawn live on the chart. It chooses the module
-// instance (the current one when reusing it and it can be trusted, else a new one), begins the run
-// through the `begin` it is given, steps it with runLoop at the chosen speed and tells the page
-// how it went through the run's hooks. It knows nothing of what runs: a scenario and a replay
-// (web/replay-flow.js) differ only in their begin and step.
-import { loadTrimlab } from './trimlab-api.js';
+// instance (the current one when reusing it and it can be trusted, else a new one, the old one
+// closed), begins the run through the `begin` it is given, steps it with runLoop at the chosen
+// speed and tells the page how it went through the run's hooks. It knows nothing of what runs: a
+// scenario and a replay (web/replay-flow.js) differ only in their begin. Instances come from
+// `load`: in the page each in its own Worker (web/remote-lab.js), in Node tests a HostedLab.
 import { runLoop } from './run-loop.js';
 
 /**
@@ -34,12 +34,14 @@ export class RunController {
   settled = 0;
 
   /**
-   * @param {{chart: import('./chart-view.js').ChartView, rate: () => number}} options rate:
-   *   steps per second, read every frame
+   * @param {{chart: import('./chart-view.js').ChartView, rate: () => number,
+   *          load: (options: {allocator: string}) => Promise<object>}} options rate: steps per
+   *   second, read every frame; load: a fresh instance (web/lab-host.js's calls)
    */
-  constructor({ chart, rate }) {
+  constructor({ chart, rate, load }) {
     this.chart = chart;
     this.rate = rate;
+    this.load = load;
   }
 
   get running() {
@@ -50,7 +52,8 @@ export class RunController {
    *  else a new one. */
   async #instanceFor(allocator, reuse) {
     if (reuse && this.lab?.allocator === allocator && !this.lab.untrusted) return this.lab;
-    const lab = await loadTrimlab({ allocator });
+    this.forget();
+    const lab = await this.load({ allocator });
     this.lab = lab;
     this.labRuns = 0;
     return lab;
@@ -60,13 +63,12 @@ export class RunController {
    * One run, drawn live. Resolves with the run, or null when it was refused, failed or stopped
    * (the hooks said why). Nothing on the chart changes unless the run really begins.
    * @param {{allocator: string, reuse: boolean, begin: (lab: object) => unknown,
-   *          step: (lab: object) => object|null|Promise<object|null>,
    *          afterStep?: ((sample: object) => number)|null, hooks: RunHooks}} run begin: starts
-   *   the run on the instance (it may be async and may throw); step: one step of it; afterStep:
-   *   milliseconds to hold before the next step
+   *   the run on the instance (it may be async and may throw); afterStep: milliseconds to hold
+   *   before drawing the next step
    * @returns {Promise<object|null>}
    */
-  async run({ allocator, reuse, begin, step, afterStep, hooks }) {
+  async run({ allocator, reuse, begin, afterStep, hooks }) {
     let lab;
     let begun;
     try {
@@ -85,7 +87,6 @@ export class RunController {
     let lastSample = null;
     this.loop = runLoop(lab, {
       rate: this.rate,
-      step: () => step(lab),
       onBatch(samples) {
         lastSample = samples.at(-1);
         chart.appendLive(samples);
@@ -108,7 +109,7 @@ export class RunController {
       await hooks.finished(run, lab);
       return run;
     } catch (error) {
-      this.lab = null; // an instance that threw mid-run is not trusted for reuse
+      this.forget(); // an instance that threw mid-run is not trusted for reuse
       hooks.failed(error);
       return null;
     } finally {
@@ -123,8 +124,10 @@ export class RunController {
     this.loop?.stop();
   }
 
-  /** Forgets the current instance: the next run starts a new one. */
+  /** Forgets the current instance (closed: in the page its Worker ends, and its memory with it):
+   *  the next run starts a new one. */
   forget() {
+    this.lab?.close();
     this.lab = null;
     this.labRuns = 0;
   }

@@ -1,10 +1,12 @@
-// Drives one run of the engine from requestAnimationFrame: each frame takes as many synchronous
-// lab.step() calls as the speed allows (whole steps owed since the last frame), within a time
-// budget so a frame never stalls the page, then hands the batch to the chart in one update.
-// A replay's steps are asynchronous (lab.stepReplay() reads the trace first): pass it as `step`.
+// Drives one run of the engine: the instance steps in batches (lab.steps(), in the page a Worker's
+// work: web/remote-lab.js), and every animation frame draws whatever samples have come in, in one
+// chart update. Stepping and drawing overlap: the next batch is asked for before the frame draws,
+// so a step that costs more than a frame (touching fresh memory) never holds a frame back.
+// The speed paces the steps asked for: the whole steps owed since the last frame, or as many as the
+// instance can take at "as fast as possible".
 
-/** The speeds of the speed control, in engine steps per second (Infinity: as fast as the frame
- *  budget allows). */
+/** The speeds of the speed control, in engine steps per second (Infinity: as fast as the
+ *  instance can step). */
 export const SPEEDS = [
   { value: '5', label: '5 steps/s (presenting)', rate: 5 },
   { value: '15', label: '15 steps/s', rate: 15 },
@@ -14,60 +16,77 @@ export const SPEEDS = [
 ];
 export const DEFAULT_SPEED = '60';
 
-/** Engine time per frame: leaves most of a 60 Hz frame (16.7 ms) for drawing. */
-const FRAME_BUDGET_MS = 8;
+/** Engine time per batch: about a 60 Hz frame, so each frame has a batch to draw. */
+const BATCH_MS = 12;
 /** Longest gap between frames counted (a hidden tab pauses frames; do not catch up in a burst). */
 const MAX_FRAME_GAP_MS = 100;
 
 /**
  * Runs the begun run on `lab` to its end. Resolves with the run (lab.result()) or null when
  * stopped; rejects with whatever the engine threw. The lab's run is ended in every case.
- * @param {object} lab a Trimlab on which begin() has just succeeded
+ * @param {{steps: (limits: {max: number, budgetMs: number}) =>
+ *            Promise<{samples: object[], done: boolean}>,
+ *          result: () => Promise<object>, end: () => void}} lab an instance on which a run has
+ *   just begun (web/lab-host.js, web/remote-lab.js)
  * @param {{rate: () => number, onBatch: (samples: object[]) => void,
- *          afterStep?: (sample: object) => number,
- *          step?: () => object|null|Promise<object|null>}} hooks rate: steps per second, read
- *   every frame; afterStep: milliseconds to hold before the next step (0 to go on); step: one
- *   step of the run (default lab.step(); lab.stepReplay() for a replay).
+ *          afterStep?: ((sample: object) => number)|null}} hooks rate: steps per second, read
+ *   every frame; afterStep: milliseconds to hold before drawing the next step (0 to go on).
  * @returns {{done: Promise<object|null>, stop: () => void}}
  */
-export function runLoop(lab, { rate, onBatch, afterStep, step = () => lab.step() }) {
+export function runLoop(lab, { rate, onBatch, afterStep }) {
   let stopped = false;
   let frame = 0;
   let owed = 1; // the first frame takes one step at once
   let last = null;
   let holdUntil = 0;
+  let asking = false; // a batch is on its way
+  let engineDone = false;
+  /** @type {object[]} samples come in, not drawn yet */
+  const arrived = [];
   let settle;
   const done = new Promise((resolve, reject) => {
     settle = { resolve, reject };
   });
 
   const finish = (outcome, value) => {
+    if (stopped) return;
     stopped = true;
     cancelAnimationFrame(frame);
-    try {
-      lab.end();
-    } catch {
-      // ending cannot fail in the C API; a broken instance is reported by the first error
-    }
+    lab.end();
     settle[outcome](value);
   };
 
-  async function takeSteps(now) {
+  /** Asks for the steps owed, unless a batch is on its way, the run is over or holding. */
+  function ask() {
+    if (asking || engineDone || stopped || performance.now() < holdUntil) return;
+    const max = Math.floor(owed);
+    if (max < 1) return;
+    asking = true;
+    lab.steps({ max, budgetMs: BATCH_MS }).then(
+      ({ samples, done: over }) => {
+        asking = false;
+        if (stopped) return;
+        owed -= samples.length;
+        arrived.push(...samples);
+        engineDone = over;
+        ask(); // at full speed the instance keeps stepping while the page draws
+      },
+      (error) => finish('reject', error),
+    );
+  }
+
+  /** The arrived samples up to the first that asks for a hold (the rest wait for it). */
+  function takeArrived(now) {
     const batch = [];
-    const deadline = performance.now() + FRAME_BUDGET_MS;
-    while (owed >= 1 && performance.now() < deadline) {
-      const sample = await step();
-      if (stopped) return batch; // stop() came while the step read its input: the run is ended
-      if (sample === null) break;
+    while (arrived.length > 0) {
+      const sample = arrived.shift();
       batch.push(sample);
-      owed -= 1;
       const hold = afterStep?.(sample) ?? 0;
       if (hold > 0) {
         holdUntil = now + hold;
         owed = 0;
         break;
       }
-      if (lab.done) break;
     }
     return batch;
   }
@@ -83,14 +102,15 @@ export function runLoop(lab, { rate, onBatch, afterStep, step = () => lab.step()
           perSecond === Infinity
             ? Infinity
             : Math.min(owed + (perSecond * gap) / 1000, 1 + perSecond);
-        const batch = await takeSteps(now);
-        if (stopped) return;
+        const batch = takeArrived(now);
+        ask();
         if (batch.length > 0) onBatch(batch);
-        if (lab.done) return finish('resolve', lab.result());
+        if (engineDone && !asking && arrived.length === 0)
+          return finish('resolve', await lab.result());
       }
       frame = requestAnimationFrame(tick);
     } catch (error) {
-      if (!stopped) finish('reject', error);
+      finish('reject', error);
     }
   }
 
@@ -98,7 +118,7 @@ export function runLoop(lab, { rate, onBatch, afterStep, step = () => lab.step()
   return {
     done,
     stop() {
-      if (!stopped) finish('resolve', null);
+      finish('resolve', null);
     },
   };
 }

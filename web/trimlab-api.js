@@ -156,24 +156,51 @@ export async function nodeFactory(glueUrl, wasmUrl) {
 }
 
 /**
+ * The factory a glue script defines as the global createTrimlab, leaving that global as it was.
  * @param {string} src
+ * @param {(done: (error?: Error) => void) => void} run runs the script, then calls done
  * @returns {Promise<ModuleFactory>}
  */
-function loadScript(src) {
+function factoryFromScript(src, run) {
   // The glue defines the global createTrimlab, which no type declares.
   const scope = /** @type {any} */ (globalThis);
   return new Promise((resolve, reject) => {
     const previous = scope.createTrimlab;
+    run((error) => {
+      const factory = scope.createTrimlab;
+      scope.createTrimlab = previous;
+      if (error) reject(error);
+      else if (typeof factory === 'function') resolve(factory);
+      else reject(new Error(`${src} did not define createTrimlab`));
+    });
+  });
+}
+
+/**
+ * Runs a glue script: in a page as a <script> element, in a classic worker (web/lab-worker.js)
+ * by importScripts().
+ * @param {string} src
+ * @returns {Promise<ModuleFactory>}
+ */
+function loadScript(src) {
+  const scope = /** @type {any} */ (globalThis);
+  if (typeof scope.importScripts === 'function')
+    return factoryFromScript(src, (done) => {
+      try {
+        scope.importScripts(src);
+        done();
+      } catch {
+        done(new Error(`cannot load ${src}`));
+      }
+    });
+  return factoryFromScript(src, (done) => {
     const script = document.createElement('script');
     script.src = src;
     script.onload = () => {
-      const factory = scope.createTrimlab;
-      scope.createTrimlab = previous;
       script.remove();
-      if (typeof factory === 'function') resolve(factory);
-      else reject(new Error(`${src} did not define createTrimlab`));
+      done();
     };
-    script.onerror = () => reject(new Error(`cannot load ${src}`));
+    script.onerror = () => done(new Error(`cannot load ${src}`));
     document.head.appendChild(script);
   });
 }

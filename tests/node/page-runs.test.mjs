@@ -1,12 +1,14 @@
 // The page's run code in Node, on the real module: the run controller (web/run-controller.js)
-// with a chart that records what it is given, and the replay flow (web/replay-flow.js). Frames
-// come from a timer here: requestAnimationFrame is the one browser function supplied.
+// with a chart that records what it is given, and the replay flow (web/replay-flow.js). The
+// instances are HostedLabs (web/lab-host.js), the calls the page's Worker answers. Frames come
+// from a timer here: requestAnimationFrame is the one browser function supplied.
 // Build first: `make wasm` (make test-node does it).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
 import { loadTrimlab } from '../../web/trimlab-api.js';
 import { RunController } from '../../web/run-controller.js';
+import { HostedLab } from '../../web/lab-host.js';
 import { isTrace, traceRun } from '../../web/replay-flow.js';
 import { TraceBuilder } from '../replay/trace-encoder.mjs';
 
@@ -48,16 +50,18 @@ function recordingHooks(also = {}) {
   return { seen, hooks };
 }
 
-/** A built-in scenario's begin and step, as the page gives them. */
+/** A built-in scenario's begin, as the page gives it. */
 const scenario = (name, params) => ({
-  begin(lab) {
-    lab.begin(name, params, { trim: true });
+  async begin(lab) {
+    await lab.begin(name, params, { trim: true });
     return null;
   },
-  step: (lab) => lab.step(),
 });
 
-const fast = () => new RunController({ chart: new RecordingChart(), rate: () => Infinity });
+const hosted = async (options) => new HostedLab(await loadTrimlab(options));
+const controllerAt = (rate, load = hosted) =>
+  new RunController({ chart: new RecordingChart(), rate: () => rate, load });
+const fast = () => controllerAt(Infinity);
 
 /** A scenario's run on a fresh dlmalloc instance. */
 const runFresh = (controller, name, params, hooks) =>
@@ -121,14 +125,19 @@ test('reuse: the current instance when asked and trusted; a new one for another 
   assert.notEqual(controller.lab, trimmed);
 
   const { seen, hooks } = recordingHooks();
-  const broken = {
-    begin: (lab) => lab.begin('simple', { block_mib: 1 }, { trim: true }),
-    step() {
+  class BrokenLab extends HostedLab {
+    async steps() {
       throw new Error('the engine broke');
-    },
-  };
+    }
+  }
+  controller.load = async (options) => new BrokenLab(await loadTrimlab(options));
   assert.equal(
-    await controller.run({ allocator: 'emmalloc', reuse: true, ...broken, hooks }),
+    await controller.run({
+      allocator: 'emmalloc',
+      reuse: true,
+      ...scenario('simple', { block_mib: 1 }),
+      hooks,
+    }),
     null,
   );
   assert.deepEqual(seen.order, ['begun', 'failed', 'settled']);
@@ -137,7 +146,7 @@ test('reuse: the current instance when asked and trusted; a new one for another 
 });
 
 test('stop() ends a run part-way: stopped with the last sample drawn, the instance kept', async () => {
-  const controller = new RunController({ chart: new RecordingChart(), rate: () => 60 });
+  const controller = controllerAt(60);
   const { seen, hooks } = recordingHooks({ progress: () => controller.stop() });
   const run = await runFresh(controller, 'highwater', {}, hooks);
   assert.equal(run, null);

@@ -1,0 +1,48 @@
+// The page's engine instance lives here, in a dedicated Worker, so that however long a step takes
+// the page's main thread only draws (web/remote-lab.js is its other end). A classic worker, not a
+// module one: the Emscripten glue is a classic script, which only importScripts() can load under
+// the page's Content-Security-Policy (web/trimlab-api.js does so in a worker); the wrapper itself
+// comes in by import().
+//
+// Messages in: {id, method, args}: 'load' (args: [{allocator}]) first, then any of LAB_CALLS.
+// Messages out: {id, value, status} or {id, error: {name, code, status, message}, status}.
+// Calls are answered one at a time, in the order sent (a replay's steps read the trace
+// asynchronously: an end() sent meanwhile waits for them).
+
+/** @type {import('./lab-host.js').HostedLab|null} */
+let hosted = null;
+let queue = Promise.resolve();
+
+async function load(options) {
+  const [{ loadTrimlab }, { HostedLab }] = await Promise.all([
+    import('./trimlab-api.js'),
+    import('./lab-host.js'),
+  ]);
+  hosted = new HostedLab(await loadTrimlab(options));
+  return hosted.identity;
+}
+
+async function answer({ id, method, args }) {
+  const [{ LAB_CALLS }, { quote }] = await Promise.all([
+    import('./lab-host.js'),
+    import('./message.js'),
+  ]);
+  try {
+    let value;
+    if (method === 'load' && hosted === null) value = await load(args[0]);
+    else if (hosted !== null && LAB_CALLS.includes(method)) value = await hosted[method](...args);
+    else throw new Error(`the worker cannot answer '${quote(method)}' now`);
+    postMessage({ id, value, status: hosted.status() });
+  } catch (error) {
+    const { name, code, status, message } = error ?? {};
+    postMessage({
+      id,
+      error: { name, code, status, message: String(message ?? error) },
+      status: hosted?.status() ?? null,
+    });
+  }
+}
+
+self.onmessage = ({ data }) => {
+  queue = queue.then(() => answer(data));
+};
