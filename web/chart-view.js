@@ -493,7 +493,7 @@ export class ChartView {
     if (this.#measured) {
       this.#measured = false;
       this.#clearResident();
-      this.#setLabel('wasmResident', seriesOf('wasmResident').label);
+      for (const key of RESIDENT_KEYS) this.#setLabel(key, seriesOf(key).label);
     }
     const x = this.#liveSamples.at(-1)?.step ?? 0;
     for (const [key, bytes] of [

@@ -10,7 +10,7 @@ import { MiB, mib } from '../../web/units.js';
 import { failedRuns, nativeFor, paramDifferences } from '../../web/native-data.js';
 import { loadTrimlab } from '../../web/trimlab-api.js';
 import { csvField, runCsv } from '../../web/export.js';
-import { phaseMarks, pointsOf } from '../../web/chart-view.js';
+import { ChartView, SERIES, phaseMarks, pointsOf } from '../../web/chart-view.js';
 import { CaptionTracker, captionHoldMs } from '../../web/walkthrough.js';
 import { replayFigures, replayNotice } from '../../web/replay-flow.js';
 
@@ -326,4 +326,37 @@ test('a replay: the notice names the trace until its native replay is loaded; it
     replayFigures(replayRun, { on, off: null })[1],
     'Native replay of the same trace, RSS trim on: peak 215.00, end 12.00 MiB.',
   );
+});
+
+/** Chart.js's surface ChartView touches, without a canvas: it keeps what it is given. */
+class FakeChart {
+  constructor(canvas, { data, options }) {
+    this.data = data;
+    this.options = options;
+  }
+  update() {}
+  isDatasetVisible(index) {
+    return !this.data.datasets[index].hidden;
+  }
+}
+
+test('live readings replace a measured run: both resident series lose the "measured in" label', () => {
+  const view = new ChartView(null, FakeChart);
+  const sample = { step: 0, resident_bytes: 2 * MiB, host_rss_bytes: 90 * MiB };
+  view.showMeasured({ samples: [sample] }, 'measured in Firefox 153');
+  const labels = () => {
+    const { series } = view.snapshot();
+    return [series.wasmResident.label, series.wasmHostRss.label];
+  };
+  assert.deepEqual(labels(), [
+    'WebAssembly resident (measured in Firefox 153)',
+    'browser process RSS (measured in Firefox 153)',
+  ]);
+  view.addResident({ resident_bytes: 3 * MiB, host_rss_bytes: 100 * MiB });
+  const { series } = view.snapshot();
+  assert.deepEqual(labels(), [
+    SERIES.find((s) => s.key === 'wasmResident').label,
+    SERIES.find((s) => s.key === 'wasmHostRss').label,
+  ]);
+  assert.deepEqual(series.wasmHostRss.points, [{ x: 0, y: 100 }]);
 });

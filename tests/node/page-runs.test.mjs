@@ -194,3 +194,29 @@ test('the replay flow: a trace by its magic bytes, checked whole, replayed throu
   assert.match(refused.seen.refused[0].message, /^event 2 at byte \d+: free of 0x2000/);
   assert.equal(controller.chart.cleared, before);
 });
+
+test('a hold (a walkthrough caption) stops the drawing at its step; the steps already taken follow it, in order', async () => {
+  const controller = fast();
+  const batches = [];
+  const { hooks } = recordingHooks({ progress: (sample) => batches.push(sample.step) });
+  const held = [];
+  const run = await controller.run({
+    allocator: 'dlmalloc',
+    reuse: false,
+    ...scenario('simple', { block_mib: 2 }),
+    afterStep(sample) {
+      if (sample.phase !== 'fill') return 0;
+      held.push(sample.step);
+      return 30;
+    },
+    hooks,
+  });
+  // All six steps arrive in the first batch (as fast as possible); the drawing stops at the fill
+  // step for 30 ms, then draws the rest.
+  assert.deepEqual(
+    controller.chart.live.map((s) => s.step),
+    run.samples.map((s) => s.step),
+  );
+  assert.deepEqual(held, [2]);
+  assert.deepEqual(batches, [2, 5]);
+});
