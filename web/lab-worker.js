@@ -4,7 +4,9 @@
 // the page's Content-Security-Policy (web/trimlab-api.js does so in a worker); the wrapper itself
 // comes in by import().
 //
-// Messages in: {id, method, args}: 'load' (args: [{allocator}]) first, then any of LAB_CALLS.
+// Messages in: {id, method, args}: 'load' (args: [{allocator}]) first, then any of LAB_CALLS;
+// 'drop' lets go of the instance (the worker stays: its memory is returned when the worker's
+// engine collects the instance, or when the worker is terminated).
 // Messages out: {id, value, status} or {id, error: {name, code, status, message}, status}.
 // Calls are answered one at a time, in the order sent (a replay's steps read the trace
 // asynchronously: an end() sent meanwhile waits for them).
@@ -30,9 +32,10 @@ async function answer({ id, method, args }) {
   try {
     let value;
     if (method === 'load' && hosted === null) value = await load(args[0]);
+    else if (method === 'drop' && hosted !== null) hosted = null;
     else if (hosted !== null && LAB_CALLS.includes(method)) value = await hosted[method](...args);
     else throw new Error(`the worker cannot answer '${quote(method)}' now`);
-    postMessage({ id, value, status: hosted.status() });
+    postMessage({ id, value, status: hosted?.status() ?? null });
   } catch (error) {
     const { name, code, status, message } = error ?? {};
     postMessage({

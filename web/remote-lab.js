@@ -132,6 +132,15 @@ export class RemoteLab {
     this.call('end').catch(() => {}); // a worker already gone has nothing left to end
   }
 
+  /** Lets go of the instance in the worker, which stays: the instance's memory is returned once
+   *  the worker's engine collects it. The status stays the last one known (the resident reading
+   *  still looks for a memory of that size). Every later call but close() fails.
+   * @returns {Promise<void>} */
+  async drop() {
+    await this.call('drop');
+    this.#broken ??= new Error('the module\u2019s instance was dropped');
+  }
+
   /** Terminates the worker, and the instance with it. */
   close() {
     this.#worker.terminate();
