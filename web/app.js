@@ -24,7 +24,14 @@ import { CaptionTracker, WALKTHROUGH, captionHoldMs } from './walkthrough.js';
 import { runCsv, exportName, download, canvasPng } from './export.js';
 import { mib } from './units.js';
 import { cleanLine } from './message.js';
-import { BROWSER_RESULTS_URL, ResidentLive, browserKind, measuredRun } from './resident-live.js';
+import {
+  BROWSER_RESULTS_URL,
+  ResidentLive,
+  browserKind,
+  browserLabel,
+  measuredRun,
+} from './resident-live.js';
+import { MEMORY_CONTROL_URL, RemediesPanel, discardText, offersDiscard } from './remedies.js';
 
 const DEFAULT_SCENARIO = 'cycles';
 const DEFAULT_NATIVE_URL = 'gen/data/native-results.json';
@@ -56,6 +63,14 @@ const ui = {
   residentNotice: $('resident-notice'),
   summaryHeading: $('summary-heading'),
   summary: { lead: $('summary-lead'), list: $('summary-figures'), note: $('summary-note') },
+  remedies: {
+    runAgain: $('run-again'),
+    drop: $('drop-instance'),
+    terminate: $('terminate-worker'),
+    reload: $('reload-page'),
+    result: $('remedy-result'),
+  },
+  discard: $('discard-check'),
 };
 
 const state = {
@@ -74,6 +89,7 @@ const state = {
 let chart = null;
 let controller = null; // the run controller: the instance runs use, the run in progress
 let resident = null; // the live resident readings (web/resident-live.js)
+let remedies = null; // what to do about it, after a run (web/remedies.js)
 
 // ---- small helpers ----
 
@@ -101,6 +117,7 @@ function setBusy(busy) {
     control.disabled = busy;
   ui.stop.disabled = !busy;
   ui.reset.disabled = false;
+  remedies?.update();
 }
 
 function updateExports() {
@@ -109,6 +126,7 @@ function updateExports() {
 }
 
 function updateInstanceStatus() {
+  remedies?.update();
   const reuse = chosen('instance') === 'reuse';
   const allocator = chosen('allocator');
   const { lab, labRuns } = controller;
@@ -346,6 +364,7 @@ async function startRun({ scenario, params, begin, refused, allocator, reuse, ca
     reuse,
     async begin(lab) {
       resident.stop();
+      remedies.say('');
       residentStart = await resident.readNow(lab);
       return begin(lab);
     },
@@ -413,6 +432,38 @@ async function finishRun(run, lab, scenario, before) {
         : `${name} finished: ${run.samples.length} steps, linear memory ${mib(last.footprint_bytes)} MiB.`;
   renderStory();
   updateExports();
+}
+
+/** Whether "Run again on this instance" can run the run on the chart: a scenario's, and its
+ *  instance is still there and can be trusted. */
+function canRunAgain() {
+  const { lab } = controller;
+  return Boolean(
+    state.last &&
+    !state.replay &&
+    chart.hasLive &&
+    lab?.allocator === state.last.allocator &&
+    !lab.untrusted,
+  );
+}
+
+/** The last run once more, on the same instance: its allocator cache is reused. */
+async function runAgain() {
+  const { scenario, run, allocator } = state.last;
+  setBusy(true);
+  await startRun({ ...scenarioRun(scenario, run.params), allocator, reuse: true });
+  setBusy(false);
+}
+
+/** The panel's line on WebAssembly.Memory's discard in this browser, with the proposal linked. */
+function showDiscardCheck() {
+  const link = document.createElement('a');
+  link.href = MEMORY_CONTROL_URL;
+  link.textContent = 'the proposal';
+  ui.discard.replaceChildren(
+    discardText(browserLabel(navigator.userAgent), offersDiscard()) + ' ',
+    link,
+  );
 }
 
 /** A trace file given to the page: checked whole, then replayed live with the chosen allocator. */
@@ -506,7 +557,8 @@ function onStop() {
 function onReset() {
   onStop();
   resident.stop();
-  controller.forget();
+  controller.terminate();
+  remedies.say('');
   state.last = null;
   state.runParams = null;
   state.replay = null;
@@ -677,6 +729,16 @@ async function start() {
     },
     onUnavailable: residentUnavailable,
   });
+  remedies = new RemediesPanel({
+    elements: ui.remedies,
+    controller,
+    chart,
+    resident,
+    runAgain,
+    canRunAgain,
+    changed: updateInstanceStatus,
+  });
+  showDiscardCheck();
   wire();
   exposeDebugHook();
   updateExports();

@@ -103,6 +103,13 @@ const RESIDENT_KEYS = ['wasmResident', 'wasmHostRss'];
  *  as points (60 steps/s polled every 100 ms puts about 6 steps between readings). */
 const MAX_JOINED_STEPS = 10;
 const MARKED_PHASES = { free: 'free', trim: 'trim' };
+/** After a run the x axis goes on in time: 30 s take about as much room as the run's steps. */
+const AFTER_RUN_SPAN_S = 30;
+/** Readings after a run further apart than this are not joined (polling paused in between). */
+const MAX_JOINED_MS = 1000;
+/** The colours of the marks: phases, and what was done after a run. */
+const MARK_COLORS = { trim: '#6a1b9a', free: '#37474f' };
+const EVENT_COLOR = '#00695c';
 
 /** Points {x: step, y: MiB} of one series from samples (skipping samples without the field). */
 export function pointsOf(samples, from) {
@@ -268,10 +275,7 @@ function annotationsPlugin(view) {
       ctx.save();
       ctx.font = LABEL_FONT;
       drawGuides(ctx, area, scales.y);
-      const marks = view.marks.map((m) => ({
-        ...m,
-        color: m.text === 'trim' ? '#6a1b9a' : '#37474f',
-      }));
+      const marks = view.marks.map((m) => ({ ...m, color: MARK_COLORS[m.text] ?? EVENT_COLOR }));
       if (view.oom)
         marks.push({ step: view.oom.step, text: 'out of memory', color: '#b00020', oom: true });
       drawMarks(ctx, area, scales.x, marks);
@@ -309,8 +313,17 @@ function datasetOf(series, data) {
 
 function tooltipTitle(view, items) {
   const step = items[0]?.parsed.x;
+  const after = view.secondsAfterRun(step);
+  if (after !== null) return `after the run, +${after.toFixed(1)} s`;
   const info = view.stepInfo.get(step);
   return info ? `step ${step} \u00b7 ${info.phase}: ${info.label}` : `step ${step}`;
+}
+
+/** A tick of the x axis: a step, or past the run's end the seconds since (after a run). */
+function tickLabel(view, scale, value, index, ticks) {
+  const after = view.secondsAfterRun(value);
+  if (after !== null) return `+${Math.round(after)} s`;
+  return globalThis.Chart.Ticks.formatters.numeric.call(scale, value, index, ticks);
 }
 
 function options(view) {
@@ -327,9 +340,14 @@ function options(view) {
         min: 0,
         title: {
           display: true,
-          text: 'scenario step (the same steps natively and in WebAssembly)',
+          text: 'scenario step (the same steps natively and in WebAssembly); after a run, seconds',
         },
-        ticks: { precision: 0 },
+        ticks: {
+          precision: 0,
+          callback(value, index, ticks) {
+            return tickLabel(view, this, value, index, ticks);
+          },
+        },
       },
       y: {
         type: 'linear',
@@ -379,6 +397,12 @@ export class ChartView {
   #nativeSamples = [];
   #expectedLast = null;
   #measured = false;
+  /** performance.now() when the run stopped drawing (null: none, or still drawing) */
+  #endedAt = null;
+  /** x units per second after the run */
+  #afterPerSecond = 1;
+  /** when the last resident reading was drawn */
+  #lastReadingAt = null;
 
   constructor(canvas, ChartClass = globalThis.Chart) {
     for (const series of SERIES) this.#points[series.key] = [];
@@ -403,8 +427,9 @@ export class ChartView {
     const liveLast = this.#liveSamples.at(-1)?.step ?? 0;
     const expected = this.#expectedLast;
     // A fixed x range while the run fills it, so the chart does not rescale every frame.
+    // After a run, the readings and events that follow it extend the axis.
     this.chart.options.scales.x.max =
-      expected !== null && expected >= liveLast ? expected : undefined;
+      expected !== null && expected >= liveLast && this.#endedAt === null ? expected : undefined;
   }
 
   /** Native series from the trim-on and trim-off runs (either may be null). `sameSteps`: the
@@ -435,6 +460,8 @@ export class ChartView {
     if (!this.#measured) this.#clearResident();
     this.#live = true;
     this.#liveSamples = [];
+    this.#endedAt = null;
+    this.#lastReadingAt = null;
     this.marks = [];
     this.oom = null;
     this.stepInfo.clear();
@@ -464,9 +491,36 @@ export class ChartView {
     });
   }
 
-  /** The run stopped drawing (it ended in any way): the retained area is shaded from now on. */
-  endLive() {
+  /** The run stopped drawing (it ended in any way): the retained area is shaded from now on, and
+   *  what is drawn later (readings, marked events) goes on the x axis in seconds after `at`. */
+  endLive(at = performance.now()) {
     this.#shade(true);
+    this.#endedAt = at;
+    this.#afterPerSecond = Math.max(1, Math.round((this.#lastStep + 1) / AFTER_RUN_SPAN_S));
+  }
+
+  get #lastStep() {
+    return this.#liveSamples.at(-1)?.step ?? 0;
+  }
+
+  /** Where `at` (performance.now()) goes on the x axis: the step the run has reached, or after
+   *  it, the seconds since it ended. */
+  #xAt(at) {
+    if (this.#endedAt === null) return this.#lastStep;
+    const x = this.#lastStep + Math.round(((at - this.#endedAt) / 1000) * this.#afterPerSecond);
+    if (x > this.#lastStep) this.chart.options.scales.x.max = undefined; // room for it
+    return Math.max(this.#lastStep, x);
+  }
+
+  /** Seconds after the run's end at x (null: x is a step of the run, or no run has ended). */
+  secondsAfterRun(x) {
+    if (this.#endedAt === null || x <= this.#lastStep) return null;
+    return (x - this.#lastStep) / this.#afterPerSecond;
+  }
+
+  /** Marks what was done after the run (e.g. "worker terminated") at the time it was done. */
+  markEvent(text, at = performance.now()) {
+    this.marks.push({ step: this.#xAt(at), text });
   }
 
   /** Removes the live run: back to the native series alone. */
@@ -487,15 +541,18 @@ export class ChartView {
     this.chart.data.datasets[indexOf(key)].label = label;
   }
 
-  /** A live reading of the module's resident memory and its process's RSS, drawn at the step
-   *  the run has reached (after the run: its last step, whose value it replaces). */
-  addResident({ resident_bytes, host_rss_bytes }) {
+  /** A live reading of the module's resident memory and its process's RSS (null: not known),
+   *  drawn at the step the run has reached, or after the run at the seconds since it ended (the
+   *  reading at its end replaces the last step's value). */
+  addResident({ resident_bytes, host_rss_bytes }, at = performance.now()) {
     if (this.#measured) {
       this.#measured = false;
       this.#clearResident();
       for (const key of RESIDENT_KEYS) this.#setLabel(key, seriesOf(key).label);
     }
-    const x = this.#liveSamples.at(-1)?.step ?? 0;
+    const x = this.#xAt(at);
+    const pausedBefore = this.#lastReadingAt !== null && at - this.#lastReadingAt > MAX_JOINED_MS;
+    this.#lastReadingAt = at;
     for (const [key, bytes] of [
       ['wasmResident', resident_bytes],
       ['wasmHostRss', host_rss_bytes],
@@ -503,17 +560,18 @@ export class ChartView {
       const points = this.#points[key];
       if (points.at(-1)?.x === x) points.pop();
       const last = points.at(-1);
-      // Readings far apart (a fast run outpaces the polling) are not joined: a straight line
-      // between them would draw a growth nobody measured.
-      if (last && last.y !== null && x - last.x > MAX_JOINED_STEPS)
+      // Readings far apart (a fast run outpaces the polling, or polling paused after a run) are
+      // not joined: a straight line between them would draw a change nobody measured.
+      const apart = this.#endedAt === null ? x - (last?.x ?? x) > MAX_JOINED_STEPS : pausedBefore;
+      if (last && last.y !== null && apart && x - last.x >= 2)
         points.push({ x: last.x + 1, y: null });
-      points.push({ x, y: bytes / MiB });
+      points.push({ x, y: bytes === null ? null : bytes / MiB });
     }
   }
 
   /** A live reading found nothing: the resident line breaks at the step the run has reached. */
-  missResident() {
-    const x = this.#liveSamples.at(-1)?.step ?? 0;
+  missResident(at = performance.now()) {
+    const x = this.#xAt(at);
     for (const key of RESIDENT_KEYS) {
       const points = this.#points[key];
       const last = points.at(-1);

@@ -127,4 +127,9 @@ export class HostedLab {
 
   /** Nothing to let go of here: the instance is collected once nothing holds it. */
   close() {}
+
+  /** As a worker's drop: this object no longer holds the instance; any later call fails. */
+  async drop() {
+    this.#lab = /** @type {any} */ (null);
+  }
 }

@@ -24,9 +24,9 @@ const HOSTS = ['chromium', 'firefox'];
  * @property {() => ResidentTarget | null} target read before every request (the memory grows);
  *   null: nothing to ask about now
  * @property {(sample: ResidentSample) => void} onSample
- * @property {(reason: string, stopped: boolean) => void} onProblem one line; `stopped`: polling
- *   has ended (the endpoint is absent or refuses for good), otherwise it goes on (no mapping of
- *   this size yet, too many requests)
+ * @property {(reason: string, stopped: boolean, missing: boolean) => void} onProblem one line;
+ *   `stopped`: polling has ended (the endpoint is absent or refuses for good), otherwise it goes
+ *   on (no mapping of this size yet, too many requests); `missing`: no mapping of the size
  * @property {number} [intervalMs] between the starts of two requests, at least MIN_INTERVAL_MS
  * @property {typeof fetch} [fetch]
  * @property {() => number} [now] milliseconds
@@ -72,7 +72,8 @@ const PREFIX = 'resident memory is not available';
 /**
  * What one answer means: a sample, or a problem and whether to go on asking.
  * @param {Response} response
- * @returns {Promise<{sample?: ResidentSample, problem?: string, stop?: boolean}>}
+ * @returns {Promise<{sample?: ResidentSample, problem?: string, stop?: boolean,
+ *   missing?: boolean}>} missing: the server found no mapping of the memory's size
  */
 export async function interpret(response) {
   const body = await jsonOf(response);
@@ -89,8 +90,9 @@ export async function interpret(response) {
   if (response.status === 200)
     return { problem: `${PREFIX}: an unexpected answer from ${RESIDENT_URL}`, stop: true };
   // No mapping of this size (yet: the memory may grow into one) or a burst: ask again later.
-  const transient = (response.status === 404 && said !== '') || response.status === 429;
-  return { problem: `${PREFIX} (HTTP ${response.status})${said}`, stop: !transient };
+  const missing = response.status === 404 && said !== '';
+  const transient = missing || response.status === 429;
+  return { problem: `${PREFIX} (HTTP ${response.status})${said}`, stop: !transient, missing };
 }
 
 /**
@@ -98,7 +100,8 @@ export async function interpret(response) {
  * is pointless. A request aborted through `signal` resolves with neither.
  * @param {ResidentTarget} target
  * @param {{fetch?: typeof fetch, signal?: AbortSignal}} [options]
- * @returns {Promise<{sample?: ResidentSample, problem?: string, stop?: boolean}>}
+ * @returns {Promise<{sample?: ResidentSample, problem?: string, stop?: boolean,
+ *   missing?: boolean}>}
  */
 export async function readResident(
   { bytes, tag, at },
@@ -139,7 +142,7 @@ export function pollResident({
     const outcome = await readResident(current, { fetch: fetchFn, signal });
     if (signal.aborted) return false;
     if (outcome.sample) onSample(outcome.sample);
-    else onProblem(String(outcome.problem), Boolean(outcome.stop));
+    else onProblem(String(outcome.problem), Boolean(outcome.stop), Boolean(outcome.missing));
     return !outcome.stop;
   }
 

@@ -7,6 +7,8 @@ import { pollResident, readResident } from './resident-client.js';
 
 /** How long the page goes on reading after a run ended: the memory stays, and this shows it. */
 export const AFTER_RUN_MS = 10_000;
+/** How long the page waits for a dropped or terminated instance's memory to go. */
+export const GONE_WAIT_MS = 60_000;
 export const BROWSER_RESULTS_URL = 'gen/data/browser-results.json';
 
 /** @type {Record<string, string>} */
@@ -19,6 +21,17 @@ const NAMES = { chromium: 'Chromium', firefox: 'Firefox' };
  */
 export function browserKind(userAgent) {
   return /\bFirefox\//.test(userAgent) ? 'firefox' : 'chromium';
+}
+
+/**
+ * The browser this page runs in, in words ("Chromium 156", "Firefox 153").
+ * @param {string} userAgent
+ * @returns {string}
+ */
+export function browserLabel(userAgent) {
+  const kind = browserKind(userAgent);
+  const version = /(?:Firefox|Chrom(?:e|ium))\/(\d+)/.exec(userAgent)?.[1];
+  return version ? `${NAMES[kind]} ${version}` : NAMES[kind];
 }
 
 /**
@@ -103,20 +116,63 @@ export class ResidentLive {
 
   /** Polls `lab` until settle() and AFTER_RUN_MS more, or stop(). @param {Lab} lab */
   follow(lab) {
+    this.#follow(
+      lab,
+      () => this.onMissed(),
+      () => this.onMissed(),
+    );
+  }
+
+  /**
+   * Polls a dropped or terminated instance's memory (by the size and tag it last had) until no
+   * mapping of it is left, at most GONE_WAIT_MS: then onGone() (its memory was returned) and
+   * polling stops. Resolves whether it went (false: still there, or no readings here).
+   * @param {Lab} lab
+   * @param {() => void} onGone
+   * @returns {Promise<boolean>}
+   */
+  followUntilGone(lab, onGone) {
+    return new Promise((resolve) => {
+      const gone = () => {
+        this.stop();
+        onGone();
+        resolve(true);
+      };
+      const ended = () => resolve(false);
+      if (!this.#follow(lab, gone, () => {}, ended)) return ended();
+      this.#timer = setTimeout(() => {
+        this.stop();
+        resolve(false);
+      }, GONE_WAIT_MS);
+    });
+  }
+
+  /**
+   * @param {Lab} lab
+   * @param {() => void} onMissing a reading found no mapping of the memory's size
+   * @param {() => void} onBurst a reading was refused for a burst of requests (429)
+   * @param {() => void} [onEnd] polling stopped for good
+   * @returns {boolean} whether polling started
+   */
+  #follow(lab, onMissing, onBurst, onEnd = () => {}) {
     this.stop();
-    if (this.available === false) return;
+    if (this.available === false) return false;
     this.#poll = pollResident({
       target: () => targetOf(lab),
       onSample: (sample) => {
         this.available = true;
         this.onSample(sample);
       },
-      onProblem: (reason, stopped) => {
-        if (stopped) this.#refused(reason);
-        else this.onMissed();
+      onProblem: (reason, stopped, missing) => {
+        if (stopped) {
+          this.#refused(reason);
+          onEnd();
+        } else if (missing) onMissing();
+        else onBurst();
       },
       fetch: this.fetch,
     });
+    return true;
   }
 
   /** The run ended: go on reading for AFTER_RUN_MS, then stop. */

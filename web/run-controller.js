@@ -28,10 +28,14 @@ export class RunController {
   labRuns = 0;
   /** @type {{done: Promise<object|null>, stop: () => void}|null} the run in progress */
   loop = null;
-  /** @type {{updates: number, ms: number, steps: number}|null} of the last run (debug hook) */
+  /** @type {{updates: number, ms: number, steps: number, longestFrameMs: number}|null} of the
+   *  last run (debug hook): chart updates, its time, steps drawn, and the longest the run loop
+   *  held the main thread in one animation frame */
   stats = null;
   /** Runs that ended in any way: finished, stopped, failed, or refused at begin. */
   settled = 0;
+  /** An instance let go of by drop() (in the page its Worker stays) until terminate(). */
+  dropped = null;
 
   /**
    * @param {{chart: import('./chart-view.js').ChartView, rate: () => number,
@@ -71,6 +75,7 @@ export class RunController {
   async run({ allocator, reuse, begin, afterStep, hooks }) {
     let lab;
     let begun;
+    this.#closeDropped();
     try {
       lab = await this.#instanceFor(allocator, reuse);
       begun = await begin(lab);
@@ -101,6 +106,7 @@ export class RunController {
         updates: chart.updates - started.updates,
         ms: performance.now() - started.at,
         steps: lastSample ? lastSample.step + 1 : 0,
+        longestFrameMs: this.loop.longestFrameMs(),
       };
       if (!run) {
         hooks.stopped(lastSample);
@@ -122,6 +128,32 @@ export class RunController {
   /** Ends the run in progress, if any (its hooks' stopped says so). */
   stop() {
     this.loop?.stop();
+  }
+
+  /** Lets go of the current instance without ending its Worker (its memory stays until the
+   *  Worker's engine collects the instance). Resolves with it (null: none, or a run is going). */
+  async drop() {
+    const { lab } = this;
+    if (!lab || this.running) return null;
+    this.#closeDropped();
+    this.lab = null;
+    this.labRuns = 0;
+    this.dropped = lab;
+    await lab.drop();
+    return lab;
+  }
+
+  /** Ends the current instance and a dropped one, Workers and all. Returns those it ended. */
+  terminate() {
+    const ended = [this.lab, this.dropped].filter(Boolean);
+    this.forget();
+    this.#closeDropped();
+    return ended;
+  }
+
+  #closeDropped() {
+    this.dropped?.close();
+    this.dropped = null;
   }
 
   /** Forgets the current instance (closed: in the page its Worker ends, and its memory with it):

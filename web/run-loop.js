@@ -31,7 +31,8 @@ const MAX_FRAME_GAP_MS = 100;
  * @param {{rate: () => number, onBatch: (samples: object[]) => void,
  *          afterStep?: ((sample: object) => number)|null}} hooks rate: steps per second, read
  *   every frame; afterStep: milliseconds to hold before drawing the next step (0 to go on).
- * @returns {{done: Promise<object|null>, stop: () => void}}
+ * @returns {{done: Promise<object|null>, stop: () => void, longestFrameMs: () => number}}
+ *   longestFrameMs: the longest this loop's work held the main thread in one frame so far
  */
 export function runLoop(lab, { rate, onBatch, afterStep }) {
   let stopped = false;
@@ -41,6 +42,7 @@ export function runLoop(lab, { rate, onBatch, afterStep }) {
   let holdUntil = 0;
   let asking = false; // a batch is on its way
   let engineDone = false;
+  let longestFrameMs = 0;
   /** @type {object[]} samples come in, not drawn yet */
   const arrived = [];
   let settle;
@@ -93,6 +95,7 @@ export function runLoop(lab, { rate, onBatch, afterStep }) {
 
   async function tick(now) {
     if (stopped) return;
+    const tickStart = performance.now();
     try {
       const gap = last === null ? 0 : Math.min(now - last, MAX_FRAME_GAP_MS);
       last = now;
@@ -105,6 +108,7 @@ export function runLoop(lab, { rate, onBatch, afterStep }) {
         const batch = takeArrived(now);
         ask();
         if (batch.length > 0) onBatch(batch);
+        longestFrameMs = Math.max(longestFrameMs, performance.now() - tickStart);
         if (engineDone && !asking && arrived.length === 0)
           return finish('resolve', await lab.result());
       }
@@ -120,5 +124,6 @@ export function runLoop(lab, { rate, onBatch, afterStep }) {
     stop() {
       finish('resolve', null);
     },
+    longestFrameMs: () => longestFrameMs,
   };
 }

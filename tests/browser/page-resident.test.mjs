@@ -12,7 +12,6 @@ import { createServer } from 'node:http';
 import { join } from 'node:path';
 
 import { measureRun } from '../../tools/browser-results.mjs';
-import { descendantsOf } from '../../tools/browser.mjs';
 import { handler } from '../../tools/serve.mjs';
 import { RESIDENT_PATH } from '../../tools/resident-api.mjs';
 import {
@@ -27,6 +26,7 @@ import {
   webRoot,
 } from '../support/browser.mjs';
 import { MiB } from '../support/helpers.mjs';
+import { MAPPING_EXTRA, moduleMappings } from '../support/proc.mjs';
 
 assert.deepEqual(missingFiles(), [], 'web/gen/ is incomplete: run `make site results` first');
 
@@ -34,30 +34,6 @@ const PARAMS = { total_mib: 300 };
 const KEPT = 280 * MiB; // of the 300 MiB freed, at least this stays resident
 const NEAR_PEAK = 0.95;
 const RETURNED_WITHIN = 16 * MiB;
-// Firefox's mapping holds one page before the buffer (checked here with a pattern written at the
-// buffer's start); Chromium's is the buffer exactly.
-const EXTRA = { chromium: 0, firefox: 4096 }[browserName];
-
-/** The Rss: of every rw-p mapping of exactly `bytes` in `pids`' smaps, in bytes. */
-function residentOfMappings(pids, bytes) {
-  const found = [];
-  for (const pid of pids) {
-    let smaps;
-    try {
-      smaps = readFileSync(`/proc/${pid}/smaps`, 'utf8');
-    } catch {
-      continue; // a process that ended meanwhile
-    }
-    const entries = smaps.split(/\n(?=[0-9a-f]+-[0-9a-f]+ )/);
-    for (const entry of entries) {
-      const [, from, to, perms] = /^([0-9a-f]+)-([0-9a-f]+) (\S+)/.exec(entry) ?? [];
-      if (perms !== 'rw-p' || Number(BigInt(`0x${to}`) - BigInt(`0x${from}`)) !== bytes) continue;
-      found.push(Number(/\nRss:\s+(\d+) kB/.exec(entry)[1]) * 1024);
-    }
-  }
-  return found;
-}
-
 const mib = (bytes) => (bytes === null ? 'gone' : `${(bytes / MiB).toFixed(1)} MiB`);
 
 let browser;
@@ -74,9 +50,9 @@ test(`${browserName}: Run on highwater total_mib=300 leaves at least 280 MiB of 
   assert.equal(state.last.outcome, 'completed');
   const { series } = await chartData(page);
   const bytes = series.wasmLinear.points.at(-1).y * MiB; // the memory's size the page drew
-  const resident = residentOfMappings(descendantsOf(browser.pid), bytes + EXTRA);
+  const resident = moduleMappings(browser, bytes).map((m) => m.rss);
   t.diagnostic(`${browserName}: linear memory ${mib(bytes)}, resident ${resident.map(mib)}`);
-  assert.equal(resident.length, 1, `one mapping of ${bytes + EXTRA} bytes`);
+  assert.equal(resident.length, 1, `one mapping of ${bytes + MAPPING_EXTRA} bytes`);
   assert.ok(resident[0] >= KEPT, `${mib(resident[0])} resident after free and trim`);
   assert.ok(resident[0] <= bytes, 'no more resident than the memory holds');
   assert.deepEqual(problems, []);
@@ -153,11 +129,13 @@ test(`${browserName}: the page draws the module's resident memory live from /api
 
   const { series } = await chartData(page);
   const bytes = series.wasmLinear.points.at(-1).y * MiB;
-  const [own] = residentOfMappings(descendantsOf(browser.pid), bytes + EXTRA);
-  const drawn = series.wasmResident.points.at(-1).y * MiB;
+  const [own] = moduleMappings(browser, bytes).map((m) => m.rss);
+  // The reading at the run's last step (readings after the run follow it, in seconds).
+  const atEnd = series.wasmResident.points.find((p) => p.x === state.last.steps - 1);
+  assert.ok(atEnd, 'a reading at the last step');
+  const drawn = atEnd.y * MiB;
   t.diagnostic(`${browserName}: drawn ${mib(drawn)}, the renderer's smaps ${mib(own)}`);
   assert.equal(series.wasmResident.label, 'WebAssembly resident (live, this browser)');
-  assert.equal(series.wasmResident.points.at(-1).x, state.last.steps - 1, 'at the last step');
   assert.ok(near(drawn, own), `drawn ${mib(drawn)}, read ${mib(own)}`);
   assert.ok(series.wasmResident.points.length >= 3);
   assert.equal(series.wasmHostRss.hidden, true, 'the process RSS is hidden until asked for');

@@ -13,6 +13,7 @@ import { csvField, runCsv } from '../../web/export.js';
 import { ChartView, SERIES, phaseMarks, pointsOf } from '../../web/chart-view.js';
 import { CaptionTracker, captionHoldMs } from '../../web/walkthrough.js';
 import { replayFigures, replayNotice } from '../../web/replay-flow.js';
+import { discardText, offersDiscard } from '../../web/remedies.js';
 
 /** A run from [phase, footprint MiB, sbrk MiB, in use MiB] rows. */
 function run(
@@ -359,4 +360,49 @@ test('live readings replace a measured run: both resident series lose the "measu
     SERIES.find((s) => s.key === 'wasmHostRss').label,
   ]);
   assert.deepEqual(series.wasmHostRss.points, [{ x: 0, y: 100 }]);
+});
+
+test('WebAssembly.Memory discard: not in this Node (pinned: an engine that ships it is noticed), and the page words both cases', () => {
+  assert.equal(offersDiscard(), false, 'Node now ships WebAssembly.Memory discard');
+  assert.equal(offersDiscard({ discard() {} }), true);
+  assert.match(discardText('Chromium 156', false), /^Chromium 156 offers no WebAssembly/);
+  assert.match(discardText('Firefox 160', true), /^Firefox 160 offers WebAssembly/);
+});
+
+test('after a run the chart goes on in seconds: readings and marked events at the time they came', () => {
+  const view = new ChartView(null, FakeChart);
+  view.startLive();
+  const steps = Array.from({ length: 90 }, (_, step) => ({
+    step,
+    phase: 'fill',
+    label: 'l',
+    footprint_bytes: 64 * MiB,
+    sbrk_bytes: 0,
+    in_use_bytes: 0,
+  }));
+  view.appendLive(steps);
+  const held = { resident_bytes: 300 * MiB, host_rss_bytes: 400 * MiB };
+  view.addResident(held, 900);
+  view.endLive(1000); // 90 steps: 3 x units per second after the run
+  for (const at of [1500, 2300, 3000]) view.addResident(held, at);
+  view.markEvent('worker terminated', 3000);
+  view.addResident({ resident_bytes: 0, host_rss_bytes: null }, 3100);
+  view.addResident({ resident_bytes: 0, host_rss_bytes: null }, 9000); // after a pause
+  const { series, marks, xMax } = view.snapshot();
+  assert.deepEqual(series.wasmResident.points, [
+    { x: 89, y: 300 },
+    { x: 91, y: 300 },
+    { x: 93, y: 300 },
+    { x: 95, y: 0 }, // +2 s and +2.1 s fall on the same x: the later reading stands
+    { x: 96, y: null }, // polling paused: not joined
+    { x: 113, y: 0 },
+  ]);
+  assert.deepEqual(series.wasmHostRss.points.slice(2, 4), [
+    { x: 93, y: 400 },
+    { x: 95, y: null },
+  ]);
+  assert.deepEqual(marks, [{ step: 95, text: 'worker terminated' }]);
+  assert.equal(view.secondsAfterRun(89), null);
+  assert.equal(view.secondsAfterRun(95), 2);
+  assert.equal(xMax, null, 'the axis extends past the run');
 });

@@ -1,0 +1,110 @@
+// What to do about it, on the page (web/remedies.js), in each browser: after a
+// `highwater total_mib=300` run, "Terminate the worker" makes the module's memory go (the test
+// reads the browser's processes itself: the mapping no longer exists, the process that held it
+// falls by at least RETURNED); "Run again on this instance" grows nothing; the page says whether
+// this engine offers WebAssembly.Memory's discard (none does today: pinned, so that an engine
+// that ships it is noticed). And with the engine in a Worker, a `highwater total_mib=500` run at
+// the fastest speed never holds the page's main thread for a whole long frame: the run loop's
+// longest frame of work is under LONG_FRAME_MS (its own measure, not the run's timing).
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+
+import {
+  browserName,
+  chartData,
+  debugState,
+  missingFiles,
+  openPage,
+  runScenario,
+  screenshotPath,
+  startBrowser,
+  textOf,
+} from '../support/browser.mjs';
+import { MiB } from '../support/helpers.mjs';
+import { moduleMappings, processRss } from '../support/proc.mjs';
+
+assert.deepEqual(missingFiles(), [], 'web/gen/ is incomplete: run `make site results` first');
+
+const PARAMS = { total_mib: 300 };
+const RETURNED = 250 * MiB;
+const LONG_FRAME_MS = 50;
+const GONE_TEXT = /returned|still resident|not read here/;
+
+const mib = (bytes) => `${(bytes / MiB).toFixed(1)} MiB`;
+
+let browser;
+before(async () => {
+  browser = await startBrowser();
+});
+after(async () => {
+  await browser?.close();
+});
+
+/** Presses a remedy and waits for its outcome line. */
+async function remedy(page, id) {
+  await page.click(`#${id}`);
+  await page.waitForFunction(
+    (pattern) => new RegExp(pattern).test(document.getElementById('remedy-result').textContent),
+    { timeout: 90_000 },
+    GONE_TEXT.source,
+  );
+  return textOf(page, '#remedy-result');
+}
+
+test(`${browserName}: Run again on the same instance grows nothing; Terminate the worker returns the module's memory`, async (t) => {
+  const { page, problems } = await openPage(browser);
+  const first = await runScenario(page, { scenario: 'highwater', params: PARAMS });
+  assert.equal(first.last.outcome, 'completed');
+  const grown = (await chartData(page)).series.wasmLinear.points.at(-1).y * MiB;
+  assert.ok(grown > 300 * MiB, `linear memory grew to ${mib(grown)}`);
+
+  await page.click('#run-again');
+  await page.waitForFunction((n) => window.trimlabDebug.state().settled > n, {}, first.settled);
+  const again = await debugState(page);
+  assert.equal(again.last.instanceRun, 2, 'the same instance ran it');
+  const linear = (await chartData(page)).series.wasmLinear.points.map((p) => p.y * MiB);
+  assert.deepEqual(new Set(linear), new Set([grown]), 'linear memory never grew in the run again');
+
+  const [held, ...others] = moduleMappings(browser, grown);
+  assert.equal(others.length, 0, 'one mapping of the module');
+  assert.ok(held.rss >= 280 * MiB, `resident before terminating: ${mib(held.rss)}`);
+  const rssBefore = processRss(held.pid);
+  const said = await remedy(page, 'terminate-worker');
+  const rssAfter = processRss(held.pid);
+  t.diagnostic(
+    `${browserName}: "${said}"; process ${held.pid} RSS ${mib(rssBefore)} → ${mib(rssAfter)}`,
+  );
+  assert.deepEqual(moduleMappings(browser, grown), [], 'the mapping is gone');
+  assert.ok(rssBefore - rssAfter >= RETURNED, `the process fell by ${mib(rssBefore - rssAfter)}`);
+  assert.match(said, /^Worker terminated: its memory .* was returned \d+\.\d s after\.$/);
+  const { marks, series } = await chartData(page);
+  assert.ok(marks.some((m) => m.text === 'worker terminated'));
+  assert.equal(series.wasmResident.points.at(-1).y, 0, 'the resident line ends at 0');
+  await page.screenshot({ path: screenshotPath('remedies-terminated'), fullPage: true });
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test(`${browserName}: the page says this engine offers no WebAssembly.Memory discard`, async () => {
+  const { page } = await openPage(browser);
+  const offered = await page.evaluate(
+    () => typeof WebAssembly.Memory.prototype.discard === 'function',
+  );
+  assert.equal(offered, false, 'an engine here now ships discard: offer it on the page');
+  assert.match(
+    await textOf(page, '#discard-check'),
+    /^(Chromium|Firefox) \d+ offers no WebAssembly\.Memory\.prototype\.discard/,
+  );
+  await page.close();
+});
+
+test(`${browserName}: highwater total_mib=500 at the fastest speed: no frame of the run loop holds the main thread ${LONG_FRAME_MS} ms`, async (t) => {
+  const { page, problems } = await openPage(browser);
+  const state = await runScenario(page, { scenario: 'highwater', params: { total_mib: 500 } });
+  const { longestFrameMs, updates, steps } = state.runStats;
+  t.diagnostic(`${steps} steps, ${updates} chart updates, longest frame ${longestFrameMs} ms`);
+  assert.ok(updates > 10, `the run was drawn live (${updates} updates)`);
+  assert.ok(longestFrameMs < LONG_FRAME_MS, `longest frame ${longestFrameMs} ms`);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
