@@ -257,7 +257,8 @@ export function handler(root, residentOptions) {
     if (request.method !== 'GET' && request.method !== 'HEAD')
       return send(response, 405, 'method not allowed');
     const [path, ...query] = request.url.split('#')[0].split('?');
-    if (path === RESIDENT_PATH) return sendJson(response, resident(query.join('?')));
+    if (path === RESIDENT_PATH)
+      return sendJson(response, resident(query.join('?'), request.headers['sec-fetch-site']));
     const target = resolveInside(root, request.url);
     if (target.redirect)
       return send(response, 301, `moved to ${target.redirect}`, { Location: target.redirect });
