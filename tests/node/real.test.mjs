@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
-import { documentOf, runWorkload } from '../../tools/real/run.mjs';
+import { GENERATOR, runWorkload } from '../../tools/real/run.mjs';
+import { documentOf } from '../../tools/results-document.mjs';
 import { loadTrimlab } from '../../web/trimlab-api.js';
 import { validateResults } from '../../web/results-validate.js';
 
@@ -32,7 +33,7 @@ async function assertKept(run, grewMib) {
   );
   assert.ok(freed.footprint_bytes >= 0.9 * peak, `${freed.footprint_bytes} < 90 % of ${peak}`);
   assert.ok(freed.resident_bytes > 0, 'the resident bytes of the module were read');
-  const checked = validateResults(await documentOf(run), { platform: 'wasm' });
+  const checked = validateResults(await documentOf([run], GENERATOR), { platform: 'wasm' });
   assert.ok(checked.ok, checked.message);
 }
 
