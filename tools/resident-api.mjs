@@ -75,16 +75,19 @@ export function parseResidentQuery(params) {
 // without the header (curl, Node) is not a browser's and goes through.
 const OWN_SITE = ['same-origin', 'none'];
 
+/** @typedef {{status: number, body: object, headers: Record<string, string>}} Answer */
+
+/** @type {(status: number, body: object, headers?: Record<string, string>) => Answer} */
 const answer = (status, body, headers = {}) => ({ status, body, headers });
+/** @type {(status: number, text: string, headers?: Record<string, string>) => Answer} */
 const refusal = (status, text, headers) => answer(status, { error: cleanLine(text) }, headers);
 
 /**
  * The endpoint of one server: its own rate limit and its own reader (and the reader's cache).
  * @param {{reader?: {read: typeof import('./resident.mjs').readResident}, perSecond?: number,
  *   now?: () => number}} [options]
- * @returns {(search: string, fetchSite?: string) => {status: number, body: object,
- *   headers: Record<string, string>}} what to answer to a request with this query string and
- *   Sec-Fetch-Site header (undefined when absent)
+ * @returns {(search: string, fetchSite?: string) => Answer} what to answer to a request with
+ *   this query string and Sec-Fetch-Site header (undefined when absent)
  */
 export function residentEndpoint({
   reader = createResidentReader(),
