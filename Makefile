@@ -198,7 +198,7 @@ REAL_DIR := $(GEN)/data/real
 REAL_WORKLOADS := sqlite-bulk sqlite-sort lua-table lua-strings
 # Natively the workload file is read by the program itself: `.read FILE` for sqlite3 on an
 # in-memory database, the file as lua5.4's script.
-real-results: $(BUILD)/trimlab $(NPM_STAMP) ## SQLite and Lua workloads natively and in sql.js/wasmoon: web/gen/data/real/
+real-results: $(BUILD)/trimlab $(NPM_STAMP) wasm ## SQLite and Lua workloads natively and in sql.js/wasmoon: web/gen/data/real/
 	@mkdir -p $(REAL_DIR)
 	@for w in $(REAL_WORKLOADS); do \
 	  file=$$(ls tools/real/workloads/$$w.*); \
