@@ -198,7 +198,7 @@ REAL_DIR := $(GEN)/data/real
 REAL_WORKLOADS := sqlite-bulk sqlite-sort lua-table lua-strings
 # Natively the workload file is read by the program itself: `.read FILE` for sqlite3 on an
 # in-memory database, the file as lua5.4's script.
-real-results: $(BUILD)/trimlab $(NPM_STAMP) ## SQLite and Lua workloads natively and in sql.js/wasmoon: web/gen/data/real/
+real-results: $(BUILD)/trimlab $(NPM_STAMP) wasm ## SQLite and Lua workloads natively and in sql.js/wasmoon: web/gen/data/real/
 	@mkdir -p $(REAL_DIR)
 	@for w in $(REAL_WORKLOADS); do \
 	  file=$$(ls tools/real/workloads/$$w.*); \
@@ -409,8 +409,9 @@ format-check: ## clang-format over every C file
 	clang-format --dry-run --Werror $(C_FILES)
 
 # JavaScript is held to the same bar: ESLint (tools/eslint.config.js), Prettier (its settings are
-# in package.json) and, for the wrapper's public surface and the resident reading and its client,
-# TypeScript's checker on their JSDoc types (tools/tsconfig.json), all pinned in package.json.
+# in package.json) and, for the wrapper's public surface, the resident reading and its client, the
+# demo server and the tools' shared modules, TypeScript's checker on their JSDoc types
+# (tools/tsconfig.json lists them), all pinned in package.json.
 JS_FILES := $(wildcard web/*.js tools/*.js tools/*.mjs tools/real/*.mjs tests/*/*.mjs)
 NPM_BIN := node_modules/.bin
 

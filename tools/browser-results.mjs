@@ -16,9 +16,11 @@ import { fileURLToPath } from 'node:url';
 import { cleanLine, quote } from '../web/message.js';
 import { validateResults } from '../web/results-validate.js';
 import { loadTrimlab } from '../web/trimlab-api.js';
+import { mibText } from '../web/units.js';
 import { BROWSERS, descendantsOf, launchBrowser } from './browser.mjs';
 import { openOutput, OutputError } from './output-file.mjs';
 import { mappingResident, processRss, readResident } from './resident.mjs';
+import { documentOf } from './results-document.mjs';
 import { serve } from './serve.mjs';
 
 const ROOT = join(fileURLToPath(import.meta.url), '..', '..');
@@ -121,20 +123,35 @@ export async function measureRun(browser, baseUrl, scenario, params = '') {
 /**
  * What happens to the module's memory once the run is over: end() called, the instance dropped,
  * a collection asked for (again every COLLECT_AGAIN_MS until the memory is returned, at most
- * COLLECT_BOUND_MS), the page reloaded. resident_bytes null: the mapping no longer exists.
+ * COLLECT_BOUND_MS), the page reloaded. resident_bytes null: the mapping no longer exists. An
+ * event is left out once the content process is gone (a reload may end it): the format requires
+ * the process's RSS (host_rss_bytes) in every event.
+ * @param {{collectGarbage: import('./browser.mjs').LaunchedBrowser['collectGarbage']}} browser
+ * @param {import('puppeteer-core').Page} page
+ * @param {{pid: number, range: import('./resident.mjs').Range}} mapping
+ * @param {number} lastStepAt performance.now() at the run's last step
  */
-async function afterRun(browser, page, mapping, lastStepAt) {
-  const event = (name) => ({
-    event: name,
-    elapsed_ms: Math.round((performance.now() - lastStepAt) * 1000) / 1000,
-    resident_bytes: mappingResident(mapping),
-    host_rss_bytes: /** @type {number} */ (processRss(mapping.pid)),
-  });
-  const events = [event('run_end')];
+export async function afterRun(browser, page, mapping, lastStepAt) {
+  /** @type {{event: string, elapsed_ms: number, resident_bytes: number | null,
+   *   host_rss_bytes: number}[]} */
+  const events = [];
+  const event = (/** @type {string} */ name) => {
+    const elapsed = Math.round((performance.now() - lastStepAt) * 1000) / 1000;
+    const resident = mappingResident(mapping);
+    const host = processRss(mapping.pid);
+    if (host !== null)
+      events.push({
+        event: name,
+        elapsed_ms: elapsed,
+        resident_bytes: resident,
+        host_rss_bytes: host,
+      });
+  };
+  event('run_end');
   await page.evaluate(() => {
     /** @type {any} */ (window).trimlabHarness = null;
   });
-  events.push(event('dropped'));
+  event('dropped');
   await browser.collectGarbage(page);
   const bound = performance.now() + COLLECT_BOUND_MS;
   // Returned: the mapping is gone (Firefox), or it is kept with nothing resident (Chromium's
@@ -146,20 +163,11 @@ async function afterRun(browser, page, mapping, lastStepAt) {
       asked = performance.now();
     }
   }
-  events.push(event('collected'));
+  event('collected');
   await page.reload();
   await page.waitForFunction(() => window.trimlabDebug?.state().ready === true);
-  events.push(event('reloaded'));
+  event('reloaded');
   return events;
-}
-
-/**
- * The results document (format 2) of `runs`, made by the module's own writer.
- * @param {any[]} runs
- */
-export async function documentOf(runs) {
-  const lab = await loadTrimlab({ allocator: 'dlmalloc' });
-  return lab.documentText(runs, { generator: GENERATOR });
 }
 
 /**
@@ -212,10 +220,15 @@ async function measureAll(browsers) {
         for (const scenario of scenarios) {
           const run = await measureRun(browser, baseUrl, scenario);
           const collected = run.after.find((e) => e.event === 'collected');
+          const after = !collected
+            ? 'the content process was gone before the collection'
+            : `collected after ${collected.elapsed_ms.toFixed(0)} ms: ` +
+              (collected.resident_bytes === null
+                ? 'mapping gone'
+                : mibText(collected.resident_bytes));
           console.log(
-            `${name} ${browser.version} ${scenario}: ${mib(run.samples.at(-1).resident_bytes)} ` +
-              `resident after the run; collected after ${collected.elapsed_ms.toFixed(0)} ms: ` +
-              `${collected.resident_bytes === null ? 'mapping gone' : mib(collected.resident_bytes)}`,
+            `${name} ${browser.version} ${scenario}: ${mibText(run.samples.at(-1).resident_bytes)} ` +
+              `resident after the run; ${after}`,
           );
           runs.push(run);
         }
@@ -254,7 +267,7 @@ export async function main(args) {
     say(`a browser run failed: ${error.message.split('\n')[0]}`);
     return 1;
   }
-  const text = await documentOf(runs);
+  const text = await documentOf(runs, GENERATOR);
   const verdict = checkDocument(text);
   if (!verdict.ok) {
     output.discard();
@@ -270,8 +283,6 @@ export async function main(args) {
   console.log(`wrote ${options.json}`);
   return runs.every((run) => run.outcome === 'completed') ? 0 : 1;
 }
-
-const mib = (bytes) => `${(bytes / 2 ** 20).toFixed(2)} MiB`;
 
 if (process.argv[1] === fileURLToPath(import.meta.url))
   main(process.argv.slice(2)).then((code) => process.exit(code));

@@ -12,6 +12,7 @@ import { onStop } from './stop.mjs';
 /** The browsers every browser test runs in, in this order. */
 export const BROWSERS = Object.freeze(['chromium', 'firefox']);
 
+/** @type {Readonly<Record<string, string>>} */
 export const EXECUTABLES = Object.freeze({
   chromium: '/usr/bin/chromium',
   firefox: '/usr/bin/firefox-esr',
@@ -37,7 +38,7 @@ const VIEWPORT = { width: 1280, height: 800 };
 
 /** The pids of `pid`'s children, from every thread's list (Firefox starts its content processes
  *  from other threads than the main one), [] when it is gone. */
-function childrenOf(pid) {
+function childrenOf(/** @type {number} */ pid) {
   try {
     return readdirSync(`/proc/${pid}/task`).flatMap((task) =>
       readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8')
@@ -50,7 +51,11 @@ function childrenOf(pid) {
   }
 }
 
-/** Every process `pid` started, directly or not. */
+/**
+ * Every process `pid` started, directly or not.
+ * @param {number} pid
+ * @returns {number[]}
+ */
 export function descendantsOf(pid) {
   return childrenOf(pid).flatMap((child) => [child, ...descendantsOf(child)]);
 }
@@ -72,6 +77,7 @@ export async function launchBrowser(name = 'chromium') {
   if (!BROWSERS.includes(name)) throw new Error(`no browser named ${name}`);
   const profile = mkdtempSync(join(tmpdir(), `trimlab-${name}-`));
   const chromium = name === 'chromium';
+  /** @type {import('puppeteer-core').Browser | null} */
   let browser = null;
   const forget = onStop(() => {
     browser?.process()?.kill('SIGKILL');
@@ -113,7 +119,7 @@ export async function launchBrowser(name = 'chromium') {
 }
 
 /** A full collection in the page's renderer, as DevTools' "collect garbage" button. */
-async function collectChromium(page) {
+async function collectChromium(/** @type {import('puppeteer-core').Page} */ page) {
   const cdp = await page.createCDPSession();
   await cdp.send('HeapProfiler.collectGarbage');
   await cdp.detach();
@@ -123,7 +129,7 @@ async function collectChromium(page) {
  *  buttons do (a WebAssembly memory held in a cycle through the DOM needs the cycle collector):
  *  evaluated in the browser's own window (BiDi's "moz:scope": "chrome"). The request is
  *  asynchronous: the content processes collect soon after, not before this returns. */
-async function collectFirefox(browser) {
+async function collectFirefox(/** @type {import('puppeteer-core').Browser} */ browser) {
   const connection = /** @type {any} */ (browser).connection;
   const { result } = await connection.send('browsingContext.getTree', { 'moz:scope': 'chrome' });
   await connection.send('script.evaluate', {

@@ -19,7 +19,8 @@ const HEADER = fileURLToPath(new URL('../src/wasm/wasm_api.h', import.meta.url))
 const PREFIX = 'tl_wasm_';
 
 /** cwrap's type of each C type the API uses: numbers cross as double or int, text as a C
- *  string, bytes (a trace's first chunk) as an array ccall copies onto the stack. */
+ *  string, bytes (a trace's first chunk) as an array ccall copies onto the stack.
+ *  @type {Record<string, string | null>} */
 const CWRAP_TYPES = {
   void: null,
   int: 'number',
@@ -88,6 +89,7 @@ export function signaturesModule(functions) {
   );
 }
 
+/** @param {string[]} args */
 function main([exportsPath, signaturesPath, ...rest]) {
   if (!exportsPath || !signaturesPath || rest.length > 0)
     throw new GenError('usage: node tools/gen-wasm-api.mjs EXPORTS.json SIGNATURES.js');
@@ -100,7 +102,9 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   try {
     main(process.argv.slice(2));
   } catch (error) {
-    process.stderr.write(`gen-wasm-api: ${cleanLine(error?.message ?? error)}\n`);
+    process.stderr.write(
+      `gen-wasm-api: ${cleanLine(/** @type {Error} */ (error)?.message ?? String(error))}\n`,
+    );
     process.exitCode = error instanceof GenError ? 2 : 1;
   }
 }

@@ -19,7 +19,10 @@ import { basename, dirname, join } from 'node:path';
 
 import { onStop } from './stop.mjs';
 
-/** strerror() texts for what file operations usually fail with, as native messages have them. */
+/**
+ * strerror() texts for what file operations usually fail with, as native messages have them.
+ * @type {Record<string, string>}
+ */
 const STRERROR = {
   ENOENT: 'No such file or directory',
   EACCES: 'Permission denied',
@@ -41,15 +44,20 @@ const NAME_MAX = 255;
 
 /**
  * A file-system error as strerror() words it.
- * @param {Error & {code?: string}} error
+ * @param {unknown} error what a file operation threw: an Error with its `code`
  * @returns {string}
  */
 export function strerror(error) {
-  return STRERROR[error.code] ?? error.message;
+  const { code, message } = /** @type {Error & {code?: string}} */ (error);
+  return STRERROR[code ?? ''] ?? message;
 }
 
 /** Why an output file cannot be written; `path` is the name the user gave. */
 export class OutputError extends Error {
+  /**
+   * @param {string} path
+   * @param {string} reason
+   */
   constructor(path, reason) {
     super(reason);
     this.name = 'OutputError';
@@ -59,7 +67,8 @@ export class OutputError extends Error {
 
 /** The file the rename replaces: an existing regular file (through any symlink) that is not
  *  `input`, or a new name. The reasons are worded as the native CLI words them. */
-function targetOf(path, input) {
+function targetOf(/** @type {string} */ path, /** @type {string | undefined} */ input) {
+  /** @type {(reason: string) => never} */
   const refuse = (reason) => {
     throw new OutputError(path, reason);
   };
@@ -67,7 +76,7 @@ function targetOf(path, input) {
   try {
     stats = statSync(path);
   } catch (error) {
-    if (error.code !== 'ENOENT') refuse(strerror(error));
+    if (/** @type {{code?: string}} */ (error).code !== 'ENOENT') refuse(strerror(error));
     const name = basename(path);
     if (path.endsWith('/') || name === '.' || name === '..')
       refuse('it names a folder, not a file');
@@ -75,7 +84,7 @@ function targetOf(path, input) {
     try {
       return join(realpathSync(dirname(path)), name);
     } catch (folderError) {
-      refuse(strerror(folderError));
+      return refuse(strerror(folderError));
     }
   }
   if (!stats.isFile()) refuse('it exists and is not a regular file');
@@ -85,7 +94,7 @@ function targetOf(path, input) {
   return realpathSync(path);
 }
 
-function statOrNull(path) {
+function statOrNull(/** @type {string} */ path) {
   try {
     return statSync(path);
   } catch {
@@ -93,7 +102,7 @@ function statOrNull(path) {
   }
 }
 
-function removeQuietly(path) {
+function removeQuietly(/** @type {string} */ path) {
   try {
     unlinkSync(path);
   } catch {
@@ -119,6 +128,7 @@ export function openOutput(path, input) {
   );
   // Handled before the file exists: a stop signal the moment it appears removes it.
   const forget = onStop(() => removeQuietly(temp));
+  /** @type {number | null} */
   let fd;
   try {
     fd = openSync(temp, 'wx', 0o666);
@@ -136,6 +146,7 @@ export function openOutput(path, input) {
     path,
     commit(data) {
       try {
+        if (fd === null) throw new Error('it was already written or discarded');
         writeFileSync(fd, data);
         fsyncSync(fd);
         close();

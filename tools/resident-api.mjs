@@ -2,9 +2,9 @@
 // "resident_bytes", read from the browser's process by tools/resident.mjs):
 //   GET /api/resident?bytes=N&tag=HEX32&at=ADDR
 // answers 200 {host, resident_bytes, host_rss_bytes, mapping_bytes, matched}, 404 when no browser
-// process of this user holds that memory, 403 when the kernel refuses, 400 for a bad parameter,
-// 429 above RATE_PER_SECOND requests. Only numbers and fixed words come back: never a pid, a path
-// or a command line.
+// process of this user holds that memory, 403 when the kernel refuses or another site sent the
+// request, 400 for a bad parameter, 429 above RATE_PER_SECOND requests. Only numbers and fixed
+// words come back: never a pid, a path or a command line.
 import { cleanLine, quote } from '../web/message.js';
 import { ResidentDenied, TAG_BYTES, createResidentReader } from './resident.mjs';
 
@@ -69,15 +69,25 @@ export function parseResidentQuery(params) {
   return { query: { bytes, tag: tagText.toLowerCase(), at } };
 }
 
+// What a browser's Sec-Fetch-Site may say of a request this endpoint answers: the page's own
+// (same-origin) or one typed in the address bar (none). Another site's requests (no-cors ones
+// included) are refused before the rate limit, so they cannot use up the page's share; a request
+// without the header (curl, Node) is not a browser's and goes through.
+const OWN_SITE = ['same-origin', 'none'];
+
+/** @typedef {{status: number, body: object, headers: Record<string, string>}} Answer */
+
+/** @type {(status: number, body: object, headers?: Record<string, string>) => Answer} */
 const answer = (status, body, headers = {}) => ({ status, body, headers });
+/** @type {(status: number, text: string, headers?: Record<string, string>) => Answer} */
 const refusal = (status, text, headers) => answer(status, { error: cleanLine(text) }, headers);
 
 /**
  * The endpoint of one server: its own rate limit and its own reader (and the reader's cache).
  * @param {{reader?: {read: typeof import('./resident.mjs').readResident}, perSecond?: number,
  *   now?: () => number}} [options]
- * @returns {(search: string) => {status: number, body: object, headers: Record<string, string>}}
- *   what to answer to a request with this query string
+ * @returns {(search: string, fetchSite?: string) => Answer} what to answer to a request with
+ *   this query string and Sec-Fetch-Site header (undefined when absent)
  */
 export function residentEndpoint({
   reader = createResidentReader(),
@@ -85,7 +95,12 @@ export function residentEndpoint({
   now,
 } = {}) {
   const allow = rateLimiter(perSecond, now);
-  return (search) => {
+  return (search, fetchSite) => {
+    if (fetchSite !== undefined && !OWN_SITE.includes(fetchSite))
+      return refusal(
+        403,
+        `request from another site refused: Sec-Fetch-Site '${quote(fetchSite)}' (allowed: same-origin, none)`,
+      );
     if (!allow())
       return refusal(429, `too many requests (allowed: ${perSecond} per second)`, {
         'Retry-After': '1',

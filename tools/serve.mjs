@@ -27,6 +27,7 @@ import { cleanLine, quote } from '../web/message.js';
 import { RESIDENT_PATH, residentEndpoint } from './resident-api.mjs';
 
 const HOST = '127.0.0.1';
+/** @type {Record<string, string>} */
 const TYPES = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
@@ -52,18 +53,18 @@ const FORBIDDEN = { status: 403, text: 'forbidden: outside the served folder' };
 const NOT_FOUND = { status: 404, text: 'not found' };
 
 /** Whether the real path `path` is `root` (a real path) or inside it. */
-function isInside(root, path) {
+function isInside(/** @type {string} */ root, /** @type {string} */ path) {
   return path === root || path.startsWith(root + sep);
 }
 
 /** The real path of `path` when it stays inside root, or null; throws when it does not exist. */
-function realInside(root, path) {
+function realInside(/** @type {string} */ root, /** @type {string} */ path) {
   const real = realpathSync(path);
   return isInside(root, real) ? real : null;
 }
 
 /** The request-target's path, percent-decoded, or null when it is not a plain absolute path. */
-function decodedPath(urlPath) {
+function decodedPath(/** @type {string} */ urlPath) {
   let decoded;
   try {
     decoded = decodeURIComponent(urlPath.split('?')[0].split('#')[0]);
@@ -74,7 +75,7 @@ function decodedPath(urlPath) {
 }
 
 /** The URL of the folder `candidate` (inside root) with its slash, each segment encoded. */
-function folderUrl(root, candidate) {
+function folderUrl(/** @type {string} */ root, /** @type {string} */ candidate) {
   const segments = relative(root, candidate).split(sep).filter(Boolean);
   return `/${segments.map((segment) => `${encodeURIComponent(segment)}/`).join('')}`;
 }
@@ -85,7 +86,7 @@ function folderUrl(root, candidate) {
  * Every resolution (the path, then a folder's index.html) is checked against root.
  * @param {string} root
  * @param {string} urlPath the request-target
- * @returns {{file?: string, redirect?: string, status?: number, text?: string}}
+ * @returns {{file: string} | {redirect: string} | {status: number, text: string}}
  */
 export function resolveInside(root, urlPath) {
   const decoded = decodedPath(urlPath);
@@ -104,6 +105,7 @@ export function resolveInside(root, urlPath) {
   }
 }
 
+/** @type {(a: import('node:fs').Stats, b: import('node:fs').Stats) => boolean} */
 const sameFile = (a, b) => a.dev === b.dev && a.ino === b.ino;
 
 /**
@@ -131,7 +133,7 @@ export function openInside(root, file) {
 }
 
 /** A weight of Accept-Encoding (RFC 9110 12.4.2), or NaN when malformed. */
-function weight(text) {
+function weight(/** @type {string} */ text) {
   return /^(0(\.\d{0,3})?|1(\.0{0,3})?)$/.test(text) ? Number(text) : NaN;
 }
 
@@ -175,19 +177,28 @@ export function hostAllowed(hosts, port) {
   );
 }
 
-function hostHeaders(request) {
+/** @typedef {import('node:http').IncomingMessage} Request */
+/** @typedef {import('node:http').ServerResponse} Response */
+
+function hostHeaders(/** @type {Request} */ request) {
   return request.rawHeaders.filter(
     (_, i) => i % 2 === 1 && request.rawHeaders[i - 1].toLowerCase() === 'host',
   );
 }
 
-function misdirected(hosts, port) {
+function misdirected(/** @type {string[]} */ hosts, /** @type {number} */ port) {
   const named = hosts.length === 1 ? `Host '${quote(hosts[0])}'` : `${hosts.length} Host headers`;
   const allowed = LOOPBACK_NAMES.map((name) => `${name}:${port}`).join(', ');
   return `misdirected request: ${named} (allowed: one Host, ${allowed})`;
 }
 
-/** Answers with `text` as one clean line. */
+/**
+ * Answers with `text` as one clean line.
+ * @param {Response} response
+ * @param {number} status
+ * @param {string} text
+ * @param {Record<string, string>} [headers]
+ */
 function send(response, status, text, headers = {}) {
   const body = `${cleanLine(text)}\n`;
   response.writeHead(status, {
@@ -199,7 +210,11 @@ function send(response, status, text, headers = {}) {
   response.end(body);
 }
 
-/** Answers with `body` as one line of JSON, never cached. */
+/**
+ * Answers with `body` as one line of JSON, never cached.
+ * @param {Response} response
+ * @param {import('./resident-api.mjs').Answer} answer
+ */
 function sendJson(response, { status, body, headers }) {
   const text = `${JSON.stringify(body)}\n`;
   response.writeHead(status, {
@@ -212,6 +227,12 @@ function sendJson(response, { status, body, headers }) {
   response.end(text);
 }
 
+/**
+ * @param {Request} request
+ * @param {Response} response
+ * @param {string} file
+ * @param {{fd: number, stats: import('node:fs').Stats}} opened
+ */
 function sendFile(request, response, file, { fd, stats }) {
   const headers = {
     'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream',
@@ -239,7 +260,7 @@ function sendFile(request, response, file, { fd, stats }) {
     return response.end();
   }
   // At most the size announced; pipeline closes the file when the client goes away.
-  pipeline(createReadStream(null, { fd, start: 0, end: stats.size - 1 }), response, () => {});
+  pipeline(createReadStream('', { fd, start: 0, end: stats.size - 1 }), response, () => {});
 }
 
 /**
@@ -252,16 +273,18 @@ export function handler(root, residentOptions) {
   const resident = residentEndpoint(residentOptions);
   return (request, response) => {
     const hosts = hostHeaders(request);
-    const port = request.socket.localPort;
+    const port = request.socket.localPort ?? 0; // 0 (no Host names it) once the socket is gone
     if (!hostAllowed(hosts, port)) return send(response, 421, misdirected(hosts, port));
     if (request.method !== 'GET' && request.method !== 'HEAD')
       return send(response, 405, 'method not allowed');
-    const [path, ...query] = request.url.split('#')[0].split('?');
-    if (path === RESIDENT_PATH) return sendJson(response, resident(query.join('?')));
-    const target = resolveInside(root, request.url);
-    if (target.redirect)
+    const url = request.url ?? '/';
+    const [path, ...query] = url.split('#')[0].split('?');
+    if (path === RESIDENT_PATH)
+      return sendJson(response, resident(query.join('?'), request.headers['sec-fetch-site']));
+    const target = resolveInside(root, url);
+    if ('redirect' in target)
       return send(response, 301, `moved to ${target.redirect}`, { Location: target.redirect });
-    if (!target.file) return send(response, target.status, target.text);
+    if ('status' in target) return send(response, target.status, target.text);
     const opened = openInside(root, target.file);
     if (opened === null) return send(response, NOT_FOUND.status, NOT_FOUND.text);
     sendFile(request, response, target.file, opened);
@@ -271,7 +294,7 @@ export function handler(root, residentOptions) {
 // Gzipped bodies by file identity, kept until the file changes: the served tree is small.
 const gzipCache = new Map();
 
-function compressed(fd, stats) {
+function compressed(/** @type {number} */ fd, /** @type {import('node:fs').Stats} */ stats) {
   const key = `${stats.dev}:${stats.ino}`;
   const cached = gzipCache.get(key);
   if (cached && cached.mtimeMs === stats.mtimeMs && cached.size === stats.size) return cached.body;
@@ -281,14 +304,14 @@ function compressed(fd, stats) {
 }
 
 /** The real path of `root` when it is a folder this process can list and read; throws one line. */
-function servedRoot(root) {
+function servedRoot(/** @type {string} */ root) {
   const named = `root '${quote(root)}'`;
   let real;
   try {
     real = realpathSync(root);
   } catch (error) {
     throw new Error(
-      `${named} ${error.code === 'ENOENT' ? 'does not exist' : 'cannot be read'} (allowed: a readable folder)`,
+      `${named} ${/** @type {{code?: string}} */ (error).code === 'ENOENT' ? 'does not exist' : 'cannot be read'} (allowed: a readable folder)`,
     );
   }
   if (!statSync(real).isDirectory())
@@ -317,37 +340,45 @@ export async function serve(root, port, residentOptions) {
   });
 }
 
+/**
+ * @param {string[]} argv
+ * @returns {{port: number, root: string}}
+ */
 function parseArgs(argv) {
-  const options = {
-    port: process.env.PORT ?? '8080',
-    root: join(fileURLToPath(import.meta.url), '..', '..', 'web'),
-  };
+  let port = process.env.PORT ?? '8080';
+  let root = join(fileURLToPath(import.meta.url), '..', '..', 'web');
   for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === '--port' && i + 1 < argv.length) options.port = argv[++i];
-    else if (argv[i] === '--root' && i + 1 < argv.length) options.root = argv[++i];
+    if (argv[i] === '--port' && i + 1 < argv.length) port = argv[++i];
+    else if (argv[i] === '--root' && i + 1 < argv.length) root = argv[++i];
     else throw new Error(`unknown argument '${quote(argv[i])}' (allowed: --port N, --root DIR)`);
   }
-  if (!/^\d+$/.test(options.port) || Number(options.port) > 65535)
-    throw new Error(`PORT '${quote(options.port)}' is not a port number (allowed 0..65535)`);
-  options.port = Number(options.port);
-  return options;
+  if (!/^\d+$/.test(port) || Number(port) > 65535)
+    throw new Error(`PORT '${quote(port)}' is not a port number (allowed 0..65535)`);
+  return { port: Number(port), root };
 }
 
+/**
+ * @param {string} message
+ * @returns {never}
+ */
 function fail(message) {
   console.error(cleanLine(`serve: ${message}`));
   process.exit(2);
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  /** @type {{port: number, root: string}} */
   let options;
   try {
     options = parseArgs(process.argv.slice(2));
   } catch (error) {
-    fail(error.message);
+    fail(/** @type {Error} */ (error).message);
   }
   serve(options.root, options.port).then(
     (server) =>
-      console.log(`trimlab is served at http://${HOST}:${server.address().port}/ (Ctrl-C stops)`),
+      console.log(
+        `trimlab is served at http://${HOST}:${/** @type {import('node:net').AddressInfo} */ (server.address()).port}/ (Ctrl-C stops)`,
+      ),
     (error) =>
       fail(
         error.code === 'EADDRINUSE'

@@ -6,12 +6,14 @@
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
 
+/** @type {NodeJS.Signals[]} */
 const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 const cleanups = new Set();
 const children = new Set();
 let installed = false;
 let stopping = false;
 
+/** @param {NodeJS.Signals} signal */
 function stop(signal) {
   if (stopping) return;
   stopping = true;

@@ -82,8 +82,10 @@ int tl_child_wait(pid_t pid, int *status) {
     siginfo_t info;
     /* A zombie keeps its pid: stop forwarding while it is one, then reap it. */
     while (waitid(P_PID, (id_t)pid, &info, WEXITED | WNOWAIT) != 0)
-        if (errno != EINTR)
+        if (errno != EINTR) {
+            child_pid = 0; /* no such child (any more): its pid may be another process's */
             return -1;
+        }
     child_pid = 0;
     while (waitpid(pid, status, 0) < 0)
         if (errno != EINTR)

@@ -37,9 +37,10 @@ const char tl_measure_usage[] =
     "  -o FILE              the results file to write\n"
     "  --                   the end of the options: PROGRAM and its arguments follow\n"
     "  -h, --help           print this help and exit\n"
-    "  exit status          0 the program exited 0; 1 it exited otherwise or was\n"
-    "                       killed (the run is failed, its readings kept), or FILE\n"
-    "                       could not be written; 2 bad input, a program not found\n"
+    "  exit status          0 the program exited 0; 1 it exited otherwise, was\n"
+    "                       killed or could not be followed once started (the run\n"
+    "                       is failed, its readings kept), or FILE could not be\n"
+    "                       written; 2 bad input, a program not found\n"
     "                       or not executable (one line on stderr, nothing run);\n"
     "                       128+N trimlab was stopped by signal N\n";
 const char *const tl_measure_help =
@@ -97,14 +98,19 @@ static double now_ms(void) {
     return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
 }
 
+/* Whether to stop following: the program exited, or it cannot be waited for any more (ECHILD:
+ * a SIGCHLD ignored by trimlab's parent is inherited, and the kernel reaps the program itself). */
 static int has_exited(pid_t pid) {
     siginfo_t info;
     info.si_pid = 0;
-    return waitid(P_PID, (id_t)pid, &info, WEXITED | WNOHANG | WNOWAIT) == 0 && info.si_pid == pid;
+    if (waitid(P_PID, (id_t)pid, &info, WEXITED | WNOHANG | WNOWAIT) != 0)
+        return errno != EINTR;
+    return info.si_pid == pid;
 }
 
-/* Reads the program's memory until it exits, then reaps it (*status as waitpid gives it). A
- * reading of 0 is a process whose memory is gone (exiting): not kept. */
+/* Reads the program's memory until it exits, then reaps it (*status as waitpid gives it);
+ * -1 with errno when it cannot be reaped. A reading of 0 is a process whose memory is gone
+ * (exiting): not kept. */
 static int follow(pid_t pid, tl_measure_samples *samples, double start, int *status) {
     char statm[64];
     snprintf(statm, sizeof statm, "/proc/%ld/statm", (long)pid);
@@ -163,26 +169,36 @@ static void write_document(FILE *out, char **program, tl_measure_samples *sample
     tl_json_end_document(out);
 }
 
-/* Runs and follows the program, then writes the document; returns the exit code. */
+/* Follows the started program to its end: NULL when it exited 0, else why its run failed. */
+static const char *follow_to_end(pid_t pid, tl_measure_samples *samples, double start, char *text,
+                                 size_t size) {
+    int status = 0;
+    if (follow(pid, samples, start, &status) == 0)
+        return ending(status, text, size);
+    snprintf(text, size, "could not be followed: %s", strerror(errno));
+    return text;
+}
+
+/* Runs and follows the program, then writes the document; returns the exit code. Only a program
+ * that could not be started is refused (exit 2); what goes wrong later fails its run (exit 1). */
 static int measure(const char *path, char **program, tl_output_file *output,
                    tl_measure_samples *samples) {
     fflush(NULL);
     double start = now_ms();
     pid_t pid = tl_program_start(path, program, NULL, NULL);
-    int status = 0;
-    if (pid < 0 || follow(pid, samples, start, &status) != 0) {
+    if (pid < 0) {
         int error = errno, stop = tl_child_stop_signal();
         tl_output_finish(output, 0);
         return stop ? 128 + stop : refuse("cannot run '%s': %s", tl_q(program[0]), strerror(error));
     }
+    char text[128];
+    const char *error = follow_to_end(pid, samples, start, text, sizeof text);
     double elapsed_ms = now_ms() - start;
     int stop = tl_child_stop_signal();
     if (stop) {
         tl_output_finish(output, 0);
         return 128 + stop;
     }
-    char text[128];
-    const char *error = ending(status, text, sizeof text);
     if (error)
         tl_say("measure: '%s' %s", tl_q(program[0]), error);
     write_document(output->stream, program, samples, error, elapsed_ms);

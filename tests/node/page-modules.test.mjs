@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
 import { storyFigures, verdict, signedPercent } from '../../web/story.js';
-import { MiB, mib } from '../../web/units.js';
+import { MiB, mib, mibText } from '../../web/units.js';
 import { failedRuns, nativeFor, paramDifferences } from '../../web/native-data.js';
 import { loadTrimlab } from '../../web/trimlab-api.js';
 import { csvField, runCsv } from '../../web/export.js';
@@ -300,6 +300,10 @@ test('MiB: one definition, 2^20 bytes, written with two decimals', () => {
   assert.equal(mib(3 * 2 ** 19), '1.50');
   assert.equal(mib(240_543_744), '229.40');
   assert.equal(mib(0), '0.00');
+  // The tools' lines: the unit, and "?" for a figure not read (never "NaN" or "undefined").
+  assert.equal(mibText(52_428_800), '50.00 MiB');
+  assert.equal(mibText(undefined), '?');
+  assert.equal(mibText(null), '?');
 });
 
 test('a replay: the notice names the trace until its native replay is loaded; its own figures', () => {

@@ -667,3 +667,35 @@ test('rateLimiter: a bucket of 50 that refills at 50 per second', async () => {
   time += 10_000; // never more than 50 at once
   assert.equal(burst(), 50);
 });
+
+test('/api/resident: another site is refused with 403 and one line, and does not use up the limit', async () => {
+  // Frozen clock: 60 requests counted toward the limit would leave none for the page.
+  const read = { count: 0 };
+  const frozen = await serve(root, 0, {
+    now: () => 0,
+    reader: { read: () => (read.count++, null) },
+  });
+  const target = `http://127.0.0.1:${frozen.address().port}${residentTarget(`bytes=65536&tag=${TAG}&at=0`)}`;
+  const get = (site) =>
+    fetch(target, { headers: site === undefined ? {} : { 'Sec-Fetch-Site': site } });
+  try {
+    for (let i = 0; i < 60; i++) {
+      const site = ['cross-site', 'same-site', 'same-origin, cross-site'][i % 3];
+      const response = await get(site);
+      assert.equal(response.status, 403, site);
+      const { error } = await response.json();
+      assert.ok(error.startsWith('request from another site refused'), error);
+      assert.ok(error.includes(`Sec-Fetch-Site '${site}' (allowed: same-origin, none)`), error);
+    }
+    assert.equal(read.count, 0, 'a refused request reads nothing');
+    // The page's own requests, the address bar's and those without the header (curl) get answers.
+    for (const site of ['same-origin', 'none', undefined]) {
+      const response = await get(site);
+      assert.equal(response.status, 404, String(site));
+      await response.text();
+    }
+    assert.equal(read.count, 3);
+  } finally {
+    await new Promise((resolve) => frozen.close(resolve));
+  }
+});

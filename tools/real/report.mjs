@@ -6,17 +6,16 @@
 //   node tools/real/report.mjs NATIVE.json WASM.json
 import { readFileSync } from 'node:fs';
 
-const mib = (/** @type {number|undefined} */ bytes) =>
-  bytes === undefined ? '?' : `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+import { mibText } from '../../web/units.js';
 const [native, wasm] = process.argv
   .slice(2)
   .map((path) => JSON.parse(readFileSync(path, 'utf8')).runs[0]);
 const freed = wasm.samples.findLast((/** @type {{phase: string}} */ s) => s.phase === 'free');
 const last = wasm.samples.at(-1);
 console.log(
-  `${wasm.program.args[0]}: native ${native.program.name} RSS peak ${mib(native.summary.peak_footprint_bytes)}, ` +
-    `last before exit ${mib(native.summary.final_footprint_bytes)}; ${wasm.program.name}: linear memory ` +
-    `peak ${mib(wasm.summary.peak_footprint_bytes)}, after free ${mib(freed.footprint_bytes)}, ` +
-    `resident after free ${mib(freed.resident_bytes)}, after idle ${mib(last.resident_bytes)}, ` +
-    `Node RSS ${mib(last.host_rss_bytes)}`,
+  `${wasm.program.args[0]}: native ${native.program.name} RSS peak ${mibText(native.summary.peak_footprint_bytes)}, ` +
+    `last before exit ${mibText(native.summary.final_footprint_bytes)}; ${wasm.program.name}: linear memory ` +
+    `peak ${mibText(wasm.summary.peak_footprint_bytes)}, after free ${mibText(freed.footprint_bytes)}, ` +
+    `resident after free ${mibText(freed.resident_bytes)}, after idle ${mibText(last.resident_bytes)}, ` +
+    `Node RSS ${mibText(last.host_rss_bytes)}`,
 );

@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 import { cleanLine, quote } from '../../web/message.js';
-import { loadTrimlab } from '../../web/trimlab-api.js';
+import { mibText } from '../../web/units.js';
 import {
   captureMemories,
   nodeResident,
@@ -23,6 +23,7 @@ import {
   workloadPhases,
 } from '../../web/real-sampler.js';
 import { openOutput, OutputError } from '../output-file.mjs';
+import { documentOf } from '../results-document.mjs';
 
 const require = createRequire(import.meta.url);
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -31,7 +32,8 @@ const WORKLOADS = fileURLToPath(new URL('workloads/', import.meta.url));
 const ADAPTERS = { sql: sqliteAdapter, lua: luaAdapter };
 const MAX_ROWS = 100_000_000;
 const MAX_IDLE_MS = 60_000;
-const GENERATOR = 'wasm, real-program runner';
+/** Who wrote the documents: their generator is "trimlab VERSION (wasm, real-program runner)". */
+export const GENERATOR = 'wasm, real-program runner';
 
 /** @typedef {{memory: WebAssembly.Memory, name: string,
  *   run(phase: string, text: string, step: (what: string) => void): void, close(): void}} Adapter */
@@ -142,16 +144,6 @@ export async function runWorkload({ workload, rows, idleMs, resident = true }) {
   return run;
 }
 
-/**
- * The results document of `run`, made by trimlab's own writer (the module's documentText, the
- * native CLI's C writer): platform wasm, Emscripten's default allocator, which both packages use.
- * @param {any} run
- */
-export async function documentOf(run) {
-  const lab = await loadTrimlab({ allocator: 'dlmalloc' });
-  return lab.documentText([run], { generator: GENERATOR });
-}
-
 /** Parses the command line; throws a one-line message naming a bad value. */
 function options(/** @type {string[]} */ argv) {
   const { values } = parseArgs({
@@ -210,12 +202,10 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     }
   })();
   const run = await runWorkload(chosen);
-  output.commit(await documentOf(run));
+  output.commit(await documentOf([run], GENERATOR));
   const last = run.samples.at(-1);
-  const mib = (/** @type {number|undefined} */ n) =>
-    n === undefined ? '?' : (n / 2 ** 20).toFixed(1);
   console.log(
-    `${chosen.workload}: linear memory peak ${mib(run.summary.peak_footprint_bytes)} MiB, after free ${mib(last.footprint_bytes)} MiB, ` +
-      `resident after free ${mib(last.resident_bytes)} MiB, Node RSS ${mib(last.host_rss_bytes)} MiB`,
+    `${chosen.workload}: linear memory peak ${mibText(run.summary.peak_footprint_bytes)}, after free ${mibText(last?.footprint_bytes)}, ` +
+      `resident after free ${mibText(last?.resident_bytes)}, Node RSS ${mibText(last?.host_rss_bytes)}`,
   );
 }
