@@ -117,7 +117,7 @@ function setBusy(busy) {
     control.disabled = busy;
   ui.stop.disabled = !busy;
   ui.reset.disabled = false;
-  remedies?.update();
+  remedies?.update(busy);
 }
 
 function updateExports() {
@@ -449,6 +449,7 @@ function canRunAgain() {
 
 /** The last run once more, on the same instance: its allocator cache is reused. */
 async function runAgain() {
+  if (!canRunAgain()) return;
   const { scenario, run, allocator } = state.last;
   setBusy(true);
   await startRun({ ...scenarioRun(scenario, run.params), allocator, reuse: true });
@@ -469,7 +470,7 @@ function showDiscardCheck() {
 /** A trace file given to the page: checked whole, then replayed live with the chosen allocator. */
 async function replayFile(file) {
   if (!state.ready) return refuseImport(file.name, 'the page is still loading the module');
-  if (controller.running || state.walkthrough)
+  if (controller.busy || state.walkthrough)
     return refuseImport(file.name, 'a run is in progress (press Stop first)');
   setBusy(true);
   try {
@@ -488,7 +489,7 @@ async function replayFile(file) {
 /** The Run button: refuse invalid parameters before anything starts. */
 async function onRun(event) {
   event.preventDefault();
-  if (controller.running || !state.fields) return;
+  if (controller.busy || !state.fields) return;
   if (!state.fields.check()) {
     show(
       ui.runError,
@@ -518,7 +519,7 @@ function pause(ms, token) {
 }
 
 async function onWalkthrough() {
-  if (controller.running) return;
+  if (controller.busy) return;
   const token = { cancelled: false, wake: () => {}, captions: [] };
   state.walkthrough = token;
   setBusy(true);
@@ -587,6 +588,7 @@ function selectScenario(name) {
   showMeasured();
   show(ui.caption, '');
   placeholder(`Run ${name} to compare.`);
+  updateInstanceStatus();
 }
 
 // ---- exports ----

@@ -401,6 +401,8 @@ export class ChartView {
   #endedAt = null;
   /** x units per second after the run */
   #afterPerSecond = 1;
+  /** the last step on the chart (live or native) when the run ended: after it, seconds */
+  #afterFrom = 0;
   /** when the last resident reading was drawn */
   #lastReadingAt = null;
 
@@ -496,7 +498,13 @@ export class ChartView {
   endLive(at = performance.now()) {
     this.#shade(true);
     this.#endedAt = at;
-    this.#afterPerSecond = Math.max(1, Math.round((this.#lastStep + 1) / AFTER_RUN_SPAN_S));
+    // After every step on the chart: the native runs may go further than a stopped run.
+    this.#afterFrom = Math.max(
+      this.#lastStep,
+      this.#nativeSamples.at(-1)?.step ?? 0,
+      this.#expectedLast ?? 0,
+    );
+    this.#afterPerSecond = Math.max(1, Math.round((this.#afterFrom + 1) / AFTER_RUN_SPAN_S));
   }
 
   get #lastStep() {
@@ -507,15 +515,16 @@ export class ChartView {
    *  it, the seconds since it ended. */
   #xAt(at) {
     if (this.#endedAt === null) return this.#lastStep;
-    const x = this.#lastStep + Math.round(((at - this.#endedAt) / 1000) * this.#afterPerSecond);
-    if (x > this.#lastStep) this.chart.options.scales.x.max = undefined; // room for it
-    return Math.max(this.#lastStep, x);
+    const x = this.#afterFrom + Math.round(((at - this.#endedAt) / 1000) * this.#afterPerSecond);
+    if (x <= this.#afterFrom) return this.#lastStep; // at the run's end
+    this.chart.options.scales.x.max = undefined; // room for it
+    return x;
   }
 
-  /** Seconds after the run's end at x (null: x is a step of the run, or no run has ended). */
+  /** Seconds after the run's end at x (null: x is a step, or no run has ended). */
   secondsAfterRun(x) {
-    if (this.#endedAt === null || x <= this.#lastStep) return null;
-    return (x - this.#lastStep) / this.#afterPerSecond;
+    if (this.#endedAt === null || x <= this.#afterFrom) return null;
+    return (x - this.#afterFrom) / this.#afterPerSecond;
   }
 
   /** Marks what was done after the run (e.g. "worker terminated") at the time it was done. */

@@ -13,7 +13,6 @@
  * @typedef {object} LabStatus
  * @property {number} memoryBytes linear memory size now
  * @property {string|null} untrusted why runs in it can no longer be trusted (null: they can)
- * @property {boolean} done whether the run begun last is over
  */
 
 /**
@@ -48,22 +47,21 @@ export class HostedLab {
     this.tagAddress = lab.tagAddress;
   }
 
+  /** @type {LabStatus|null} what it last said, once it let go of the instance */
+  #dropped = null;
+
   /** @returns {LabStatus} */
   status() {
     const lab = this.#lab;
-    return { memoryBytes: lab.memoryBytes(), untrusted: lab.untrusted, done: lab.done };
+    return this.#dropped ?? { memoryBytes: lab.memoryBytes(), untrusted: lab.untrusted };
   }
 
   memoryBytes() {
-    return this.#lab.memoryBytes();
+    return this.status().memoryBytes;
   }
 
   get untrusted() {
-    return this.#lab.untrusted;
-  }
-
-  get done() {
-    return this.#lab.done;
+    return this.status().untrusted;
   }
 
   /**
@@ -128,8 +126,10 @@ export class HostedLab {
   /** Nothing to let go of here: the instance is collected once nothing holds it. */
   close() {}
 
-  /** As a worker's drop: this object no longer holds the instance; any later call fails. */
+  /** As a worker's drop: this object no longer holds the instance (its last status stays);
+   *  any later call but status() fails. */
   async drop() {
+    this.#dropped = this.status();
     this.#lab = /** @type {any} */ (null);
   }
 }

@@ -25,11 +25,11 @@ async function load(options) {
 }
 
 async function answer({ id, method, args }) {
-  const [{ LAB_CALLS }, { quote }] = await Promise.all([
-    import('./lab-host.js'),
-    import('./message.js'),
-  ]);
   try {
+    const [{ LAB_CALLS }, { quote }] = await Promise.all([
+      import('./lab-host.js'),
+      import('./message.js'),
+    ]);
     let value;
     if (method === 'load' && hosted === null) value = await load(args[0]);
     else if (method === 'drop' && hosted !== null) hosted = null;
@@ -47,5 +47,6 @@ async function answer({ id, method, args }) {
 }
 
 self.onmessage = ({ data }) => {
-  queue = queue.then(() => answer(data));
+  // answer() reports its own failures; the chain must never stay rejected
+  queue = queue.then(() => answer(data)).catch(() => {});
 };

@@ -4,6 +4,7 @@
 // line shows what it did; the panel says what was measured. And whether this browser offers
 // WebAssembly.Memory's discard (the memory-control proposal), which would let a page hand free
 // pages back without losing the instance.
+import { cleanLine } from './message.js';
 import { mib } from './units.js';
 
 export const MEMORY_CONTROL_URL = 'https://github.com/WebAssembly/memory-control';
@@ -35,6 +36,13 @@ export function discardText(browser, offered) {
 const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
 
 export class RemediesPanel {
+  /** The page is busy (a run or the walkthrough): nothing here can be done. */
+  #pageBusy = false;
+  /** An action of this panel is in progress. */
+  #acting = false;
+  /** Counts actions and runs: an outcome that comes after a newer one is not shown. */
+  #generation = 0;
+
   /**
    * @param {{elements: {runAgain: HTMLButtonElement, drop: HTMLButtonElement,
    *            terminate: HTMLButtonElement, reload: HTMLButtonElement, result: HTMLElement},
@@ -47,7 +55,6 @@ export class RemediesPanel {
    */
   constructor({ elements, controller, chart, resident, runAgain, canRunAgain, changed }) {
     Object.assign(this, { elements, controller, chart, resident, canRunAgain, changed });
-    this.busy = false;
     elements.runAgain.addEventListener('click', () => this.#act(runAgain));
     elements.drop.addEventListener('click', () => this.#act(() => this.#drop()));
     elements.terminate.addEventListener('click', () => this.#act(() => this.#terminate()));
@@ -55,27 +62,34 @@ export class RemediesPanel {
     this.update();
   }
 
-  /** Enables what can be done now. */
-  update() {
+  /**
+   * Enables what can be done now.
+   * @param {boolean} [pageBusy] whether the page is busy now (default: as last told)
+   */
+  update(pageBusy = this.#pageBusy) {
+    this.#pageBusy = pageBusy;
     const { elements, controller } = this;
-    const idle = !this.busy && !controller.running;
+    const idle = !this.#pageBusy && !this.#acting && !controller.busy;
     elements.runAgain.disabled = !(idle && controller.lab && this.canRunAgain());
     elements.drop.disabled = !(idle && controller.lab);
     elements.terminate.disabled = !(idle && (controller.lab || controller.dropped));
   }
 
-  /** @param {string} text */
+  /** Shows `text` as the outcome (and forgets any outcome still to come). @param {string} text */
   say(text) {
+    this.#generation += 1;
     this.elements.result.textContent = text;
   }
 
   async #act(action) {
-    this.busy = true;
+    this.#acting = true;
     this.update();
     try {
       await action();
+    } catch (error) {
+      this.say(cleanLine(`That failed: ${error?.message ?? error}`));
     } finally {
-      this.busy = false;
+      this.#acting = false;
       this.update();
       this.changed();
     }
@@ -87,35 +101,58 @@ export class RemediesPanel {
     this.chart.refresh();
   }
 
-  /** Follows `lab`'s memory until it is gone; what was measured, in words. */
-  async #untilGone(lab, since) {
-    const residentBefore = lab.memoryBytes();
-    const gone = await this.resident.followUntilGone(lab, () => {
+  /**
+   * Does `act` to `lab` and follows its memory until it is gone; says what was measured. The
+   * claim needs a reading of the memory before: without one nothing is claimed.
+   * @param {object} lab
+   * @param {{did: string, act: () => unknown, waiting: string, still: string}} what
+   */
+  async #remedy(lab, { did, act, waiting, still }) {
+    const before = await this.resident.readNow(lab);
+    const since = performance.now();
+    await act();
+    this.#mark(did.toLowerCase());
+    if (before === null) {
+      this.say(
+        `${did}: resident memory is not read here (serve the page with make demo to see it).`,
+      );
+      return;
+    }
+    this.say(`${did}: ${mib(before.resident_bytes)} MiB of its memory resident; ${waiting} …`);
+    const generation = this.#generation;
+    const outcome = await this.resident.followUntilGone(lab, () => {
       this.chart.addResident({ resident_bytes: 0, host_rss_bytes: null });
       this.#mark('memory returned');
     });
-    if (this.resident.available !== true)
-      return 'resident memory is not read here (serve the page with make demo to see it).';
-    if (gone)
-      return `its memory (linear memory ${mib(residentBefore)} MiB) was returned ${seconds(performance.now() - since)} after.`;
-    return 'its memory was still resident after 60 s: the engine had not collected it.';
+    if (generation !== this.#generation || outcome === 'cancelled') return;
+    if (outcome === 'gone')
+      this.say(
+        `${did}: its ${mib(before.resident_bytes)} MiB resident were returned ` +
+          `${seconds(performance.now() - since)} after.`,
+      );
+    else if (outcome === 'there') this.say(`${did}: ${still}`);
+    else this.say(`${did}: resident memory could no longer be read.`);
   }
 
   async #drop() {
-    const since = performance.now();
-    const lab = await this.controller.drop();
+    const { lab } = this.controller;
     if (!lab) return;
-    this.#mark('instance dropped');
-    this.say('Instance dropped: waiting for the engine to collect it (at most 60 s) …');
-    this.say(`Instance dropped: ${await this.#untilGone(lab, since)}`);
+    await this.#remedy(lab, {
+      did: 'Instance dropped',
+      act: () => this.controller.drop(),
+      waiting: 'waiting for the engine to collect it (at most 60 s)',
+      still: 'its memory was still resident after 60 s: the engine had not collected it.',
+    });
   }
 
   async #terminate() {
-    const since = performance.now();
-    const [lab] = this.controller.terminate();
+    const lab = this.controller.lab ?? this.controller.dropped;
     if (!lab) return;
-    this.#mark('worker terminated');
-    this.say('Worker terminated: waiting for its memory to go …');
-    this.say(`Worker terminated: ${await this.#untilGone(lab, since)}`);
+    await this.#remedy(lab, {
+      did: 'Worker terminated',
+      act: () => this.controller.terminate(),
+      waiting: 'waiting for its memory to go',
+      still: 'its memory was still mapped 60 s after.',
+    });
   }
 }

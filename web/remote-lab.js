@@ -1,8 +1,8 @@
 // @ts-check
 // The page's end of an engine instance hosted in a dedicated Worker (web/lab-worker.js): the same
 // calls as a HostedLab (web/lab-host.js), each a message answered in order. What the page reads
-// between calls (linear memory size, whether runs can be trusted, whether the run is over) is the
-// status the worker sent with its last answer. close() terminates the worker: its memory goes
+// between calls (linear memory size, whether runs can be trusted) is the status the worker sent
+// with its last answer. close() terminates the worker: its memory goes
 // with it at once.
 import { cleanLine } from './message.js';
 import { TrimlabError } from './trimlab-api.js';
@@ -29,7 +29,7 @@ export class RemoteLab {
   /** @type {Map<number, {resolve: (value: any) => void, reject: (error: Error) => void}>} */
   #pending = new Map();
   /** @type {LabStatus} */
-  #status = { memoryBytes: 0, untrusted: null, done: true };
+  #status = { memoryBytes: 0, untrusted: null };
   /** @type {Error|null} once the worker itself failed, every call fails with this */
   #broken = null;
   allocator = '';
@@ -88,10 +88,6 @@ export class RemoteLab {
 
   get untrusted() {
     return this.#status.untrusted;
-  }
-
-  get done() {
-    return this.#status.done;
   }
 
   /**

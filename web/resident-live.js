@@ -76,6 +76,8 @@ export class ResidentLive {
   #poll = null;
   /** @type {ReturnType<typeof setTimeout>|undefined} */
   #timer;
+  /** @type {((outcome: 'cancelled') => void)|null} ends a followUntilGone() in progress */
+  #settleWait = null;
 
   /**
    * @param {{onSample: (sample: import('./resident-client.js').ResidentSample) => void,
@@ -126,23 +128,38 @@ export class ResidentLive {
   /**
    * Polls a dropped or terminated instance's memory (by the size and tag it last had) until no
    * mapping of it is left, at most GONE_WAIT_MS: then onGone() (its memory was returned) and
-   * polling stops. Resolves whether it went (false: still there, or no readings here).
+   * polling stops. Resolves with 'gone', 'there' (still mapped after GONE_WAIT_MS), 'unread' (no
+   * readings here) or 'cancelled' (stop() came first: another run, Reset).
    * @param {Lab} lab
    * @param {() => void} onGone
-   * @returns {Promise<boolean>}
+   * @returns {Promise<'gone'|'there'|'unread'|'cancelled'>}
    */
   followUntilGone(lab, onGone) {
     return new Promise((resolve) => {
+      const settle = (/** @type {'gone'|'there'|'unread'|'cancelled'} */ outcome) => {
+        this.#settleWait = null;
+        resolve(outcome);
+      };
       const gone = () => {
+        this.#settleWait = null;
         this.stop();
         onGone();
-        resolve(true);
+        settle('gone');
       };
-      const ended = () => resolve(false);
-      if (!this.#follow(lab, gone, () => {}, ended)) return ended();
+      if (
+        !this.#follow(
+          lab,
+          gone,
+          () => {},
+          () => settle('unread'),
+        )
+      )
+        return settle('unread');
+      this.#settleWait = settle;
       this.#timer = setTimeout(() => {
+        this.#settleWait = null;
         this.stop();
-        resolve(false);
+        resolve('there');
       }, GONE_WAIT_MS);
     });
   }
@@ -165,8 +182,8 @@ export class ResidentLive {
       },
       onProblem: (reason, stopped, missing) => {
         if (stopped) {
-          this.#refused(reason);
           onEnd();
+          this.#refused(reason);
         } else if (missing) onMissing();
         else onBurst();
       },
@@ -185,5 +202,6 @@ export class ResidentLive {
     clearTimeout(this.#timer);
     this.#poll?.stop();
     this.#poll = null;
+    this.#settleWait?.('cancelled');
   }
 }

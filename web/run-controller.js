@@ -26,7 +26,8 @@ export class RunController {
   lab = null;
   /** Runs begun on `lab`. */
   labRuns = 0;
-  /** @type {{done: Promise<object|null>, stop: () => void}|null} the run in progress */
+  /** @type {{done: Promise<object|null>, stop: () => void, longestFrameMs: () => number}|null}
+   *  the run in progress */
   loop = null;
   /** @type {{updates: number, ms: number, steps: number, longestFrameMs: number}|null} of the
    *  last run (debug hook): chart updates, its time, steps drawn, and the longest the run loop
@@ -52,6 +53,9 @@ export class RunController {
     return this.loop !== null;
   }
 
+  /** From run() until it settles: loading the instance, beginning, running, finishing. */
+  busy = false;
+
   /** An instance for the next run: the current one when reusing it (and it can be trusted),
    *  else a new one. */
   async #instanceFor(allocator, reuse) {
@@ -73,6 +77,19 @@ export class RunController {
    * @returns {Promise<object|null>}
    */
   async run({ allocator, reuse, begin, afterStep, hooks }) {
+    if (this.busy) {
+      hooks.refused(new Error('a run is in progress'));
+      return null;
+    }
+    this.busy = true;
+    try {
+      return await this.#run({ allocator, reuse, begin, afterStep, hooks });
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  async #run({ allocator, reuse, begin, afterStep, hooks }) {
     let lab;
     let begun;
     this.#closeDropped();
@@ -120,6 +137,7 @@ export class RunController {
       return null;
     } finally {
       this.loop = null;
+      this.busy = false; // what settled() updates sees the controller free
       this.settled += 1;
       hooks.settled();
     }
@@ -134,7 +152,7 @@ export class RunController {
    *  Worker's engine collects the instance). Resolves with it (null: none, or a run is going). */
   async drop() {
     const { lab } = this;
-    if (!lab || this.running) return null;
+    if (!lab || this.busy) return null;
     this.#closeDropped();
     this.lab = null;
     this.labRuns = 0;

@@ -37,7 +37,7 @@ const MAX_FRAME_GAP_MS = 100;
 export function runLoop(lab, { rate, onBatch, afterStep }) {
   let stopped = false;
   let frame = 0;
-  let owed = 1; // the first frame takes one step at once
+  let owed = 1; // the first frame asks for one step at once
   let last = null;
   let holdUntil = 0;
   let asking = false; // a batch is on its way
@@ -68,10 +68,12 @@ export function runLoop(lab, { rate, onBatch, afterStep }) {
       ({ samples, done: over }) => {
         asking = false;
         if (stopped) return;
-        owed -= samples.length;
+        owed = Math.max(0, owed - samples.length);
         arrived.push(...samples);
         engineDone = over;
-        ask(); // at full speed the instance keeps stepping while the page draws
+        // At full speed the instance keeps stepping while the page draws; with holds (captions)
+        // it waits for the next frame, so that it is at most one batch ahead of a hold.
+        if (!afterStep) ask();
       },
       (error) => finish('reject', error),
     );

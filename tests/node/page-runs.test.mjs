@@ -220,3 +220,45 @@ test('a hold (a walkthrough caption) stops the drawing at its step; the steps al
   assert.deepEqual(held, [2]);
   assert.deepEqual(batches, [2, 5]);
 });
+
+test('drop lets go of the instance and keeps it for terminate; terminate ends it and the current one; a run refuses while another is busy', async () => {
+  const closed = [];
+  class Tracked extends HostedLab {
+    close() {
+      closed.push(this);
+    }
+  }
+  const controller = controllerAt(
+    Infinity,
+    async (options) => new Tracked(await loadTrimlab(options)),
+  );
+  const go = () =>
+    controller.run({
+      allocator: 'dlmalloc',
+      reuse: true,
+      ...scenario('highwater', { total_mib: 80 }),
+      hooks: recordingHooks().hooks,
+    });
+  await go();
+  const first = controller.lab;
+  const grown = first.memoryBytes();
+  assert.ok(grown > 64 * 1024 * 1024);
+  assert.equal(await controller.drop(), first);
+  assert.deepEqual([controller.lab, controller.dropped, closed], [null, first, []]);
+  assert.equal(first.memoryBytes(), grown, 'a dropped instance says the size it had');
+  await assert.rejects(first.steps({ max: 1, budgetMs: 1 }));
+
+  await go(); // a new run closes the dropped instance
+  assert.deepEqual(closed, [first]);
+  const second = controller.lab;
+  const { seen, hooks } = recordingHooks();
+  const [running, refused] = [
+    go(),
+    controller.run({ allocator: 'dlmalloc', reuse: true, ...scenario('simple', {}), hooks }),
+  ];
+  assert.equal(await refused, null);
+  assert.match(seen.refused[0].message, /a run is in progress/);
+  await running;
+  assert.deepEqual(controller.terminate(), [second]);
+  assert.deepEqual([controller.lab, controller.dropped, closed], [null, null, [first, second]]);
+});

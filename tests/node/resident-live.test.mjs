@@ -140,3 +140,28 @@ test('while following, a reading that finds nothing is reported as missed and po
   assert.deepEqual(events, [['missed'], ['sample', 4096]]);
   assert.equal(live.available, true);
 });
+
+test('following a dropped instance until its memory is gone: gone on the first missing mapping, cancelled by stop()', async () => {
+  let answers = [json(200, { host: 'chromium', resident_bytes: 4096, host_rss_bytes: 8192 })];
+  const samples = [];
+  const live = new ResidentLive({
+    onSample: (sample) => samples.push(sample),
+    onMissed: () => assert.fail('no miss while following until gone'),
+    onUnavailable: () => assert.fail('not unavailable'),
+    fetch: async () =>
+      answers.shift() ?? json(404, { error: 'no mapping of 67108864 bytes in a browser process' }),
+  });
+  let goneCalls = 0;
+  assert.equal(await live.followUntilGone(LAB, () => goneCalls++), 'gone');
+  assert.deepEqual([samples.length, goneCalls], [1, 1]);
+
+  // Still mapped: a stop() (a new run, Reset) settles the wait at once.
+  answers = Array.from({ length: 1000 }, () =>
+    json(200, { host: 'chromium', resident_bytes: 4096, host_rss_bytes: 8192 }),
+  );
+  const waiting = live.followUntilGone(LAB, () => goneCalls++);
+  await new Promise((resolve) => setTimeout(resolve, 30));
+  live.stop();
+  assert.equal(await waiting, 'cancelled');
+  assert.equal(goneCalls, 1);
+});
