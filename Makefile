@@ -317,6 +317,7 @@ SAN_TL := $(SAN_BUILD)/trimlab
 SAN_BAD_RUNS := '$(SAN_TL) --scenario nope' '$(SAN_TL) --bogus' \
 	'$(SAN_TL) --scenario simple --set block_mib=0' '$(SAN_TL) --scenario buckets --set model=8M//8M' \
 	'$(SAN_TL) --scenario cycles --set cycles=x' '$(SAN_TL) --all --trim sometimes' \
+	'$(SAN_TL) --scenario highwater --set batch_mib=0' \
 	'$(SAN_TL) --set block_mib=1' '$(SAN_TL) --scenario simple --json /nonexistent/dir/r.json' \
 	'BUCKET_MODEL=3M ENABLE_CUSTOM_BUCKETS=1 $(SAN_TL) --scenario buckets' \
 	$(patsubst %,'$(SAN_TL) replay %',$(wildcard tests/replay/bad-*.trace)) \
@@ -344,6 +345,8 @@ test-sanitize: $(SAN_BUILD)/unit-tests $(SAN_BUILD)/trimlab $(BUILD)/libtrimlab-
 		> $(SAN_BUILD)/tables.txt
 	$(SAN_ENV) DISABLE_MALLOC_TRIM=1 BUCKET_MODEL=2K/4K ENABLE_CUSTOM_BUCKETS=1 \
 		$(SAN_BUILD)/trimlab --scenario buckets --quiet
+	$(SAN_ENV) $(SAN_BUILD)/trimlab --scenario highwater --set total_mib=40 --set batch_mib=8 \
+		--trim both --quiet
 	$(SAN_ENV) $(SAN_BUILD)/trimlab --list > /dev/null
 	$(SAN_ENV) $(SAN_BUILD)/trimlab --help > /dev/null
 	$(SAN_ENV) $(SAN_BUILD)/trimlab --version > /dev/null

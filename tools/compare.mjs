@@ -9,6 +9,10 @@
 // web/gen/data/browser-results.json (`make browser-results`: runs with host chromium and firefox
 // and their "after" events) when that file exists; "–" where there is no figure, "unmapped" where
 // the mapping was gone.
+//
+// A second table runs `highwater total_mib=300` with batch_mib 300, 100 and 30 (issue 13, "lower
+// the peak"): the same total in smaller batches keeps one batch, natively at the peak only, in
+// WebAssembly to the end.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -26,9 +30,9 @@ export const BROWSERS = ['chromium', 'firefox'];
 // docs/reference-measurement.md); trim is set per run.
 const env = { ...process.env, DISABLE_MALLOC_TRIM: '' };
 
-function produce(file, command, args) {
+function produce(file, command, args, what = ['--all']) {
   const path = join(out, file);
-  execFileSync(command, [...args, '--all', '--quiet', '--json', path], { env, stdio: 'inherit' });
+  execFileSync(command, [...args, ...what, '--quiet', '--json', path], { env, stdio: 'inherit' });
   return JSON.parse(readFileSync(path, 'utf8'));
 }
 
@@ -81,6 +85,51 @@ export function readBrowserResults(path = BROWSER_RESULTS) {
   return null;
 }
 
+const BATCH_TOTAL_MIB = 300;
+const BATCHES_MIB = [300, 100, 30];
+
+/** Prints a Markdown table's head. */
+function printHead(head) {
+  console.log(`| ${head.join(' | ')} |`);
+  console.log(`| ${head.map(() => '---').join(' | ')} |`);
+}
+
+/** `highwater total_mib=300` at each of BATCHES_MIB: native (trim on and off) and the Node
+ *  runner (dlmalloc, a process per run, so that its RSS is this run's). */
+function batchTable(runWasm) {
+  console.log('');
+  printHead([
+    `highwater total_mib=${BATCH_TOTAL_MIB}`,
+    'native RSS peak',
+    'native RSS after trim',
+    'native RSS without trim',
+    'WebAssembly memory, dlmalloc',
+    'module resident after the run, Node',
+    'Node process RSS after the run',
+  ]);
+  for (const batch of BATCHES_MIB) {
+    const what = ['--scenario', 'highwater', '--set', `total_mib=${BATCH_TOTAL_MIB}`];
+    what.push('--set', `batch_mib=${batch}`);
+    const native = produce(
+      `batch-${batch}-native.json`,
+      join(root, 'build', 'trimlab'),
+      ['--trim', 'both'],
+      what,
+    );
+    const wasm = produce(`batch-${batch}-wasm.json`, process.execPath, [runWasm], what).runs[0];
+    const row = [
+      `\`batch_mib=${batch}\``,
+      mib(find(native, 'highwater').summary.peak_footprint_bytes),
+      mib(find(native, 'highwater').summary.final_footprint_bytes),
+      mib(find(native, 'highwater', 'disabled').summary.final_footprint_bytes),
+      mib(wasm.summary.final_footprint_bytes),
+      mib(last(wasm).resident_bytes),
+      mib(last(wasm).host_rss_bytes),
+    ];
+    console.log(`| ${row.join(' | ')} |`);
+  }
+}
+
 function main() {
   mkdirSync(out, { recursive: true });
   const native = produce('native.json', join(root, 'build', 'trimlab'), ['--trim', 'both']);
@@ -113,8 +162,7 @@ function main() {
       `after drop and collection, ${browser}`,
     ]),
   ];
-  console.log(`| ${head.join(' | ')} |`);
-  console.log(`| ${head.map(() => '---').join(' | ')} |`);
+  printHead(head);
   for (const { scenario } of native.runs.filter((run) => run.trim === 'enabled')) {
     const run = find(dlmalloc, scenario);
     const row = [
@@ -130,6 +178,7 @@ function main() {
     ];
     console.log(`| ${row.join(' | ')} |`);
   }
+  batchTable(runWasm);
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) main();

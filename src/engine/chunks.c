@@ -30,7 +30,8 @@ static uint64_t batch_end(const tl_chunks *chunks, uint64_t first) {
     return end < chunks->count ? end : chunks->count;
 }
 
-tl_step_result tl_chunks_allocate_batch(tl_chunks *chunks, tl_step_desc *desc, tl_error *err) {
+tl_step_result tl_chunks_allocate_batch(tl_chunks *chunks, const char *prefix, tl_step_desc *desc,
+                                        tl_error *err) {
     uint64_t first = chunks->allocated, end = batch_end(chunks, first);
     if (first == chunks->count)
         return TL_STEP_DONE;
@@ -40,8 +41,9 @@ tl_step_result tl_chunks_allocate_batch(tl_chunks *chunks, tl_step_desc *desc, t
             char held[32];
             tl_format_mib(chunks->allocated * chunks->size, held, sizeof held);
             tl_fail(err, TL_ERR_OOM,
-                    "malloc of %llu bytes failed at chunk %llu of %llu with %s held: out of memory",
-                    (unsigned long long)chunks->size, (unsigned long long)i + 1,
+                    "%smalloc of %llu bytes failed at chunk %llu of %llu with %s held: out of "
+                    "memory",
+                    prefix, (unsigned long long)chunks->size, (unsigned long long)i + 1,
                     (unsigned long long)chunks->count, held);
             return TL_STEP_FAILED;
         }
@@ -50,13 +52,13 @@ tl_step_result tl_chunks_allocate_batch(tl_chunks *chunks, tl_step_desc *desc, t
         chunks->allocated = i + 1;
     }
     desc->phase = TL_PHASE_ALLOCATE;
-    snprintf(desc->label, sizeof desc->label, "malloc+touch chunks %llu-%llu of %llu",
+    snprintf(desc->label, sizeof desc->label, "%smalloc+touch chunks %llu-%llu of %llu", prefix,
              (unsigned long long)first + 1, (unsigned long long)end,
              (unsigned long long)chunks->count);
     return TL_STEP_MORE;
 }
 
-tl_step_result tl_chunks_free_batch(tl_chunks *chunks, tl_step_desc *desc) {
+tl_step_result tl_chunks_free_batch(tl_chunks *chunks, const char *prefix, tl_step_desc *desc) {
     uint64_t first = chunks->freed, end = batch_end(chunks, first);
     if (first == chunks->allocated)
         return TL_STEP_DONE;
@@ -68,7 +70,7 @@ tl_step_result tl_chunks_free_batch(tl_chunks *chunks, tl_step_desc *desc) {
     }
     chunks->freed = end;
     desc->phase = TL_PHASE_FREE;
-    snprintf(desc->label, sizeof desc->label, "free chunks %llu-%llu of %llu",
+    snprintf(desc->label, sizeof desc->label, "%sfree chunks %llu-%llu of %llu", prefix,
              (unsigned long long)first + 1, (unsigned long long)end,
              (unsigned long long)chunks->count);
     return TL_STEP_MORE;

@@ -18,10 +18,11 @@ typedef struct tl_chunks {
 /* Allocates the pointer table only. */
 int tl_chunks_init(tl_chunks *chunks, uint64_t count, uint64_t size, tl_error *err);
 /* Allocates and touches the next batch; TL_STEP_DONE (doing nothing) once all are allocated,
- * TL_STEP_FAILED with err when a malloc fails. */
-tl_step_result tl_chunks_allocate_batch(tl_chunks *chunks, tl_step_desc *desc, tl_error *err);
+ * TL_STEP_FAILED with err when a malloc fails. Labels and messages start with `prefix`. */
+tl_step_result tl_chunks_allocate_batch(tl_chunks *chunks, const char *prefix, tl_step_desc *desc,
+                                        tl_error *err);
 /* Frees the next batch, oldest first; TL_STEP_DONE (doing nothing) once all are freed. */
-tl_step_result tl_chunks_free_batch(tl_chunks *chunks, tl_step_desc *desc);
+tl_step_result tl_chunks_free_batch(tl_chunks *chunks, const char *prefix, tl_step_desc *desc);
 /* Frees every chunk still held and the pointer table. */
 void tl_chunks_release(tl_chunks *chunks);
 /* Steps to allocate (or to free) all of them. */

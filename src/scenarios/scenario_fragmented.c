@@ -52,12 +52,12 @@ static tl_step_result pin_chunk(fragmented_state *s, tl_step_desc *desc, tl_erro
 
 static tl_step_result fragmented_step(void *state, tl_step_desc *desc, tl_error *err) {
     fragmented_state *s = state;
-    tl_step_result status = tl_chunks_allocate_batch(&s->chunks, desc, err);
+    tl_step_result status = tl_chunks_allocate_batch(&s->chunks, "", desc, err);
     if (status != TL_STEP_DONE)
         return status;
     if (!s->pin_done)
         return pin_chunk(s, desc, err);
-    return tl_chunks_free_batch(&s->chunks, desc);
+    return tl_chunks_free_batch(&s->chunks, "", desc);
 }
 
 static void fragmented_release(void *state) {

@@ -360,6 +360,79 @@ static void test_end_mid_run_frees(void **state) {
     assert_int_equal(tl_engine_step(&engine, &samples[0]), 0);
 }
 
+/* highwater with batch_mib below total_mib: the same total in batches, each allocated, touched and
+ * freed before the next, so nothing holds more than one batch. 20 MiB in batches of 8: two of
+ * 8 MiB and one of 4, each 64 KiB chunks, TL_STEP_BYTES (4 MiB) per step. */
+static void test_highwater_batches(void **state) {
+    (void)state;
+    if (TL_STEP_BYTES != 4 * TL_MIB)
+        skip();
+    const uint64_t batch = 8 * TL_MIB;
+    scenario_case c = {test_scenario("highwater"), {"total_mib=20", "batch_mib=8"}, 0, 0, 0};
+    tl_params params;
+    tl_sample samples[64];
+    tl_memory own[64];
+    case_params(&c, &params);
+    memset(&engine, 0, sizeof engine);
+    assert_int_equal(tl_engine_begin(&engine, c.scenario, &params, NULL, 1), TL_OK);
+    uint32_t n = 0;
+    while (n < 64 && tl_engine_step(&engine, &samples[n]))
+        tl_probe_memory(&own[n++]);
+    /* baseline; per batch of 8 MiB 2 allocate and 2 free steps, the last batch 1 and 1; trim,
+     * final. */
+    const enum tl_phase A = TL_PHASE_ALLOCATE, F = TL_PHASE_FREE;
+    const enum tl_phase phases[] = {TL_PHASE_BASELINE, A, A, F, F, A, A, F, F, A, F, TL_PHASE_TRIM,
+                                    TL_PHASE_FINAL};
+    const uint32_t batch_ends[] = {4, 8, 10};
+    assert_int_equal(n, sizeof phases / sizeof phases[0]);
+    assert_true(n <= tl_engine_sample_capacity(c.scenario, &params, NULL));
+    for (uint32_t i = 0; i < n; i++)
+        if (samples[i].phase != phases[i])
+            fail_msg("sample %u: phase %s (%s)", i, tl_phase_name(samples[i].phase),
+                     samples[i].label);
+    assert_string_equal(samples[1].label, "batch 1/3: malloc+touch chunks 1-64 of 128");
+    assert_string_equal(samples[8].label, "batch 2/3: free chunks 65-128 of 128");
+    assert_string_equal(samples[10].label, "batch 3/3: free chunks 1-64 of 64");
+    if (in_use_figures_work()) {
+        const tl_memory *base = &own[0];
+        /* At most one batch held at once, and all of it at its peak. */
+        assert_true(engine.summary.peak_in_use_bytes >= base->in_use_bytes + batch);
+        assert_true(engine.summary.peak_in_use_bytes <= base->in_use_bytes + batch + TL_MIB);
+        /* Each batch was freed before the next began. (The RSS after each batch depends on what
+         * earlier tests left in this process's heap: tests/node/native-cli.test.mjs checks it in
+         * a fresh process.) */
+        for (size_t b = 0; b < 3; b++)
+            if (distance(own[batch_ends[b]].in_use_bytes, base->in_use_bytes) > TL_MIB)
+                fail_msg("after batch %zu: in use %" PRIu64 ", baseline %" PRIu64, b + 1,
+                         own[batch_ends[b]].in_use_bytes, base->in_use_bytes);
+    }
+    tl_engine_end(&engine);
+}
+
+/* A batch at or above the total is one batch: the run is the unbatched one, labels and all. */
+static void test_highwater_batch_above_total(void **state) {
+    (void)state;
+    scenario_case plain = make_case("highwater");
+    scenario_case above = {plain.scenario, {"total_mib=8", "chunk_kib=64", "batch_mib=9"}, 0, 0, 0};
+    tl_params params;
+    tl_sample a[32], b[32];
+    case_params(&plain, &params);
+    memset(&engine, 0, sizeof engine);
+    assert_int_equal(tl_engine_begin(&engine, plain.scenario, &params, NULL, 1), TL_OK);
+    uint32_t n = run_all(&engine, a, 32);
+    tl_engine_end(&engine);
+    case_params(&above, &params);
+    assert_int_equal(tl_engine_begin(&engine, above.scenario, &params, NULL, 1), TL_OK);
+    assert_int_equal(run_all(&engine, b, 32), n);
+    assert_int_equal(n, plain.expected_samples);
+    for (uint32_t i = 0; i < n; i++) {
+        assert_int_equal(a[i].phase, b[i].phase);
+        assert_string_equal(a[i].label, b[i].label);
+    }
+    assert_string_equal(b[1].label, "malloc+touch chunks 1-64 of 128");
+    tl_engine_end(&engine);
+}
+
 /* ---- out of memory, in a child with a lowered address-space limit ---- */
 
 enum oom_result {
@@ -516,6 +589,8 @@ int run_engine_tests(void) {
         cmocka_unit_test(test_block_phases),
         cmocka_unit_test(test_begin_while_running_fails),
         cmocka_unit_test(test_end_mid_run_frees),
+        cmocka_unit_test(test_highwater_batches),
+        cmocka_unit_test(test_highwater_batch_above_total),
         cmocka_unit_test(test_out_of_memory),
     };
     return cmocka_run_group_tests_name("engine", tests, NULL, NULL);

@@ -311,6 +311,15 @@ static void test_params_set_by_key(void **state) {
                      TL_ERR_OUT_OF_RANGE);
     assert_contains(err.message, "allowed 4..1024 KiB");
     assert_int_equal(params.value[1], 128);
+    /* batch_mib defaults to total_mib's maximum (one batch) and has its bounds. */
+    assert_int_equal(params.value[2], 2048);
+    assert_int_equal(tl_params_set(set, "highwater", &params, "batch_mib", "0", &err),
+                     TL_ERR_OUT_OF_RANGE);
+    assert_contains(err.message, "batch_mib=0 is out of range (allowed 1..2048 MiB)");
+    assert_int_equal(tl_params_set(set, "highwater", &params, "batch_mib", "2049", &err),
+                     TL_ERR_OUT_OF_RANGE);
+    assert_int_equal(tl_params_set(set, "highwater", &params, "batch_mib", "30", &err), TL_OK);
+    assert_int_equal(params.value[2], 30);
 }
 
 int run_params_tests(void) {

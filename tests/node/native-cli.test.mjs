@@ -63,6 +63,62 @@ test('fragmented: malloc_trim releases most of the freed chunks that free() kept
   assert.ok(released(run) >= 0.8 * freedBytes, `released ${released(run)} of ${freedBytes}`);
 });
 
+/** The last sample of each batch of a highwater run with batch_mib, by its label "batch K/N: ...". */
+function batchEnds(run) {
+  const batchOf = (sample) => /^batch (\d+)\/\d+: /.exec(sample.label)?.[1];
+  return run.samples.filter((s, i) => batchOf(s) && batchOf(s) !== batchOf(run.samples[i + 1]));
+}
+
+test('highwater batch_mib=30 of total_mib=300: ten batches, one held at a time; the RSS falls back after each, trim on and off', () => {
+  const { code, stderr, document } = runNativeJson([
+    '--scenario',
+    'highwater',
+    '--set',
+    'total_mib=300',
+    '--set',
+    'batch_mib=30',
+    '--trim',
+    'both',
+  ]);
+  assert.equal(code, 0, stderr);
+  assert.equal(schemaErrors(document), '');
+  for (const run of document.runs) {
+    assert.deepEqual(run.params, { total_mib: 300, chunk_kib: 64, batch_mib: 30 });
+    const baseline = run.samples[0].footprint_bytes;
+    const growth = run.summary.peak_footprint_bytes - baseline;
+    assert.ok(growth >= 30 * MiB && growth <= 32 * MiB, `${run.trim}: peak +${growth / MiB} MiB`);
+    const ends = batchEnds(run);
+    assert.equal(ends.length, 10, run.trim);
+    ends.forEach((sample, i) => {
+      assert.equal(sample.label, `batch ${i + 1}/10: free chunks 449-480 of 480`);
+      assert.ok(
+        sample.footprint_bytes <= baseline + MiB,
+        `${run.trim}, after batch ${i + 1}: ${sample.footprint_bytes / MiB} MiB, baseline ${baseline / MiB}`,
+      );
+    });
+  }
+  // The default is one batch: the whole total is held at the peak (all's default highwater).
+  const whole = runOf(all.document, 'highwater', 'enabled');
+  assert.equal(whole.params.batch_mib, 2048);
+  const growth = whole.summary.peak_footprint_bytes - whole.samples[0].footprint_bytes;
+  assert.ok(growth >= whole.params.total_mib * MiB, `default: peak +${growth / MiB} MiB`);
+  assert.equal(batchEnds(whole).length, 0);
+});
+
+test('highwater batch_mib out of its range 1..2048 is refused with one line, exit 2', () => {
+  for (const value of ['0', '2049']) {
+    const { code, stdout, stderr } = runNative([
+      '--scenario',
+      'highwater',
+      '--set',
+      `batch_mib=${value}`,
+    ]);
+    assert.equal(code, 2);
+    assert.equal(stdout, '');
+    assert.equal(stderr, `trimlab: batch_mib=${value} is out of range (allowed 1..2048 MiB)\n`);
+  }
+});
+
 test("trim disabled: after the trim step the footprint is trim on's before it, in every scenario", () => {
   for (const off of all.document.runs.filter((r) => r.trim === 'disabled')) {
     assert.equal(off.summary.trim_called, false);

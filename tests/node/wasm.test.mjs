@@ -15,6 +15,7 @@ import {
   nativeCli,
   root,
   runNative,
+  runNativeJson,
   schemaErrors,
   tempDir,
 } from '../support/helpers.mjs';
@@ -144,6 +145,55 @@ test('highwater grows past 64 MiB exactly by the formula and keeps its high-wate
   }
   const dl = defaults.dlmalloc.find((r) => r.scenario === 'highwater');
   assert.equal(dl.samples.at(-1).in_use_bytes, dl.samples[0].in_use_bytes);
+});
+
+test('highwater total_mib=300 in batches keeps one batch: resident and linear memory against batch_mib, stepping like native', () => {
+  // Each run in a runner process of its own: nothing else lives in the module or the process.
+  const runOne = (allocator, batch) => {
+    const set = batch ? ['--set', `batch_mib=${batch}`] : [];
+    const args = ['--scenario', 'highwater', '--set', 'total_mib=300', ...set];
+    const { code, stderr, document } = runWasmJson([...args, '--allocator', allocator]);
+    assert.equal(code, 0, stderr);
+    return document.runs[0];
+  };
+  const grown = (run) => run.samples.at(-1).resident_bytes - run.samples[0].resident_bytes;
+  const native = runNativeJson([
+    '--scenario',
+    'highwater',
+    '--set',
+    'total_mib=300',
+    '--set',
+    'batch_mib=30',
+  ]);
+  assert.equal(native.code, 0, native.stderr);
+  for (const allocator of ALLOCATORS) {
+    const whole = runOne(allocator, null);
+    const [small, medium] = [runOne(allocator, 30), runOne(allocator, 100)];
+    // One batch (the default): 300 MiB stay resident, linear memory past 300 MiB.
+    assert.ok(grown(whole) >= 300 * MiB, `${allocator} default: +${grown(whole) / MiB} MiB`);
+    assert.ok(whole.summary.final_footprint_bytes > 300 * MiB);
+    // Batches of 30 and 100 MiB: one batch stays resident, whatever the total.
+    for (const [run, batch] of [
+      [small, 30],
+      [medium, 100],
+    ]) {
+      assert.equal(run.params.batch_mib, batch);
+      assert.ok(
+        grown(run) >= batch * MiB && grown(run) <= (batch + 1) * MiB,
+        `${allocator} batch ${batch}: +${grown(run) / MiB} MiB resident`,
+      );
+    }
+    // 30 MiB fit in the 64 MiB the module starts with: linear memory never grew. 100 MiB grew it
+    // to the first size of the growth formula that holds them, or the next.
+    assert.equal(small.summary.final_footprint_bytes, INITIAL, allocator);
+    const fits = growthSequence().filter((size) => size > 100 * MiB);
+    assert.ok(fits.slice(0, 2).includes(medium.summary.final_footprint_bytes), allocator);
+    // The same steps as the native CLI's run of the same parameters.
+    assert.deepEqual(
+      small.samples.map((s) => [s.phase, s.label]),
+      native.document.runs[0].samples.map((s) => [s.phase, s.label]),
+    );
+  }
 });
 
 test('dlmalloc: trim returns 0 and changes nothing, in every scenario', () => {
