@@ -200,7 +200,7 @@ function spread(values) {
  * of tools/resident.mjs is timed in this process, fresh (a scan) and cached.
  */
 async function residentEndpointCost(browser) {
-  const page = await browser.context.newPage();
+  const page = await browser.newPage();
   const tag = crypto.getRandomValues(Buffer.alloc(16)).toString('hex');
   await page.evaluate(
     ({ pages, touched, tag }) => {
