@@ -1,4 +1,5 @@
-// The Node tools as a user meets them (tools/run-wasm.mjs, tools/trace-report.mjs): the same
+// The Node tools as a user meets them (tools/run-wasm.mjs, tools/trace-report.mjs, and the
+// arguments of tools/bench-lifecycle.mjs; and how tools/browser.mjs collects in Chromium): the same
 // answer as build/trimlab for any argument list, one clean line for every message whatever the
 // value in it, no stack trace ever, and output files that are written whole or not at all (an
 // existing file survives SIGINT, SIGTERM and SIGHUP; a target that cannot be written is refused
