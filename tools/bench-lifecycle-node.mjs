@@ -140,6 +140,9 @@ async function main([scenario, params = '', out]) {
 if (!isMainThread) {
   const lab = await loadTrimlab();
   await lab.runScenario(workerData.scenario, workerData.params);
+  // A listener keeps the worker, and its instance, alive until it is terminated: a worker whose
+  // event loop is empty would end by itself.
+  parentPort?.on('message', () => {});
   parentPort?.postMessage({
     tag: lab.tag,
     tagAddress: lab.tagAddress,
