@@ -233,6 +233,7 @@ bench: $(BUILD)/trimlab $(BUILD)/libtrimlab-record.so $(BUILD)/probe-bench site 
 	node tools/bench-scale.mjs
 	node --expose-gc tools/bench-trace.mjs
 	node tools/bench-memprof.mjs
+	node tools/bench-lifecycle.mjs
 	node tools/bench-report.mjs
 
 # For `make bench` (section 5): the engine with Emscripten's --memoryprofiler and, for a

@@ -10,6 +10,7 @@ import { loadTrimlab, nodeFactory } from '../web/trimlab-api.js';
 import { SIGNATURES } from '../web/gen/wasm-api.js';
 import { MiB } from '../web/units.js';
 import { writeOutput } from './output-file.mjs';
+import { processRss } from './resident.mjs';
 import { serve } from './serve.mjs';
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -124,6 +125,26 @@ export async function serveFolder(folder) {
     url: `http://127.0.0.1:${server.address().port}/`,
     close: () => new Promise((resolve) => server.close(resolve)),
   };
+}
+
+const SETTLE_MS = 100;
+const SETTLED_BYTES = MiB;
+const SETTLE_BOUND_MS = 5000;
+
+/** The RSS of process `pid` once it stops falling: the kernel frees an unmapped memory's pages
+ *  after the mapping is gone, and Firefox decommits some of a worker's memory later still. Two
+ *  readings in a row SETTLE_MS apart that fell by less than SETTLED_BYTES, at most SETTLE_BOUND_MS;
+ *  null when the process is gone. */
+export async function settledRss(pid) {
+  const bound = performance.now() + SETTLE_BOUND_MS;
+  let previous = processRss(pid);
+  for (let steady = 0; steady < 2 && previous !== null && performance.now() < bound;) {
+    await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+    const now = processRss(pid);
+    steady = now !== null && previous - now < SETTLED_BYTES ? steady + 1 : 0;
+    previous = now;
+  }
+  return previous;
 }
 
 /** µs per call of `read`: the median of `rounds` rounds of `calls` calls. */

@@ -1,4 +1,4 @@
-// `make bench`, part 5 of 6: trimlab against Emscripten's own tool. The Makefile builds the same
+// `make bench`, part 5 of 7: trimlab against Emscripten's own tool. The Makefile builds the same
 // engine with the same flags twice into build/memprof/ (build_wasm.sh OUT.js [FLAGS]): with
 // `--memoryprofiler` (trimlab-memprof.js) and without (trimlab.js), from the same sources at the
 // same moment. emcc's .html output crashes at -O1+, so they are .js plus a host page written

@@ -1,4 +1,4 @@
-// `make bench`, part 2 of 6: the page in headless Chromium against tools/serve.mjs on 127.0.0.1:
+// `make bench`, part 2 of 7: the page in headless Chromium against tools/serve.mjs on 127.0.0.1:
 //   - time from navigation to interactive (the page's performance.mark('trimlab-ready'))
 //   - with about 1,000 and 10,000 points per series, the page polling /api/resident and drawing
 //     the module's resident memory (the readings drawn are counted): the chart updates per second
@@ -201,7 +201,7 @@ function spread(values) {
  * of tools/resident.mjs is timed in this process, fresh (a scan) and cached.
  */
 async function residentEndpointCost(browser) {
-  const page = await browser.context.newPage();
+  const page = await browser.newPage();
   const tag = crypto.getRandomValues(Buffer.alloc(16)).toString('hex');
   await page.evaluate(
     ({ pages, touched, tag }) => {

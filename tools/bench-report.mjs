@@ -1,4 +1,4 @@
-// `make bench`, part 6 of 6: writes docs/benchmarks.json (every figure of build/bench.json, the
+// `make bench`, part 7 of 7: writes docs/benchmarks.json (every figure of build/bench.json, the
 // targets with met / not met, the machine and the date) and docs/BENCHMARKS.md (the same figures
 // as tables, with what each one means and how it is measured). Measures nothing itself.
 import { execFileSync } from 'node:child_process';
@@ -7,11 +7,11 @@ import { cpus, loadavg, release, totalmem, type } from 'node:os';
 import { join } from 'node:path';
 
 import { CHROMIUM } from './browser.mjs';
-import { readFigures, root, round } from './bench-lib.mjs';
+import { median, readFigures, root, round } from './bench-lib.mjs';
 import { writeOutput } from './output-file.mjs';
 
 const figures = readFigures();
-for (const part of ['probe', 'speed', 'page', 'scale', 'trace', 'memprof'])
+for (const part of ['probe', 'speed', 'page', 'scale', 'trace', 'memprof', 'lifecycle'])
   if (!figures[part]) throw new Error(`build/bench.json has no "${part}": run make bench`);
 
 // ---- the machine ----
@@ -69,7 +69,7 @@ const LIMITS = {
   replay_s: 2,
   live_ratio: 3,
 };
-const { probe, speed, page, scale, trace, memprof } = figures;
+const { probe, speed, page, scale, trace, memprof, lifecycle } = figures;
 const chart10k = page.chart.at(-1);
 const re = page.resident_endpoint;
 const bucketsMax = scale.series.find((s) => s.scenario === 'buckets').rows.at(-1);
@@ -249,6 +249,46 @@ const frameRow = (f) => [
   f.longest_frame_work_ms === undefined ? '–' : `${n(f.longest_frame_work_ms, 1)} ms`,
   met(f.frames_over_50ms === 0),
 ];
+
+/** The lifecycle section (tools/bench-lifecycle.mjs): an engine's name with its version. */
+const ENGINE_NAMES = { node: 'Node', chromium: 'Chromium', firefox: 'Firefox ESR' };
+const engineName = (e) => `${ENGINE_NAMES[e.engine] ?? e.engine} ${e.version}`;
+const mibOf = (bytes) => n(bytes / 2 ** 20, 1);
+/** The module's resident MiB and the process's RSS, "resident / RSS". */
+const heldCell = (held) => `${mibOf(held.resident_bytes)} / ${mibOf(held.host_rss_bytes)}`;
+/** What a remedy did: how fast the memory was returned, and the process's RSS before and after. */
+function remedyCell(remedy) {
+  if (remedy === undefined) return '–';
+  if (remedy.skipped) return `– (${remedy.skipped})`;
+  const rss = `RSS ${mibOf(remedy.host_rss_before_bytes)} → ${remedy.host_rss_bytes === null ? 'process gone' : mibOf(remedy.host_rss_bytes)}`;
+  if (!remedy.returned)
+    return `**still ${mibOf(remedy.resident_bytes)} resident after ${n(remedy.ms / 1000, 0)} s**; ${rss}`;
+  const gone = remedy.resident_bytes === null ? 'unmapped' : 'range kept, 0 resident';
+  return `${gone} in ${n(remedy.ms)} ms; ${rss}`;
+}
+const remedyOf = (e, state) => e.remedies.find((r) => r.state === state);
+const lifecycleRow = (e) => [
+  engineName(e),
+  `\`${e.scenario} ${e.params}\``,
+  heldCell(e.run_end),
+  `${heldCell(e.run_again)}${e.memory_bytes[1] === e.memory_bytes[0] ? '' : ' (**memory grew**)'}`,
+  remedyCell(remedyOf(e, 'dropped')),
+  remedyCell(remedyOf(e, 'terminated')),
+  remedyCell(remedyOf(e, 'reloaded')),
+];
+const costRow = (e) => {
+  const fresh = median(e.fresh_ms);
+  const reused = median(e.reused_ms);
+  return [
+    engineName(e),
+    `\`${e.scenario} ${e.params}\``,
+    n(e.instantiate.cold_ms),
+    n(e.instantiate.cached_ms_median),
+    n(fresh, 1),
+    n(reused, 1),
+    `${n(fresh - reused, 1)} (${n(fresh / reused, 1)}×)`,
+  ];
+};
 
 const md = `# Benchmarks
 
@@ -764,6 +804,63 @@ ${table(
   ],
 )}
 
+## 7. What to do about the kept memory: the remedies, measured
+
+\`tools/bench-lifecycle.mjs\` measures what each remedy for the allocator cache a module keeps
+returns, how fast, and what it costs, in Node, Chromium and Firefox ESR, for
+${lifecycle.engines
+  .filter((e) => e.engine === 'node')
+  .map((e) => `\`${e.scenario} ${e.params}\``)
+  .join(' and ')} (dlmalloc). In the browsers it drives the page's own instance, hosted in a
+dedicated Worker, through \`web/remote-lab.js\` (a freshly launched browser per scenario); in Node
+a fresh process (\`tools/bench-lifecycle-node.mjs\`, \`--expose-gc\`) uses the wrapper directly.
+The module's resident bytes are the kernel's count of its linear-memory mapping (Node: its own
+\`pagemap\`; browsers: the \`Rss:\` of the mapping in the renderer's or content process's
+\`smaps\`, found by size and the instance's tag), beside the hosting process's RSS. Each of
+${lifecycle.rounds} rounds runs the scenario on a fresh instance, then again on the same instance, and ends
+with one remedy: round 1 drops the instance and forces a collection (Node: \`gc()\`; Chromium:
+\`HeapProfiler.collectGarbage\` in the page's and in the worker's own DevTools session; Firefox:
+every content process asked to collect garbage and cycles, which its workers obey too), round 2
+terminates the worker (Node: the same run in a \`worker_threads\` Worker, then terminated), round 3
+reloads the page with the instance alive. "Returned" is when the mapping is gone or holds nothing
+resident, looked for every 10 ms for at most ${n(lifecycle.bound_ms / 1000)} s; the RSS after is read
+once it stops falling (two readings 100 ms apart within 1 MiB). Figures in MiB, the module's
+resident / the process's RSS; the first round's instance.
+
+${table(
+  [
+    'engine',
+    'scenario',
+    'end of run',
+    'after running again on the same instance',
+    'instance dropped, collection forced',
+    'worker terminated',
+    'page reloaded',
+  ],
+  lifecycle.engines.map(lifecycleRow),
+)}
+
+What each costs. An instance: the time to a fresh, ready instance (Node: \`loadTrimlab()\`; browsers:
+\`loadRemoteLab()\`, a new Worker that loads the glue and instantiates the module), the first in a
+fresh Node process or a freshly launched browser ("cold": the page had compiled the module once for
+its list of scenarios, on its main thread) and the median of the next ${lifecycle.cached_loads}
+(the engine's and the HTTP caches warm). A run: each run's own \`elapsed_ms\` (the engine's calls),
+median of the ${lifecycle.rounds} rounds, on a fresh instance against the same run again on it, where the
+allocator's cache is reused: what dropping or terminating loses for the next run.
+
+${table(
+  [
+    'engine',
+    'scenario',
+    'fresh instance, cold ms',
+    'cached ms (median)',
+    'run on a fresh instance ms',
+    'run again on the same instance ms',
+    'reuse saves ms',
+  ],
+  lifecycle.engines.map(costRow),
+)}
+
 ## Module sizes
 
 ${table(
@@ -780,7 +877,8 @@ make bench   # builds what is missing, measures (a few minutes), rewrites this f
 
 The steps, each adding to \`build/bench.json\`: \`tools/bench.mjs\` (sections 1, 2 and the module
 sizes), \`tools/bench-page.mjs\` (3), \`tools/bench-scale.mjs\` (4), \`tools/bench-trace.mjs\` (6),
-\`tools/bench-memprof.mjs\` (5); \`tools/bench-report.mjs\` writes the documents.
+\`tools/bench-memprof.mjs\` (5), \`tools/bench-lifecycle.mjs\` (7); \`tools/bench-report.mjs\` writes the
+documents.
 `;
 writeOutput(join(root, 'docs', 'BENCHMARKS.md'), md);
 console.log(`\nwrote docs/BENCHMARKS.md and docs/benchmarks.json (measuring took ${durationS} s)`);

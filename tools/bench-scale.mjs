@@ -1,4 +1,4 @@
-// `make bench`, part 3 of 6: how run time and peak footprint grow with size, natively
+// `make bench`, part 3 of 7: how run time and peak footprint grow with size, natively
 // (build/trimlab: peak RSS) and in WebAssembly (tools/bench-wasm-run.mjs, dlmalloc under Node: peak
 // linear memory), a fresh process per run on both sides, for `buckets` (bucket model N/N/N) and
 // `highwater` (total_mib up to what the 512 MiB ceiling allows: 506 fits, 508 runs out).

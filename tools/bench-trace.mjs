@@ -1,4 +1,4 @@
-// `make bench`, part 4 of 6: the allocation recorder and the replay (docs/replay.md).
+// `make bench`, part 4 of 7: the allocation recorder and the replay (docs/replay.md).
 //   1. recording overhead: tests/record/alloc_churn.c (gcc -O2, into a temporary folder) with
 //      OVERHEAD_ROUNDS rounds, alone and under `build/trimlab record -o T -- PROGRAM`, each a fresh
 //      process timed from spawn to exit, interleaved alone, recorded, alone, … over PAIRS pairs

@@ -1,6 +1,7 @@
-// `make bench`, part 1 of 6 (then bench-page, bench-scale, bench-trace, bench-memprof,
-// bench-report): the engine's own speed and the cost of sampling, natively and in WebAssembly
-// under Node. Starts a fresh build/bench.json; no test asserts any of these figures.
+// `make bench`, part 1 of 7 (then bench-page, bench-scale, bench-trace, bench-memprof,
+// bench-lifecycle, bench-report): the engine's own speed and the cost of sampling, natively
+// and in WebAssembly under Node. Starts a fresh build/bench.json; no test asserts any of these
+// figures.
 //   1. the cost of one memory sample natively (tests/bench/probe_bench.c: statm through a
 //      descriptor kept open, with mallinfo2, and /proc/self/status for comparison) and in
 //      WebAssembly (tl_wasm_probe_repeat, timed from JS), and the share of each scenario's run

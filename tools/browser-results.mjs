@@ -28,7 +28,7 @@ export const DEFAULT_OUTPUT = join(ROOT, 'web', 'gen', 'data', 'browser-results.
 /** Who wrote the document: its generator is "trimlab VERSION (wasm, browser harness)". */
 const GENERATOR = 'wasm, browser harness';
 /** How long the harness waits for the engine to return a dropped instance's memory. */
-const COLLECT_BOUND_MS = 60_000;
+export const COLLECT_BOUND_MS = 60_000;
 /** Firefox runs a requested collection soon after, not always one that frees the instance:
  *  the request is repeated this often until the memory is returned. */
 const COLLECT_AGAIN_MS = 1000;
@@ -49,6 +49,51 @@ export async function openReadyPage(browser, baseUrl) {
 }
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * The mapping of a module's memory of `bytes` in `browser`'s content processes, told apart by its
+ * tag; null when none holds it. Right after the memory grew, Firefox's content process may not
+ * show the new mapping yet: it is looked for again, for a while, before giving up.
+ * @param {import('./browser.mjs').LaunchedBrowser} browser
+ * @param {{bytes: number, tag: string, at: number}} memory
+ */
+export async function findMapping(browser, { bytes, tag, at }) {
+  const kind = /** @type {'chromium'|'firefox'} */ (browser.name);
+  const bound = performance.now() + MAPPING_BOUND_MS;
+  for (;;) {
+    const reading = readResident({ kind, bytes, tag, at, pids: descendantsOf(browser.pid) });
+    if (reading !== null || performance.now() >= bound) return reading;
+    await sleep(POLL_MS);
+  }
+}
+
+/**
+ * Waits until the memory of `mapping` is returned: the mapping is gone (Firefox), or it is kept
+ * with nothing resident (Chromium's V8 keeps the address range of a freed memory for a while);
+ * at most `boundMs`. `collect`, when given, is called at once and again every COLLECT_AGAIN_MS
+ * (Firefox runs a requested collection soon after, not always one that frees the memory).
+ * Whether it was returned, and after how many ms.
+ * @param {{pid: number, range: import('./resident.mjs').Range}} mapping
+ * @param {{collect?: () => Promise<void>, boundMs?: number, pollMs?: number}} [options]
+ */
+export async function untilReturned(
+  mapping,
+  { collect, boundMs = COLLECT_BOUND_MS, pollMs = POLL_MS } = {},
+) {
+  const start = performance.now();
+  await collect?.();
+  for (
+    let asked = performance.now();
+    mappingResident(mapping) && performance.now() - start < boundMs;
+  ) {
+    await sleep(pollMs);
+    if (collect && performance.now() - asked >= COLLECT_AGAIN_MS) {
+      await collect();
+      asked = performance.now();
+    }
+  }
+  return { returned: !mappingResident(mapping), ms: performance.now() - start };
+}
 
 /**
  * Runs `scenario` with `params` in a fresh instance of the page's own wrapper (web/trimlab-api.js,
@@ -76,17 +121,7 @@ export async function measureRun(browser, baseUrl, scenario, params = '') {
     params,
   );
 
-  /** The module's mapping now; null when none holds the tag. Right after the memory grew,
-   *  Firefox's content process may not show the new mapping yet: it is looked for again, for a
-   *  while, before the run is called unreadable. */
-  const read = async (bytes) => {
-    const bound = performance.now() + MAPPING_BOUND_MS;
-    for (;;) {
-      const reading = readResident({ kind, bytes, tag, at, pids: descendantsOf(browser.pid) });
-      if (reading !== null || performance.now() >= bound) return reading;
-      await sleep(POLL_MS);
-    }
-  };
+  const read = (bytes) => findMapping(browser, { bytes, tag, at });
   const figures = [];
   let last = null;
   for (;;) {
@@ -152,17 +187,7 @@ export async function afterRun(browser, page, mapping, lastStepAt) {
     /** @type {any} */ (window).trimlabHarness = null;
   });
   event('dropped');
-  await browser.collectGarbage(page);
-  const bound = performance.now() + COLLECT_BOUND_MS;
-  // Returned: the mapping is gone (Firefox), or it is kept with nothing resident (Chromium's
-  // V8 keeps the address range of a freed memory for a while).
-  for (let asked = performance.now(); mappingResident(mapping) && performance.now() < bound;) {
-    await sleep(POLL_MS);
-    if (performance.now() - asked >= COLLECT_AGAIN_MS) {
-      await browser.collectGarbage(page);
-      asked = performance.now();
-    }
-  }
+  await untilReturned(mapping, { collect: () => browser.collectGarbage(page) });
   event('collected');
   await page.reload();
   await page.waitForFunction(() => window.trimlabDebug?.state().ready === true);

@@ -118,11 +118,15 @@ export async function launchBrowser(name = 'chromium') {
   };
 }
 
-/** A full collection in the page's renderer, as DevTools' "collect garbage" button. */
-async function collectChromium(/** @type {import('puppeteer-core').Page} */ page) {
+/** A full collection in the page's renderer, as DevTools' "collect garbage" button, and in each
+ *  of the page's dedicated workers: a worker has its own heap, reached only through its own
+ *  session (the page's engine instance lives in one: web/lab-worker.js). */
+export async function collectChromium(/** @type {import('puppeteer-core').Page} */ page) {
   const cdp = await page.createCDPSession();
   await cdp.send('HeapProfiler.collectGarbage');
   await cdp.detach();
+  for (const worker of page.workers())
+    await /** @type {any} */ (worker).client.send('HeapProfiler.collectGarbage');
 }
 
 /** Asks every content process to collect garbage and cycles, as about:memory's "GC" and "CC"

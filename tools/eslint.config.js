@@ -24,6 +24,7 @@ export default [
       'tools/bench-page.mjs',
       'tools/bench-scale.mjs',
       'tools/browser-results.mjs',
+      'tools/bench-lifecycle.mjs',
       'tools/trace-report.mjs',
     ],
     languageOptions: { globals: { ...globals.node, ...globals.browser, Chart: 'readonly' } },

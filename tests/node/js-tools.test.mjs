@@ -1,4 +1,5 @@
-// The Node tools as a user meets them (tools/run-wasm.mjs, tools/trace-report.mjs): the same
+// The Node tools as a user meets them (tools/run-wasm.mjs, tools/trace-report.mjs, and the
+// arguments of tools/bench-lifecycle.mjs; and how tools/browser.mjs collects in Chromium): the same
 // answer as build/trimlab for any argument list, one clean line for every message whatever the
 // value in it, no stack trace ever, and output files that are written whole or not at all (an
 // existing file survives SIGINT, SIGTERM and SIGHUP; a target that cannot be written is refused
@@ -22,6 +23,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
 
 import { root, runNative, tempDir } from '../support/helpers.mjs';
+import { collectChromium } from '../../tools/browser.mjs';
 
 const runner = join(root, 'tools', 'run-wasm.mjs');
 const traceReport = join(root, 'tools', 'trace-report.mjs');
@@ -453,4 +455,39 @@ test('trace-report refuses outputs it cannot write before any producer runs', ()
   );
   assert.deepEqual(readdirSync(join(out, 'good.trace')), ['report.json'], 'a producer ran');
   rmSync(out, { recursive: true, force: true });
+});
+
+test("collecting garbage in Chromium reaches each of the page's dedicated workers, not only the page", async () => {
+  // The page's engine instance lives in a Worker (web/lab-worker.js), whose heap only its own
+  // DevTools session can collect: a dropped instance would otherwise wait for the worker's own
+  // collection (about 8 s here against 0.1 s).
+  const sent = [];
+  const session = (who) => ({
+    send: async (method) => sent.push(`${who}: ${method}`),
+    detach: async () => {},
+  });
+  const page = {
+    createCDPSession: async () => session('page'),
+    workers: () => [{ client: session('worker 1') }, { client: session('worker 2') }],
+  };
+  await collectChromium(page);
+  assert.deepEqual(sent, [
+    'page: HeapProfiler.collectGarbage',
+    'worker 1: HeapProfiler.collectGarbage',
+    'worker 2: HeapProfiler.collectGarbage',
+  ]);
+});
+
+test('bench-lifecycle refuses anything but --only ENGINE with one line, exit 2, before measuring', () => {
+  const script = join(root, 'tools', 'bench-lifecycle.mjs');
+  for (const args of [['--only', 'safari\n\x1b[2J'], ['--only'], ['--rounds', '9']]) {
+    const result = run(script, args);
+    assert.equal(result.code, 2, args.join(' '));
+    assert.equal(result.stdout, '');
+    assertOneCleanLine(result.stderr, args.join(' '));
+    assert.match(
+      result.stderr,
+      /^bench-lifecycle: '.*' is not allowed \(allowed: nothing, or --only node\|chromium\|firefox\)\n$/,
+    );
+  }
 });
