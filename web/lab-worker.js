@@ -15,24 +15,23 @@
 let hosted = null;
 let queue = Promise.resolve();
 
-async function load(options) {
-  const [{ loadTrimlab }, { HostedLab }] = await Promise.all([
+/** The ES modules the worker needs, imported once (inside answer(): a failed import is answered). */
+let modules = null;
+const imports = () =>
+  (modules ??= Promise.all([
     import('./trimlab-api.js'),
     import('./lab-host.js'),
-  ]);
-  hosted = new HostedLab(await loadTrimlab(options));
-  return hosted.identity;
-}
+    import('./message.js'),
+  ]));
 
 async function answer({ id, method, args }) {
   try {
-    const [{ LAB_CALLS }, { quote }] = await Promise.all([
-      import('./lab-host.js'),
-      import('./message.js'),
-    ]);
+    const [{ loadTrimlab }, { HostedLab, LAB_CALLS }, { quote }] = await imports();
     let value;
-    if (method === 'load' && hosted === null) value = await load(args[0]);
-    else if (method === 'drop' && hosted !== null) hosted = null;
+    if (method === 'load' && hosted === null) {
+      hosted = new HostedLab(await loadTrimlab(args[0]));
+      value = hosted.identity;
+    } else if (method === 'drop' && hosted !== null) hosted = null;
     else if (hosted !== null && LAB_CALLS.includes(method)) value = await hosted[method](...args);
     else throw new Error(`the worker cannot answer '${quote(method)}' now`);
     postMessage({ id, value, status: hosted?.status() ?? null });
