@@ -117,7 +117,8 @@ async function frameGaps(browser, speed) {
     p99_gap_ms: round(sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.99))], 1),
     max_gap_ms: round(sorted.at(-1), 1),
     frames_over_50ms: gaps.filter((gap) => gap > LONG_FRAME_MS).length,
-    longest_frame_work_ms: round(state.runStats.longestFrameMs, 1),
+    frames_drawn: state.runStats.frames.drawn,
+    longest_frame_work_ms: round(state.runStats.frames.longestMs, 1),
   };
 }
 

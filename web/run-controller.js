@@ -26,12 +26,13 @@ export class RunController {
   lab = null;
   /** Runs begun on `lab`. */
   labRuns = 0;
-  /** @type {{done: Promise<object|null>, stop: () => void, longestFrameMs: () => number}|null}
-   *  the run in progress */
+  /** @type {{done: Promise<object|null>, stop: () => void,
+   *    frames: () => import('./run-loop.js').FrameStats}|null} the run in progress */
   loop = null;
-  /** @type {{updates: number, ms: number, steps: number, longestFrameMs: number}|null} of the
-   *  last run (debug hook): chart updates, its time, steps drawn, and the longest the run loop
-   *  held the main thread in one animation frame */
+  /** @type {{updates: number, ms: number, steps: number,
+   *    frames: import('./run-loop.js').FrameStats}|null}
+   *  of the last run (debug hook): chart updates, its time, steps drawn, and its frames that drew
+   *  (how many, the longest on the main thread) */
   stats = null;
   /** Runs that ended in any way: finished, stopped, failed, or refused at begin. */
   settled = 0;
@@ -123,7 +124,7 @@ export class RunController {
         updates: chart.updates - started.updates,
         ms: performance.now() - started.at,
         steps: lastSample ? lastSample.step + 1 : 0,
-        longestFrameMs: this.loop.longestFrameMs(),
+        frames: this.loop.frames(),
       };
       if (!run) {
         hooks.stopped(lastSample);

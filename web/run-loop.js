@@ -4,6 +4,9 @@
 // so a step that costs more than a frame (touching fresh memory) never holds a frame back.
 // The speed paces the steps asked for: the whole steps owed since the last frame, or as many as the
 // instance can take at "as fast as possible".
+// Each frame that draws is timed on the main thread from its callback to the end of its rendering:
+// a message posted from the callback is handled only after the frame's style, layout, paint and
+// commit, which belong to the same task in Chromium and Firefox.
 
 /** The speeds of the speed control, in engine steps per second (Infinity: as fast as the
  *  instance can step). */
@@ -31,9 +34,35 @@ const MAX_FRAME_GAP_MS = 100;
  * @param {{rate: () => number, onBatch: (samples: object[]) => void,
  *          afterStep?: ((sample: object) => number)|null}} hooks rate: steps per second, read
  *   every frame; afterStep: milliseconds to hold before drawing the next step (0 to go on).
- * @returns {{done: Promise<object|null>, stop: () => void, longestFrameMs: () => number}}
- *   longestFrameMs: the longest this loop's work held the main thread in one frame so far
+ * @returns {{done: Promise<object|null>, stop: () => void, frames: () => FrameStats}}
  */
+/**
+ * @typedef {{drawn: number, longestMs: number}} FrameStats the frames that drew samples, and the
+ *   longest of them on the main thread (callback to the end of its rendering), in ms
+ */
+
+/** Times frames on the main thread (see above). close() when done; stats() at any time. */
+function frameTimer() {
+  const stats = { drawn: 0, longestMs: 0 };
+  const channel = new MessageChannel();
+  channel.port1.onmessage = ({ data: start }) => {
+    if (start === null) return channel.port1.close();
+    stats.drawn += 1;
+    stats.longestMs = Math.max(stats.longestMs, performance.now() - start);
+  };
+  return {
+    /** The frame that began at `start` (performance.now()) has drawn. */
+    drew(start) {
+      channel.port2.postMessage(start);
+    },
+    stats: () => ({ ...stats }),
+    /** Closes the timer after the frames already posted are counted. */
+    close() {
+      channel.port2.postMessage(null);
+    },
+  };
+}
+
 export function runLoop(lab, { rate, onBatch, afterStep }) {
   let stopped = false;
   let frame = 0;
@@ -42,7 +71,7 @@ export function runLoop(lab, { rate, onBatch, afterStep }) {
   let holdUntil = 0;
   let asking = false; // a batch is on its way
   let engineDone = false;
-  let longestFrameMs = 0;
+  const timer = frameTimer();
   /** @type {object[]} samples come in, not drawn yet */
   const arrived = [];
   let settle;
@@ -54,6 +83,7 @@ export function runLoop(lab, { rate, onBatch, afterStep }) {
     if (stopped) return;
     stopped = true;
     cancelAnimationFrame(frame);
+    timer.close();
     lab.end();
     settle[outcome](value);
   };
@@ -109,8 +139,10 @@ export function runLoop(lab, { rate, onBatch, afterStep }) {
             : Math.min(owed + (perSecond * gap) / 1000, 1 + perSecond);
         const batch = takeArrived(now);
         ask();
-        if (batch.length > 0) onBatch(batch);
-        longestFrameMs = Math.max(longestFrameMs, performance.now() - tickStart);
+        if (batch.length > 0) {
+          onBatch(batch);
+          timer.drew(tickStart);
+        }
         if (engineDone && !asking && arrived.length === 0)
           return finish('resolve', await lab.result());
       }
@@ -126,6 +158,6 @@ export function runLoop(lab, { rate, onBatch, afterStep }) {
     stop() {
       finish('resolve', null);
     },
-    longestFrameMs: () => longestFrameMs,
+    frames: timer.stats,
   };
 }

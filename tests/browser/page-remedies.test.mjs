@@ -3,8 +3,7 @@
 // reads the browser's processes itself: the mapping no longer exists, the process that held it
 // falls by at least RETURNED); "Run again on this instance" grows nothing; the page says whether
 // this engine offers WebAssembly.Memory's discard (none does today: pinned, so that an engine
-// that ships it is noticed). How long the page's frames take is `make bench`'s (no test asserts a
-// time).
+// that ships it is noticed). The page's frames during a run: page-frames.test.mjs.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 
