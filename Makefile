@@ -133,7 +133,12 @@ $(WASM_API) &: build_wasm.sh Makefile $(WASM_API_DEPS)
 print-%: ## print a variable of this Makefile, e.g. make print-WASM_SRC
 	@echo $($*)
 
-site: wasm $(GEN)/vendor/chart.umd.min.js ## the served tree: modules and Chart.js (from npm)
+site: wasm $(GEN)/vendor/chart.umd.min.js $(GEN)/data/benchmarks.json ## the served tree: modules, Chart.js (from npm), make bench's figures
+
+# The remedies panel's figures: make bench's own document, served as it is.
+$(GEN)/data/benchmarks.json: docs/benchmarks.json
+	@mkdir -p $(dir $@)
+	cp $< $@
 
 $(GEN)/vendor/chart.umd.min.js: $(NPM_STAMP)
 	@mkdir -p $(dir $@)
@@ -455,7 +460,8 @@ install: native site man completion $(GEN)/data/native-results.json ## install i
 	$(INSTALL_FILES) 644 "$(PAGE_DIR)/web/gen" $(WASM_OUT)
 	$(INSTALL_FILES) 644 "$(PAGE_DIR)/web/gen/vendor" $(GEN)/vendor/chart.umd.min.js \
 		$(GEN)/vendor/LICENSE.md
-	$(INSTALL_FILES) 644 "$(PAGE_DIR)/web/gen/data" $(GEN)/data/native-results.json
+	$(INSTALL_FILES) 644 "$(PAGE_DIR)/web/gen/data" $(GEN)/data/native-results.json \
+		$(GEN)/data/benchmarks.json
 	$(INSTALL_FILES) 644 "$(MAN_DIR)" $(MAN_PAGE)
 	$(INSTALL_FILES) 644 "$(COMPLETION_DIR)" $(COMPLETION)
 	$(INSTALL_FILES) 644 "$(DOC_DIR)" README.md

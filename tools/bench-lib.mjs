@@ -9,6 +9,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { loadTrimlab, nodeFactory } from '../web/trimlab-api.js';
 import { SIGNATURES } from '../web/gen/wasm-api.js';
 import { MiB } from '../web/units.js';
+// The page's remedies panel reports make bench's medians: one definition for both.
+import { median } from '../web/remedy-figures.js';
 import { writeOutput } from './output-file.mjs';
 import { processRss } from './resident.mjs';
 import { serve } from './serve.mjs';
@@ -21,11 +23,7 @@ export const buildDir = join(root, 'build');
 export const cfunction = (module, name) => module.cwrap(`tl_wasm_${name}`, ...SIGNATURES[name]);
 export const benchFile = join(buildDir, 'bench.json');
 
-export function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
+export { median };
 
 export const round = (value, digits = 2) => Number(value.toFixed(digits));
 

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { CHROMIUM } from './browser.mjs';
 import { median, readFigures, root, round } from './bench-lib.mjs';
 import { writeOutput } from './output-file.mjs';
+import { engineName, remedyOf } from '../web/remedy-figures.js';
 
 const figures = readFigures();
 for (const part of ['probe', 'speed', 'page', 'scale', 'trace', 'memprof', 'lifecycle'])
@@ -250,9 +251,7 @@ const frameRow = (f) => [
   met(f.frames_over_50ms === 0),
 ];
 
-/** The lifecycle section (tools/bench-lifecycle.mjs): an engine's name with its version. */
-const ENGINE_NAMES = { node: 'Node', chromium: 'Chromium', firefox: 'Firefox ESR' };
-const engineName = (e) => `${ENGINE_NAMES[e.engine] ?? e.engine} ${e.version}`;
+/** The lifecycle section (tools/bench-lifecycle.mjs). */
 const mibOf = (bytes) => n(bytes / 2 ** 20, 1);
 /** The module's resident MiB and the process's RSS, "resident / RSS". */
 const heldCell = (held) => `${mibOf(held.resident_bytes)} / ${mibOf(held.host_rss_bytes)}`;
@@ -266,7 +265,6 @@ function remedyCell(remedy) {
   const gone = remedy.resident_bytes === null ? 'unmapped' : 'range kept, 0 resident';
   return `${gone} in ${n(remedy.ms)} ms; ${rss}`;
 }
-const remedyOf = (e, state) => e.remedies.find((r) => r.state === state);
 const lifecycleRow = (e) => [
   engineName(e),
   `\`${e.scenario} ${e.params}\``,

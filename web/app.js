@@ -31,7 +31,13 @@ import {
   browserLabel,
   measuredRun,
 } from './resident-live.js';
-import { MEMORY_CONTROL_URL, RemediesPanel, discardText, offersDiscard } from './remedies.js';
+import {
+  MEMORY_CONTROL_URL,
+  RemediesPanel,
+  discardText,
+  offersDiscard,
+  showRemedyFigures,
+} from './remedies.js';
 
 const DEFAULT_SCENARIO = 'cycles';
 const DEFAULT_NATIVE_URL = 'gen/data/native-results.json';
@@ -71,6 +77,8 @@ const ui = {
     result: $('remedy-result'),
   },
   discard: $('discard-check'),
+  remedyFigures: $('remedy-figures'),
+  remedyFiguresNote: $('remedy-figures-note'),
 };
 
 const state = {
@@ -741,6 +749,7 @@ async function start() {
     changed: updateInstanceStatus,
   });
   showDiscardCheck();
+  showRemedyFigures(ui.remedyFigures, ui.remedyFiguresNote);
   wire();
   exposeDebugHook();
   updateExports();

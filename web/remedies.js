@@ -5,6 +5,7 @@
 // WebAssembly.Memory's discard (the memory-control proposal), which would let a page hand free
 // pages back without losing the instance.
 import { cleanLine } from './message.js';
+import { BENCHMARKS_URL, remedyTable } from './remedy-figures.js';
 import { mib } from './units.js';
 
 export const MEMORY_CONTROL_URL = 'https://github.com/WebAssembly/memory-control';
@@ -31,6 +32,48 @@ export function discardText(browser, offered) {
     : `${browser} offers no WebAssembly.Memory.prototype.discard (the memory-control proposal, ` +
         'phase 1): a page cannot hand free pages of a live instance back; only dropping the ' +
         'instance or ending its Worker does.';
+}
+
+/**
+ * Fills `table` (caption, a head row, a body) with what `make bench` measured for each remedy in
+ * each engine, or says in `note` why there is nothing to show. Keeps the table hidden then.
+ * @param {HTMLTableElement} table
+ * @param {HTMLElement} note
+ * @param {typeof fetch} [fetchFile]
+ */
+export async function showRemedyFigures(table, note, fetchFile = fetch) {
+  let figures = null;
+  try {
+    const response = await fetchFile(BENCHMARKS_URL, { cache: 'no-cache' });
+    if (response.ok) figures = remedyTable(JSON.parse(await response.text()));
+  } catch {
+    figures = null; // unreadable or not JSON: said below
+  }
+  if (!figures) {
+    note.textContent = 'No measured figures here: make bench measures each remedy in each engine.';
+    return;
+  }
+  const cell = (tag, text) => {
+    const element = document.createElement(tag);
+    element.textContent = text;
+    return element;
+  };
+  table.caption.textContent = figures.caption;
+  const head = table.tHead.rows[0];
+  head.replaceChildren(head.cells[0], ...figures.engines.map((name) => cell('th', name)));
+  for (const th of head.cells) th.scope = 'col';
+  table.tBodies[0].replaceChildren(
+    ...figures.rows.map(({ remedy, cells }) => {
+      const row = document.createElement('tr');
+      const name = cell('th', remedy);
+      name.scope = 'row';
+      row.append(name, ...cells.map((text) => cell('td', text)));
+      return row;
+    }),
+  );
+  table.hidden = false;
+  note.textContent =
+    'Each figure: make bench (docs/BENCHMARKS.md, \u201cWhat to do about the kept memory\u201d).';
 }
 
 const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;

@@ -3,7 +3,8 @@
 // reads the browser's processes itself: the mapping no longer exists, the process that held it
 // falls by at least RETURNED); "Run again on this instance" grows nothing; the page says whether
 // this engine offers WebAssembly.Memory's discard (none does today: pinned, so that an engine
-// that ships it is noticed). The page's frames during a run: page-frames.test.mjs.
+// that ships it is noticed); the panel shows make bench's figures per remedy and engine. The
+// page's frames during a run: page-frames.test.mjs.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 
@@ -95,5 +96,29 @@ test(`${browserName}: the page says this engine offers no WebAssembly.Memory dis
     await textOf(page, '#discard-check'),
     /^(Chromium|Firefox) \d+ offers no WebAssembly\.Memory\.prototype\.discard/,
   );
+  await page.close();
+});
+
+test(`${browserName}: the panel shows make bench's figures for each remedy in each engine`, async () => {
+  const { page, problems } = await openPage(browser);
+  await page.waitForFunction(() => !document.getElementById('remedy-figures').hidden);
+  const table = await page.$eval('#remedy-figures', (t) => ({
+    engines: [...t.tHead.rows[0].cells].slice(1).map((c) => c.textContent),
+    remedies: [...t.tBodies[0].rows].map((r) => r.cells[0].textContent),
+    cells: [...t.tBodies[0].rows].map((r) => r.cells.length),
+  }));
+  assert.deepEqual(
+    table.engines.map((name) => name.split(' ')[0]),
+    ['Node', 'Chromium', 'Firefox'],
+  );
+  assert.deepEqual(table.remedies, [
+    'Run again on this instance',
+    'Drop the instance',
+    'Terminate the worker',
+    'Reload',
+    'Cost: a fresh instance',
+  ]);
+  assert.ok(table.cells.every((n) => n === 4));
+  assert.deepEqual(problems, []);
   await page.close();
 });

@@ -222,6 +222,7 @@ test('make install DESTDIR=… PREFIX=/usr: the installed trimlab runs; make uni
       ...docs.map((f) => `share/doc/trimlab/docs/${f}`),
       'share/man/man1/trimlab.1',
       ...page.map((f) => `share/trimlab/web/${f}`),
+      'share/trimlab/web/gen/data/benchmarks.json',
       'share/trimlab/web/gen/data/native-results.json',
       ...['trimlab.js', 'trimlab.wasm', 'trimlab-emmalloc.js', 'trimlab-emmalloc.wasm'].map(
         (f) => `share/trimlab/web/gen/${f}`,

@@ -1,7 +1,8 @@
 // The page's pure modules in Node: the summary's arithmetic (web/story.js), matching native runs
 // by parameters (web/native-data.js), the CSV export (web/export.js), the phase marks
 // (web/chart-view.js), the walkthrough's captions (web/walkthrough.js), MiB (web/units.js) and
-// what the page says about a replay (web/replay-flow.js).
+// what the page says about a replay (web/replay-flow.js), the remedies panel's measured figures
+// (web/remedy-figures.js).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
@@ -14,6 +15,8 @@ import { ChartView, SERIES, phaseMarks, pointsOf } from '../../web/chart-view.js
 import { CaptionTracker, captionHoldMs } from '../../web/walkthrough.js';
 import { replayFigures, replayNotice } from '../../web/replay-flow.js';
 import { discardText, offersDiscard } from '../../web/remedies.js';
+import { PANEL_SCENARIO, remedyTable } from '../../web/remedy-figures.js';
+import { readFileSync } from 'node:fs';
 
 /** A run from [phase, footprint MiB, sbrk MiB, in use MiB] rows. */
 function run(
@@ -409,4 +412,53 @@ test('after a run the chart goes on in seconds: readings and marked events at th
   assert.equal(view.secondsAfterRun(89), null);
   assert.equal(view.secondsAfterRun(95), 2);
   assert.equal(xMax, null, 'the axis extends past the run');
+});
+
+test("the remedies panel's table: make bench's figures for each remedy in each engine, nothing from a malformed file", () => {
+  const document = JSON.parse(readFileSync(new URL('../../docs/benchmarks.json', import.meta.url)));
+  const measured = document.lifecycle.engines.filter(
+    (e) => e.scenario === PANEL_SCENARIO.scenario && e.params === PANEL_SCENARIO.params,
+  );
+  const table = remedyTable(document);
+  assert.equal(table.engines.length, measured.length);
+  assert.ok(table.caption.includes(document.date.slice(0, 10)));
+  const row = (name) => table.rows.find((r) => r.remedy === name).cells;
+  measured.forEach((e, i) => {
+    assert.ok(table.engines[i].includes(e.version));
+    const terminated = e.remedies.find((r) => r.state === 'terminated');
+    const toMiB = (bytes) => (bytes / 2 ** 20).toFixed(2);
+    assert.ok(
+      row('Terminate the worker')[i].includes(
+        `returned in ${Math.round(terminated.ms)} ms; process ${toMiB(terminated.host_rss_before_bytes)} → ${toMiB(terminated.host_rss_bytes)} MiB`,
+      ),
+      row('Terminate the worker')[i],
+    );
+    const sorted = [...e.reused_ms].sort((a, b) => a - b);
+    assert.ok(row('Run again on this instance')[i].includes(`${Math.round(sorted[1])} ms`));
+    assert.ok(
+      row('Cost: a fresh instance')[i].startsWith(`${Math.round(e.instantiate.cold_ms)} ms`),
+    );
+  });
+
+  // A remedy that did not return the memory says so; a skipped one says why.
+  const kept = structuredClone(document);
+  const dropped = kept.lifecycle.engines[0].remedies.find((r) => r.state === 'dropped');
+  Object.assign(dropped, { returned: false, ms: 60_000, forced: false });
+  assert.match(
+    remedyTable(kept).rows[1].cells[0],
+    /^still resident after 60 s; .*\(the engine left to collect\)$/,
+  );
+
+  // The file is served: anything not shaped as measured gives no table.
+  for (const bad of [
+    null,
+    7,
+    {},
+    { lifecycle: {} },
+    { lifecycle: { engines: 'all' } },
+    { lifecycle: { engines: [{ ...measured[0], fresh_ms: ['1'] }] } },
+    { lifecycle: { engines: [{ ...measured[0], run_end: null }] } },
+    { lifecycle: { engines: [{ ...measured[0], params: 'total_mib=1' }] } },
+  ])
+    assert.equal(remedyTable(bad), null, JSON.stringify(bad)?.slice(0, 80));
 });
