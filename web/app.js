@@ -5,6 +5,7 @@
 // catalogue of scenarios and their parameters on this thread.
 import { loadTrimlab } from './trimlab-api.js';
 import { loadRemoteLab } from './remote-lab.js';
+import { BatchComparison, comparisonText } from './batch-compare.js';
 import { validateResults, sizeRefusal } from './results-validate.js';
 import { ChartView } from './chart-view.js';
 import { SPEEDS, DEFAULT_SPEED } from './run-loop.js';
@@ -77,6 +78,9 @@ const ui = {
     result: $('remedy-result'),
   },
   discard: $('discard-check'),
+  compareBatches: $('compare-batches'),
+  batchChart: $('batch-chart'),
+  batchResult: $('batch-result'),
   remedyFigures: $('remedy-figures'),
   remedyFiguresNote: $('remedy-figures-note'),
 };
@@ -92,6 +96,8 @@ const state = {
   captions: [], // the captions the last walkthrough showed, in order (for the debug hook)
   replay: null, // {name, trace: {program, event_count}} while a trace's replay is on the chart
   measured: null, // browser-results.json, loaded once live resident readings are unavailable
+  batches: null, // the batch sizes compared (web/batch-compare.js), made at the first comparison
+  batchOutcomes: null, // what the last comparison measured
 };
 
 let chart = null;
@@ -125,6 +131,7 @@ function setBusy(busy) {
     control.disabled = busy;
   ui.stop.disabled = !busy;
   ui.reset.disabled = false;
+  ui.compareBatches.disabled = busy;
   remedies?.update(busy);
 }
 
@@ -561,6 +568,30 @@ function onStop() {
     state.walkthrough.wake();
   }
   controller.stop();
+  state.batches?.stop();
+}
+
+/** Lower the peak: the same work in one batch and in small ones, side by side. */
+async function onCompareBatches() {
+  if (controller.busy || state.walkthrough) return;
+  setBusy(true);
+  ui.batchChart.parentElement.hidden = false;
+  state.batches ??= new BatchComparison({
+    canvas: ui.batchChart,
+    load: () => loadRemoteLab({ allocator: 'dlmalloc' }),
+    readResident: (lab) => resident.readNow(lab),
+  });
+  ui.batchResult.textContent = 'Running …';
+  try {
+    state.batchOutcomes = await state.batches.run();
+    ui.batchResult.textContent = state.batchOutcomes
+      ? comparisonText(state.batchOutcomes)
+      : 'Stopped before the end.';
+  } catch (error) {
+    ui.batchResult.textContent = cleanLine(`The comparison failed: ${error?.message ?? error}`);
+  } finally {
+    setBusy(false);
+  }
 }
 
 function onReset() {
@@ -672,6 +703,7 @@ function wire() {
   ui.stop.addEventListener('click', onStop);
   ui.reset.addEventListener('click', onReset);
   ui.walkthrough.addEventListener('click', onWalkthrough);
+  ui.compareBatches.addEventListener('click', onCompareBatches);
   ui.scenario.addEventListener('change', () => selectScenario(ui.scenario.value));
   for (const radio of ui.form.querySelectorAll('input[type="radio"]'))
     radio.addEventListener('change', updateInstanceStatus);
@@ -701,6 +733,7 @@ function exposeDebugHook() {
       ready: state.ready,
       running: controller.running,
       walkthrough: state.walkthrough !== null,
+      batches: state.batchOutcomes && state.batchOutcomes.map((outcome) => ({ ...outcome })),
       scenario: ui.scenario.value,
       instanceRuns: controller.labRuns,
       nativeSource: state.native?.source ?? null,

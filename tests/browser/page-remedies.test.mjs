@@ -122,3 +122,39 @@ test(`${browserName}: the panel shows make bench's figures for each remedy in ea
   assert.deepEqual(problems, []);
   await page.close();
 });
+
+test(`${browserName}: lower the peak: the same 300 MiB in batches of 30 MiB keeps a batch, in one batch all of it`, async () => {
+  const { page, problems } = await openPage(browser);
+  await page.click('#compare-batches');
+  await page.waitForFunction(() => window.trimlabDebug.state().batches !== null, {
+    timeout: 120_000,
+  });
+  const [whole, batched] = (await debugState(page)).batches;
+  assert.deepEqual(
+    [whole.batchMib, batched.batchMib],
+    [300, 30],
+    'one batch of the total, then batches of a tenth',
+  );
+  // What the module keeps is its heap's end: the total in one batch, about one batch otherwise.
+  assert.ok(whole.keptBytes >= 300 * MiB, `one batch keeps ${mib(whole.keptBytes)}`);
+  assert.ok(
+    batched.keptBytes >= 30 * MiB && batched.keptBytes < 60 * MiB,
+    `batches of 30 MiB keep ${mib(batched.keptBytes)}`,
+  );
+  // The kernel agrees (the test's server reads the browser's /proc): resident after each run.
+  assert.ok(
+    whole.residentBytes >= 280 * MiB,
+    `resident after one batch ${mib(whole.residentBytes)}`,
+  );
+  assert.ok(
+    batched.residentBytes < 60 * MiB,
+    `resident after batches ${mib(batched.residentBytes)}`,
+  );
+  assert.match(
+    await textOf(page, '#batch-result'),
+    /^The same 300 MiB of work: one batch of 300 MiB keeps 30\d\.\d\d MiB \(\d+\.\d\d MiB resident after\); batches of 30 MiB keeps? \d+\.\d\d MiB/,
+  );
+  await page.screenshot({ path: screenshotPath('page-lower-peak'), fullPage: true });
+  assert.deepEqual(problems, []);
+  await page.close();
+});

@@ -1,5 +1,6 @@
 // The page's run code in Node, on the real module: the run controller (web/run-controller.js)
-// with a chart that records what it is given, and the replay flow (web/replay-flow.js). The
+// with a chart that records what it is given, the replay flow (web/replay-flow.js) and the batch
+// comparison (web/batch-compare.js). The
 // instances are HostedLabs (web/lab-host.js), the calls the page's Worker answers. Frames come
 // from a timer here: requestAnimationFrame is the one browser function supplied.
 // Build first: `make wasm` (make test-node does it).
@@ -11,6 +12,8 @@ import { RunController } from '../../web/run-controller.js';
 import { HostedLab } from '../../web/lab-host.js';
 import { isTrace, traceRun } from '../../web/replay-flow.js';
 import { TraceBuilder } from '../replay/trace-encoder.mjs';
+import { BATCHES_MIB, BatchComparison, comparisonText } from '../../web/batch-compare.js';
+import { MiB } from '../../web/units.js';
 
 globalThis.requestAnimationFrame = (callback) => setTimeout(() => callback(performance.now()), 1);
 globalThis.cancelAnimationFrame = clearTimeout;
@@ -261,4 +264,53 @@ test('drop lets go of the instance and keeps it for terminate; terminate ends it
   await running;
   assert.deepEqual(controller.terminate(), [second]);
   assert.deepEqual([controller.lab, controller.dropped, closed], [null, null, [first, second]]);
+});
+
+test('lower the peak: each batch size on its own instance, ended after; what each kept, from its own run', async () => {
+  const labs = [];
+  const load = async () => {
+    const lab = await hosted({ allocator: 'dlmalloc' });
+    lab.closed = false;
+    lab.close = () => (lab.closed = true);
+    labs.push(lab);
+    return lab;
+  };
+  const charts = [];
+  class Chart {
+    constructor(canvas, config) {
+      this.config = config;
+      this.updates = 0;
+      charts.push(this);
+    }
+    update() {
+      this.updates += 1;
+    }
+  }
+  const comparison = new BatchComparison({
+    canvas: null,
+    load,
+    readResident: async (lab) => ({ resident_bytes: lab.memoryBytes() }),
+    ChartClass: Chart,
+  });
+  const outcomes = await comparison.run();
+  assert.equal(labs.length, BATCHES_MIB.length);
+  assert.ok(
+    labs.every((lab) => lab.closed),
+    'every instance ended after its run',
+  );
+  assert.deepEqual(
+    outcomes.map((o) => o.batchMib),
+    BATCHES_MIB,
+  );
+  // The chart's kept line ends where the run's heap ended; the in-use line comes back to ~0.
+  const datasets = charts[0].config.data.datasets;
+  outcomes.forEach((outcome, i) => {
+    assert.equal(datasets[2 * i].data.at(-1).y * MiB, outcome.keptBytes);
+    assert.equal(datasets[2 * i].data.length, outcome.steps);
+    assert.ok(datasets[2 * i + 1].data.at(-1).y < 1);
+  });
+  const [whole, batched] = outcomes;
+  assert.ok(whole.keptBytes >= 300 * MiB && batched.keptBytes < 2 * 30 * MiB);
+  assert.ok(whole.peakInUseBytes >= 300 * MiB && batched.peakInUseBytes < 31 * MiB);
+  assert.match(comparisonText(outcomes), /^The same 300 MiB of work: one batch of 300 MiB keeps /);
 });
