@@ -20,7 +20,7 @@ import {
   paramsLine,
 } from './native-data.js';
 import { residentOfRun, storyFigures } from './story.js';
-import { renderSummary, renderPlaceholder, item } from './summary-view.js';
+import { renderSummary, renderPlaceholder, renderVerdict, item } from './summary-view.js';
 import { CaptionTracker, WALKTHROUGH, captionHoldMs } from './walkthrough.js';
 import { runCsv, exportName, download, canvasPng } from './export.js';
 import { mib } from './units.js';
@@ -40,7 +40,7 @@ import {
   showRemedyFigures,
 } from './remedies.js';
 
-const DEFAULT_SCENARIO = 'cycles';
+const DEFAULT_SCENARIO = 'highwater';
 const DEFAULT_NATIVE_URL = 'gen/data/native-results.json';
 
 const $ = (id) => document.getElementById(id);
@@ -70,6 +70,13 @@ const ui = {
   residentNotice: $('resident-notice'),
   summaryHeading: $('summary-heading'),
   summary: { lead: $('summary-lead'), list: $('summary-figures'), note: $('summary-note') },
+  verdict: {
+    box: $('verdict'),
+    sentence: $('verdict-sentence'),
+    native: $('verdict-native'),
+    browser: $('verdict-browser'),
+    plan: $('verdict-plan'),
+  },
   remedies: {
     runAgain: $('run-again'),
     drop: $('drop-instance'),
@@ -330,11 +337,13 @@ function renderStory() {
     oom: run.outcome === 'oom' ? { step: last.step, message: run.error } : null,
   });
   if (run.trace) ui.summary.list.prepend(...replayFigures(run, match).map(item));
+  renderVerdict(ui.verdict, figures);
 }
 
 function placeholder(text) {
   ui.summaryHeading.textContent = 'What the run shows';
   renderPlaceholder(ui.summary, text);
+  renderVerdict(ui.verdict, null);
 }
 
 // ---- running ----

@@ -17,6 +17,11 @@
 //   error             = (predicted − resident growth) / resident growth, in %; negative =
 //                       underestimate. Not given when the growth is under 1 MiB.
 //   peak predicted    = native trim-off run: peak RSS − RSS at step 0, with its own error.
+//   native holds      = native trim-on run: final RSS − RSS at step 0 (what the program holds
+//                       after the work, trim having handed the rest back).
+//   browser holds     = resident growth (what the same work left resident in the module).
+//   plan error        = (native holds − browser holds) / browser holds, in %: how far a memory
+//                       plan made from the native figure is off; negative = underestimate.
 // Linear memory is reserved address space, not memory: a fresh 64 MiB module has under 1 MiB
 // resident, so it is reported (start → end) but never compared with RSS.
 import { MiB, mib } from './units.js';
@@ -132,6 +137,45 @@ export function verdict(figures) {
     );
   }
   return "It overestimates here: native RSS grew by more than the module's resident memory did.";
+}
+
+/**
+ * The verdict's numbers (see the definitions above), or null where they would mislead: no
+ * trim-on native run, no resident figure, other parameters natively, a run out of memory, or
+ * under MIN_MEASURED_BYTES left resident by the work (a reused instance's cache: nothing grew).
+ * @param {ReturnType<typeof storyFigures>} figures
+ * @returns {{nativeHeld: number, browserHeld: number, planErrorPercent: number}|null}
+ */
+export function verdictNumbers({ on, wasm, differs }) {
+  const browserHeld = wasm.resident?.growth;
+  if (!on || on.outcome !== 'completed' || wasm.outcome !== 'completed') return null;
+  if (differs.length > 0 || browserHeld === undefined || browserHeld < MIN_MEASURED_BYTES)
+    return null;
+  return {
+    nativeHeld: on.finalGrowth,
+    browserHeld,
+    planErrorPercent: percent(on.finalGrowth, browserHeld),
+  };
+}
+
+/**
+ * The verdict in plain words (no RSS, sbrk, trim or linear memory).
+ * @param {{nativeHeld: number, browserHeld: number, planErrorPercent: number}} numbers
+ * @param {string} where where the browser's figure was read: "live" or "measured in …"
+ * @returns {string}
+ */
+export function verdictSentence({ nativeHeld, browserHeld, planErrorPercent }, where) {
+  const browser = where === 'live' ? 'In this browser' : `In the browser (${where})`;
+  const off = Math.abs(planErrorPercent).toFixed(1);
+  const plan =
+    Math.abs(planErrorPercent) <= GOOD_ERROR_PERCENT
+      ? `is close here, off by ${off} %`
+      : `${planErrorPercent < 0 ? 'underestimates' : 'overestimates'} the browser by ${off} %`;
+  return (
+    `After the work the native program holds ${mib(nativeHeld)} MiB: its allocator handed ` +
+    `the freed memory back. ${browser} the same code still holds ${mib(browserHeld)} MiB and ` +
+    `cannot give it back while the module lives. A memory plan made from the native figures ${plan}.`
+  );
 }
 
 /** A signed percentage with one decimal ("+4.2", "−99.7"). */

@@ -1,7 +1,13 @@
 // The summary panel after a run: one sentence with the three figures, the supporting figures,
 // and a verdict, written from storyFigures() (web/story.js, where each figure is defined).
 // Everything is set as textContent.
-import { signedPercent, verdict, MIN_MEASURED_BYTES } from './story.js';
+import {
+  signedPercent,
+  verdict,
+  verdictNumbers,
+  verdictSentence,
+  MIN_MEASURED_BYTES,
+} from './story.js';
 import { mib } from './units.js';
 import { paramsLine } from './native-data.js';
 
@@ -110,4 +116,21 @@ export function renderPlaceholder(parts, text) {
   parts.lead.textContent = text;
   parts.list.replaceChildren();
   parts.note.textContent = '';
+}
+
+/**
+ * The verdict above the chart: one sentence and its three numbers, or hidden when they would
+ * mislead (verdictNumbers()).
+ * @param {{box: HTMLElement, sentence: HTMLElement, native: HTMLElement, browser: HTMLElement,
+ *          plan: HTMLElement}} parts
+ * @param {object|null} figures from storyFigures(); null hides it
+ */
+export function renderVerdict(parts, figures) {
+  const numbers = figures && verdictNumbers(figures);
+  parts.box.hidden = !numbers;
+  if (!numbers) return;
+  parts.sentence.textContent = verdictSentence(numbers, figures.wasm.resident.source);
+  parts.native.textContent = `${mib(numbers.nativeHeld)} MiB`;
+  parts.browser.textContent = `${mib(numbers.browserHeld)} MiB`;
+  parts.plan.textContent = `${signedPercent(numbers.planErrorPercent)} %`;
 }

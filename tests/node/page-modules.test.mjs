@@ -6,7 +6,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { storyFigures, verdict, signedPercent } from '../../web/story.js';
+import {
+  storyFigures,
+  verdict,
+  verdictNumbers,
+  verdictSentence,
+  signedPercent,
+} from '../../web/story.js';
 import { MiB, mib, mibText } from '../../web/units.js';
 import { failedRuns, nativeFor, paramDifferences } from '../../web/native-data.js';
 import { loadTrimlab } from '../../web/trimlab-api.js';
@@ -461,4 +467,34 @@ test("the remedies panel's table: make bench's figures for each remedy in each e
     { lifecycle: { engines: [{ ...measured[0], params: 'total_mib=1' }] } },
   ])
     assert.equal(remedyTable(bad), null, JSON.stringify(bad)?.slice(0, 80));
+});
+
+test('the verdict: native (trim on) holds its final growth, the browser its resident growth; none where it would mislead', () => {
+  const figures = storyFigures(wasm, nativeFor(doc, 'cycles', wasm.params), resident);
+  // Native trim on: 1.5 − 1 MiB; the browser: 10.25 − 0.25 MiB; (0.5 − 10) / 10.
+  assert.deepEqual(verdictNumbers(figures), {
+    nativeHeld: 0.5 * MiB,
+    browserHeld: 10 * MiB,
+    planErrorPercent: -95,
+  });
+  const sentence = verdictSentence(verdictNumbers(figures), 'live');
+  assert.match(
+    sentence,
+    /holds 0\.50 MiB.*In this browser .* holds 10\.00 MiB.*underestimates the browser by 95\.0 %\.$/,
+  );
+  assert.match(
+    verdictSentence(
+      { nativeHeld: 9.5 * MiB, browserHeld: 10 * MiB, planErrorPercent: -5 },
+      'measured in Firefox 153',
+    ),
+    /In the browser \(measured in Firefox 153\).* is close here, off by 5\.0 %\.$/,
+  );
+  // Nothing grew (a reused instance), other parameters, no resident figure, no trim-on run.
+  const none = [
+    storyFigures(wasm, nativeFor(doc, 'cycles', wasm.params), { ...resident, end: resident.start }),
+    storyFigures(wasm, { ...nativeFor(doc, 'cycles', wasm.params), differs: ['cycles'] }, resident),
+    storyFigures(wasm, nativeFor(doc, 'cycles', wasm.params), null),
+    storyFigures(wasm, { on: null, off: nativeOff, differs: [] }, resident),
+  ];
+  for (const f of none) assert.equal(verdictNumbers(f), null);
 });
