@@ -42,6 +42,8 @@ import {
 
 const DEFAULT_SCENARIO = 'highwater';
 const DEFAULT_NATIVE_URL = 'gen/data/native-results.json';
+/** Where the page stacks into one column (web/style.css's breakpoint). */
+const NARROW_SCREEN = '(max-width: 900px)';
 
 const $ = (id) => document.getElementById(id);
 const ui = {
@@ -70,6 +72,7 @@ const ui = {
   residentNotice: $('resident-notice'),
   summaryHeading: $('summary-heading'),
   summary: { lead: $('summary-lead'), list: $('summary-figures'), note: $('summary-note') },
+  stage: document.querySelector('.stage'),
   verdict: {
     box: $('verdict'),
     sentence: $('verdict-sentence'),
@@ -511,6 +514,11 @@ async function replayFile(file) {
 }
 
 /** The Run button: refuse invalid parameters before anything starts. */
+/** On a narrow screen the controls stand above the chart: a run brings the chart into view. */
+function showStage() {
+  if (matchMedia(NARROW_SCREEN).matches) ui.stage.scrollIntoView({ block: 'start' });
+}
+
 async function onRun(event) {
   event.preventDefault();
   if (controller.busy || !state.fields) return;
@@ -524,6 +532,7 @@ async function onRun(event) {
   }
   setBusy(true);
   state.replay = null;
+  showStage();
   await startRun({
     ...scenarioRun(ui.scenario.value, state.fields.values()),
     allocator: chosen('allocator'),
@@ -547,6 +556,7 @@ async function onWalkthrough() {
   const token = { cancelled: false, wake: () => {}, captions: [] };
   state.walkthrough = token;
   setBusy(true);
+  showStage();
   try {
     for (const [index, scenario] of WALKTHROUGH.entries()) {
       selectScenario(scenario);
