@@ -456,7 +456,9 @@ const char *tl_wasm_run_json(void) {
                             NULL,
                             NULL,
                             0,
-                            NULL};
+                            NULL,
+                            NULL,
+                            0};
     FILE *out = tl_api_text_open();
     if (out != NULL)
         tl_json_write_run(out, &record);

@@ -30,8 +30,8 @@ static char *program_arguments[TL_PROGRAM_ARGS_MAX + 1];
 static int program_count;
 static tl_program_figures program_run = {NULL, program_arguments};
 /* `samples` and `after` are not NULL: the wrapper gives them one at a time. */
-static tl_run_record run = {NULL,          &params, 0,    &sample, 0,      &summary, TL_OK,
-                            error_message, 0,       NULL, NULL,    &after, 0,        NULL};
+static tl_run_record run = {NULL, &params, 0,    &sample, 0, &summary, TL_OK, error_message,
+                            0,    NULL,    NULL, &after,  0, NULL,     NULL,  0};
 
 /* A byte count or count from JavaScript: a whole number from 0 below 2^53. */
 static int count_of(double value, uint64_t *out) {
