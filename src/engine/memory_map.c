@@ -6,7 +6,7 @@
 const char tl_page_class_letters[TL_PAGE_CLASSES + 1] = "lcfas";
 const char *const tl_page_class_names[TL_PAGE_CLASSES] = {"live", "cached", "free", "above",
                                                           "static"};
-const char *const tl_map_moment_names[TL_MAP_MOMENTS] = {"work", "free", "trim"};
+const char *const tl_map_moment_names[TL_MAP_MOMENTS + 1] = {"work", "free", "trim", NULL};
 
 void tl_map_base(const tl_map_extent *extent, unsigned char *classes) {
     for (uint64_t i = 0; i < extent->pages; i++) {

@@ -77,7 +77,8 @@ tl_map_kept tl_map_kept_of(const uint64_t counts[TL_PAGE_CLASSES], uint64_t page
 /* The moments a run's maps are taken at, by the phases of its samples: "work" (the last sample
  * before the first free), "free" (the last sample before trim) and "trim". */
 enum tl_map_moment { TL_MAP_WORK, TL_MAP_FREE, TL_MAP_TRIM, TL_MAP_MOMENTS };
-extern const char *const tl_map_moment_names[TL_MAP_MOMENTS];
+/* Their names, in enum order, then NULL. */
+extern const char *const tl_map_moment_names[TL_MAP_MOMENTS + 1];
 
 typedef struct tl_map_moments {
     int started;   /* a sample was seen */
