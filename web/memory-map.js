@@ -6,6 +6,10 @@
 // cache. Also the run-length text the results format carries maps in (src/engine/memory_map.h
 // writes it; this reads it) and the counts a page draws. No DOM, no I/O.
 
+/** The demo server's residency of the page's memory (tools/resident-api.mjs): ask it with the
+ *  query /api/resident takes (bytes, tag, at), at most as often (one rate limit for both). */
+export const RESIDENT_MAP_URL = '/api/resident-map';
+
 /** The classes in the order of the module's codes (src/engine/memory_map.h). */
 export const CLASSES = Object.freeze(['live', 'cached', 'free', 'above', 'static']);
 /** Each class's letter in the run-length text, in the same order. */
@@ -47,7 +51,8 @@ export function presentRuns(entries, count, mask) {
   let present = false;
   let length = 0;
   for (let i = 0; i < count; i++) {
-    const now = (entries[2 * i + 1] & mask) === mask;
+    // >>> 0: bitwise results are signed, and bit 31 is the present bit
+    const now = (entries[2 * i + 1] & mask) >>> 0 === mask >>> 0;
     if (now !== present) {
       runs.push(length);
       present = now;
@@ -57,6 +62,22 @@ export function presentRuns(entries, count, mask) {
   }
   runs.push(length);
   return runs;
+}
+
+/**
+ * The residency in a 200 answer of RESIDENT_MAP_URL for a memory of `bytes`, or null when the
+ * answer is not one (its runs must cover the memory exactly, in whole kernel pages).
+ * @param {unknown} body the answer's JSON
+ * @param {number} bytes the memory's byteLength asked about
+ * @returns {Residency|null}
+ */
+export function residencyFromAnswer(body, bytes) {
+  const answer = /** @type {{page_bytes?: unknown, runs?: unknown}} */ (body ?? {});
+  const { page_bytes: pageBytes, runs } = answer;
+  if (typeof pageBytes !== 'number' || !Number.isInteger(pageBytes) || pageBytes < 1) return null;
+  if (!Array.isArray(runs) || !runs.every((n) => Number.isInteger(n) && n >= 0)) return null;
+  const pages = runs.reduce((sum, n) => sum + n, 0);
+  return pages * pageBytes === bytes ? { page_bytes: pageBytes, runs } : null;
 }
 
 /**
