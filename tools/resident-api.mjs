@@ -5,10 +5,16 @@
 // process of this user holds that memory, 403 when the kernel refuses or another site sent the
 // request, 400 for a bad parameter, 429 above RATE_PER_SECOND requests. Only numbers and fixed
 // words come back: never a pid, a path or a command line.
+//   GET /api/resident-map?bytes=N&tag=HEX32&at=ADDR
+// its sibling, under the same rules and the same rate limit (one bucket for both): which pages of
+// that memory are resident, 200 {host, matched, page_bytes, runs} (runs alternate absent and
+// present kernel pages from the memory's start: web/memory-map.js's Residency), for the page's
+// memory map.
 import { cleanLine, quote } from '../web/message.js';
 import { ResidentDenied, TAG_BYTES, createResidentReader } from './resident.mjs';
 
 export const RESIDENT_PATH = '/api/resident';
+export const RESIDENT_MAP_PATH = '/api/resident-map';
 export const RATE_PER_SECOND = 50;
 const PAGE = 65536;
 const MAX_BYTES = 2 ** 32;
@@ -83,11 +89,14 @@ const answer = (status, body, headers = {}) => ({ status, body, headers });
 const refusal = (status, text, headers) => answer(status, { error: cleanLine(text) }, headers);
 
 /**
- * The endpoint of one server: its own rate limit and its own reader (and the reader's cache).
- * @param {{reader?: {read: typeof import('./resident.mjs').readResident}, perSecond?: number,
+ * The endpoints of one server: their one rate limit and their own reader (and the reader's
+ * cache).
+ * @param {{reader?: {read: typeof import('./resident.mjs').readResident,
+ *   readMap?: ReturnType<typeof createResidentReader>['readMap']}, perSecond?: number,
  *   now?: () => number}} [options]
- * @returns {(search: string, fetchSite?: string) => Answer} what to answer to a request with
- *   this query string and Sec-Fetch-Site header (undefined when absent)
+ * @returns {(search: string, fetchSite?: string, path?: string) => Answer} what to answer to a
+ *   request with this query string and Sec-Fetch-Site header (undefined when absent), to
+ *   RESIDENT_PATH (the default) or RESIDENT_MAP_PATH
  */
 export function residentEndpoint({
   reader = createResidentReader(),
@@ -95,7 +104,7 @@ export function residentEndpoint({
   now,
 } = {}) {
   const allow = rateLimiter(perSecond, now);
-  return (search, fetchSite) => {
+  return (search, fetchSite, path = RESIDENT_PATH) => {
     if (fetchSite !== undefined && !OWN_SITE.includes(fetchSite))
       return refusal(
         403,
@@ -109,13 +118,17 @@ export function residentEndpoint({
     if (!query) return refusal(400, String(error));
     let reading;
     try {
-      reading = reader.read(query);
+      reading = path === RESIDENT_MAP_PATH ? reader.readMap?.(query) : reader.read(query);
     } catch (failure) {
       if (failure instanceof ResidentDenied) return refusal(403, failure.message);
       return refusal(500, "reading the browser processes' memory failed");
     }
     if (!reading)
       return refusal(404, `no mapping of ${query.bytes} bytes in a browser process of this user`);
+    if ('residency' in reading) {
+      const { host, matched, residency } = reading;
+      return answer(200, { host, matched, page_bytes: residency.page_bytes, runs: residency.runs });
+    }
     const { host, resident_bytes, host_rss_bytes, mapping_bytes, matched } = reading;
     return answer(200, { host, resident_bytes, host_rss_bytes, mapping_bytes, matched });
   };

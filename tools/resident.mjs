@@ -10,6 +10,8 @@
 import { closeSync, openSync, readFileSync, readSync, readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 
+import { presentRuns } from '../web/memory-map.js';
+
 /** @typedef {'chromium' | 'firefox'} BrowserKind */
 
 /**
@@ -36,6 +38,44 @@ export const TAG_BYTES = 16;
 // smaps is read this much at a time and no further than the mapping's entry: the kernel builds
 // the text as it is read, walking each mapping's page tables, so stopping early is what is cheap.
 const SMAPS_CHUNK = 16384;
+
+// pagemap's entry: bit 63 present (the high 32-bit word's bit 31). Another process's pages are
+// counted present whether or not it shares them, as smaps' Rss: counts them.
+const PRESENT = 0x80000000;
+const PAGEMAP_ENTRY = 8;
+
+/**
+ * The residency of the memory in `range` of process `pid` (the memory starts `offset` bytes into
+ * the mapping and has `bytes`), run-length encoded (web/memory-map.js); null when the process is
+ * gone. Throws ResidentDenied when the kernel refuses its pagemap.
+ * @param {string} proc
+ * @param {{pid: number, range: Range}} mapping
+ * @param {number} offset
+ * @param {number} bytes
+ * @returns {import('../web/memory-map.js').Residency|null}
+ */
+function residencyOf(proc, { pid, range }, offset, bytes) {
+  const page = 4096;
+  let fd;
+  try {
+    fd = openSync(join(proc, String(pid), 'pagemap'), 'r');
+  } catch (error) {
+    if (isDenied(error))
+      throw new ResidentDenied(
+        `permission denied reading the page map of a browser process of this user`,
+      );
+    return null;
+  }
+  try {
+    const pages = bytes / page;
+    const entries = new Uint32Array(pages * 2);
+    const first = (range.start + BigInt(offset)) / BigInt(page);
+    const got = readSync(fd, entries, 0, pages * PAGEMAP_ENTRY, Number(first) * PAGEMAP_ENTRY);
+    return { page_bytes: page, runs: presentRuns(entries, got / PAGEMAP_ENTRY, PRESENT) };
+  } finally {
+    closeSync(fd);
+  }
+}
 
 /** Permission denied by the kernel: the processes exist but their /proc files cannot be read. */
 export class ResidentDenied extends Error {}
@@ -246,6 +286,20 @@ export function createResidentReader({ proc = '/proc', uid = process.getuid?.() 
   }
 
   return {
+    /**
+     * Which pages of the page's memory are resident (the memory alone: Firefox's header page
+     * left out), found as read() finds it; null when no browser process of this user holds it.
+     * @param {ResidentQuery} query
+     * @returns {{host: BrowserKind, matched: 'tag' | 'size',
+     *   residency: import('../web/memory-map.js').Residency} | null}
+     */
+    readMap(query) {
+      const found = this.read(query);
+      if (!found) return null;
+      const residency = residencyOf(proc, found, LAYOUT[found.host].offset, query.bytes);
+      return residency && { host: found.host, matched: found.matched, residency };
+    },
+
     /**
      * The page's mapping and its reading; null when no browser process of this user holds a
      * mapping of that memory. Throws ResidentDenied when the kernel refuses what would decide.

@@ -122,11 +122,12 @@ async function runAll(options, allocator, writer) {
       const run = await inFreshInstance(allocator, (instance) =>
         instance.runScenario(wanted.scenario, wanted.params, {
           trim: wanted.trim,
+          map: options.map,
           onSample: breather(),
         }),
       );
       runs.push(run);
-      if (!options.quiet) process.stdout.write(writer.runTable(run));
+      if (!options.quiet) process.stdout.write(writer.runTable(run) + writer.mapLines(run));
       if (run.outcome !== 'completed' && exitCode === 0) exitCode = EXIT_OUT_OF_MEMORY;
     } catch (error) {
       const oom = error instanceof TrimlabError && error.code === 'oom';

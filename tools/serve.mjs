@@ -24,7 +24,7 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 
 import { cleanLine, quote } from '../web/message.js';
-import { RESIDENT_PATH, residentEndpoint } from './resident-api.mjs';
+import { RESIDENT_MAP_PATH, RESIDENT_PATH, residentEndpoint } from './resident-api.mjs';
 
 const HOST = '127.0.0.1';
 /** @type {Record<string, string>} */
@@ -279,8 +279,8 @@ export function handler(root, residentOptions) {
       return send(response, 405, 'method not allowed');
     const url = request.url ?? '/';
     const [path, ...query] = url.split('#')[0].split('?');
-    if (path === RESIDENT_PATH)
-      return sendJson(response, resident(query.join('?'), request.headers['sec-fetch-site']));
+    if (path === RESIDENT_PATH || path === RESIDENT_MAP_PATH)
+      return sendJson(response, resident(query.join('?'), request.headers['sec-fetch-site'], path));
     const target = resolveInside(root, url);
     if ('redirect' in target)
       return send(response, 301, `moved to ${target.redirect}`, { Location: target.redirect });

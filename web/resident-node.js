@@ -17,6 +17,8 @@
 // - The process's RSS comes from /proc/self/statm, through a descriptor kept open.
 import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 
+import { presentRuns } from './memory-map.js';
+
 const TAG_BYTES = 16;
 // pagemap's entry: bit 63 present, bit 56 mapped exclusively (the high 32-bit word's bits 31, 24).
 const PRESENT_AND_EXCLUSIVE = 0x80000000 | 0x01000000;
@@ -122,18 +124,39 @@ export class ResidentReader {
   }
 
   /**
+   * The pagemap entries of `mapping` into proc.entries; returns how many were read.
+   * @param {Mapping} mapping
+   */
+  #entriesOf(mapping) {
+    const pages = mapping.bytes / proc.page;
+    if (proc.entries.length < pages * 2) proc.entries = new Uint32Array(pages * 2);
+    return readSync(proc.pagemap, proc.entries, 0, pages * 8, (mapping.start / proc.page) * 8) / 8;
+  }
+
+  /**
    * Pages of `mapping` present and mapped by this process alone, in bytes.
    * @param {Mapping} mapping
    */
   #residentOf(mapping) {
-    const pages = mapping.bytes / proc.page;
-    if (proc.entries.length < pages * 2) proc.entries = new Uint32Array(pages * 2);
+    const count = this.#entriesOf(mapping);
     const entries = proc.entries;
-    const got = readSync(proc.pagemap, entries, 0, pages * 8, (mapping.start / proc.page) * 8);
     let resident = 0;
-    for (let high = 1; high < got / 4; high += 2)
+    for (let high = 1; high < count * 2; high += 2)
       if ((entries[high] & PRESENT_AND_EXCLUSIVE) === PRESENT_AND_EXCLUSIVE) resident++;
     return resident * proc.page;
+  }
+
+  /**
+   * Which pages of the module's memory (of `bytes` now) are resident, by the same count as
+   * read(): run-length encoded (web/memory-map.js); null when its mapping is not found.
+   * @param {number} bytes
+   * @returns {import('./memory-map.js').Residency|null}
+   */
+  residency(bytes) {
+    if (this.#mapping === null || this.#mapping.bytes !== bytes) this.#mapping = this.locate(bytes);
+    if (this.#mapping === null) return null;
+    const count = this.#entriesOf(this.#mapping);
+    return { page_bytes: proc.page, runs: presentRuns(proc.entries, count, PRESENT_AND_EXCLUSIVE) };
   }
 
   /**

@@ -41,7 +41,7 @@ const HOSTS = ['native', 'node', 'chromium', 'firefox'];
 const RESIDENT_METHODS = ['rss_anon', 'smaps', 'none'];
 const AFTER_EVENTS = ['run_end', 'dropped', 'collected', 'terminated', 'reloaded', 'run_again'];
 // Fields a version 1 document cannot have.
-const V2_RUN_FIELDS = ['host', 'after'];
+const V2_RUN_FIELDS = ['host', 'after', 'maps'];
 const V2_SAMPLE_FIELDS = ['resident_bytes', 'host_rss_bytes'];
 const MAX_PARAMS = 8;
 // The schema's pattern for a bucket model; 'u' as ajv compiles patterns.
@@ -58,6 +58,16 @@ const RUN_FIELDS = {
 /** A program run's program (`trimlab measure`, tools/real/run.mjs): its name and arguments. */
 const PROGRAM_FIELDS = { required: ['name', 'args'], optional: [] };
 const MAX_PROGRAM_ARGS = 64;
+const MAP_FIELDS = {
+  required: ['at', 'step', 'page_bytes', 'held_bytes', 'outside_bytes', 'classes'],
+  optional: [],
+};
+const MAP_MOMENTS = ['work', 'free', 'trim'];
+const MAX_MAPS = 3;
+const MAX_MAP_TEXT = 4194304;
+const MAX_MAP_PAGE = 1048576;
+// The schema's pattern of a map's run-length text; 'u' as ajv compiles patterns.
+const MAP_PATTERN = /^([1-9][0-9]{0,11}[lcfas])*$/u;
 const HOST_FIELDS = { required: ['name', 'version', 'resident'], optional: [] };
 const AFTER_FIELDS = {
   required: ['event', 'elapsed_ms', 'resident_bytes', 'host_rss_bytes'],
@@ -254,6 +264,29 @@ function checkAfter(after, path) {
   });
 }
 
+function checkMaps(maps, path) {
+  if (!Array.isArray(maps)) refuse(path, `expected an array, got ${typeName(maps)}`);
+  if (maps.length > MAX_MAPS) refuse(path, `${maps.length} maps, at most ${MAX_MAPS}`);
+  maps.forEach((map, index) => {
+    const where = `${path}[${index}]`;
+    checkObject(map, where, MAP_FIELDS);
+    checkEnum(map.at, `${where}.at`, MAP_MOMENTS, 'map moment');
+    checkInteger(map.step, `${where}.step`, 'an integer');
+    if (map.step < 0) refuse(`${where}.step`, `${map.step} is negative`);
+    checkInteger(map.page_bytes, `${where}.page_bytes`, 'an integer');
+    if (map.page_bytes < 1 || map.page_bytes > MAX_MAP_PAGE)
+      refuse(`${where}.page_bytes`, `${map.page_bytes} is not from 1 to ${MAX_MAP_PAGE}`);
+    checkBytes(map.held_bytes, `${where}.held_bytes`);
+    checkBytes(map.outside_bytes, `${where}.outside_bytes`);
+    checkString(map.classes, `${where}.classes`, MAX_MAP_TEXT);
+    if (!MAP_PATTERN.test(map.classes))
+      refuse(
+        `${where}.classes`,
+        'not a run-length text of page classes (a count from 1 and one of l, c, f, a, s per run)',
+      );
+  });
+}
+
 function checkElapsed(value, where) {
   if (typeof value !== 'number') refuse(where, `expected a number, got ${typeName(value)}`);
   if (!Number.isFinite(value)) refuse(where, `${value} is not a finite number`);
@@ -294,6 +327,7 @@ function checkRun(run, path, version) {
   if (Object.hasOwn(run, 'trace')) checkTrace(run.trace, `${path}.trace`);
   else if (run.scenario === 'replay') refuse(path, 'a replay run carries its "trace"');
   if (Object.hasOwn(run, 'after')) checkAfter(run.after, `${path}.after`);
+  if (Object.hasOwn(run, 'maps')) checkMaps(run.maps, `${path}.maps`);
   if (Object.hasOwn(run, 'program')) {
     if (!program) refuse(`${path}.program`, 'only a program run (scenario "program") has one');
     checkProgram(run.program, `${path}.program`);
@@ -382,6 +416,18 @@ function checkConsistency(doc, platform, scenarios) {
     if (run.outcome === 'completed' && run.error !== null)
       fail(`runs[${r}].error: a completed run has no error, found ${show(run.error)}`);
     if (run.host) checkHostFits(doc.platform, run, `runs[${r}]`, fail);
+    (run.maps ?? []).forEach((map, index) => {
+      if (map.step >= run.samples.length)
+        fail(
+          `runs[${r}].maps[${index}].step: ${map.step} is not a sample of this run ` +
+            `(it has ${run.samples.length})`,
+        );
+      if (map.outside_bytes > map.held_bytes)
+        fail(
+          `runs[${r}].maps[${index}].outside_bytes: ${map.outside_bytes} is more than the ` +
+            `${map.held_bytes} held`,
+        );
+    });
     (run.after ?? []).forEach((event, index) => {
       const previous = run.after[index - 1];
       if (previous && event.elapsed_ms < previous.elapsed_ms)

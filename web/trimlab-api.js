@@ -36,6 +36,7 @@
 // The types below are checked (// @ts-check, `make lint` runs tsc -p tools/tsconfig.json).
 
 import { SIGNATURES } from './gen/wasm-api.js';
+import { MAP_MOMENTS, MAP_PAGES, PREVIOUS_MOMENTS, combine, decodeClasses } from './memory-map.js';
 import { quote } from './message.js';
 
 /**
@@ -54,15 +55,20 @@ import { quote } from './message.js';
  * @typedef {{scenario: string, params: Record<string, number|string>, trim: string,
  *   outcome: string, error: string|null, host?: Host, elapsed_ms: number, samples: Sample[],
  *   summary: Record<string, number|boolean|null>, trace?: object, after?: AfterEvent[],
- *   program?: {name: string, args: string[]}}} Run
+ *   program?: {name: string, args: string[]}, maps?: MapRecord[]}} Run
  *   A finished run in the results format (`program`: a program run's, scenario "program").
+ * @typedef {{at: string, step: number, page_bytes: number, held_bytes: number,
+ *   outside_bytes: number, classes: string}} MapRecord A run's memory map in the results format
+ *   (classes: the run-length text, web/memory-map.js).
+ * @typedef {{at: string, step: number, page_bytes: number, held_bytes: number,
+ *   classes: Uint8Array, resident: boolean}} TakenMap A map as a run takes it.
  * @typedef {{name: string, unit: string, description: string, kind: string,
  *   default: number|string, min: number, max: number}} ParamInfo
  * @typedef {{name: string, description: string, params: ParamInfo[]}} ScenarioInfo
  * @typedef {{scenarios: ScenarioInfo[], result_scenarios: string[],
  *   trace: {magic: number[], header_max: number}}} Catalog What the engine says of itself
  *   (tl_wasm_scenarios_json).
- * @typedef {{action: string, json: string|null, quiet: boolean, trace: string|null,
+ * @typedef {{action: string, json: string|null, quiet: boolean, map?: boolean, trace: string|null,
  *   runs: {scenario: string, params: Record<string, number|string>, trim: boolean}[]}}
  *   CommandLine What the native parser decided.
  * @typedef {string|string[]|Record<string, string|number>|null} Params "k=v;k=v", ["k=v"] or
@@ -504,6 +510,10 @@ export class Trimlab {
   /** @type {ResidentReader|null} */
   #reader = null;
   #lastStepAt = 0;
+  /** @type {TakenMap[]|null} the run's maps so far; null: the run takes none */
+  #maps = null;
+  /** @type {TakenMap|null} the previous sample's map, for the moments that show it */
+  #previousMap = null;
 
   /**
    * @param {EmscriptenModule} module an instance from the glue's factory (loadTrimlab)
@@ -578,6 +588,85 @@ export class Trimlab {
    */
   resident() {
     return this.#reader?.read(this.memoryBytes()) ?? null;
+  }
+
+  /**
+   * The memory map now: each 64 KiB page of linear memory live, cached, free, above or static
+   * (web/memory-map.js's codes), and the bytes the run's blocks asked for. Without the kernel's
+   * residency (the page: the server has it) no page is cached; `residency` gives it, else it is
+   * read here under Node.
+   * @param {import('./memory-map.js').Residency|null} [residency]
+   * @returns {{page_bytes: number, held_bytes: number, classes: Uint8Array, resident: boolean}}
+   */
+  map(residency) {
+    const c = this.#c;
+    const pages = c.map();
+    if (pages < 0) throw this.#error();
+    const ptr = c.map_ptr();
+    const own = this.#module.HEAPU8.slice(ptr, ptr + pages);
+    const kernel = residency ?? this.#reader?.residency(this.memoryBytes()) ?? null;
+    return {
+      page_bytes: this.pageBytes,
+      held_bytes: c.map_held_bytes(),
+      classes: kernel ? combine(own, kernel, this.pageBytes) : own,
+      resident: kernel !== null,
+    };
+  }
+
+  /** The maps the sample just taken completes (tl_wasm_map_moments), kept for the run. */
+  #takeMaps(/** @type {Sample} */ sample) {
+    const maps = /** @type {TakenMap[]} */ (this.#maps);
+    const now = { at: '', step: sample.step, ...this.map() };
+    const moments = this.#c.map_moments();
+    MAP_MOMENTS.forEach((at, bit) => {
+      if (!(moments & (1 << bit))) return;
+      const shown = PREVIOUS_MOMENTS.includes(at) ? this.#previousMap : now;
+      if (shown) maps.push({ ...shown, at });
+    });
+    this.#previousMap = now;
+  }
+
+  /**
+   * A map in the results format, its classes written as the module's writer writes them.
+   * @param {TakenMap} map
+   * @returns {MapRecord}
+   */
+  #mapRecord(map) {
+    this.#loadMap(map.at, map.step, map.classes, map.held_bytes);
+    return this.#json(this.#c.map_json(0));
+  }
+
+  /** Loads a map into the module's writers. */
+  #loadMap(
+    /** @type {string} */ at,
+    /** @type {number} */ step,
+    /** @type {Uint8Array} */ classes,
+    /** @type {number} */ held,
+  ) {
+    this.#module.HEAPU8.set(classes, this.#c.map_ptr());
+    this.#check(this.#c.format_map(at, step, classes.length, held));
+  }
+
+  /** @param {MapRecord} map */
+  #loadMapRecord(map) {
+    const classes = decodeClasses(map.classes, MAP_PAGES);
+    if (classes === null || classes.length === 0)
+      throw new TrimlabError('bad_value', 3, `a map of step ${map.step} has no classes`);
+    this.#loadMap(map.at, map.step, classes, map.held_bytes);
+  }
+
+  /**
+   * The lines build/trimlab --map prints under a run's table, one per map.
+   * @param {Run} run
+   * @returns {string}
+   */
+  mapLines(run) {
+    return (run.maps ?? [])
+      .map((map) => {
+        this.#loadMapRecord(map);
+        return this.#piece(this.#c.map_line());
+      })
+      .join('');
   }
 
   /**
@@ -696,12 +785,15 @@ export class Trimlab {
    * Starts a run (ending one still in progress). Throws a TrimlabError on bad input.
    * @param {string} scenario
    * @param {Params} [params]
-   * @param {{trim?: boolean}} [options]
+   * @param {{trim?: boolean, map?: boolean}} [options] map: take the run's memory maps (after
+   *   the work, after free, after trim: the run's `maps`)
    */
-  begin(scenario, params = '', { trim = true } = {}) {
+  begin(scenario, params = '', { trim = true, map = false } = {}) {
     const c = this.#c;
     c.end();
     this.#samples = [];
+    this.#maps = map ? [] : null;
+    this.#previousMap = null;
     this.#trim = Boolean(trim);
     const start = performance.now();
     const status = c.begin(String(scenario), paramsText(params), trim ? 1 : 0);
@@ -734,6 +826,7 @@ export class Trimlab {
       if (reading.resident_bytes !== null) sample.resident_bytes = reading.resident_bytes;
       sample.host_rss_bytes = reading.host_rss_bytes;
     }
+    if (this.#maps) this.#takeMaps(sample);
     this.#lastStepAt = performance.now();
     this.#samples.push(sample);
     if (this.#trim && sample.phase === 'trim')
@@ -769,6 +862,7 @@ export class Trimlab {
       samples: this.#samples,
       summary,
       ...(trace ? { trace } : {}),
+      ...(this.#maps?.length ? { maps: this.#maps.map((map) => this.#mapRecord(map)) } : {}),
     };
   }
 
@@ -782,11 +876,11 @@ export class Trimlab {
    * Runs a scenario to its end; onSample(sample) may return a promise to pace the run.
    * @param {string} scenario
    * @param {Params} [params]
-   * @param {{trim?: boolean, onSample?: OnSample}} [options]
+   * @param {{trim?: boolean, map?: boolean, onSample?: OnSample}} [options]
    * @returns {Promise<Run>}
    */
-  async runScenario(scenario, params = '', { trim = true, onSample } = {}) {
-    this.begin(scenario, params, { trim });
+  async runScenario(scenario, params = '', { trim = true, map = false, onSample } = {}) {
+    this.begin(scenario, params, { trim, map });
     try {
       for (let sample; (sample = this.step()) !== null;) {
         const paced = onSample?.(sample);
@@ -967,6 +1061,7 @@ export class Trimlab {
         run.after?.length ?? 0,
       ),
     );
+    this.#check(c.format_maps(run.maps?.length ?? 0));
     this.#check(
       c.format_summary(
         s.baseline_footprint_bytes,
@@ -1064,6 +1159,11 @@ export class Trimlab {
         pieces.push(this.#piece(c.sample_json(i)));
       });
       pieces.push(this.#piece(c.run_json_tail()));
+      (run.maps ?? []).forEach((map, i) => {
+        this.#loadMapRecord(map);
+        pieces.push(this.#piece(c.map_json(i)));
+      });
+      if (run.maps?.length) pieces.push(this.#piece(c.maps_end()));
       (run.after ?? []).forEach((event, i) => {
         this.#check(
           c.format_after(

@@ -35,7 +35,11 @@ const char tl_cli_usage[] =
     "                       run each scenario both ways\n"
     "  --json FILE          also write the results as JSON to FILE, replaced only\n"
     "                       when complete\n"
-    "  --quiet              print no tables\n"
+    "  --map                take a memory map of the heap after the work, after free\n"
+    "                       and after trim: each page live, cached, free, above or\n"
+    "                       static; print each map's classes and write them with\n"
+    "                       --json\n"
+    "  --quiet              print no tables (nor maps)\n"
     "  -h, --help           print this help and exit\n"
     "  --version            print the version and exit\n"
     "\n"
@@ -168,6 +172,8 @@ static int parse_flag(int argc, char **argv, int *i, raw_args *raw, tl_cli_optio
         raw->all = 1;
     } else if (strcmp(arg, "--quiet") == 0) {
         options->quiet = 1;
+    } else if (strcmp(arg, "--map") == 0) {
+        options->map = 1;
     } else if (strcmp(arg, "--no-trim") == 0) {
         return tl_cli_trim_option(&raw->trim, NULL, err);
     } else {
@@ -175,7 +181,7 @@ static int parse_flag(int argc, char **argv, int *i, raw_args *raw, tl_cli_optio
             strcmp(arg, "--json") != 0 && strcmp(arg, "--trim") != 0)
             return tl_fail(err, TL_ERR_BAD_VALUE,
                            "unknown option '%s' (allowed: --list, --scenario, --set, --all, "
-                           "--no-trim, --trim, --json, --quiet, --help, --version)",
+                           "--no-trim, --trim, --json, --map, --quiet, --help, --version)",
                            tl_q(arg));
         if (need_value(argc, argv, *i, err) != TL_OK)
             return err->code;
@@ -269,6 +275,10 @@ int tl_cli_parse(int argc, char **argv, tl_cli_options *options, tl_error *err) 
             return err->code;
     if (choose_action(&raw, options, err) != TL_OK || options->action != TL_CLI_RUN)
         return err->code;
+    if (options->map && options->quiet && options->json_path == NULL)
+        return tl_fail(err, TL_ERR_BAD_VALUE,
+                       "--map with --quiet and no --json shows nothing: give --json FILE or leave "
+                       "out --quiet");
     if (check_combination(&raw, err) != TL_OK || tl_cli_trim_finish(&raw.trim, err) != TL_OK ||
         env_switch("ENABLE_CUSTOM_BUCKETS", &raw.custom_buckets, err) != TL_OK)
         return err->code;

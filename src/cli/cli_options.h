@@ -26,6 +26,7 @@ typedef struct tl_cli_options {
     enum tl_cli_action action;
     const char *json_path; /* NULL: no JSON file */
     int quiet;             /* no tables on stdout */
+    int map;               /* memory maps at the moments of memory_map.h */
     unsigned run_count;
     tl_cli_run runs[TL_CLI_MAX_RUNS];
 } tl_cli_options;

@@ -81,7 +81,8 @@ const tl_scenario tl_program_scenario = {
     "program", "a program trimlab did not write, measured from outside",
     {NULL, 0}, NULL,
     NULL,      NULL,
-    NULL,      NULL};
+    NULL,      NULL,
+    NULL};
 
 const char *const tl_json_after_events[] = {"run_end",  "dropped",   "collected", "terminated",
                                             "reloaded", "run_again", NULL};
@@ -183,8 +184,24 @@ void tl_json_write_run_tail(FILE *out, const tl_run_record *run) {
         fputs(",\n     \"program\": ", out);
         write_program(out, run->program);
     }
-    if (run->after_count > 0)
+    if (run->map_count > 0)
+        fputs(",\n     \"maps\": [", out);
+    else if (run->after_count > 0)
         fputs(",\n     \"after\": [", out);
+}
+
+void tl_json_write_map(FILE *out, const tl_map_snapshot *map, uint32_t index) {
+    fprintf(out,
+            "%s{\"at\": \"%s\", \"step\": %" PRIu32 ", \"page_bytes\": %" PRIu64
+            ", \"held_bytes\": %" PRIu64 ", \"outside_bytes\": %" PRIu64 ", \"classes\": ",
+            index ? ",\n       " : "\n       ", map->at, map->step, map->page_bytes,
+            map->held_bytes, map->outside_bytes);
+    tl_json_write_string(out, map->classes);
+    fputc('}', out);
+}
+
+void tl_json_write_maps_end(FILE *out, const tl_run_record *run) {
+    fputs(run->after_count > 0 ? "],\n     \"after\": [" : "]", out);
 }
 
 void tl_json_write_after(FILE *out, const tl_after_event *event, uint32_t index) {
@@ -207,6 +224,10 @@ void tl_json_write_run(FILE *out, const tl_run_record *run) {
     for (uint32_t i = 0; i < run->sample_count; i++)
         tl_json_write_sample(out, &run->samples[i], i);
     tl_json_write_run_tail(out, run);
+    for (uint32_t i = 0; i < run->map_count && run->maps != NULL; i++)
+        tl_json_write_map(out, &run->maps[i], i);
+    if (run->map_count > 0)
+        tl_json_write_maps_end(out, run);
     for (uint32_t i = 0; i < run->after_count && run->after != NULL; i++)
         tl_json_write_after(out, &run->after[i], i);
     tl_json_write_run_end(out, run);

@@ -31,11 +31,14 @@ void tl_json_add_run(FILE *out, unsigned index, const tl_run_record *run);
 /* One element of "runs". Without samples (run->samples NULL) it leaves out "samples" and
  * "elapsed_ms" for a caller that collects them itself (the WebAssembly wrapper). */
 void tl_json_write_run(FILE *out, const tl_run_record *run);
-/* The run up to its samples, sample `index` of them, the rest after them up to its "after" list,
+/* The run up to its samples, sample `index` of them, the rest after them up to its "maps" list
+ * (or, without maps, its "after" list), map `index`, the end of the maps up to the "after" list,
  * event `index` of that list, and the run's end. */
 void tl_json_write_run_head(FILE *out, const tl_run_record *run);
 void tl_json_write_sample(FILE *out, const tl_sample *sample, uint32_t index);
 void tl_json_write_run_tail(FILE *out, const tl_run_record *run);
+void tl_json_write_map(FILE *out, const tl_map_snapshot *map, uint32_t index);
+void tl_json_write_maps_end(FILE *out, const tl_run_record *run);
 void tl_json_write_after(FILE *out, const tl_after_event *event, uint32_t index);
 void tl_json_write_run_end(FILE *out, const tl_run_record *run);
 /* The names an "after" event can have, and those of a host and of its way to read resident

@@ -29,6 +29,17 @@ typedef struct tl_after_event {
     uint64_t host_rss_bytes;
 } tl_after_event;
 
+/* One memory map of a run (the "maps" list of docs/results-format.md): its pages' classes as
+ * memory_map.h's run-length text, taken at one of its moments. */
+typedef struct tl_map_snapshot {
+    const char *at; /* a tl_map_moment_names entry */
+    uint32_t step;  /* the sample it shows */
+    uint64_t page_bytes;
+    uint64_t held_bytes;    /* what the run's blocks asked for then */
+    uint64_t outside_bytes; /* of those, outside the map (natively: blocks glibc mmapped) */
+    const char *classes;
+} tl_map_snapshot;
+
 typedef struct tl_run_record {
     const tl_scenario *scenario;
     const tl_params *params;
@@ -44,6 +55,8 @@ typedef struct tl_run_record {
     const tl_after_event *after;   /* after_count events, or NULL: given one at a time */
     uint32_t after_count;
     const tl_program_figures *program; /* a program run's program; NULL for a scenario */
+    const tl_map_snapshot *maps;       /* map_count maps, or NULL: given one at a time */
+    uint32_t map_count;
 } tl_run_record;
 
 #endif

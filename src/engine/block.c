@@ -69,3 +69,8 @@ void tl_block_release(tl_block *block) {
     block->data = NULL;
     block->freed = 1;
 }
+
+void tl_block_each(const tl_block *block, tl_block_visit visit, void *context) {
+    if (block->data != NULL)
+        visit(context, block->data, block->size);
+}

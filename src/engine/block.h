@@ -23,6 +23,8 @@ void tl_block_init(tl_block *block, uint64_t size, enum tl_fill fill);
 tl_step_result tl_block_step(tl_block *block, const char *prefix, tl_step_desc *desc,
                              tl_error *err);
 void tl_block_release(tl_block *block);
+/* The block, while it is allocated, to `visit`. */
+void tl_block_each(const tl_block *block, tl_block_visit visit, void *context);
 /* Steps one block takes: malloc, the fill steps, free. */
 uint32_t tl_block_steps(uint64_t size);
 /* "50.00 MiB" */

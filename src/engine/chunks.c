@@ -18,7 +18,7 @@ int tl_chunks_init(tl_chunks *chunks, uint64_t count, uint64_t size, tl_error *e
     chunks->ptrs = calloc((size_t)count, sizeof *chunks->ptrs);
     chunks->count = count;
     chunks->size = size;
-    chunks->allocated = chunks->freed = 0;
+    chunks->allocated = chunks->freed = chunks->keep_every = 0;
     if (chunks->ptrs == NULL)
         return tl_fail(err, TL_ERR_OOM, "no memory for a table of %llu chunk pointers",
                        (unsigned long long)count);
@@ -58,6 +58,10 @@ tl_step_result tl_chunks_allocate_batch(tl_chunks *chunks, const char *prefix, t
     return TL_STEP_MORE;
 }
 
+static int kept(const tl_chunks *chunks, uint64_t i) {
+    return chunks->keep_every != 0 && (i + 1) % chunks->keep_every == 0;
+}
+
 tl_step_result tl_chunks_free_batch(tl_chunks *chunks, const char *prefix, tl_step_desc *desc) {
     uint64_t first = chunks->freed, end = batch_end(chunks, first);
     if (first == chunks->allocated)
@@ -65,20 +69,38 @@ tl_step_result tl_chunks_free_batch(tl_chunks *chunks, const char *prefix, tl_st
     if (end > chunks->allocated)
         end = chunks->allocated;
     for (uint64_t i = first; i < end; i++) {
+        if (kept(chunks, i))
+            continue;
         free(chunks->ptrs[i]);
         chunks->ptrs[i] = NULL;
     }
     chunks->freed = end;
     desc->phase = TL_PHASE_FREE;
-    snprintf(desc->label, sizeof desc->label, "%sfree chunks %llu-%llu of %llu", prefix,
+    char keeping[48] = "";
+    if (chunks->keep_every > 1)
+        snprintf(keeping, sizeof keeping, ", every %lluth kept",
+                 (unsigned long long)chunks->keep_every);
+    else if (chunks->keep_every == 1)
+        snprintf(keeping, sizeof keeping, ", all kept");
+    snprintf(desc->label, sizeof desc->label, "%sfree chunks %llu-%llu of %llu%s", prefix,
              (unsigned long long)first + 1, (unsigned long long)end,
-             (unsigned long long)chunks->count);
+             (unsigned long long)chunks->count, keeping);
     return TL_STEP_MORE;
 }
 
+void tl_chunks_each(const tl_chunks *chunks, tl_block_visit visit, void *context) {
+    if (chunks->ptrs == NULL)
+        return;
+    for (uint64_t i = 0; i < chunks->allocated; i++)
+        if (chunks->ptrs[i] != NULL)
+            visit(context, chunks->ptrs[i], chunks->size);
+    visit(context, chunks->ptrs, chunks->count * sizeof *chunks->ptrs);
+}
+
 void tl_chunks_release(tl_chunks *chunks) {
+    /* Freed chunks are NULL in the table: free(NULL) does nothing. */
     if (chunks->ptrs != NULL)
-        for (uint64_t i = chunks->freed; i < chunks->allocated; i++)
+        for (uint64_t i = 0; i < chunks->allocated; i++)
             free(chunks->ptrs[i]);
     free(chunks->ptrs);
     chunks->ptrs = NULL;

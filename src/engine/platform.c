@@ -22,9 +22,20 @@ uint64_t tl_probe_footprint(uint64_t *rss_anon_bytes) {
     return (uint64_t)emscripten_get_heap_size();
 }
 
+/* The highest sbrk(0) seen: emmalloc's trim lowers sbrk, but not what the heap reached. */
+static uint64_t sbrk_high;
+
+uint64_t tl_sbrk_high_water(void) {
+    uint64_t now = (uint64_t)(uintptr_t)sbrk(0);
+    if (now > sbrk_high)
+        sbrk_high = now;
+    return sbrk_high;
+}
+
 static void probe_platform(tl_memory *out) {
     out->footprint_bytes = tl_probe_footprint(&out->rss_anon_bytes);
     out->sbrk_bytes = (uint64_t)(uintptr_t)sbrk(0);
+    tl_sbrk_high_water();
     out->resident_bytes = TL_NOT_READ;
     out->host_rss_bytes = TL_NOT_READ;
 }
@@ -145,6 +156,10 @@ const char *tl_allocator_name(void) {
 
 uint64_t tl_page_bytes(void) {
     return (uint64_t)sysconf(_SC_PAGESIZE);
+}
+
+uint64_t tl_sbrk_high_water(void) {
+    return (uint64_t)(uintptr_t)sbrk(0);
 }
 
 #endif

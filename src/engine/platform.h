@@ -62,6 +62,10 @@ void tl_probe_memory_known(tl_memory *out, uint64_t in_use_bytes);
 /* Calls the allocator's trim unless `enabled` is 0. */
 tl_trim_result tl_trim(int enabled);
 
+/* The highest end of the heap sbrk gave so far (WebAssembly: every sample notes it, so a trim
+ * that lowers sbrk does not lower it); natively sbrk(0) now. */
+uint64_t tl_sbrk_high_water(void);
+
 const char *tl_platform_name(void); /* "native" or "wasm" */
 /* Natively {"native", the kernel release (uname), "rss_anon"}; NULL in WebAssembly, where the
  * embedder says which host it is. */

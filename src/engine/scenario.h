@@ -38,6 +38,9 @@ typedef enum tl_step_result {
     TL_STEP_FAILED /* stopped: the tl_error says why (TL_ERR_OOM, TL_ERR_BAD_TRACE, ...) */
 } tl_step_result;
 
+/* Told of one block a scenario holds: its address and the bytes it asked for. */
+typedef void (*tl_block_visit)(void *context, const void *block, uint64_t bytes);
+
 typedef struct tl_scenario {
     const char *name;
     const char *description;
@@ -57,6 +60,9 @@ typedef struct tl_scenario {
      * allocates and frees, so that the engine can sample its steps without walking the heap
      * (tl_probe_memory_known). Safe after release. */
     uint64_t (*held_bytes)(const void *state);
+    /* Every block the scenario holds now, its own tables included, each given to `visit` once:
+     * the live class of the memory map (memory_map.h). Safe after release (none). */
+    void (*each_block)(const void *state, tl_block_visit visit, void *context);
 } tl_scenario;
 
 const char *tl_phase_name(enum tl_phase phase);

@@ -162,7 +162,9 @@ static void write_document(FILE *out, char **program, tl_measure_samples *sample
                          tl_platform_host(),
                          NULL,
                          0,
-                         &figures};
+                         &figures,
+                         NULL,
+                         0};
     /* glibc's malloc_trim is never called by trimlab here (the program's free may trim). */
     tl_json_begin_document(out, TL_NATIVE_GENERATOR, "glibc", "disabled");
     tl_json_add_run(out, 0, &run);

@@ -164,7 +164,9 @@ static int replay_work(void *context, FILE *json) {
                             tl_platform_host(),
                             NULL,
                             0,
-                            NULL};
+                            NULL,
+                            NULL,
+                            0};
     tl_engine_end(&engine);
     tl_trace_file_close(&file);
     if (io != TL_OK) {

@@ -36,6 +36,8 @@ tl_run_record tl_failed_run(const tl_cli_run *run, const char *error, double ela
                             tl_platform_host(),
                             NULL,
                             0,
-                            NULL};
+                            NULL,
+                            NULL,
+                            0};
     return record;
 }

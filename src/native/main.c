@@ -21,12 +21,13 @@
 typedef struct scenario_job {
     const tl_cli_run *run;
     int quiet;
+    int map;
 } scenario_job;
 
 /* One scenario run, in a child process of its own (child_run.c). */
 static int run_scenario(void *context, FILE *json) {
     const scenario_job *job = context;
-    int outcome = tl_run_once(job->run, json, job->quiet ? NULL : stdout);
+    int outcome = tl_run_once(job->run, job->map, json, job->quiet ? NULL : stdout);
     return outcome == TL_OK ? 0 : EXIT_OUT_OF_MEMORY;
 }
 
@@ -51,7 +52,7 @@ static int write_run(FILE *json, unsigned index, const tl_cli_run *run,
 static int run_one(void *context, unsigned index, FILE *json) {
     const tl_cli_options *options = context;
     tl_child_output child = {NULL, 0, 0, 0};
-    scenario_job job = {&options->runs[index], options->quiet};
+    scenario_job job = {&options->runs[index], options->quiet, options->map};
     int code = tl_run_in_child(run_scenario, &job, &child);
     code = tl_child_stop_signal() ? 0 : write_run(json, index, job.run, &child, code);
     free(child.data);

@@ -7,7 +7,8 @@
 #include "cli/cli_options.h"
 
 /* Returns the run's outcome (TL_OK or TL_ERR_OOM), or TL_ERR_OOM when not even the sample table
- * could be allocated. `table` may be NULL. */
-int tl_run_once(const tl_cli_run *run, FILE *json, FILE *table);
+ * could be allocated. `table` may be NULL. With `map`, the run's memory maps (run_maps.h) go to
+ * the JSON and, one line each, under the table. */
+int tl_run_once(const tl_cli_run *run, int map, FILE *json, FILE *table);
 
 #endif

@@ -205,6 +205,22 @@ static void buckets_release(void *state) {
     s->batch = NULL;
 }
 
+static void visit_vec(const tl_u64_vec *vec, tl_block_visit visit, void *context) {
+    if (vec->data != NULL)
+        visit(context, vec->data, vec->capacity * sizeof *vec->data);
+}
+
+static void buckets_each_block(const void *state, tl_block_visit visit, void *context) {
+    const buckets_state *s = state;
+    for (unsigned d = 0; d < TL_MODEL_MAX_DEPTHS; d++)
+        if (s->sets[d].slots != NULL)
+            visit(context, s->sets[d].slots, (s->sets[d].mask + 1) * sizeof *s->sets[d].slots);
+    visit_vec(&s->frontier, visit, context);
+    visit_vec(&s->next, visit, context);
+    if (s->batch != NULL)
+        visit(context, s->batch, BATCH_SLOTS * sizeof *s->batch);
+}
+
 const tl_scenario tl_scenario_buckets = {
     "buckets",
     "BFS database of robin-hood sets sized by a bucket model; temporaries freed per depth; trim",
@@ -214,4 +230,5 @@ const tl_scenario tl_scenario_buckets = {
     buckets_step,
     buckets_release,
     NULL,
+    buckets_each_block,
 };

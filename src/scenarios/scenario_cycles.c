@@ -54,6 +54,11 @@ static void cycles_release(void *state) {
     tl_block_release(&s->block);
 }
 
+static void cycles_each_block(const void *state, tl_block_visit visit, void *context) {
+    const cycles_state *s = state;
+    tl_block_each(&s->block, visit, context);
+}
+
 const tl_scenario tl_scenario_cycles = {
     "cycles",
     "Test 3 of the reference measurement: cycles of one block allocated, touched and freed; trim "
@@ -64,4 +69,5 @@ const tl_scenario tl_scenario_cycles = {
     cycles_step,
     cycles_release,
     NULL,
+    cycles_each_block,
 };

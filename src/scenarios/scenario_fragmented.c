@@ -1,6 +1,9 @@
 /* Many small chunks (below glibc's 128 KiB mmap threshold), one live chunk pinned above them,
  * all others freed, then trim: free() cannot lower brk past the pinned chunk, but malloc_trim
- * also releases whole free pages inside the heap. */
+ * also releases whole free pages inside the heap. With keep_every N, every Nth chunk stays live
+ * too, so live blocks pin memory between the free runs: the memory map tells the free space on
+ * pages that hold live data (fragmentation, kept even natively) from whole free pages
+ * (retention: what trim can give back natively). */
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -8,11 +11,13 @@
 #include "engine/touch.h"
 #include "scenarios.h"
 
-enum { P_CHUNKS, P_CHUNK_KIB };
+enum { P_CHUNKS, P_CHUNK_KIB, P_KEEP_EVERY };
 
 static const tl_param_def fragmented_params[] = {
     {"chunks", "count", "small chunks allocated, then freed", TL_PARAM_INT, 2560, 16, 32768, NULL},
     {"chunk_kib", "KiB", "size of each chunk (under 128 KiB)", TL_PARAM_INT, 4, 1, 127, NULL},
+    {"keep_every", "count", "every Nth chunk stays live (0: none, only the pinned one)",
+     TL_PARAM_INT, 0, 0, 32768, NULL},
 };
 
 typedef struct fragmented_state {
@@ -33,8 +38,10 @@ static int fragmented_begin(void *state, const tl_params *params, void *input, t
     (void)input;
     s->pinned = NULL;
     s->pin_done = 0;
-    return tl_chunks_init(&s->chunks, params->value[P_CHUNKS], params->value[P_CHUNK_KIB] * TL_KIB,
-                          err);
+    int status = tl_chunks_init(&s->chunks, params->value[P_CHUNKS],
+                                params->value[P_CHUNK_KIB] * TL_KIB, err);
+    s->chunks.keep_every = params->value[P_KEEP_EVERY];
+    return status;
 }
 
 static tl_step_result pin_chunk(fragmented_state *s, tl_step_desc *desc, tl_error *err) {
@@ -67,6 +74,13 @@ static void fragmented_release(void *state) {
     s->pinned = NULL;
 }
 
+static void fragmented_each_block(const void *state, tl_block_visit visit, void *context) {
+    const fragmented_state *s = state;
+    tl_chunks_each(&s->chunks, visit, context);
+    if (s->pinned != NULL)
+        visit(context, s->pinned, s->chunks.size);
+}
+
 const tl_scenario tl_scenario_fragmented = {
     "fragmented",
     "small chunks, one live chunk pinned above them, the rest freed, then trim",
@@ -76,4 +90,5 @@ const tl_scenario tl_scenario_fragmented = {
     fragmented_step,
     fragmented_release,
     NULL,
+    fragmented_each_block,
 };

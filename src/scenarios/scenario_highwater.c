@@ -107,6 +107,11 @@ static void highwater_release(void *state) {
     tl_chunks_release(&s->chunks);
 }
 
+static void highwater_each_block(const void *state, tl_block_visit visit, void *context) {
+    const highwater_state *s = state;
+    tl_chunks_each(&s->chunks, visit, context);
+}
+
 const tl_scenario tl_scenario_highwater = {
     "highwater",
     "grows far past 64 MiB in small chunks (in batches of batch_mib), frees everything, then trim",
@@ -116,4 +121,5 @@ const tl_scenario tl_scenario_highwater = {
     highwater_step,
     highwater_release,
     NULL,
+    highwater_each_block,
 };

@@ -436,6 +436,19 @@ static void replay_release(void *state) {
         tl_replay_close(s->replay);
 }
 
+static void replay_each_block(const void *state, tl_block_visit visit, void *context) {
+    const tl_replay *replay = ((const replay_state *)state)->replay;
+    if (replay == NULL || replay->map.slots == NULL)
+        return;
+    const tl_addr_map *map = &replay->map;
+    for (uint64_t i = 0; i < map->capacity; i++)
+        if (map->slots[i].key != 0 && map->slots[i].block != NULL)
+            visit(context, map->slots[i].block, map->slots[i].size);
+    visit(context, map->slots, map->capacity * TL_ADDR_MAP_ENTRY_BYTES);
+    if (replay->input.data != NULL)
+        visit(context, replay->input.data, TL_REPLAY_INPUT_BYTES);
+}
+
 const tl_scenario tl_scenario_replay = {
     "replay",
     "replays an allocation trace recorded from a program (trimlab record)",
@@ -445,4 +458,5 @@ const tl_scenario tl_scenario_replay = {
     replay_step,
     replay_release,
     replay_held_bytes,
+    replay_each_block,
 };

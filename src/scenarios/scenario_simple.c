@@ -31,6 +31,10 @@ static void simple_release(void *state) {
 
 _Static_assert(sizeof(tl_block) <= TL_STATE_MAX, "simple state fits");
 
+static void simple_each_block(const void *state, tl_block_visit visit, void *context) {
+    tl_block_each(state, visit, context);
+}
+
 const tl_scenario tl_scenario_simple = {
     "simple",
     "Test 1 of the reference measurement: one large block, touched page by page, freed, then trim",
@@ -40,4 +44,5 @@ const tl_scenario tl_scenario_simple = {
     simple_step,
     simple_release,
     NULL,
+    simple_each_block,
 };

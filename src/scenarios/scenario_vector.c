@@ -36,6 +36,10 @@ static void vector_release(void *state) {
     tl_block_release(state);
 }
 
+static void vector_each_block(const void *state, tl_block_visit visit, void *context) {
+    tl_block_each(state, visit, context);
+}
+
 const tl_scenario tl_scenario_vector = {
     "vector",
     "Test 2 of the reference measurement: reserve 8-byte slots like a robin_set, fill them, "
@@ -46,4 +50,5 @@ const tl_scenario tl_scenario_vector = {
     vector_step,
     vector_release,
     NULL,
+    vector_each_block,
 };

@@ -11,12 +11,14 @@
 #include "cli/report_table.h"
 #include "cli/results_json.h"
 #include "engine/engine.h"
+#include "engine/memory_map.h"
 #include "scenarios/scenarios.h"
 #include "shared/message.h"
 #include "shared/version.h"
 #include "wasm_shared.h"
 
-#define TEXT_MAX 16384
+/* Room for a map's JSON: its text of up to two characters a page (wasm_map.c), and its fields. */
+#define TEXT_MAX 20480
 #define PARAMS_TEXT_MAX 1024
 
 /* One run at a time per module instance, like the native CLI's child process. */
@@ -24,6 +26,9 @@ static tl_engine engine;
 static tl_sample sample;
 static int sample_valid;
 static tl_error last_error;
+/* The moments of the memory map (memory_map.h) the current sample completes. */
+static tl_map_moments map_moments;
+static unsigned sample_moments;
 
 /* The native CLI's argv as given through tl_wasm_cli_arg; argv[0] is the program name. It grows
  * as needed: the native CLI takes any number of arguments, so this must too. */
@@ -330,9 +335,12 @@ const char *tl_wasm_cli_json(void) {
     FILE *out = tl_api_text_open();
     if (out == NULL)
         return tl_api_text_close(out);
-    fprintf(out, "{\"action\": \"%s\", \"trace\": %s, \"json\": %s, \"quiet\": %s, \"runs\": [",
+    fprintf(out,
+            "{\"action\": \"%s\", \"trace\": %s, \"json\": %s, \"quiet\": %s, \"map\": %s, "
+            "\"runs\": [",
             action_name(cli_options.action), cli_trace != NULL ? "true" : "false",
-            cli_options.json_path != NULL ? "true" : "false", cli_options.quiet ? "true" : "false");
+            cli_options.json_path != NULL ? "true" : "false", cli_options.quiet ? "true" : "false",
+            cli_options.map ? "true" : "false");
     for (unsigned i = 0; i < cli_options.run_count; i++) {
         const tl_cli_run *run = &cli_options.runs[i];
         fprintf(out, "%s{\"scenario\": \"%s\", \"params\": \"", i ? ", " : "", run->scenario->name);
@@ -387,7 +395,18 @@ int tl_wasm_step(void) {
     if (!tl_engine_step(&engine, &sample))
         return 0;
     sample_valid = 1;
+    if (sample.step == 0) /* a new run's first sample */
+        memset(&map_moments, 0, sizeof map_moments);
+    sample_moments = tl_map_moments_next(&map_moments, sample.phase);
     return 1;
+}
+
+int tl_wasm_map_moments(void) {
+    return sample_valid ? (int)sample_moments : 0;
+}
+
+const tl_engine *tl_api_engine(void) {
+    return &engine;
 }
 
 int tl_wasm_done(void) {
@@ -456,7 +475,9 @@ const char *tl_wasm_run_json(void) {
                             NULL,
                             NULL,
                             0,
-                            NULL};
+                            NULL,
+                            NULL,
+                            0};
     FILE *out = tl_api_text_open();
     if (out != NULL)
         tl_json_write_run(out, &record);

@@ -53,10 +53,10 @@ const char *tl_wasm_canonical_model(const char *model);
 /* The native command line parser: tl_wasm_cli_reset, one tl_wasm_cli_arg per argument (argv[1]
  * onwards), optionally tl_wasm_setenv, then tl_wasm_cli_parse (0 or an error code with the native
  * CLI's message) and tl_wasm_cli_json for what it decided:
- * {"action": "run"|"list"|"help"|"version", "trace": BOOL, "json": BOOL, "quiet": BOOL,
- *  "runs": [{"scenario": NAME, "params": "k=v;k=v", "trim": BOOL}, ...]};
- * "json"/"trace" say whether a path was given, tl_wasm_cli_json_path/tl_wasm_cli_trace_path give
- * it ("" when none), whatever its length. Any number of arguments, as natively. */
+ * {"action": "run"|"list"|"help"|"version", "trace": BOOL, "json": BOOL, "quiet": BOOL, "map":
+ * BOOL, "runs": [{"scenario": NAME, "params": "k=v;k=v", "trim": BOOL}, ...]}; "json"/"trace" say
+ * whether a path was given, tl_wasm_cli_json_path/tl_wasm_cli_trace_path give it ("" when none),
+ * whatever its length. Any number of arguments, as natively. */
 void tl_wasm_cli_reset(void);
 int tl_wasm_cli_arg(const char *arg);
 /* Sets (value not NULL) or unsets a variable of the module's own environment. */
@@ -87,6 +87,23 @@ double tl_wasm_sample_allocator_free_bytes(void);
 /* The run so far as a results-format run object without samples and elapsed_ms:
  * {"scenario", "params", "trim", "outcome", "error", "summary"}, plus "trace" for a replay. */
 const char *tl_wasm_run_json(void);
+
+/* ---- the memory map (src/engine/memory_map.h): the allocator's view of every 64 KiB page ----
+ *
+ * tl_wasm_map fills the map buffer (tl_wasm_map_ptr: one byte per page of linear memory, at most
+ * TL_WASM_MAP_PAGES) with each page's class by the run's own blocks (the engine knows each one
+ * a scenario or replay holds): 0 live, 2 free (below sbrk's high-water mark, no live block), 3
+ * above that mark, 4 static (data and stack, below the heap); returns the pages filled, or -1
+ * with an error. The embedder, which alone can read the kernel's residency, makes each resident
+ * free page 1 (cached): web/memory-map.js. O(pages + blocks). tl_wasm_map_held_bytes: the bytes
+ * the run's blocks asked for at the last tl_wasm_map. tl_wasm_map_moments: the moments (bit
+ * 1 << tl_map_moment: 1 work and 2 free, both the sample before; 4 trim, this sample) the current
+ * sample completes. */
+#define TL_WASM_MAP_PAGES 8192
+double tl_wasm_map_ptr(void);
+int tl_wasm_map(void);
+double tl_wasm_map_held_bytes(void);
+int tl_wasm_map_moments(void);
 
 /* ---- replays of allocation traces (src/scenarios/scenario_replay.h), fed in chunks from JS ----
  *
@@ -150,7 +167,7 @@ int tl_wasm_format_after(const char *event, double elapsed_ms, double resident, 
  * scenario "program" and before its pieces: its name, then each argument in order (the results
  * format's bounds: src/cli/results_json.h). A program run's samples may give -1 for sbrk, in_use
  * and allocator_free (not read: the allocator is the program's); its JSON tail, holding the
- * program, must fit in the returned-string buffer (16 KiB) or is refused whole. */
+ * program, must fit in the returned-string buffer (20 KiB) or is refused whole. */
 int tl_wasm_format_program(const char *name);
 int tl_wasm_format_program_arg(const char *argument);
 /* The document's head: the generator "trimlab VERSION (program)", `allocator`, and "trim" from
@@ -166,6 +183,16 @@ const char *tl_wasm_run_json_end(void);
 const char *tl_wasm_table_head(void);
 const char *tl_wasm_table_row(void);
 const char *tl_wasm_table_tail(void);
+/* A run's maps, after tl_wasm_format_run (which sets none): how many (at most 3), then each one
+ * from the map buffer's `pages` classes as the embedder completed them (tl_wasm_format_map: its
+ * moment "work", "free" or "trim", the sample, the bytes its blocks asked for), written by
+ * tl_wasm_map_json (map `index`) and, after the last, tl_wasm_maps_end; tl_wasm_map_line is the
+ * loaded map's line under the CLI's table. */
+int tl_wasm_format_maps(int count);
+int tl_wasm_format_map(const char *at, double step, int pages, double held_bytes);
+const char *tl_wasm_map_json(int index);
+const char *tl_wasm_maps_end(void);
+const char *tl_wasm_map_line(void);
 /* The line under a replay's table, naming the trace `path`. */
 const char *tl_wasm_trace_line(const char *path);
 

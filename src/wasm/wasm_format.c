@@ -5,8 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/map_report.h"
 #include "cli/report_table.h"
 #include "cli/results_json.h"
+#include "engine/memory_map.h"
 #include "scenarios/scenario_replay.h"
 #include "scenarios/scenarios.h"
 #include "shared/message.h"
@@ -30,8 +32,12 @@ static char *program_arguments[TL_PROGRAM_ARGS_MAX + 1];
 static int program_count;
 static tl_program_figures program_run = {NULL, program_arguments};
 /* `samples` and `after` are not NULL: the wrapper gives them one at a time. */
-static tl_run_record run = {NULL,          &params, 0,    &sample, 0,      &summary, TL_OK,
-                            error_message, 0,       NULL, NULL,    &after, 0,        NULL};
+static tl_run_record run = {NULL, &params, 0,    &sample, 0, &summary, TL_OK, error_message,
+                            0,    NULL,    NULL, &after,  0, NULL,     NULL,  0};
+
+/* The run's map loaded last (tl_wasm_format_map): its text, written from the map buffer. */
+static char map_text[2 * TL_WASM_MAP_PAGES + 1];
+static tl_map_snapshot map = {NULL, 0, 0, 0, 0, map_text};
 
 /* A byte count or count from JavaScript: a whole number from 0 below 2^53. */
 static int count_of(double value, uint64_t *out) {
@@ -146,6 +152,7 @@ int tl_wasm_format_run(const char *scenario, const char *params_text, int trim_e
     forget_program();
     run.scenario = scenario_named(scenario);
     run.trace = NULL;
+    run.map_count = 0;
     if (run.scenario == NULL ||
         tl_api_parse_params(run.scenario, params_text, &params, tl_api_error()) != TL_OK ||
         outcome_named(outcome, &run.outcome) != TL_OK ||
@@ -209,6 +216,53 @@ int tl_wasm_format_sample(double step, const char *phase, const char *label, dou
     sample.step = (uint32_t)number;
     snprintf(sample.label, sizeof sample.label, "%s", label);
     return TL_OK;
+}
+
+int tl_wasm_format_maps(int count) {
+    tl_error_clear(tl_api_error());
+    if (count < 0 || count > TL_MAP_MOMENTS)
+        return tl_fail(tl_api_error(), TL_ERR_BAD_VALUE, "%d maps (allowed: 0 to %d)", count,
+                       TL_MAP_MOMENTS);
+    run.map_count = (uint32_t)count;
+    return TL_OK;
+}
+
+int tl_wasm_format_map(const char *at, double step, int pages, double held_bytes) {
+    uint64_t step_value;
+    tl_error_clear(tl_api_error());
+    if (named(tl_map_moment_names, at, "map moment", &map.at) != TL_OK ||
+        count_of(step, &step_value) != TL_OK || count_of(held_bytes, &map.held_bytes) != TL_OK)
+        return tl_api_error()->code;
+    if (pages < 1 || pages > TL_WASM_MAP_PAGES || step_value > UINT32_MAX)
+        return tl_fail(tl_api_error(), TL_ERR_BAD_VALUE,
+                       "%d pages at step %.17g (allowed: 1 to %d)", pages, step, TL_WASM_MAP_PAGES);
+    /* Every page a run of one class at most: two characters each, up to 4 digits fewer. */
+    tl_map_encode(tl_api_map_classes(), (uint64_t)pages, map_text, sizeof map_text);
+    map.step = (uint32_t)step_value;
+    map.page_bytes = tl_page_bytes();
+    map.outside_bytes = 0; /* linear memory holds every block */
+    return TL_OK;
+}
+
+const char *tl_wasm_map_json(int index) {
+    FILE *out = tl_api_text_open();
+    if (out != NULL)
+        tl_json_write_map(out, &map, (uint32_t)index);
+    return tl_api_text_close(out);
+}
+
+const char *tl_wasm_maps_end(void) {
+    FILE *out = tl_api_text_open();
+    if (out != NULL)
+        tl_json_write_maps_end(out, &run);
+    return tl_api_text_close(out);
+}
+
+const char *tl_wasm_map_line(void) {
+    FILE *out = tl_api_text_open();
+    if (out != NULL)
+        tl_print_map(out, &map);
+    return tl_api_text_close(out);
 }
 
 int tl_wasm_format_after(const char *event, double elapsed_ms, double resident, double host_rss) {

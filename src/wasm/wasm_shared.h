@@ -5,6 +5,7 @@
 
 #include <stdio.h>
 
+#include "engine/engine.h"
 #include "engine/scenario.h"
 
 /* A stream whose text tl_api_text_close copies into the returned-string buffer: the text, or ""
@@ -16,5 +17,9 @@ tl_error *tl_api_error(void);
 /* Applies "KEY=VALUE;KEY=VALUE" over the scenario's defaults; empty pieces are skipped. */
 int tl_api_parse_params(const tl_scenario *scenario, const char *params_text, tl_params *params,
                         tl_error *err);
+/* The engine of the module's one run (wasm_api.c), for the memory map (wasm_map.c). */
+const tl_engine *tl_api_engine(void);
+/* The memory map buffer (wasm_map.c), as the embedder completed it, for the results' writers. */
+const unsigned char *tl_api_map_classes(void);
 
 #endif

@@ -23,5 +23,6 @@ int main(void) {
     failed += run_output_file_tests();
     failed += run_results_json_tests();
     failed += run_measure_samples_tests();
+    failed += run_memory_map_tests();
     return failed > 125 ? 125 : failed;
 }

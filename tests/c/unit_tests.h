@@ -23,6 +23,7 @@ int run_trace_reader_tests(void);
 int run_output_file_tests(void);
 int run_results_json_tests(void);
 int run_measure_samples_tests(void);
+int run_memory_map_tests(void);
 
 /* The registered scenario of that name; fails the test when there is none. */
 const tl_scenario *test_scenario(const char *name);

@@ -217,6 +217,7 @@ test('a module that cannot be loaded: one line, exit 1, no stack trace', () => {
     copyFileSync(join(root, 'tools', file), join(dir, 'tools', file));
   for (const file of [
     'message.js',
+    'memory-map.js',
     'trimlab-api.js',
     'units.js',
     'gen/trimlab.js',

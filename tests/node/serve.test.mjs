@@ -699,3 +699,49 @@ test('/api/resident: another site is refused with 403 and one line, and does not
     await new Promise((resolve) => frozen.close(resolve));
   }
 });
+
+test('/api/resident-map: numbers only, one rate limit with /api/resident, another site refused', async () => {
+  const calls = { read: 0, map: 0 };
+  const frozen = await serve(root, 0, {
+    now: () => 0,
+    reader: {
+      read: () => (calls.read++, null),
+      readMap: () => (
+        calls.map++,
+        { host: 'chromium', matched: 'tag', residency: { page_bytes: 4096, runs: [10, 6] } }
+      ),
+    },
+  });
+  const base = `http://127.0.0.1:${frozen.address().port}`;
+  const query = `bytes=65536&tag=${TAG}&at=0`;
+  try {
+    const crossSite = await fetch(`${base}/api/resident-map?${query}`, {
+      headers: { 'Sec-Fetch-Site': 'cross-site' },
+    });
+    assert.equal(crossSite.status, 403);
+    await crossSite.text();
+    const bad = await fetch(`${base}/api/resident-map?bytes=12&tag=${TAG}&at=0`);
+    assert.equal(bad.status, 400);
+    await bad.text();
+    const answer = await fetch(`${base}/api/resident-map?${query}`);
+    assert.equal(answer.status, 200);
+    assert.deepEqual(await answer.json(), {
+      host: 'chromium',
+      matched: 'tag',
+      page_bytes: 4096,
+      runs: [10, 6],
+    });
+    // 2 requests used of the bucket's 50 (the cross-site one used none): 48 more of either path.
+    const statuses = [];
+    for (let i = 0; i < 50; i++) {
+      const path = i % 2 ? '/api/resident' : '/api/resident-map';
+      const response = await fetch(`${base}${path}?${query}`);
+      statuses.push(response.status);
+      await response.text();
+    }
+    assert.equal(statuses.filter((status) => status === 429).length, 2, String(statuses));
+    assert.deepEqual(calls, { read: 24, map: 25 });
+  } finally {
+    await new Promise((resolve) => frozen.close(resolve));
+  }
+});
