@@ -1,5 +1,5 @@
-// The page: wires the controls, the live chart, the native results, the summary, the
-// walkthrough and the exports together. Runs go through the run controller
+// The page: wires the controls, the live chart, the native results, the summary, presenter
+// mode and the exports together. Runs go through the run controller
 // (run-controller.js), traces through the replay flow (replay-flow.js); the engine is reached
 // only through trimlab-api.js: the runs' instances each in a Worker (remote-lab.js), the
 // catalogue of scenarios and their parameters on this thread.
@@ -19,9 +19,16 @@ import {
   paramDifferences,
   paramsLine,
 } from './native-data.js';
-import { residentOfRun, storyFigures } from './story.js';
+import {
+  residentOfRun,
+  signedPercent,
+  storyFigures,
+  verdictNumbers,
+  verdictSentence,
+} from './story.js';
 import { renderSummary, renderPlaceholder, renderVerdict, item } from './summary-view.js';
-import { CaptionTracker, WALKTHROUGH, captionHoldMs } from './walkthrough.js';
+import { CaptionTracker, PRESENTED } from './captions.js';
+import { SlideDeck, showSlide } from './presenter.js';
 import { runCsv, exportName, download, canvasPng } from './export.js';
 import { mib } from './units.js';
 import { cleanLine } from './message.js';
@@ -56,11 +63,21 @@ const ui = {
   run: $('run'),
   stop: $('stop'),
   reset: $('reset'),
-  walkthrough: $('walkthrough'),
+  present: $('present'),
+  presenter: {
+    box: $('presenter'),
+    title: $('slide-title'),
+    text: $('slide-text'),
+    table: $('slide-table'),
+    count: $('slide-count'),
+    back: $('slide-back'),
+    pause: $('slide-pause'),
+    next: $('slide-next'),
+    leave: $('slide-leave'),
+  },
   status: $('status'),
   paramsNotice: $('params-notice'),
   runError: $('run-error'),
-  caption: $('caption'),
   canvas: $('chart'),
   nativeSource: $('native-source'),
   importInput: $('import'),
@@ -100,10 +117,10 @@ const state = {
   catalog: null, // an instance used only for the scenario list and parameter checks
   native: null, // {document, source}
   fields: null, // the parameter fields of the chosen scenario
-  walkthrough: null, // {cancelled, wake}
+  presenting: null, // the SlideDeck while presenter mode is on
   runParams: null, // params of the run on the chart (null: none yet)
   last: null, // the last finished run and what it ran on
-  captions: [], // the captions the last walkthrough showed, in order (for the debug hook)
+  slides: [], // the slides the last presentation showed, in order (for the debug hook)
   replay: null, // {name, trace: {program, event_count}} while a trace's replay is on the chart
   measured: null, // browser-results.json, loaded once live resident readings are unavailable
   batches: null, // the batch sizes compared (web/batch-compare.js), made at the first comparison
@@ -137,7 +154,7 @@ function showError(error, context = '') {
 }
 
 function setBusy(busy) {
-  for (const control of ui.form.querySelectorAll('input, select:not(#speed), #run, #walkthrough'))
+  for (const control of ui.form.querySelectorAll('input, select:not(#speed), #run, #present'))
     control.disabled = busy;
   ui.stop.disabled = !busy;
   ui.reset.disabled = false;
@@ -351,11 +368,6 @@ function placeholder(text) {
 
 // ---- running ----
 
-function showCaption(text) {
-  show(ui.caption, text);
-  if (text && state.walkthrough) state.walkthrough.captions.push(text);
-}
-
 function statusOf(sample) {
   const name = state.replay ? `replay of ${state.replay.name}` : ui.scenario.value;
   return (
@@ -382,9 +394,9 @@ function scenarioRun(scenario, params) {
  * says about it. Resolves with the run, or null when it was refused, failed or stopped (the
  * reason is on the page). Nothing on the chart changes unless the run really starts.
  */
-async function startRun({ scenario, params, begin, refused, allocator, reuse, captions }) {
+async function startRun({ scenario, params, begin, refused, allocator, reuse, deck = null }) {
   show(ui.runError, '');
-  const tracker = captions ? new CaptionTracker(scenario, allocator) : null;
+  const tracker = deck ? new CaptionTracker(scenario, allocator) : null;
   let residentStart = null; // the reading before step 0
   return controller.run({
     allocator,
@@ -400,8 +412,9 @@ async function startRun({ scenario, params, begin, refused, allocator, reuse, ca
       ((sample) => {
         const text = tracker.next(sample);
         if (!text) return 0;
-        showCaption(`${scenario}, step ${sample.step}: ${text}`);
-        return captionHoldMs(rate());
+        // A slide per phase: the run holds there until the presenter moves on.
+        deck.push({ title: `${scenario}, step ${sample.step}`, text }, () => controller.resume());
+        return deck.closed ? 0 : Infinity;
       }),
     hooks: {
       refused,
@@ -497,7 +510,7 @@ function showDiscardCheck() {
 /** A trace file given to the page: checked whole, then replayed live with the chosen allocator. */
 async function replayFile(file) {
   if (!state.ready) return refuseImport(file.name, 'the page is still loading the module');
-  if (controller.busy || state.walkthrough)
+  if (controller.busy || state.presenting)
     return refuseImport(file.name, 'a run is in progress (press Stop first)');
   setBusy(true);
   try {
@@ -541,58 +554,148 @@ async function onRun(event) {
   setBusy(false);
 }
 
-function pause(ms, token) {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    token.wake = () => {
-      clearTimeout(timer);
-      resolve();
-    };
-  });
+/** The figures of the run on the chart (state.last), as the summary computes them. */
+function lastFigures() {
+  return storyFigures(state.last.run, nativeOfLast(), residentOfLast());
 }
 
-async function onWalkthrough() {
-  if (controller.busy) return;
-  const token = { cancelled: false, wake: () => {}, captions: [] };
-  state.walkthrough = token;
+/** A run's verdict as a slide, and the numbers the closing slide compares. */
+function verdictSlide(scenario) {
+  const figures = lastFigures();
+  const numbers = verdictNumbers(figures);
+  const text = numbers
+    ? verdictSentence(numbers, figures.wasm.resident.source)
+    : ui.summary.lead.textContent;
+  return { slide: { title: `${scenario}: what it shows`, text }, numbers };
+}
+
+/** The closing slide: the scenarios shown, side by side. */
+function closingSlide(shown) {
+  const cell = (bytes) => `${mib(bytes)} MiB`;
+  return {
+    title: 'The scenarios shown',
+    text:
+      'What the native program holds after the work, what the browser still holds, and how ' +
+      'far a memory plan made from the native figures is off.',
+    rows: [
+      ['scenario', 'native holds', 'the browser holds', 'a plan from native is off by'],
+      ...shown.map(({ scenario, numbers }) =>
+        numbers
+          ? [
+              scenario,
+              cell(numbers.nativeHeld),
+              cell(numbers.browserHeld),
+              `${signedPercent(numbers.planErrorPercent)} %`,
+            ]
+          : [scenario, '–', '–', 'not measured here'],
+      ),
+    ],
+  };
+}
+
+/** A remedy as a slide: shown, done on the chart, its outcome added to the slide. */
+async function remedySlide(deck, title, text, act) {
+  const waiting = deck.wait({ title, text });
+  const outcome = await act();
+  if (!deck.closed && outcome) deck.update({ title, text: `${text} ${outcome}` });
+  return waiting;
+}
+
+/** Presenter mode: cycles, then highwater, a slide per phase (each run holds there until the
+ *  presenter moves on), each run's verdict, two remedies done live, and a closing comparison. */
+async function onPresent() {
+  if (controller.busy || state.presenting) return;
+  const deck = new SlideDeck((slide, position) => showSlide(ui.presenter, slide, position));
+  state.presenting = deck;
   setBusy(true);
-  showStage();
+  document.body.classList.add('presenting');
+  ui.presenter.box.hidden = false;
+  ui.presenter.next.focus();
+  const shown = [];
   try {
-    for (const [index, scenario] of WALKTHROUGH.entries()) {
+    for (const scenario of PRESENTED) {
       selectScenario(scenario);
       const run = await startRun({
         ...scenarioRun(scenario, state.fields.values()),
         allocator: chosen('allocator'),
         reuse: false,
-        captions: true,
+        deck,
       });
-      if (!run || token.cancelled) break;
-      const next = WALKTHROUGH[index + 1];
-      if (next) {
-        showCaption(`${scenario} is done: its figures are in the summary below. Next: ${next}.`);
-        await pause(captionHoldMs(rate()) * 1.5, token);
-        if (token.cancelled) break;
-      }
+      if (!run || deck.closed) break;
+      const { slide, numbers } = verdictSlide(scenario);
+      shown.push({ scenario, numbers });
+      if ((await deck.wait(slide)) === 'closed') break;
+    }
+    if (!deck.closed && shown.length === PRESENTED.length) {
+      const again = await remedySlide(
+        deck,
+        'What to do: run again on the same instance',
+        'The same work again reuses the memory the module kept: nothing grows.',
+        async () => {
+          const { scenario, run, allocator } = state.last;
+          await startRun({ ...scenarioRun(scenario, run.params), allocator, reuse: true });
+          return state.last && `Linear memory stayed at ${mib(controller.lab.memoryBytes())} MiB.`;
+        },
+      );
+      if (again !== 'closed')
+        await remedySlide(
+          deck,
+          'What to do: terminate the worker',
+          'Ending the Worker that holds the module hands its memory back at once.',
+          () => remedies.terminate(),
+        );
+      if (!deck.closed) await deck.wait(closingSlide(shown));
     }
   } finally {
-    state.captions = token.captions;
-    state.walkthrough = null;
+    state.slides = deck.slides();
+    deck.close();
+    controller.stop();
+    state.presenting = null;
+    document.body.classList.remove('presenting');
+    ui.presenter.box.hidden = true;
     setBusy(false);
+    ui.present.focus();
   }
 }
 
+/** Presenter mode's keys: → next, ← back, space pause, Esc leave. */
+function onPresenterKey(event) {
+  const deck = state.presenting;
+  if (!deck || event.altKey || event.ctrlKey || event.metaKey) return;
+  const action = {
+    ArrowRight: () => deck.next(),
+    PageDown: () => deck.next(),
+    ArrowLeft: () => deck.back(),
+    PageUp: () => deck.back(),
+    ' ': togglePause,
+    Escape: onStop,
+  }[event.key];
+  if (!action) return;
+  event.preventDefault();
+  action();
+}
+
+/** Pauses the run in progress, or goes on (a run held at a slide goes on only with Next). */
+function togglePause() {
+  const deck = state.presenting;
+  if (!deck || !controller.running) return;
+  const paused = ui.presenter.pause.getAttribute('aria-pressed') === 'true';
+  if (paused) {
+    if (!deck.waiting) controller.resume();
+  } else controller.pause();
+  ui.presenter.pause.setAttribute('aria-pressed', String(!paused));
+  ui.presenter.pause.textContent = paused ? 'Pause' : 'Resume';
+}
+
 function onStop() {
-  if (state.walkthrough) {
-    state.walkthrough.cancelled = true;
-    state.walkthrough.wake();
-  }
+  state.presenting?.close();
   controller.stop();
   state.batches?.stop();
 }
 
 /** Lower the peak: the same work in one batch and in small ones, side by side. */
 async function onCompareBatches() {
-  if (controller.busy || state.walkthrough) return;
+  if (controller.busy || state.presenting) return;
   setBusy(true);
   ui.batchChart.parentElement.hidden = false;
   state.batches ??= new BatchComparison({
@@ -624,7 +727,6 @@ function onReset() {
   chart.clearLive();
   showNative();
   show(ui.runError, '');
-  show(ui.caption, '');
   placeholder('Run a scenario to compare.');
   ui.status.textContent = 'Reset: the next run starts a new instance.';
   updateExports();
@@ -644,7 +746,6 @@ function selectScenario(name) {
   chart.clearLive();
   showNative();
   showMeasured();
-  show(ui.caption, '');
   placeholder(`Run ${name} to compare.`);
   updateInstanceStatus();
 }
@@ -721,7 +822,12 @@ function wire() {
   ui.form.addEventListener('submit', onRun);
   ui.stop.addEventListener('click', onStop);
   ui.reset.addEventListener('click', onReset);
-  ui.walkthrough.addEventListener('click', onWalkthrough);
+  ui.present.addEventListener('click', onPresent);
+  ui.presenter.next.addEventListener('click', () => state.presenting?.next());
+  ui.presenter.back.addEventListener('click', () => state.presenting?.back());
+  ui.presenter.pause.addEventListener('click', togglePause);
+  ui.presenter.leave.addEventListener('click', onStop);
+  document.addEventListener('keydown', onPresenterKey);
   ui.compareBatches.addEventListener('click', onCompareBatches);
   ui.scenario.addEventListener('change', () => selectScenario(ui.scenario.value));
   for (const radio of ui.form.querySelectorAll('input[type="radio"]'))
@@ -751,7 +857,8 @@ function exposeDebugHook() {
     state: () => ({
       ready: state.ready,
       running: controller.running,
-      walkthrough: state.walkthrough !== null,
+      presenting: state.presenting !== null,
+      slide: state.presenting && { ...state.presenting.current, ...state.presenting.position },
       batches: state.batchOutcomes && state.batchOutcomes.map((outcome) => ({ ...outcome })),
       scenario: ui.scenario.value,
       instanceRuns: controller.labRuns,
@@ -770,7 +877,7 @@ function exposeDebugHook() {
       },
       runStats: controller.stats && { ...controller.stats },
       settled: controller.settled,
-      captions: [...(state.walkthrough?.captions ?? state.captions)],
+      slides: state.presenting?.slides() ?? state.slides,
       residentLive: resident.available,
     }),
   });
@@ -822,6 +929,8 @@ async function start() {
   ui.status.textContent = 'Ready: choose a scenario and press Run.';
   // Time to interactive for `make bench` (ms since navigation start).
   performance.mark('trimlab-ready');
+  // A link with ?present opens presenter mode.
+  if (new URLSearchParams(location.search).has('present')) onPresent();
 }
 
 start();

@@ -79,7 +79,7 @@ export async function showRemedyFigures(table, note, fetchFile = fetch) {
 const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
 
 export class RemediesPanel {
-  /** The page is busy (a run or the walkthrough): nothing here can be done. */
+  /** The page is busy (a run or presenter mode): nothing here can be done. */
   #pageBusy = false;
   /** An action of this panel is in progress. */
   #acting = false;
@@ -116,6 +116,15 @@ export class RemediesPanel {
     elements.runAgain.disabled = !(idle && controller.lab && this.canRunAgain());
     elements.drop.disabled = !(idle && controller.lab);
     elements.terminate.disabled = !(idle && (controller.lab || controller.dropped));
+  }
+
+  /**
+   * Terminates the instance's Worker as the button does (presenter mode's remedy slide).
+   * @returns {Promise<string>} the outcome the panel said
+   */
+  async terminate() {
+    await this.#act(() => this.#terminate());
+    return this.elements.result.textContent;
   }
 
   /** Shows `text` as the outcome (and forgets any outcome still to come). @param {string} text */

@@ -26,8 +26,7 @@ export class RunController {
   lab = null;
   /** Runs begun on `lab`. */
   labRuns = 0;
-  /** @type {{done: Promise<object|null>, stop: () => void,
-   *    frames: () => import('./run-loop.js').FrameStats}|null} the run in progress */
+  /** @type {ReturnType<typeof import('./run-loop.js').runLoop>|null} the run in progress */
   loop = null;
   /** @type {{updates: number, ms: number, steps: number,
    *    frames: import('./run-loop.js').FrameStats}|null}
@@ -147,6 +146,16 @@ export class RunController {
   /** Ends the run in progress, if any (its hooks' stopped says so). */
   stop() {
     this.loop?.stop();
+  }
+
+  /** Holds the run in progress where it is (presenter mode's Pause). */
+  pause() {
+    this.loop?.pause();
+  }
+
+  /** Goes on after pause() or after a hold that the run's afterStep asked for. */
+  resume() {
+    this.loop?.resume();
   }
 
   /** Lets go of the current instance without ending its Worker (its memory stays until the

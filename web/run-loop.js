@@ -33,8 +33,10 @@ const MAX_FRAME_GAP_MS = 100;
  *   just begun (web/lab-host.js, web/remote-lab.js)
  * @param {{rate: () => number, onBatch: (samples: object[]) => void,
  *          afterStep?: ((sample: object) => number)|null}} hooks rate: steps per second, read
- *   every frame; afterStep: milliseconds to hold before drawing the next step (0 to go on).
- * @returns {{done: Promise<object|null>, stop: () => void, frames: () => FrameStats}}
+ *   every frame; afterStep: milliseconds to hold before drawing the next step (0 to go on,
+ *   Infinity until resume()).
+ * @returns {{done: Promise<object|null>, stop: () => void, frames: () => FrameStats,
+ *            pause: () => void, resume: () => void}}
  */
 /**
  * @typedef {{drawn: number, longestMs: number}} FrameStats the frames that drew samples, and the
@@ -143,7 +145,8 @@ export function runLoop(lab, { rate, onBatch, afterStep }) {
           onBatch(batch);
           timer.drew(tickStart);
         }
-        if (engineDone && !asking && arrived.length === 0)
+        // A hold at the last step (a slide) keeps the run open until it ends.
+        if (engineDone && !asking && arrived.length === 0 && now >= holdUntil)
           return finish('resolve', await lab.result());
       }
       frame = requestAnimationFrame(tick);
@@ -159,5 +162,14 @@ export function runLoop(lab, { rate, onBatch, afterStep }) {
       finish('resolve', null);
     },
     frames: timer.stats,
+    /** Holds the run at the step it has drawn until resume(). */
+    pause() {
+      holdUntil = Infinity;
+      owed = 0;
+    },
+    /** Ends a pause, or a hold that afterStep asked for (Infinity: until resumed). */
+    resume() {
+      holdUntil = 0;
+    },
   };
 }

@@ -1,7 +1,7 @@
 // The page (web/index.html) in the browser TRIMLAB_BROWSER names (Debian's Chromium or Firefox
 // ESR; `make test-browser` runs this file in each): loading, live runs, the native comparison,
 // reuse of an instance, refused input, imports (every file of the malformed corpus in
-// tests/malformed/ among them), exports, errors, the walkthrough, and a
+// tests/malformed/ among them), exports, errors, and a
 // screenshot at 1280 x 800 under build/screenshots/. Run with `make test-browser` (it builds
 // the site and the native results first). No assertion depends on how fast anything ran.
 import { after, before, test } from 'node:test';
@@ -27,7 +27,6 @@ import {
   setInputFile,
   startBrowser,
   textOf,
-  valueOf,
   webRoot,
 } from '../support/browser.mjs';
 import {
@@ -783,29 +782,6 @@ test('Reset clears the run and the next run starts a new instance', async () => 
   assert.match(await textOf(page, '#instance-status'), /next run starts a new instance/);
   const state = await runScenario(page, { scenario: 'cycles', instance: 'reuse' });
   assert.equal(state.last.instanceRun, 1);
-  await page.close();
-});
-
-test('walk me through it: cycles then highwater, a caption for each phase', async () => {
-  const { page, problems } = await openPage(browser);
-  await page.select('#speed', 'max'); // no holds at this speed
-  await page.click('#walkthrough');
-  await page.waitForFunction(
-    () => window.trimlabDebug.state().settled === 2 && !window.trimlabDebug.state().walkthrough,
-    { timeout: 120_000 },
-  );
-  const seen = (await debugState(page)).captions;
-  const phasesOf = (scenario) => seen.filter((c) => c.startsWith(`${scenario}, step`));
-  // cycles: baseline, allocate, fill, the first free, the second free, trim, final.
-  assert.equal(phasesOf('cycles').length, 7, seen.join('\n'));
-  // highwater: baseline, allocate, free, trim, final.
-  assert.equal(phasesOf('highwater').length, 5, seen.join('\n'));
-  assert.ok(seen.some((c) => /dlmalloc.*returns 0/.test(c)));
-  assert.ok(seen.some((c) => c.startsWith('cycles is done') && c.endsWith('Next: highwater.')));
-  const state = await debugState(page);
-  assert.equal(state.last.scenario, 'highwater');
-  assert.equal(await valueOf(page, '#scenario'), 'highwater');
-  assert.deepEqual(problems, []);
   await page.close();
 });
 

@@ -1,6 +1,6 @@
 // The page's pure modules in Node: the summary's arithmetic (web/story.js), matching native runs
 // by parameters (web/native-data.js), the CSV export (web/export.js), the phase marks
-// (web/chart-view.js), the walkthrough's captions (web/walkthrough.js), MiB (web/units.js) and
+// (web/chart-view.js), presenter mode's captions and slides (web/captions.js, web/presenter.js), MiB (web/units.js) and
 // what the page says about a replay (web/replay-flow.js), the remedies panel's measured figures
 // (web/remedy-figures.js).
 import { test } from 'node:test';
@@ -18,7 +18,8 @@ import { failedRuns, nativeFor, paramDifferences } from '../../web/native-data.j
 import { loadTrimlab } from '../../web/trimlab-api.js';
 import { csvField, runCsv } from '../../web/export.js';
 import { ChartView, SERIES, phaseMarks, pointsOf } from '../../web/chart-view.js';
-import { CaptionTracker, captionHoldMs } from '../../web/walkthrough.js';
+import { CaptionTracker } from '../../web/captions.js';
+import { SlideDeck } from '../../web/presenter.js';
 import { replayFigures, replayNotice } from '../../web/replay-flow.js';
 import { discardText, offersDiscard } from '../../web/remedies.js';
 import { PANEL_SCENARIO, remedyTable } from '../../web/remedy-figures.js';
@@ -268,7 +269,7 @@ test('phase marks: every start of a free phase and the trim step', () => {
   );
 });
 
-test('walkthrough captions: one per phase start that has one, allocator-specific at trim', () => {
+test('presenter captions: one per phase start that has one, allocator-specific at trim', () => {
   const phases = [
     'baseline',
     'allocate',
@@ -298,10 +299,8 @@ test('walkthrough captions: one per phase start that has one, allocator-specific
   assert.equal(
     new CaptionTracker('simple', 'dlmalloc').next({ phase: 'baseline' }),
     null,
-    'no captions outside the walkthrough',
+    'no captions outside presenter mode',
   );
-  assert.equal(captionHoldMs(Infinity), 0);
-  assert.ok(captionHoldMs(5) > captionHoldMs(60));
 });
 
 test('MiB: one definition, 2^20 bytes, written with two decimals', () => {
@@ -497,4 +496,35 @@ test('the verdict: native (trim on) holds its final growth, the browser its resi
     storyFigures(wasm, { on: null, off: nativeOff, differs: [] }, resident),
   ];
   for (const f of none) assert.equal(verdictNumbers(f), null);
+});
+
+test('presenter slides: a slide stays until the presenter moves past the newest; Back and Next over those shown only change what is shown', async () => {
+  const shown = [];
+  const deck = new SlideDeck((slide, { index, count }) =>
+    shown.push(`${slide.title} ${index + 1}/${count}`),
+  );
+  const left = [];
+  deck.push({ title: 'a', text: '' }, (how) => left.push(`a ${how}`));
+  assert.equal(deck.waiting, true);
+  deck.back(); // nothing before the first
+  const second = deck.wait({ title: 'b', text: '' });
+  assert.deepEqual(left, ['a next'], 'a newer slide leaves a frontier nobody waited on');
+  deck.back();
+  assert.equal(deck.current.title, 'a');
+  deck.next(); // back to the newest: only what is shown changes
+  assert.equal(deck.waiting, true);
+  deck.update({ title: 'b', text: 'with its outcome' });
+  assert.equal(deck.current.text, 'with its outcome');
+  deck.next(); // past the newest: the presentation goes on
+  assert.equal(await second, 'next');
+  assert.equal(deck.waiting, false);
+  assert.deepEqual(shown, ['a 1/1', 'b 2/2', 'a 1/2', 'b 2/2', 'b 2/2']);
+  const third = deck.wait({ title: 'c', text: '' });
+  deck.close();
+  assert.equal(await third, 'closed');
+  assert.equal(await deck.wait({ title: 'd', text: '' }), 'closed', 'nothing waits once closed');
+  assert.deepEqual(
+    deck.slides().map((s) => s.title),
+    ['a', 'b', 'c'],
+  );
 });

@@ -198,7 +198,7 @@ test('the replay flow: a trace by its magic bytes, checked whole, replayed throu
   assert.equal(controller.chart.cleared, before);
 });
 
-test('a hold (a walkthrough caption) stops the drawing at its step; the steps already taken follow it, in order', async () => {
+test('a hold (a presenter slide) stops the drawing at its step; the steps already taken follow it, in order', async () => {
   const controller = fast();
   const batches = [];
   const { hooks } = recordingHooks({ progress: (sample) => batches.push(sample.step) });
@@ -264,6 +264,35 @@ test('drop lets go of the instance and keeps it for terminate; terminate ends it
   await running;
   assert.deepEqual(controller.terminate(), [second]);
   assert.deepEqual([controller.lab, controller.dropped, closed], [null, null, [first, second]]);
+});
+
+test('a hold until resumed (a presenter slide, Infinity) keeps the run at its step, the last step too, until resume()', async () => {
+  const controller = fast();
+  const drawn = [];
+  const { hooks } = recordingHooks({ progress: (sample) => drawn.push(sample.step) });
+  let ended = false;
+  const running = controller
+    .run({
+      allocator: 'dlmalloc',
+      reuse: false,
+      ...scenario('simple', { block_mib: 2 }),
+      afterStep: (sample) => (sample.phase === 'fill' || sample.phase === 'final' ? Infinity : 0),
+      hooks,
+    })
+    .then((run) => {
+      ended = true;
+      return run;
+    });
+  const settle = () => new Promise((resolve) => setTimeout(resolve, 50));
+  await settle();
+  assert.deepEqual([drawn.at(-1), ended], [2, false], 'held at the fill step');
+  controller.resume();
+  await settle();
+  assert.deepEqual([drawn.at(-1), ended], [5, false], 'held at the last step: the run stays open');
+  controller.pause();
+  controller.resume();
+  const run = await running;
+  assert.equal(run.samples.length, 6);
 });
 
 test('lower the peak: each batch size on its own instance, ended after; what each kept, from its own run', async () => {

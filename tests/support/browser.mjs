@@ -45,9 +45,9 @@ export async function startBrowser() {
 /**
  * A new tab on the page, ready (controls built, default native results tried). `problems`
  * collects console errors and uncaught page errors as they happen. `initScript` runs in the page
- * before its own scripts.
+ * before its own scripts; `path` is added to the page's address (e.g. '?present').
  */
-export async function openPage(browser, { initScript } = {}) {
+export async function openPage(browser, { initScript, path = '' } = {}) {
   const page = await browser.newPage();
   const problems = [];
   page.on('console', (message) => {
@@ -58,7 +58,7 @@ export async function openPage(browser, { initScript } = {}) {
   });
   page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
   if (initScript) await page.evaluateOnNewDocument(initScript);
-  await page.goto(browser.baseUrl);
+  await page.goto(browser.baseUrl + path);
   await page.waitForFunction(() => window.trimlabDebug?.state().ready === true);
   return { page, problems };
 }

@@ -1,9 +1,9 @@
-// "Walk me through it": runs `cycles` then `highwater` with a caption for each phase, for
-// presenting to a room. The captions are keyed by phase and by which start of that phase it is
-// (cycles repeats allocate/fill/free five times; only the first and second free differ).
-// Pure data and one small tracker; app.js drives the runs.
+// What presenter mode says: it runs `cycles` then `highwater`, a slide for each phase. The
+// captions are keyed by phase and by which start of that phase it is (cycles repeats
+// allocate/fill/free five times; only the first and second free differ). Pure data and one
+// small tracker; app.js drives the runs, web/presenter.js the slides.
 
-export const WALKTHROUGH = ['cycles', 'highwater'];
+export const PRESENTED = ['cycles', 'highwater'];
 
 const TRIM_IN_WASM = {
   dlmalloc:
@@ -96,12 +96,4 @@ export class CaptionTracker {
     const caption = list[count - 1];
     return typeof caption === 'function' ? caption(this.allocator) : caption;
   }
-}
-
-/** How long to hold the run at a new caption, by speed: long enough to read aloud when slow,
- *  nothing when the presenter chose a fast speed. */
-export function captionHoldMs(stepsPerSecond) {
-  if (stepsPerSecond >= 240) return 0;
-  if (stepsPerSecond >= 60) return 1500;
-  return 3500;
 }
