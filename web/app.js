@@ -6,6 +6,7 @@
 import { loadTrimlab } from './trimlab-api.js';
 import { loadRemoteLab } from './remote-lab.js';
 import { BatchComparison, comparisonText } from './batch-compare.js';
+import { linkQuery, readLink } from './url-state.js';
 import { validateResults, sizeRefusal } from './results-validate.js';
 import { ChartView } from './chart-view.js';
 import { SPEEDS, DEFAULT_SPEED } from './run-loop.js';
@@ -77,6 +78,8 @@ const ui = {
   },
   status: $('status'),
   paramsNotice: $('params-notice'),
+  linkNotice: $('link-notice'),
+  copyLink: $('copy-link'),
   runError: $('run-error'),
   canvas: $('chart'),
   nativeSource: $('native-source'),
@@ -125,6 +128,7 @@ const state = {
   measured: null, // browser-results.json, loaded once live resident readings are unavailable
   batches: null, // the batch sizes compared (web/batch-compare.js), made at the first comparison
   batchOutcomes: null, // what the last comparison measured
+  copiedLink: null, // the last link Copy link made (for the debug hook)
 };
 
 let chart = null;
@@ -165,6 +169,7 @@ function setBusy(busy) {
 function updateExports() {
   ui.exportPng.disabled = chart === null;
   ui.exportJson.disabled = ui.exportCsv.disabled = state.last === null;
+  ui.copyLink.disabled = !state.ready;
 }
 
 function updateInstanceStatus() {
@@ -366,6 +371,72 @@ function placeholder(text) {
   renderVerdict(ui.verdict, null);
 }
 
+// ---- a link that reproduces a run ----
+
+/** The controls as they are, as a link's choices. */
+function currentChoices(run = false) {
+  const imported = state.native && state.native.source !== DEFAULT_NATIVE_URL;
+  return {
+    scenario: ui.scenario.value,
+    params: state.fields.values(),
+    allocator: chosen('allocator'),
+    instance: chosen('instance'),
+    speed: ui.speed.value,
+    data: imported ? state.native.source : null,
+    run,
+  };
+}
+
+/** The address bar follows the run on the chart: a reload or a bookmark sets the same controls. */
+function rememberRun() {
+  if (!state.replay) history.replaceState(null, '', linkQuery(currentChoices()));
+}
+
+async function onCopyLink() {
+  const link = new URL(linkQuery(currentChoices(true)), location.href).href;
+  state.copiedLink = link;
+  try {
+    await navigator.clipboard.writeText(link);
+    ui.status.textContent = `Link copied: ${link}`;
+  } catch {
+    ui.status.textContent = `Copy this link: ${link}`;
+  }
+}
+
+/** Sets the controls a link asks for (see web/url-state.js) and says in one line each what it
+ *  could not set. Returns whether to run now or to present. */
+function applyLink() {
+  const link = readLink(location.search, {
+    scenarios: state.catalog.scenarios(),
+    allocators: ['dlmalloc', 'emmalloc'],
+    instances: ['fresh', 'reuse'],
+    speeds: SPEEDS.map((speed) => speed.value),
+  });
+  if (!link) return { run: false, present: false };
+  const { choices, problems } = link;
+  if (choices.scenario) selectScenario(choices.scenario);
+  for (const name of ['allocator', 'instance'])
+    if (choices[name])
+      ui.form.querySelector(`input[name="${name}"][value="${choices[name]}"]`).checked = true;
+  if (choices.speed) ui.speed.value = choices.speed;
+  const valid = setFieldValues(choices.params);
+  if (choices.data && choices.data !== state.native?.source)
+    problems.push(
+      `This link was made with the imported results ${choices.data}: import that file to compare.`,
+    );
+  show(ui.linkNotice, cleanLine(problems.join(' ')));
+  updateInstanceStatus();
+  showNative();
+  return { run: choices.run && valid && problems.length === 0, present: link.present };
+}
+
+/** Types `values` into the parameter fields; whether every field is valid then. */
+function setFieldValues(values) {
+  for (const input of state.fields.fields)
+    if (Object.hasOwn(values, input.name)) input.value = values[input.name];
+  return state.fields.check();
+}
+
 // ---- running ----
 
 function statusOf(sample) {
@@ -472,6 +543,7 @@ async function finishRun(run, lab, scenario, before) {
         : `${name} finished: ${run.samples.length} steps, linear memory ${mib(last.footprint_bytes)} MiB.`;
   renderStory();
   updateExports();
+  rememberRun();
 }
 
 /** Whether "Run again on this instance" can run the run on the chart: a scenario's, and its
@@ -823,6 +895,7 @@ function wire() {
   ui.stop.addEventListener('click', onStop);
   ui.reset.addEventListener('click', onReset);
   ui.present.addEventListener('click', onPresent);
+  ui.copyLink.addEventListener('click', onCopyLink);
   ui.presenter.next.addEventListener('click', () => state.presenting?.next());
   ui.presenter.back.addEventListener('click', () => state.presenting?.back());
   ui.presenter.pause.addEventListener('click', togglePause);
@@ -858,6 +931,7 @@ function exposeDebugHook() {
       ready: state.ready,
       running: controller.running,
       presenting: state.presenting !== null,
+      link: state.copiedLink ?? null,
       slide: state.presenting && { ...state.presenting.current, ...state.presenting.position },
       batches: state.batchOutcomes && state.batchOutcomes.map((outcome) => ({ ...outcome })),
       scenario: ui.scenario.value,
@@ -926,11 +1000,14 @@ async function start() {
   updateInstanceStatus();
   setBusy(false);
   state.ready = true;
+  updateExports();
   ui.status.textContent = 'Ready: choose a scenario and press Run.';
   // Time to interactive for `make bench` (ms since navigation start).
   performance.mark('trimlab-ready');
-  // A link with ?present opens presenter mode.
-  if (new URLSearchParams(location.search).has('present')) onPresent();
+  // A link sets the controls; with `run` it runs, with `present` it opens presenter mode.
+  const link = applyLink();
+  if (link.present) onPresent();
+  else if (link.run) ui.form.requestSubmit();
 }
 
 start();

@@ -20,6 +20,7 @@ import { csvField, runCsv } from '../../web/export.js';
 import { ChartView, SERIES, phaseMarks, pointsOf } from '../../web/chart-view.js';
 import { CaptionTracker } from '../../web/captions.js';
 import { SlideDeck } from '../../web/presenter.js';
+import { linkQuery, readLink } from '../../web/url-state.js';
 import { replayFigures, replayNotice } from '../../web/replay-flow.js';
 import { discardText, offersDiscard } from '../../web/remedies.js';
 import { PANEL_SCENARIO, remedyTable } from '../../web/remedy-figures.js';
@@ -527,4 +528,33 @@ test('presenter slides: a slide stays until the presenter moves past the newest;
     deck.slides().map((s) => s.title),
     ['a', 'b', 'c'],
   );
+});
+
+test('a link: its query round-trips the controls; hostile values are quoted and cut, one line each', () => {
+  const offered = {
+    scenarios: [{ name: 'cycles', params: [{ name: 'cycles' }, { name: 'block_mib' }] }],
+    allocators: ['dlmalloc', 'emmalloc'],
+    instances: ['fresh', 'reuse'],
+    speeds: ['60', 'max'],
+  };
+  const choices = {
+    scenario: 'cycles',
+    params: { cycles: '3', block_mib: '4' },
+    allocator: 'emmalloc',
+    instance: 'reuse',
+    speed: 'max',
+    data: 'my results.json',
+    run: true,
+  };
+  const query = linkQuery(choices);
+  assert.match(query, /&run$/);
+  assert.deepEqual(readLink(query, offered), { choices, problems: [], present: false });
+  assert.equal(readLink('', offered), null);
+  const hostile = readLink(`?allocator=a%0Ab&${'x'.repeat(100)}=1&present`, offered);
+  assert.equal(hostile.present, true);
+  assert.deepEqual(hostile.problems, [
+    "The link's allocator 'a?b' is not one of dlmalloc, emmalloc.",
+    `The link's '${'x'.repeat(64)}... (100 bytes)' is not a parameter of the scenario.`,
+  ]);
+  assert.ok(hostile.problems.every((line) => !line.includes('\n')));
 });
