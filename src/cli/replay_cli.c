@@ -125,7 +125,7 @@ tl_trace_figures tl_replay_figures(const tl_replay *replay) {
 
 static void write_by_op(FILE *out, const char *name, const uint64_t *counts) {
     fprintf(out, ", \"%s\": {", name);
-    for (int op = TL_TRACE_MALLOC; op <= TL_TRACE_MEMALIGN; op++)
+    for (int op = TL_TRACE_MALLOC; op <= TL_TRACE_OP_LAST; op++)
         fprintf(out, "%s\"%s\": %" PRIu64, op > TL_TRACE_MALLOC ? ", " : "", tl_trace_op_name(op),
                 counts[op]);
     fputc('}', out);

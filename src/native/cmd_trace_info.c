@@ -43,7 +43,7 @@ static void print_recorded(FILE *out, const tl_replay *replay) {
 
 static void print_calls(FILE *out, const tl_trace_stats *s) {
     fprintf(out, "events           %" PRIu64 "\n", s->events);
-    for (int op = TL_TRACE_MALLOC; op <= TL_TRACE_MEMALIGN; op++) {
+    for (int op = TL_TRACE_MALLOC; op <= TL_TRACE_OP_LAST; op++) {
         fprintf(out, "  %-14s %" PRIu64, tl_trace_op_name(op), s->calls[op]);
         if (s->failed[op])
             fprintf(out, " (%" PRIu64 " returned NULL, not replayed)", s->failed[op]);

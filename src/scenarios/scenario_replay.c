@@ -163,10 +163,19 @@ static size_t usable_alignment(uint64_t alignment) {
     return result;
 }
 
+/* Emscripten serves an anonymous mmap from its allocator (3.1.6,
+ * system/lib/libc/emscripten_mmap.c): memalign(64 KiB, length + its record of the mapping, a
+ * 40-byte struct map in wasm32), zeroed. The replay does the same, natively too. */
+#define MMAP_ALIGNMENT 65536
+#define MMAP_RECORD_BYTES 40
+
 /* A block like the program's, every page written. NULL only when the allocator failed. */
 static void *make_block(int op, uint64_t size, uint64_t alignment) {
     void *block = NULL;
-    if (op == TL_TRACE_CALLOC)
+    if (op == TL_TRACE_MMAP) {
+        if (posix_memalign(&block, MMAP_ALIGNMENT, (size_t)size + MMAP_RECORD_BYTES) != 0)
+            block = NULL;
+    } else if (op == TL_TRACE_CALLOC)
         block = calloc(1, (size_t)size);
     else if (op == TL_TRACE_MEMALIGN &&
              posix_memalign(&block, usable_alignment(alignment), (size_t)size) != 0)
@@ -185,7 +194,7 @@ static int allocate_for(tl_replay *replay, const tl_trace_event *event, void **b
     *block = NULL;
     if (!replay->allocate)
         return TL_OK;
-    if (event->size > SIZE_MAX)
+    if (event->size > SIZE_MAX - MMAP_RECORD_BYTES)
         return out_of_memory(replay, err, event, "cannot be made here: beyond the address space");
     *block = make_block(event->op, event->size, event->alignment);
     if (*block == NULL && event->size > 0)
@@ -300,6 +309,52 @@ static int apply_realloc(tl_replay *replay, const tl_trace_event *event, tl_repl
     return move_block(replay, entry, event, tally, err);
 }
 
+/* A mapping that mremap made larger: its block grows like a realloc'd one. */
+static int grow_mapping(tl_replay *replay, tl_addr_entry *entry, const tl_trace_event *event,
+                        tl_error *err) {
+    if (!replay->allocate)
+        return TL_OK;
+    if (event->size > SIZE_MAX - MMAP_RECORD_BYTES)
+        return out_of_memory(replay, err, event, "cannot be made here: beyond the address space");
+    uint64_t old_bytes = tl_block_bytes(entry->block);
+    void *grown = resize_block(entry->block, event->size + MMAP_RECORD_BYTES);
+    if (grown == NULL)
+        return out_of_memory(replay, err, event, "failed: out of memory");
+    entry->block = grown;
+    replay->block_bytes = replay->block_bytes - old_bytes + tl_block_bytes(grown);
+    return TL_OK;
+}
+
+/* The program unmapped all or part of a mapping it made, or moved or resized it with mremap.
+ * Emscripten refuses a partial munmap (EINVAL) and keeps the whole block, and so does the
+ * replay: a smaller mapping keeps its block, and only the live requested bytes follow what the
+ * program kept. The block is found at the mapping's new start from then on. */
+static int apply_munmap(tl_replay *replay, const tl_trace_event *event, tl_replay_tally *tally,
+                        tl_error *err) {
+    tl_addr_entry *entry = tl_addr_map_find(&replay->map, event->old);
+    if (entry == NULL)
+        return not_live(err, event);
+    if (event->result == 0) {
+        drop_block(replay, entry, tally);
+        return TL_OK;
+    }
+    if (event->result != event->old && tl_addr_map_find(&replay->map, event->result) != NULL)
+        return still_live(err, event);
+    uint64_t old_size = entry->size;
+    if (event->size > old_size && grow_mapping(replay, entry, event, err) != TL_OK)
+        return err->code;
+    void *block = entry->block;
+    tl_addr_map_remove(&replay->map, entry);
+    /* One entry out, one in: the map cannot need to grow here. */
+    tl_addr_map_insert(&replay->map, event->result, event->size, block, err);
+    replay->stats.live_bytes -= old_size;
+    replay->stats.freed_bytes = tl_add_saturated(replay->stats.freed_bytes, old_size);
+    count_allocation(replay, event, event->size);
+    tally->freed += old_size;
+    tally->allocated += event->size;
+    return TL_OK;
+}
+
 static int apply_event(tl_replay *replay, const tl_trace_event *event, tl_replay_tally *tally,
                        tl_error *err) {
     int status;
@@ -309,6 +364,8 @@ static int apply_event(tl_replay *replay, const tl_trace_event *event, tl_replay
         status = apply_free(replay, event, tally, err);
     else if (event->op == TL_TRACE_REALLOC)
         status = apply_realloc(replay, event, tally, err);
+    else if (event->op == TL_TRACE_MUNMAP)
+        status = apply_munmap(replay, event, tally, err);
     else
         status = apply_allocation(replay, event, tally, err);
     note_peak(&replay->stats, event);

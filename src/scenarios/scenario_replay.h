@@ -36,9 +36,9 @@ enum { TL_REPLAY_P_EVENTS_PER_STEP };
 /* What the trace did, counted while reading it; the same figures whether or not it allocates. */
 typedef struct tl_trace_stats {
     uint64_t events;
-    uint64_t calls[TL_TRACE_MEMALIGN + 1];  /* by op */
-    uint64_t failed[TL_TRACE_MEMALIGN + 1]; /* calls that returned NULL: not replayed */
-    uint64_t zero_sized;                    /* successful allocations of 0 bytes */
+    uint64_t calls[TL_TRACE_OP_LAST + 1];  /* by op */
+    uint64_t failed[TL_TRACE_OP_LAST + 1]; /* calls that returned NULL: not replayed */
+    uint64_t zero_sized;                   /* successful allocations of 0 bytes */
     uint64_t live_bytes, peak_live_bytes, peak_event;
     uint64_t live_blocks, max_live_blocks;
     uint64_t largest_size, largest_event;

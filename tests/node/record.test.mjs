@@ -22,8 +22,9 @@ import { childrenOf, isRunning, nativeCli, root, tempDir, waitFor } from '../sup
 const library = join(root, 'build', 'libtrimlab-record.so');
 const work = tempDir();
 const bin = (name) => join(work, name);
-const OP = { MALLOC: 1, CALLOC: 2, REALLOC: 3, FREE: 4, MEMALIGN: 5 };
+const OP = { MALLOC: 1, CALLOC: 2, REALLOC: 3, FREE: 4, MEMALIGN: 5, MMAP: 6, MUNMAP: 7 };
 const COMPLETE = 1;
+const MMAP_RECORDED = 2;
 /** What every trace's header records as its recorder: `trimlab --version`'s, cut at 16 bytes. */
 const recorderVersion = spawnSync(nativeCli, ['--version'], { encoding: 'utf8' })
   .stdout.replace(/^trimlab /, '')
@@ -69,7 +70,7 @@ export function readTrace(file) {
     for (let at = pos - 1; at >= start; at--) big = (big << 7n) | BigInt(bytes[at] & 0x7f);
     return big < 2n ** 53n ? Number(big) : big;
   };
-  const fieldsOf = { 1: 2, 2: 2, 3: 3, 4: 1, 5: 3 };
+  const fieldsOf = { 1: 2, 2: 2, 3: 3, 4: 1, 5: 3, 6: 2, 7: 3 };
   const events = [];
   for (let i = 0; i < header.eventCount; i++) {
     const op = bytes[pos++];
@@ -98,9 +99,13 @@ export function replayCheck(events) {
   };
   events.forEach((event, i) => {
     const [op, a, b, c] = event;
-    if (op === OP.MALLOC || op === OP.CALLOC || op === OP.MEMALIGN) allocate(a, i);
+    if (op === OP.MALLOC || op === OP.CALLOC || op === OP.MEMALIGN || op === OP.MMAP)
+      allocate(a, i);
     else if (op === OP.FREE) release(a, i, 'free');
-    else if (op === OP.REALLOC) {
+    else if (op === OP.MUNMAP) {
+      release(a, i, 'munmap');
+      allocate(b, i); // the mapping's new start, or 0 when it is gone
+    } else if (op === OP.REALLOC) {
       if (a !== 0 && !live.has(a)) problems.push(`event ${i}: realloc of unknown ${a}`);
       if (b !== 0 || c === 0) live.delete(a); // moved, resized in place, or realloc(p, 0)
       allocate(b, i);
@@ -119,6 +124,7 @@ function checkTrace(file, { complete = true, recorder = recorderVersion } = {}) 
   assert.equal(header.version, 1);
   assert.equal(header.pointerBytes, 8);
   assert.equal(header.flags & COMPLETE, complete ? COMPLETE : 0, `flags ${header.flags}`);
+  assert.equal(header.flags & MMAP_RECORDED, MMAP_RECORDED, 'the recorder records mappings');
   assert.equal(header.recorderVersion, recorder);
   assert.equal(trace.trailingBytes, 0, 'bytes after the counted events');
   const replay = replayCheck(trace.events);
