@@ -92,11 +92,11 @@ APT_PACKAGES := gcc libc6-dev make libcmocka-dev clang-format emscripten chromiu
 NPM_STAMP := node_modules/.package-lock.json
 
 .PHONY: all native wasm site man completion results native-results real-results browser-results wasm-results compare demo \
-	planner-accuracy planner-i386 \
+	planner-accuracy planner-i386 planner-wasm \
 	bench deps check test test-c test-node test-browser test-sanitize test-fuzz-replay fuzz \
 	valgrind format-check lint format install uninstall dist clean help
 
-all: native wasm site man completion ## build everything: the CLI, the recorder, the modules, the page, trimlab.1, completion
+all: native wasm planner-wasm site man completion ## build everything: the CLI, the recorder, the modules, the page, trimlab.1, completion
 
 native: $(BUILD)/trimlab $(BUILD)/libtrimlab-record.so ## build/trimlab and the recorder library
 
@@ -217,6 +217,17 @@ real-results: $(BUILD)/trimlab $(NPM_STAMP) wasm ## SQLite and Lua workloads nat
 	  node tools/real/report.mjs $(REAL_DIR)/native-$$w.json $(REAL_DIR)/wasm-$$w.json || exit 1; \
 	done
 
+# The planner's modules: the same build with a 4 GiB ceiling instead of 512 MiB, for replays the
+# demo's module cannot hold (run-wasm --planner, trace-report). Not served: build/, not web/gen/.
+PLANNER_WASM := $(BUILD)/wasm-4gb/trimlab.js $(BUILD)/wasm-4gb/trimlab-emmalloc.js
+planner-wasm: $(PLANNER_WASM) ## the planner's modules (MAXIMUM_MEMORY=4GB) in build/wasm-4gb/
+
+$(BUILD)/wasm-4gb/trimlab.js: $(WASM_OUT)
+	./build_wasm.sh $@ -sMAXIMUM_MEMORY=4294967296
+
+$(BUILD)/wasm-4gb/trimlab-emmalloc.js: $(WASM_OUT)
+	./build_wasm.sh $@ -sMALLOC=emmalloc -DTRIMLAB_EMMALLOC -sMAXIMUM_MEMORY=4294967296
+
 # The planner against real programs (docs/replay.md, "Planner accuracy"): each workload recorded
 # natively, replayed in the module, against the real build's memory; i386 rows where
 # `make planner-i386` installed the 32-bit programs.
@@ -310,7 +321,7 @@ test-c: $(BUILD)/unit-tests format-check ## C unit tests (cmocka), clang-format,
 	done
 	@echo "test-c: the compiler refuses all $(words $(STEP_MIXUPS)) mixups of a step result and an error code"
 
-test-node: $(BUILD)/trimlab $(BUILD)/libtrimlab-record.so wasm native-results man completion ## Node tests: CLI, module, runner, tools, server, install
+test-node: $(BUILD)/trimlab $(BUILD)/libtrimlab-record.so wasm planner-wasm native-results man completion ## Node tests: CLI, module, runner, tools, server, install
 	node --test --test-reporter=spec tests/node/
 
 # The whole browser suite once per browser (tests/support/browser.mjs reads TRIMLAB_BROWSER),

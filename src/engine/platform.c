@@ -39,9 +39,11 @@ void tl_probe_memory(tl_memory *out) {
     out->in_use_bytes = heap - free_bytes;
     out->allocator_free_bytes = free_bytes;
 #else
+    /* mallinfo's fields are int: past 2 GiB (a planner module's 4 GiB ceiling) they wrap, and
+     * read as unsigned they hold wasm32's sizes whole. */
     struct mallinfo info = mallinfo();
-    out->in_use_bytes = (uint64_t)info.uordblks;
-    out->allocator_free_bytes = (uint64_t)info.fordblks;
+    out->in_use_bytes = (uint32_t)info.uordblks;
+    out->allocator_free_bytes = (uint32_t)info.fordblks;
 #endif
 }
 

@@ -11,13 +11,14 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 import { writeOutput } from '../output-file.mjs';
 import { runWorkload } from '../real/run.mjs';
 import { PROGRAMS, workloads } from '../real/workloads.mjs';
 import { moduleFacts } from './growth.mjs';
 
-/** The offset just past the last non-zero byte of `memory` (0 when all zero). */
+/** The offset just past the last non-zero byte of `buffer` (0 when all zero). */
 export function writtenEnd(/** @type {ArrayBuffer} */ buffer) {
   const words = new BigUint64Array(buffer, 0, Math.floor(buffer.byteLength / 8));
   let i = words.length - 1;
@@ -36,20 +37,20 @@ export function buildFacts(/** @type {string} */ kind) {
   return moduleFacts(readFileSync(join(dirname(glue), program.wasm)), readFileSync(glue, 'utf8'));
 }
 
-const [name, out] = process.argv.slice(2);
-const workload = workloads().find((w) => w.name === name);
-if (!workload || !out) {
-  process.stderr.write('usage: node tools/planner/real-heap.mjs WORKLOAD OUT.json\n');
-  process.exit(2);
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const [name, out] = process.argv.slice(2);
+  const workload = workloads().find((w) => w.name === name);
+  if (!workload || !out) {
+    process.stderr.write('usage: node tools/planner/real-heap.mjs WORKLOAD OUT.json\n');
+    process.exit(2);
+  }
+  let heapEnd = 0;
+  const run = await runWorkload({
+    workload: workload.file,
+    rows: null,
+    idleMs: 0,
+    onEnd: (memory) => (heapEnd = writtenEnd(memory.buffer)),
+  });
+  const facts = buildFacts(workload.kind);
+  writeOutput(out, `${JSON.stringify({ run, facts, heap_end_bytes: heapEnd })}\n`);
 }
-let heapEnd = 0;
-const run = await runWorkload({
-  workload: workload.file,
-  rows: null,
-  idleMs: 0,
-  onEnd: (memory) => (heapEnd = writtenEnd(memory.buffer)),
-});
-writeOutput(
-  out,
-  `${JSON.stringify({ run, facts: buildFacts(workload.kind), heap_end_bytes: heapEnd })}\n`,
-);
