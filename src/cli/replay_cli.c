@@ -159,6 +159,6 @@ void tl_replay_write_info(FILE *out, const tl_replay *replay) {
             ", \"input_buffer_bytes\": %" PRIu64 "}",
             s->zero_sized, s->peak_live_bytes, s->peak_event, s->largest_size, s->largest_event,
             s->max_live_blocks, s->live_blocks, s->live_bytes, s->allocated_bytes, s->freed_bytes,
-            replay->reader.dropped_bytes, tl_addr_map_bytes_for(s->max_live_blocks),
+            replay->reader.dropped_bytes, tl_replay_map_bytes(s->max_live_blocks),
             TL_REPLAY_INPUT_BYTES);
 }

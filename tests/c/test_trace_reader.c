@@ -737,7 +737,7 @@ static void test_replay_steps(void **state) {
     assert_true(engine_replay.stats.peak_live_bytes == 305000);
     assert_true(engine_replay.stats.live_bytes == 8192);
     /* The map and input buffer were made before the baseline sample. */
-    assert_true(engine_replay.overhead_bytes == TL_REPLAY_INPUT_BYTES + tl_addr_map_bytes_for(2));
+    assert_true(engine_replay.overhead_bytes == TL_REPLAY_INPUT_BYTES + tl_replay_map_bytes(2));
     tl_engine_end(&engine);
     assert_null(engine_replay.input.data);
     free(t);

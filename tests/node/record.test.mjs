@@ -552,6 +552,35 @@ test('a static binary is refused with one line, exit 2, before it runs', (t) => 
   );
 });
 
+test('a 32-bit program: refused by the 64-bit recorder before it runs, recorded by the -m32 one', (t) => {
+  const error = compile(join(root, 'tests', 'record', 'known_calls.c'), bin('known32'), ['-m32']);
+  if (error) return t.skip(`gcc -m32 does not link here: ${linesOf(error)[0]}`);
+  const trace = join(work, 'known32.trace');
+  const refused = record(trace, [bin('known32')]);
+  assert.equal(refused.code, 2);
+  assert.equal(refused.stdout, '', 'it did not run');
+  assert.match(
+    refused.stderr,
+    /^trimlab: record: '[^']+known32' is built for another machine or word size than libtrimlab-record\.so\n$/,
+  );
+  const library32 = join(root, 'build', 'record32', 'libtrimlab-record.so');
+  if (!existsSync(library32))
+    return t.skip('no -m32 recorder: make build/record32/libtrimlab-record.so');
+  const run = record(trace, [bin('known32')], { env: { TRIMLAB_RECORD_LIB: library32 } });
+  assert.equal(run.code, 0, run.stderr);
+  const { header, events } = readTrace(trace);
+  assert.equal(header.pointerBytes, 4);
+  assert.equal(header.flags, COMPLETE | MMAP_RECORDED);
+  assert.deepEqual(replayCheck(events).problems, []);
+  // The program's own account of its calls, in the 4-byte trace too.
+  const expected = linesOf(run.stdout);
+  const start = events.findIndex((e) => e[0] === OP.MALLOC && e[2] === 1234567);
+  assert.deepEqual(
+    events.slice(start, start + expected.length).map((e) => e.map(String).join(' ')),
+    expected,
+  );
+});
+
 test('a set-user-ID program of another user is refused, exit 2', (t) => {
   if (process.getuid() !== 0) return t.skip('needs root to give the program another owner');
   const program = bin('hello-setuid');

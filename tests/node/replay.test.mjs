@@ -94,8 +94,9 @@ function programTrace() {
 const program = programTrace();
 const programPath = write('program.trace', program.bytes());
 // docs/replay.md: a 1 MiB input buffer and an address map of 24-byte slots, blocks + blocks / 4
-// + 16 of them for the most blocks live at once.
-const overheadFor = (blocks) => MiB + 24 * (blocks + Math.floor(blocks / 4) + 16);
+// + 16 of them for the most blocks live at once, and the mappings' map, sized for 16.
+const slots = (blocks) => blocks + Math.floor(blocks / 4) + 16;
+const overheadFor = (blocks) => MiB + 24 * (slots(blocks) + slots(16));
 
 // ---- trace-info ----
 
