@@ -41,6 +41,10 @@ static uintptr_t page_round(size_t length) {
 /* ---- the real calls ---- */
 
 static void *sys_mmap(void *address, size_t length, int prot, int flags, int fd, int64_t offset) {
+    if (offset % getpagesize() != 0) { /* as glibc's mmap says, before mmap2 would truncate it */
+        errno = EINVAL;
+        return MAP_FAILED;
+    }
 #ifdef SYS_mmap2
     /* 32-bit: the offset in pages. */
     return (void *)syscall(SYS_mmap2, address, length, prot, flags, fd,

@@ -43,8 +43,8 @@ export const GROWTH_VARIANTS = [
 ];
 
 /**
- * @typedef {{samples: {label: string, sbrk_bytes: number}[], outcome: string,
- *   trace: {events_replayed: number, event_count: number}}} ReplayRun
+ * @typedef {{samples: {label: string, sbrk_bytes: number, footprint_bytes: number}[],
+ *   outcome: string, trace: {events_replayed: number, event_count: number}}} ReplayRun
  * @typedef {{limit: number, fits: boolean|null, memory: number|null,
  *   events: [number, number]|null, source: 'replayed'|'computed'}} LimitFigure
  *   `fits` null: not known (the run it is computed from ended out of memory below this limit);
@@ -66,7 +66,7 @@ export function stepEvents(/** @type {string} */ label) {
  * needs no more), so: it fails in the first step whose heap end is above `limit`, and where none
  * is, its memory is the run's capped at `limit`. Past the end of a run that ended out of memory
  * only a lower limit is known: the request that failed fails there too.
- * @param {ReplayRun & {samples: {footprint_bytes: number}[]}} run @param {number} ceiling
+ * @param {ReplayRun} run @param {number} ceiling
  * @param {number} limit
  * @returns {LimitFigure}
  */
@@ -92,7 +92,7 @@ export function computedLimit(run, ceiling, limit) {
 
 /**
  * What a run replayed under its own module's ceiling says for that limit.
- * @param {ReplayRun & {samples: {footprint_bytes: number}[]}} run @param {number} limit
+ * @param {ReplayRun} run @param {number} limit
  * @returns {LimitFigure}
  */
 export function replayedLimit(run, limit) {
@@ -111,14 +111,14 @@ export function replayedLimit(run, limit) {
  * Every limit of LIMITS for a trace: replayed where a run ran under that ceiling (`replayed`:
  * ceiling → run), computed from the fullest run elsewhere (the modules that ran differ only in
  * their ceiling).
- * @param {Map<number, ReplayRun & {samples: {footprint_bytes: number}[]}>} replayed
+ * @param {Map<number, ReplayRun>} replayed
  * @returns {LimitFigure[]}
  */
 export function limitsOf(replayed) {
   const [ceiling, fullest] = [...replayed.entries()].sort(([a], [b]) => b - a)[0];
   return LIMITS.map((limit) =>
     replayed.has(limit)
-      ? replayedLimit(/** @type {any} */ (replayed.get(limit)), limit)
+      ? replayedLimit(/** @type {ReplayRun} */ (replayed.get(limit)), limit)
       : computedLimit(fullest, ceiling, limit),
   );
 }
