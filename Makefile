@@ -47,7 +47,7 @@ $(VERSION_STAMP): FORCE
 .PHONY: FORCE
 FORCE:
 
-VERSION_OBJ := $(foreach config,native record asan fuzz,$(BUILD)/$(config)/src/shared/version.o)
+VERSION_OBJ := $(foreach config,native record record32 asan fuzz,$(BUILD)/$(config)/src/shared/version.o)
 $(VERSION_OBJ): $(VERSION_STAMP)
 $(VERSION_OBJ): CFLAGS += -DTL_VERSION='"$(VERSION)"'
 
@@ -74,6 +74,8 @@ FUZZ_FLAGS := $(SAN_FLAGS)
 # fuzz: the same with libFuzzer's coverage (clang).
 $(eval $(call compile_rule,native,$(CC),))
 $(eval $(call compile_rule,record,$(CC),-fPIC -fvisibility=hidden))
+# record32: the recorder for 32-bit (i386) programs, for make planner-i386 (gcc-multilib).
+$(eval $(call compile_rule,record32,$(CC),-m32 -fPIC -fvisibility=hidden))
 $(eval $(call compile_rule,asan,$(SAN_CC),$(SAN_FLAGS)))
 $(eval $(call compile_rule,fuzz,$(FUZZ_CC),$(FUZZ_FLAGS) -fsanitize=fuzzer-no-link))
 
@@ -90,10 +92,11 @@ APT_PACKAGES := gcc libc6-dev make libcmocka-dev clang-format emscripten chromiu
 NPM_STAMP := node_modules/.package-lock.json
 
 .PHONY: all native wasm site man completion results native-results real-results browser-results wasm-results compare demo \
+	planner-accuracy planner-i386 planner-wasm \
 	bench deps check test test-c test-node test-browser test-sanitize test-fuzz-replay fuzz \
 	valgrind format-check lint format install uninstall dist clean help
 
-all: native wasm site man completion ## build everything: the CLI, the recorder, the modules, the page, trimlab.1, completion
+all: native wasm planner-wasm site man completion ## build everything: the CLI, the recorder, the modules, the page, trimlab.1, completion
 
 native: $(BUILD)/trimlab $(BUILD)/libtrimlab-record.so ## build/trimlab and the recorder library
 
@@ -103,6 +106,10 @@ $(BUILD)/trimlab: $(call NATIVE_OBJ,native) $(call objects,native,src/native/mai
 # The allocation recorder, preloaded into a program by `trimlab record` (docs/trace-format.md).
 $(BUILD)/libtrimlab-record.so: $(call objects,record,$(RECORD_SRC))
 	$(CC) $(CFLAGS) -shared $^ -o $@
+
+# The same for i386 programs (TRIMLAB_RECORD_LIB names it: docs/replay.md, "Planner accuracy").
+$(BUILD)/record32/libtrimlab-record.so: $(call objects,record32,$(RECORD_SRC))
+	$(CC) $(CFLAGS) -m32 -shared $^ -o $@
 
 $(BUILD)/unit-tests: $(call objects,native,$(UNIT_TEST_SRC)) $(call NATIVE_OBJ,native)
 	$(CC) $(CFLAGS) $^ -lcmocka -o $@
@@ -215,6 +222,27 @@ real-results: $(BUILD)/trimlab $(NPM_STAMP) wasm ## SQLite and Lua workloads nat
 	  node tools/real/report.mjs $(REAL_DIR)/native-$$w.json $(REAL_DIR)/wasm-$$w.json || exit 1; \
 	done
 
+# The planner's modules: the same build with a 4 GiB ceiling instead of 512 MiB, for replays the
+# demo's module cannot hold (run-wasm --planner, trace-report). Not served: build/, not web/gen/.
+PLANNER_WASM := $(BUILD)/wasm-4gb/trimlab.js $(BUILD)/wasm-4gb/trimlab-emmalloc.js
+planner-wasm: $(PLANNER_WASM) ## the planner's modules (MAXIMUM_MEMORY=4GB) in build/wasm-4gb/
+
+$(BUILD)/wasm-4gb/trimlab.js: $(WASM_OUT)
+	./build_wasm.sh $@ -sMAXIMUM_MEMORY=4294967296
+
+$(BUILD)/wasm-4gb/trimlab-emmalloc.js: $(WASM_OUT)
+	./build_wasm.sh $@ -sMALLOC=emmalloc -DTRIMLAB_EMMALLOC -sMAXIMUM_MEMORY=4294967296
+
+# The planner against real programs (docs/replay.md, "Planner accuracy"): each workload recorded
+# natively, replayed in the module, against the real build's memory; i386 rows where
+# `make planner-i386` installed the 32-bit programs.
+planner-accuracy: $(BUILD)/trimlab $(BUILD)/libtrimlab-record.so $(NPM_STAMP) wasm ## the planner's predictions for sqlite3 and lua5.4 against sql.js and wasmoon: build/planner/accuracy.md
+	node tools/planner/accuracy.mjs
+
+planner-i386: ## (as root) i386 sqlite3 and lua5.4 (Debian multiarch) and the -m32 recorder, for planner-accuracy
+	tools/planner/setup-i386.sh $(BUILD)/i386
+	$(MAKE) --no-print-directory $(BUILD)/record32/libtrimlab-record.so
+
 wasm-results: wasm ## the same in WebAssembly (dlmalloc): web/gen/data/wasm-results.json
 	@mkdir -p $(GEN)/data
 	node tools/run-wasm.mjs --all --trim both --quiet --json $(GEN)/data/wasm-results.json
@@ -298,7 +326,7 @@ test-c: $(BUILD)/unit-tests format-check ## C unit tests (cmocka), clang-format,
 	done
 	@echo "test-c: the compiler refuses all $(words $(STEP_MIXUPS)) mixups of a step result and an error code"
 
-test-node: $(BUILD)/trimlab $(BUILD)/libtrimlab-record.so wasm native-results man completion ## Node tests: CLI, module, runner, tools, server, install
+test-node: $(BUILD)/trimlab $(BUILD)/libtrimlab-record.so wasm planner-wasm native-results man completion ## Node tests: CLI, module, runner, tools, server, install
 	node --test --test-reporter=spec tests/node/
 
 # The whole browser suite once per browser (tests/support/browser.mjs reads TRIMLAB_BROWSER),
@@ -421,7 +449,8 @@ format-check: ## clang-format over every C file
 # in package.json) and, for the wrapper's public surface, the resident reading and its client, the
 # demo server and the tools' shared modules, TypeScript's checker on their JSDoc types
 # (tools/tsconfig.json lists them), all pinned in package.json.
-JS_FILES := $(wildcard web/*.js tools/*.js tools/*.mjs tools/real/*.mjs tests/*/*.mjs)
+JS_FILES := $(wildcard web/*.js tools/*.js tools/*.mjs tools/real/*.mjs tools/planner/*.mjs \
+	tests/*/*.mjs)
 NPM_BIN := node_modules/.bin
 
 lint: $(NPM_STAMP) $(GEN)/wasm-api.js ## ESLint and Prettier over every JavaScript file, tsc over the typed modules' JSDoc

@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // The WebAssembly build's command line: the same flags, messages and exit codes as build/trimlab
-// (the native parser itself runs inside the module), plus --allocator dlmalloc|emmalloc.
+// (the native parser itself runs inside the module), plus --allocator dlmalloc|emmalloc and
+// --planner (the planner's modules, build/wasm-4gb/ from `make planner-wasm`: the same build with
+// a 4 GiB ceiling instead of 512 MiB, for traces the demo's module cannot hold).
 //
 //   node tools/run-wasm.mjs --list
 //   node tools/run-wasm.mjs --scenario highwater --set total_mib=300 [--allocator emmalloc]
@@ -18,7 +20,7 @@
 // Samples carry the module's resident bytes and the process's RSS (the wrapper reads them from
 // /proc), and each run an "after" list: at run_end (the run's memory freed), once its instance is
 // dropped, and, under `node --expose-gc`, once it is collected and its mapping gone.
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 import { cleanLine, quote } from '../web/message.js';
@@ -30,11 +32,16 @@ const EXIT_BAD_INPUT = 2;
 const EXIT_OUT_OF_MEMORY = 3;
 /* The native flags that take a value, so that e.g. `--json --allocator` keeps its meaning. */
 const VALUE_FLAGS = new Set(['--scenario', '--set', '--json', '--trim']);
+/** The planner's modules (make planner-wasm): MAXIMUM_MEMORY=4GB, otherwise the served build. */
+export const PLANNER_MODULES = new URL('../build/wasm-4gb/', import.meta.url);
+/** Where this command's modules come from: the wrapper's (web/gen/) unless --planner. */
+let modules = /** @type {URL|undefined} */ (undefined);
 const ALLOCATOR_USAGE =
   'wasm runner: --allocator dlmalloc|emmalloc (default dlmalloc), one fresh instance per run\n' +
   '             (an emmalloc instance is not reusable after its malloc_trim: Emscripten\n' +
   '             3.1.6, emscripten-core/emscripten#23343);\n' +
-  '             --replay TRACE [replay options] replays an allocation trace\n';
+  '             --replay TRACE [replay options] replays an allocation trace;\n' +
+  '             --planner uses the planner modules (4 GiB ceiling: make planner-wasm)\n';
 /** Who wrote a results document: its generator is "trimlab VERSION (wasm, Node runner)". */
 const GENERATOR = 'wasm, Node runner';
 /** How long a run goes without letting the event loop in, so a stop signal is handled soon. */
@@ -65,7 +72,7 @@ async function inFreshInstance(allocator, work) {
 /** A fresh instance. The glue's own diagnostics are not printed: on a failure they are in the
  *  error it throws, which becomes one line (the C API itself never prints). */
 function fresh(allocator) {
-  return loadTrimlab({ allocator, printErr: () => {} });
+  return loadTrimlab({ allocator, printErr: () => {}, ...(modules && { baseUrl: modules.href }) });
 }
 
 /** One "trimlab: ..." line on stderr, cleaned (values in it are quoted by the caller). */
@@ -85,15 +92,17 @@ function breather() {
   };
 }
 
-/** Takes --allocator (and --replay TRACE) out of argv; every other argument goes to the native
- *  parser in order. */
+/** Takes --allocator, --planner (and --replay TRACE) out of argv; every other argument goes to
+ *  the native parser in order. */
 export function splitAllocator(args) {
   const rest = [];
   let allocator = 'dlmalloc';
   let replay = null;
+  let planner = false;
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
-    if (arg === '--replay') {
+    if (arg === '--planner') planner = true;
+    else if (arg === '--replay') {
       if (i + 1 >= args.length) throw new BadInput('--replay needs a trace');
       replay = args[++i];
     } else if (arg === '--allocator') {
@@ -109,7 +118,7 @@ export function splitAllocator(args) {
       if (VALUE_FLAGS.has(arg) && i + 1 < args.length) rest.push(args[++i]);
     }
   }
-  return { allocator, rest, replay };
+  return { allocator, rest, replay, planner };
 }
 
 /** Runs every run the command line asked for, each in a fresh instance; `writer` (an instance of
@@ -322,6 +331,9 @@ async function runMain({ allocator, rest }, env) {
 export async function main(args, env) {
   try {
     const split = splitAllocator(args);
+    modules = split.planner ? PLANNER_MODULES : undefined;
+    if (modules && !existsSync(new URL(`trimlab.wasm`, modules)))
+      throw new BadInput(`--planner: the planner modules are not built (make planner-wasm)`);
     return await (split.replay !== null ? replayMain(split, env) : runMain(split, env));
   } catch (error) {
     if (!(error instanceof BadInput || error instanceof TrimlabError)) throw error;

@@ -19,10 +19,24 @@
 //   peak error: the same with the native trim-off peak RSS growth as the estimate.
 // Linear memory is shown as it is (it starts at 64 MiB and grows in ~20 % steps, so it is no
 // fit for a percentage); it is what a page pays.
+// What-if limits (tools/planner/limits.mjs): for each allocator, whether the trace fits under
+// 512 MiB, 1, 2 and 4 GiB of linear memory and at which event it stops fitting. 512 MiB is
+// replayed (the demo module's ceiling); a trace that ends out of memory there is replayed again
+// in the planner module (`make planner-wasm`, 4 GiB: run-wasm --planner), and the other limits
+// are computed from the fullest replay's heap curve with the module's growth rule; the table
+// says which is which. Then what Emscripten's growth settings make of the dlmalloc peak.
 // Its own outputs (report.json, the PNG) are created before anything runs and replaced only when
 // complete (tools/output-file.mjs); SIGINT, SIGTERM or SIGHUP stops the producer running, then
 // trace-report exits 128+N. Exit codes: 0 done, 1 a producer or a chart failed, 2 bad input.
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -31,6 +45,9 @@ import { cleanLine, quote } from '../web/message.js';
 import { residentOfRun, storyFigures } from '../web/story.js';
 import { MiB, mib } from '../web/units.js';
 import { openOutput, OutputError, strerror } from './output-file.mjs';
+import { moduleFacts } from './planner/growth.mjs';
+import { growthWhatIf, limitsOf } from './planner/limits.mjs';
+import { PLANNER_MODULES } from './run-wasm.mjs';
 import { runChild } from './stop.mjs';
 
 const root = join(fileURLToPath(import.meta.url), '..', '..');
@@ -95,8 +112,59 @@ async function runsOf(trace, options, dir) {
         allocator,
       ])
     ).runs[0];
+  // Past the demo module's ceiling: the same replay in the planner module, where it is built.
+  const planner = {};
+  for (const allocator of ['dlmalloc', 'emmalloc'])
+    if (wasm[allocator].outcome === 'oom' && existsSync(glueOf(allocator, PLANNER_MODULES).wasm))
+      planner[allocator] = (
+        await produce(join(dir, `wasm-${allocator}-planner.json`), process.execPath, [
+          runWasm,
+          '--replay',
+          ...replay,
+          '--allocator',
+          allocator,
+          '--planner',
+        ])
+      ).runs[0];
   const by = (trim) => native.runs.find((run) => run.trim === trim) ?? null;
-  return { on: by('enabled'), off: by('disabled'), ...wasm };
+  return { on: by('enabled'), off: by('disabled'), ...wasm, planner };
+}
+
+/** A module's glue and binary in `folder` (web/gen/ or the planner's). */
+function glueOf(allocator, folder) {
+  const name = allocator === 'dlmalloc' ? 'trimlab' : `trimlab-${allocator}`;
+  return {
+    glue: fileURLToPath(new URL(`${name}.js`, folder)),
+    wasm: fileURLToPath(new URL(`${name}.wasm`, folder)),
+  };
+}
+
+/** The growth rule, initial memory, heap layout and ceiling of a built module. */
+function factsOf(allocator, folder) {
+  const { glue, wasm } = glueOf(allocator, folder);
+  return moduleFacts(readFileSync(wasm), readFileSync(glue, 'utf8'));
+}
+
+/** The limits of each allocator's replays, and the growth settings' what-if on dlmalloc's. */
+function whatIf(runs) {
+  const demo = pathToFileURL(join(root, 'web', 'gen', '/'));
+  const limits = {};
+  let growth = null;
+  for (const allocator of ['dlmalloc', 'emmalloc']) {
+    const facts = factsOf(allocator, demo);
+    const replayed = new Map([[facts.maximumBytes, runs[allocator]]]);
+    const planner = runs.planner[allocator];
+    if (planner) replayed.set(factsOf(allocator, PLANNER_MODULES).maximumBytes, planner);
+    limits[allocator] = limitsOf(replayed);
+    if (allocator === 'dlmalloc') {
+      const fullest = planner ?? runs.dlmalloc;
+      growth = {
+        replayed: fullest.outcome === 'completed' ? fullest.samples.at(-1).footprint_bytes : null,
+        variants: growthWhatIf(fullest, facts),
+      };
+    }
+  }
+  return { limits, growth };
 }
 
 function outcomeNote(run) {
@@ -134,6 +202,7 @@ function reportRow(trace, runs) {
     error_percent: figures.prediction?.errorPercent ?? null,
     peak_error_percent: figures.prediction?.peakErrorPercent ?? null,
     notes: { dlmalloc: outcomeNote(runs.dlmalloc), emmalloc: outcomeNote(runs.emmalloc) },
+    ...whatIf(runs),
   };
 }
 
@@ -156,6 +225,40 @@ function formatRow(row) {
     `${row.estimate_bytes == null ? '–' : mib(row.estimate_bytes)} | ` +
     `${percent(row.error_percent)} | ${percent(row.peak_error_percent)} |`
   );
+}
+
+const LIMIT_HEADER = (row) =>
+  `| trace | allocator | ${row.limits.dlmalloc.map((l) => limitName(l.limit)).join(' | ')} |`;
+
+const limitName = (bytes) =>
+  bytes >= 1024 * MiB ? `${bytes / (1024 * MiB)} GiB` : `${bytes / MiB} MiB`;
+
+const thousands = (n) => n.toLocaleString('en-US');
+
+/** One limit's cell: fits (with the memory it ends at) or where it stops, and how it is known. */
+function limitCell(figure) {
+  if (figure.fits === null) return 'not known (no replay reached it)';
+  const what = figure.fits
+    ? `fits: ${mib(figure.memory)}`
+    : figure.events[0] === figure.events[1]
+      ? `fails at event ${thousands(figure.events[0])}`
+      : `fails in events ${thousands(figure.events[0])}–${thousands(figure.events[1])}`;
+  return `${what} (${figure.source})`;
+}
+
+function formatLimits(row) {
+  return ['dlmalloc', 'emmalloc'].map(
+    (allocator) =>
+      `| \`${cleanLine(row.program)}\` | ${allocator} | ` +
+      `${row.limits[allocator].map(limitCell).join(' | ')} |`,
+  );
+}
+
+function formatGrowth(row) {
+  const cells = [row.growth.replayed, ...row.growth.variants.map((g) => g.memory)];
+  return `| \`${cleanLine(row.program)}\` | ${cells
+    .map((memory) => (memory === null ? 'over 4 GiB' : mib(memory)))
+    .join(' | ')} |`;
 }
 
 const NOTE = `
@@ -349,6 +452,21 @@ async function report(targets, options) {
   console.log(`|${' --- |'.repeat(HEADER.split(' | ').length)}`);
   for (const row of rows) console.log(formatRow(row));
   console.log(NOTE);
+  console.log(`\nWhat-if limits: linear memory at the end where it fits (MiB), else the event at which
+the heap no longer fits; replayed in a module with that ceiling, or computed from the fullest
+replay's heap curve with the module's growth rule.\n`);
+  console.log(LIMIT_HEADER(rows[0]));
+  console.log(`|${' --- |'.repeat(LIMIT_HEADER(rows[0]).split(' | ').length)}`);
+  for (const row of rows) for (const line of formatLimits(row)) console.log(line);
+  const growthHeader = `| trace | replayed (default settings) | ${rows[0].growth.variants
+    .map((g) => `${g.name}, computed`)
+    .join(' | ')} |`;
+  console.log(`\nGrowth settings: linear memory at the end of the dlmalloc replay (MiB; initial memory
+64 MiB, ceiling 4 GiB), as replayed and computed from its heap curve for each setting (one growth
+a step: exact while 20 % of memory is under the cap, else within one step's 4 MiB).\n`);
+  console.log(growthHeader);
+  console.log(`|${' --- |'.repeat(growthHeader.split(' | ').length)}`);
+  for (const row of rows) console.log(formatGrowth(row));
   console.log(
     `\n${cleanLine(
       `results documents: ${options.out}/<trace>/` + '{native,wasm-dlmalloc,wasm-emmalloc}.json',

@@ -125,7 +125,7 @@ tl_trace_figures tl_replay_figures(const tl_replay *replay) {
 
 static void write_by_op(FILE *out, const char *name, const uint64_t *counts) {
     fprintf(out, ", \"%s\": {", name);
-    for (int op = TL_TRACE_MALLOC; op <= TL_TRACE_MEMALIGN; op++)
+    for (int op = TL_TRACE_MALLOC; op <= TL_TRACE_OP_LAST; op++)
         fprintf(out, "%s\"%s\": %" PRIu64, op > TL_TRACE_MALLOC ? ", " : "", tl_trace_op_name(op),
                 counts[op]);
     fputc('}', out);
@@ -159,6 +159,6 @@ void tl_replay_write_info(FILE *out, const tl_replay *replay) {
             ", \"input_buffer_bytes\": %" PRIu64 "}",
             s->zero_sized, s->peak_live_bytes, s->peak_event, s->largest_size, s->largest_event,
             s->max_live_blocks, s->live_blocks, s->live_bytes, s->allocated_bytes, s->freed_bytes,
-            replay->reader.dropped_bytes, tl_addr_map_bytes_for(s->max_live_blocks),
+            replay->reader.dropped_bytes, tl_replay_map_bytes(s->max_live_blocks),
             TL_REPLAY_INPUT_BYTES);
 }

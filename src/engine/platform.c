@@ -6,6 +6,7 @@ static uint64_t heap_walks;
 
 #include <emscripten/heap.h>
 #include <malloc.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #ifdef TRIMLAB_EMMALLOC
@@ -50,9 +51,11 @@ void tl_probe_memory(tl_memory *out) {
     out->in_use_bytes = heap - free_bytes;
     out->allocator_free_bytes = free_bytes;
 #else
+    /* mallinfo's fields are int: past 2 GiB (a planner module's 4 GiB ceiling) they wrap, and
+     * read as unsigned they hold wasm32's sizes whole. */
     struct mallinfo info = mallinfo();
-    out->in_use_bytes = (uint64_t)info.uordblks;
-    out->allocator_free_bytes = (uint64_t)info.fordblks;
+    out->in_use_bytes = (uint32_t)info.uordblks;
+    out->allocator_free_bytes = (uint32_t)info.fordblks;
 #endif
 }
 
@@ -97,6 +100,7 @@ uint64_t tl_page_bytes(void) {
 #include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -189,3 +193,70 @@ tl_trim_result tl_trim(int enabled) {
     }
     return result;
 }
+
+/* ---- a program's own anonymous mappings, as its platform serves them ---- */
+
+#ifdef __EMSCRIPTEN__
+
+/* Emscripten 3.1.6 (system/lib/libc/emscripten_mmap.c) serves an anonymous mmap from the
+ * allocator: memalign(64 KiB, length + its 40-byte record of the mapping in wasm32), and refuses
+ * a partial munmap (EINVAL), so a mapping's block stays whole until it goes. */
+#define MAP_ALIGNMENT 65536
+#define MAP_RECORD_BYTES 40
+
+void *tl_map(uint64_t size) {
+    void *block = NULL;
+    if (size > SIZE_MAX - MAP_RECORD_BYTES ||
+        posix_memalign(&block, MAP_ALIGNMENT, (size_t)size + MAP_RECORD_BYTES) != 0)
+        return NULL;
+    return block;
+}
+
+void tl_unmap(void *block, uint64_t size) {
+    (void)size;
+    free(block);
+}
+
+void *tl_map_keep(void *block, uint64_t size, uint64_t from, uint64_t keep) {
+    (void)size, (void)from, (void)keep;
+    return block;
+}
+
+void *tl_map_grow(void *block, uint64_t size, uint64_t new_size) {
+    (void)size;
+    return new_size > SIZE_MAX - MAP_RECORD_BYTES
+               ? NULL
+               : realloc(block, (size_t)new_size + MAP_RECORD_BYTES);
+}
+
+#else
+
+void *tl_map(uint64_t size) {
+    if (size == 0 || size > SIZE_MAX)
+        return NULL;
+    void *block =
+        mmap(NULL, (size_t)size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    return block == MAP_FAILED ? NULL : block;
+}
+
+void tl_unmap(void *block, uint64_t size) {
+    munmap(block, (size_t)size);
+}
+
+void *tl_map_keep(void *block, uint64_t size, uint64_t from, uint64_t keep) {
+    char *start = block;
+    if (from > 0)
+        munmap(start, (size_t)from);
+    if (from + keep < size)
+        munmap(start + from + keep, (size_t)(size - from - keep));
+    return start + from;
+}
+
+void *tl_map_grow(void *block, uint64_t size, uint64_t new_size) {
+    if (new_size > SIZE_MAX)
+        return NULL;
+    void *moved = mremap(block, (size_t)size, (size_t)new_size, MREMAP_MAYMOVE);
+    return moved == MAP_FAILED ? NULL : moved;
+}
+
+#endif

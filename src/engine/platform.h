@@ -74,4 +74,16 @@ const char *tl_allocator_name(void); /* "glibc", "dlmalloc" or "emmalloc" */
 /* The page size of the footprint figure: the OS page natively, the 64 KiB wasm page. */
 uint64_t tl_page_bytes(void);
 
+/* A program's own anonymous mapping of `size` bytes, as its platform serves one: natively a
+ * mapping of its own (mmap), in WebAssembly a block of the allocator's, as Emscripten's mmap
+ * makes it. NULL when it cannot be made. Its pages are not written. */
+void *tl_map(uint64_t size);
+void tl_unmap(void *block, uint64_t size);
+/* What is left of the mapping `block` of `size` bytes after a partial munmap: `keep` bytes from
+ * `from` on. Natively the rest is unmapped; Emscripten refuses a partial munmap, so in
+ * WebAssembly the block stays whole. Returns where the kept part starts. */
+void *tl_map_keep(void *block, uint64_t size, uint64_t from, uint64_t keep);
+/* The mapping made larger (mremap), moved if need be; NULL when it cannot grow (block is kept). */
+void *tl_map_grow(void *block, uint64_t size, uint64_t new_size);
+
 #endif

@@ -12,14 +12,16 @@ static const enum field op_fields[][3] = {
     [TL_TRACE_REALLOC] = {F_OLD, F_RESULT, F_SIZE},
     [TL_TRACE_FREE] = {F_OLD, F_NONE, F_NONE},
     [TL_TRACE_MEMALIGN] = {F_RESULT, F_SIZE, F_ALIGNMENT},
+    [TL_TRACE_MMAP] = {F_RESULT, F_SIZE, F_NONE},
+    [TL_TRACE_MUNMAP] = {F_OLD, F_RESULT, F_SIZE},
 };
 
 static const char *const field_names[] = {"old pointer", "result", "size", "alignment"};
 
 const char *tl_trace_op_name(int op) {
-    static const char *const names[] = {"unknown", "malloc", "calloc",
-                                        "realloc", "free",   "memalign"};
-    return op >= TL_TRACE_MALLOC && op <= TL_TRACE_MEMALIGN ? names[op] : names[0];
+    static const char *const names[] = {"unknown", "malloc",   "calloc", "realloc",
+                                        "free",    "memalign", "mmap",   "munmap"};
+    return op >= TL_TRACE_MALLOC && op <= TL_TRACE_OP_LAST ? names[op] : names[0];
 }
 
 /* ---- the header ---- */
@@ -86,9 +88,9 @@ static int check_version_and_sizes(const tl_trace_header *h, tl_error *err) {
     else if (h->pointer_bytes != 4 && h->pointer_bytes != 8)
         tl_fail(err, TL_ERR_BAD_TRACE, "pointer size %u is not valid (allowed: 4, 8)",
                 h->pointer_bytes);
-    else if (h->flags & ~TL_TRACE_COMPLETE)
+    else if (h->flags & ~TL_TRACE_FLAGS_KNOWN)
         tl_fail(err, TL_ERR_BAD_TRACE, "unknown header flags 0x%x (this trimlab knows 0x%x)",
-                h->flags & ~TL_TRACE_COMPLETE, TL_TRACE_COMPLETE);
+                h->flags & ~TL_TRACE_FLAGS_KNOWN, TL_TRACE_FLAGS_KNOWN);
     else if (h->name_length > TL_TRACE_NAME_MAX)
         tl_fail(err, TL_ERR_BAD_TRACE, "program name length %u is above the limit of %d",
                 h->name_length, TL_TRACE_NAME_MAX);
@@ -191,9 +193,10 @@ static int decode_fields(const unsigned char *data, size_t length, size_t *used,
                          tl_trace_event *event, tl_error *err) {
     char what[96];
     event->op = data[0];
-    if (event->op < TL_TRACE_MALLOC || event->op > TL_TRACE_MEMALIGN) {
+    if (event->op < TL_TRACE_MALLOC || event->op > TL_TRACE_OP_LAST) {
         snprintf(what, sizeof what,
-                 "unknown op %d (known: 1 malloc, 2 calloc, 3 realloc, 4 free, 5 memalign)",
+                 "unknown op %d (known: 1 malloc, 2 calloc, 3 realloc, 4 free, 5 memalign, 6 mmap, "
+                 "7 munmap)",
                  event->op);
         return event_error(event, err, what);
     }

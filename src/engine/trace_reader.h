@@ -24,8 +24,9 @@
 
 typedef struct tl_trace_event {
     int op;             /* enum tl_trace_op */
-    uint64_t old;       /* REALLOC, FREE: the recorded pointer passed in (0: none) */
-    uint64_t result;    /* MALLOC, CALLOC, REALLOC, MEMALIGN: the pointer returned (0: NULL) */
+    uint64_t old;       /* REALLOC, FREE, MUNMAP: the recorded pointer passed in (0: none) */
+    uint64_t result;    /* MALLOC, CALLOC, REALLOC, MEMALIGN, MMAP, MUNMAP: the pointer returned
+                           (0: NULL; MUNMAP: the mapping is gone) */
     uint64_t size;      /* requested bytes (CALLOC: nmemb * size) */
     uint64_t alignment; /* MEMALIGN only */
     uint64_t index;     /* 1-based position in the trace, for messages */
@@ -67,7 +68,7 @@ int tl_trace_read_header(tl_trace_reader *reader, const unsigned char *data, siz
 int tl_trace_next(tl_trace_reader *reader, const unsigned char *data, size_t length, int at_end,
                   size_t *used, tl_trace_event *event, tl_error *err);
 
-/* "malloc", "calloc", "realloc", "free", "memalign", or "unknown". */
+/* "malloc", "calloc", "realloc", "free", "memalign", "mmap", "munmap", or "unknown". */
 const char *tl_trace_op_name(int op);
 
 /* A caller-owned buffer of trace bytes not decoded yet: the owner appends at the tail (after

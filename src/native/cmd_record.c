@@ -8,8 +8,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <link.h>
 #include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,38 +89,65 @@ static int read_at(int fd, void *data, size_t length, off_t offset) {
     return pread(fd, data, length, offset) == (ssize_t)length;
 }
 
+/* The identity of an ELF file: its class (word size) and machine, which sit at the same offsets
+ * in 32-bit and 64-bit files. */
+typedef struct elf_id {
+    unsigned char ident[EI_NIDENT];
+    uint16_t machine;
+} elf_id;
+
+static int read_elf_id(int fd, elf_id *id) {
+    return read_at(fd, id->ident, sizeof id->ident, 0) && memcmp(id->ident, ELFMAG, SELFMAG) == 0 &&
+           read_at(fd, &id->machine, sizeof id->machine, offsetof(Elf64_Ehdr, e_machine));
+}
+
+/* Whether a program header of type PT_INTERP is there, in the file's own class. */
+static int has_interpreter(int fd, int elf_class) {
+    uint64_t phoff;
+    unsigned phnum, phentsize;
+    if (elf_class == ELFCLASS32) {
+        Elf32_Ehdr h;
+        if (!read_at(fd, &h, sizeof h, 0))
+            return 0;
+        phoff = h.e_phoff, phnum = h.e_phnum, phentsize = h.e_phentsize;
+    } else {
+        Elf64_Ehdr h;
+        if (!read_at(fd, &h, sizeof h, 0))
+            return 0;
+        phoff = h.e_phoff, phnum = h.e_phnum, phentsize = h.e_phentsize;
+    }
+    for (unsigned i = 0; i < phnum; i++) {
+        uint32_t type; /* p_type is the first field in both classes */
+        if (read_at(fd, &type, sizeof type, (off_t)(phoff + (uint64_t)i * phentsize)) &&
+            type == PT_INTERP)
+            return 1;
+    }
+    return 0;
+}
+
 /* A program the loader runs has a PT_INTERP program header naming it; a script or an
  * unreadable file is left to the kernel and checked after the run. */
-static enum elf_kind elf_kind_of(const char *path, const ElfW(Ehdr) * own) {
-    ElfW(Ehdr) header;
+static enum elf_kind elf_kind_of(const char *path, const elf_id *own) {
+    elf_id id;
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     enum elf_kind kind = NOT_ELF;
-    if (fd < 0 || !read_at(fd, &header, sizeof header, 0) ||
-        memcmp(header.e_ident, ELFMAG, SELFMAG) != 0) {
-        if (fd >= 0)
-            close(fd);
-        return kind;
+    if (fd >= 0 && read_elf_id(fd, &id)) {
+        kind = ELF_FOREIGN;
+        if (own == NULL ||
+            (id.ident[EI_CLASS] == own->ident[EI_CLASS] && id.machine == own->machine))
+            kind = has_interpreter(fd, id.ident[EI_CLASS]) ? ELF_DYNAMIC : ELF_STATIC;
     }
-    kind = ELF_FOREIGN;
-    if (own == NULL || (header.e_ident[EI_CLASS] == own->e_ident[EI_CLASS] &&
-                        header.e_machine == own->e_machine)) {
-        kind = ELF_STATIC;
-        for (unsigned i = 0; i < header.e_phnum && kind == ELF_STATIC; i++) {
-            ElfW(Phdr) program_header;
-            off_t at = (off_t)(header.e_phoff + (ElfW(Off))i * header.e_phentsize);
-            if (read_at(fd, &program_header, sizeof program_header, at) &&
-                program_header.p_type == PT_INTERP)
-                kind = ELF_DYNAMIC;
-        }
-    }
-    close(fd);
+    if (fd >= 0)
+        close(fd);
     return kind;
 }
 
-static int check_program(const char *name, const char *path) {
-    ElfW(Ehdr) own;
-    int own_fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
-    int have_own = own_fd >= 0 && read_at(own_fd, &own, sizeof own, 0);
+/* The program must match the library that will be preloaded into it, not this executable: a
+ * recorder built with -m32 records a 32-bit program. */
+static int check_program(const char *name, const char *path, const char *library) {
+    elf_id own;
+    int own_fd = open(library, O_RDONLY | O_CLOEXEC);
+    int have_own = own_fd >= 0 && read_elf_id(own_fd, &own);
     if (own_fd >= 0)
         close(own_fd);
     enum elf_kind kind = elf_kind_of(path, have_own ? &own : NULL);
@@ -269,9 +297,9 @@ int tl_cmd_record(int argc, char **argv) {
     int error = tl_find_program(name, path, sizeof path);
     if (error != 0)
         return refuse("program '%s': %s", tl_q(name), tl_program_problem(name, error));
-    if ((code = check_program(name, path)) >= 0)
-        return code;
     if ((code = find_library(library)) >= 0)
+        return code;
+    if ((code = check_program(name, path, library)) >= 0)
         return code;
     tl_child_signals_watch();
     /* The recorder writes the temporary file (an absolute name: the program may change folder

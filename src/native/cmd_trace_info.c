@@ -43,7 +43,7 @@ static void print_recorded(FILE *out, const tl_replay *replay) {
 
 static void print_calls(FILE *out, const tl_trace_stats *s) {
     fprintf(out, "events           %" PRIu64 "\n", s->events);
-    for (int op = TL_TRACE_MALLOC; op <= TL_TRACE_MEMALIGN; op++) {
+    for (int op = TL_TRACE_MALLOC; op <= TL_TRACE_OP_LAST; op++) {
         fprintf(out, "  %-14s %" PRIu64, tl_trace_op_name(op), s->calls[op]);
         if (s->failed[op])
             fprintf(out, " (%" PRIu64 " returned NULL, not replayed)", s->failed[op]);
@@ -67,10 +67,11 @@ static void print_figures(FILE *out, const tl_replay *replay) {
     if (s->zero_sized)
         fprintf(out, "zero-sized       %" PRIu64 " allocations of 0 bytes\n", s->zero_sized);
     fprintf(out,
-            "replay overhead  %.2f MiB: address map %" PRIu64 " bytes for %" PRIu64
-            " blocks, input buffer %" PRIu64 " bytes\n",
-            mib(tl_addr_map_bytes_for(s->max_live_blocks) + TL_REPLAY_INPUT_BYTES),
-            tl_addr_map_bytes_for(s->max_live_blocks), s->max_live_blocks, TL_REPLAY_INPUT_BYTES);
+            "replay overhead  %.2f MiB: address maps %" PRIu64 " bytes for %" PRIu64
+            " blocks and %d mappings, input buffer %" PRIu64 " bytes\n",
+            mib(tl_replay_map_bytes(s->max_live_blocks) + TL_REPLAY_INPUT_BYTES),
+            tl_replay_map_bytes(s->max_live_blocks), s->max_live_blocks, TL_REPLAY_MAPPING_BLOCKS,
+            TL_REPLAY_INPUT_BYTES);
 }
 
 static void print_info(FILE *out, const char *path, const tl_replay *replay) {

@@ -92,7 +92,8 @@ int record_write_header(uint32_t flags) {
     unsigned char bytes[TL_TRACE_HEADER_BYTES];
     tl_trace_header_init(&header, record.name_length, (uint64_t)record.pid);
     tl_trace_header_set_recorder_version(&header, tl_version());
-    header.flags = flags;
+    /* This recorder records the program's anonymous mappings (record_mmap.c). */
+    header.flags = flags | TL_TRACE_MMAP_RECORDED;
     header.event_count = record.flushed_events;
     header.max_live_blocks = record.max_live_blocks;
     tl_trace_header_pack(&header, bytes);

@@ -37,21 +37,33 @@ int tl_replay_open(tl_replay *replay, tl_error *err) {
     input->capacity = (size_t)TL_REPLAY_INPUT_BYTES;
     input->start = input->end = 0;
     input->at_end = 0;
-    if (tl_addr_map_init(&replay->map, replay->map_blocks, err) != TL_OK) {
+    if (tl_addr_map_init(&replay->map, replay->map_blocks, err) != TL_OK ||
+        tl_addr_map_init(&replay->mappings, TL_REPLAY_MAPPING_BLOCKS, err) != TL_OK) {
+        tl_addr_map_release(&replay->map);
         free(input->data);
         input->data = NULL;
         return err->code;
     }
-    replay->overhead_bytes = TL_REPLAY_INPUT_BYTES + replay->map.capacity * TL_ADDR_MAP_ENTRY_BYTES;
+    replay->overhead_bytes =
+        TL_REPLAY_INPUT_BYTES +
+        (replay->map.capacity + replay->mappings.capacity) * TL_ADDR_MAP_ENTRY_BYTES;
     return TL_OK;
 }
 
+uint64_t tl_replay_map_bytes(uint64_t live_blocks) {
+    return tl_addr_map_bytes_for(live_blocks) + tl_addr_map_bytes_for(TL_REPLAY_MAPPING_BLOCKS);
+}
+
 void tl_replay_close(tl_replay *replay) {
-    tl_addr_map *map = &replay->map;
+    tl_addr_map *map = &replay->map, *mappings = &replay->mappings;
     for (uint64_t i = 0; i < map->capacity; i++)
         if (map->slots[i].key != 0)
             free(map->slots[i].block);
     tl_addr_map_release(map);
+    for (uint64_t i = 0; i < mappings->capacity; i++)
+        if (mappings->slots[i].key != 0 && mappings->slots[i].block != NULL)
+            tl_unmap(mappings->slots[i].block, mappings->slots[i].size);
+    tl_addr_map_release(mappings);
     replay->block_bytes = 0;
     free(replay->input.data);
     replay->input.data = NULL;
@@ -166,7 +178,9 @@ static size_t usable_alignment(uint64_t alignment) {
 /* A block like the program's, every page written. NULL only when the allocator failed. */
 static void *make_block(int op, uint64_t size, uint64_t alignment) {
     void *block = NULL;
-    if (op == TL_TRACE_CALLOC)
+    if (op == TL_TRACE_MMAP)
+        block = tl_map(size);
+    else if (op == TL_TRACE_CALLOC)
         block = calloc(1, (size_t)size);
     else if (op == TL_TRACE_MEMALIGN &&
              posix_memalign(&block, usable_alignment(alignment), (size_t)size) != 0)
@@ -208,21 +222,26 @@ static void *resize_block(void *block, uint64_t size) {
 
 /* ---- the events ---- */
 
+/* An allocation or a mapping (MMAP: kept in the mappings' map, made as the platform makes one). */
 static int apply_allocation(tl_replay *replay, const tl_trace_event *event, tl_replay_tally *tally,
                             tl_error *err) {
     void *block;
+    tl_addr_map *map = event->op == TL_TRACE_MMAP ? &replay->mappings : &replay->map;
     if (event->result == 0) {
         replay->stats.failed[event->op]++;
         return TL_OK;
     }
-    if (tl_addr_map_find(&replay->map, event->result) != NULL)
+    if (tl_addr_map_find(map, event->result) != NULL)
         return still_live(err, event);
     if (allocate_for(replay, event, &block, err) != TL_OK)
         return err->code;
-    if (tl_addr_map_insert(&replay->map, event->result, event->size, block, err) != TL_OK) {
+    if (tl_addr_map_insert(map, event->result, event->size, block, err) != TL_OK) {
         char why[TL_MESSAGE_MAX];
         snprintf(why, sizeof why, "%s", err->message); /* tl_fail must not read what it writes */
-        free(block);
+        if (map == &replay->mappings)
+            tl_unmap(block, event->size);
+        else
+            free(block);
         return event_fail(err, TL_ERR_OOM, event, why);
     }
     replay->block_bytes += tl_block_bytes(block);
@@ -232,16 +251,25 @@ static int apply_allocation(tl_replay *replay, const tl_trace_event *event, tl_r
     return TL_OK;
 }
 
-static void drop_block(tl_replay *replay, tl_addr_entry *entry, tl_replay_tally *tally) {
+/* A block of `map` (the blocks, or the mappings) goes. */
+static void drop_entry(tl_replay *replay, tl_addr_map *map, tl_addr_entry *entry,
+                       tl_replay_tally *tally) {
     if (replay->allocate) {
         replay->block_bytes -= tl_block_bytes(entry->block);
-        free(entry->block);
+        if (map == &replay->mappings)
+            tl_unmap(entry->block, entry->size);
+        else
+            free(entry->block);
     }
     replay->stats.live_bytes -= entry->size;
     replay->stats.freed_bytes = tl_add_saturated(replay->stats.freed_bytes, entry->size);
     tally->freed += entry->size;
     count_block(&replay->stats, -1);
-    tl_addr_map_remove(&replay->map, entry);
+    tl_addr_map_remove(map, entry);
+}
+
+static void drop_block(tl_replay *replay, tl_addr_entry *entry, tl_replay_tally *tally) {
+    drop_entry(replay, &replay->map, entry, tally);
 }
 
 static int apply_free(tl_replay *replay, const tl_trace_event *event, tl_replay_tally *tally,
@@ -300,6 +328,59 @@ static int apply_realloc(tl_replay *replay, const tl_trace_event *event, tl_repl
     return move_block(replay, entry, event, tally, err);
 }
 
+/* What is left of a mapping after munmap or mremap: `size` bytes at `result`. A part of it stays
+ * where it was (munmap of its head or tail: `result` inside it), or it moved or grew (mremap).
+ * The platform serves each (tl_map_keep, tl_map_grow): Emscripten keeps the whole block. */
+static int reshape_mapping(tl_replay *replay, tl_addr_entry *entry, const tl_trace_event *event,
+                           tl_error *err) {
+    uint64_t size = entry->size;
+    int inside = event->result >= event->old && event->result - event->old < size;
+    uint64_t from = inside ? event->result - event->old : 0;
+    if (!replay->allocate || entry->block == NULL)
+        return TL_OK;
+    uint64_t old_bytes = tl_block_bytes(entry->block);
+    if (event->size <= size - from) {
+        entry->block = tl_map_keep(entry->block, size, from, event->size);
+    } else {
+        void *grown = tl_map_grow(entry->block, size, event->size);
+        if (grown == NULL)
+            return out_of_memory(replay, err, event, "failed: out of memory");
+        tl_touch_pages(grown, (size_t)event->size);
+        entry->block = grown;
+    }
+    replay->block_bytes = replay->block_bytes - old_bytes + tl_block_bytes(entry->block);
+    return TL_OK;
+}
+
+/* The program unmapped all or part of a mapping it made, or moved or resized it with mremap.
+ * The block is found at the mapping's new start from then on; the live requested bytes follow
+ * what the program kept. */
+static int apply_munmap(tl_replay *replay, const tl_trace_event *event, tl_replay_tally *tally,
+                        tl_error *err) {
+    tl_addr_entry *entry = tl_addr_map_find(&replay->mappings, event->old);
+    if (entry == NULL)
+        return not_live(err, event);
+    if (event->result == 0) {
+        drop_entry(replay, &replay->mappings, entry, tally);
+        return TL_OK;
+    }
+    if (event->result != event->old && tl_addr_map_find(&replay->mappings, event->result) != NULL)
+        return still_live(err, event);
+    if (reshape_mapping(replay, entry, event, err) != TL_OK)
+        return err->code;
+    uint64_t old_size = entry->size;
+    void *block = entry->block;
+    tl_addr_map_remove(&replay->mappings, entry);
+    /* One entry out, one in: the map cannot need to grow here. */
+    tl_addr_map_insert(&replay->mappings, event->result, event->size, block, err);
+    replay->stats.live_bytes -= old_size;
+    replay->stats.freed_bytes = tl_add_saturated(replay->stats.freed_bytes, old_size);
+    count_allocation(replay, event, event->size);
+    tally->freed += old_size;
+    tally->allocated += event->size;
+    return TL_OK;
+}
+
 static int apply_event(tl_replay *replay, const tl_trace_event *event, tl_replay_tally *tally,
                        tl_error *err) {
     int status;
@@ -309,6 +390,8 @@ static int apply_event(tl_replay *replay, const tl_trace_event *event, tl_replay
         status = apply_free(replay, event, tally, err);
     else if (event->op == TL_TRACE_REALLOC)
         status = apply_realloc(replay, event, tally, err);
+    else if (event->op == TL_TRACE_MUNMAP)
+        status = apply_munmap(replay, event, tally, err);
     else
         status = apply_allocation(replay, event, tally, err);
     note_peak(&replay->stats, event);
@@ -350,7 +433,7 @@ static uint64_t replay_held_bytes(const void *state) {
     if (replay == NULL)
         return 0;
     return replay->block_bytes + tl_block_bytes(replay->map.slots) +
-           tl_block_bytes(replay->input.data);
+           tl_block_bytes(replay->mappings.slots) + tl_block_bytes(replay->input.data);
 }
 
 /* Steps that end after N events (at most events / N), steps that end on TL_STEP_BYTES (at most

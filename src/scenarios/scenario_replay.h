@@ -27,6 +27,9 @@
  * this bounds it (about 13 MB natively). A step ends on TL_STEP_BYTES only while the run has steps
  * to spare for the events left, so large blocks cannot raise the count. */
 #define TL_REPLAY_STEPS_MAX 100000
+/* The program's own mappings have an address map of their own (they are unmapped, not freed),
+ * sized for this many and doubled when more are live: programs keep few. */
+#define TL_REPLAY_MAPPING_BLOCKS 16
 
 _Static_assert(TL_REPLAY_EVENTS_PER_STEP_MAX *TL_TRACE_EVENT_MAX <= TL_REPLAY_INPUT_BYTES,
                "one step's events fit in the input buffer");
@@ -36,9 +39,9 @@ enum { TL_REPLAY_P_EVENTS_PER_STEP };
 /* What the trace did, counted while reading it; the same figures whether or not it allocates. */
 typedef struct tl_trace_stats {
     uint64_t events;
-    uint64_t calls[TL_TRACE_MEMALIGN + 1];  /* by op */
-    uint64_t failed[TL_TRACE_MEMALIGN + 1]; /* calls that returned NULL: not replayed */
-    uint64_t zero_sized;                    /* successful allocations of 0 bytes */
+    uint64_t calls[TL_TRACE_OP_LAST + 1];  /* by op */
+    uint64_t failed[TL_TRACE_OP_LAST + 1]; /* calls that returned NULL: not replayed */
+    uint64_t zero_sized;                   /* successful allocations of 0 bytes */
     uint64_t live_bytes, peak_live_bytes, peak_event;
     uint64_t live_blocks, max_live_blocks;
     uint64_t largest_size, largest_event;
@@ -50,6 +53,7 @@ typedef struct tl_replay {
     tl_trace_reader reader;
     tl_trace_input input;
     tl_addr_map map;
+    tl_addr_map mappings; /* the program's own anonymous mappings (MMAP, MUNMAP) */
     tl_trace_stats stats;
     int allocate;             /* 0: only check and count (nothing is allocated for the events) */
     uint64_t map_blocks;      /* live blocks the map is sized for when it opens */
@@ -72,6 +76,9 @@ void tl_replay_init(tl_replay *replay, const tl_trace_reader *reader, int alloca
 int tl_replay_open(tl_replay *replay, tl_error *err);
 /* Frees every block still live, the map and the input buffer. Safe to call twice. */
 void tl_replay_close(tl_replay *replay);
+/* The bytes of the address maps a replay opens for `live_blocks` blocks live at once: the blocks'
+ * map and the mappings' map. */
+uint64_t tl_replay_map_bytes(uint64_t live_blocks);
 
 /* Bytes the owner should append at tl_trace_input_tail now: the room left, while fewer bytes than
  * one step's worst case are buffered and the input has not ended; else 0. */

@@ -12,6 +12,10 @@
 
 /* Header flags. */
 #define TL_TRACE_COMPLETE 1u /* the recorder flushed at a normal exit; absent: cut short */
+/* The recorder recorded the program's own anonymous mmap, munmap and mremap (MMAP, MUNMAP
+ * events); absent in traces of recorders that did not, which may hold memory they never saw. */
+#define TL_TRACE_MMAP_RECORDED 2u
+#define TL_TRACE_FLAGS_KNOWN (TL_TRACE_COMPLETE | TL_TRACE_MMAP_RECORDED)
 
 /* The fixed header, 64 bytes, followed by `name_length` bytes of program name (no NUL). */
 typedef struct tl_trace_header {
@@ -41,6 +45,13 @@ _Static_assert(sizeof(tl_trace_header) == 64, "the header is 64 bytes");
  *   FREE     old                          (old 0 is not recorded)
  *   MEMALIGN result size alignment       (posix_memalign, aligned_alloc, memalign, valloc, and
  *                                          pvalloc with its size rounded up to whole pages)
+ *   MMAP     result size                 (an anonymous mapping the program made itself, size
+ *                                          rounded up to whole pages; result 0: it failed)
+ *   MUNMAP   old result size             (the program's munmap or mremap changed the recorded
+ *                                          mapping at old: it now starts at result with size
+ *                                          bytes; result 0, size 0: it is gone. A hole punched
+ *                                          in the middle is this for the head, then an MMAP of
+ *                                          the tail)
  * Pointers are the recorded program's addresses: a replay maps them to its own blocks. */
 enum tl_trace_op {
     TL_TRACE_MALLOC = 1,
@@ -48,7 +59,11 @@ enum tl_trace_op {
     TL_TRACE_REALLOC = 3,
     TL_TRACE_FREE = 4,
     TL_TRACE_MEMALIGN = 5,
+    TL_TRACE_MMAP = 6,
+    TL_TRACE_MUNMAP = 7,
 };
+
+#define TL_TRACE_OP_LAST TL_TRACE_MUNMAP
 
 /* The longest encoded event: op + 3 varints of at most 10 bytes. */
 #define TL_TRACE_EVENT_MAX 31

@@ -22,8 +22,9 @@ import { childrenOf, isRunning, nativeCli, root, tempDir, waitFor } from '../sup
 const library = join(root, 'build', 'libtrimlab-record.so');
 const work = tempDir();
 const bin = (name) => join(work, name);
-const OP = { MALLOC: 1, CALLOC: 2, REALLOC: 3, FREE: 4, MEMALIGN: 5 };
+const OP = { MALLOC: 1, CALLOC: 2, REALLOC: 3, FREE: 4, MEMALIGN: 5, MMAP: 6, MUNMAP: 7 };
 const COMPLETE = 1;
+const MMAP_RECORDED = 2;
 /** What every trace's header records as its recorder: `trimlab --version`'s, cut at 16 bytes. */
 const recorderVersion = spawnSync(nativeCli, ['--version'], { encoding: 'utf8' })
   .stdout.replace(/^trimlab /, '')
@@ -69,7 +70,7 @@ export function readTrace(file) {
     for (let at = pos - 1; at >= start; at--) big = (big << 7n) | BigInt(bytes[at] & 0x7f);
     return big < 2n ** 53n ? Number(big) : big;
   };
-  const fieldsOf = { 1: 2, 2: 2, 3: 3, 4: 1, 5: 3 };
+  const fieldsOf = { 1: 2, 2: 2, 3: 3, 4: 1, 5: 3, 6: 2, 7: 3 };
   const events = [];
   for (let i = 0; i < header.eventCount; i++) {
     const op = bytes[pos++];
@@ -98,9 +99,13 @@ export function replayCheck(events) {
   };
   events.forEach((event, i) => {
     const [op, a, b, c] = event;
-    if (op === OP.MALLOC || op === OP.CALLOC || op === OP.MEMALIGN) allocate(a, i);
+    if (op === OP.MALLOC || op === OP.CALLOC || op === OP.MEMALIGN || op === OP.MMAP)
+      allocate(a, i);
     else if (op === OP.FREE) release(a, i, 'free');
-    else if (op === OP.REALLOC) {
+    else if (op === OP.MUNMAP) {
+      release(a, i, 'munmap');
+      allocate(b, i); // the mapping's new start, or 0 when it is gone
+    } else if (op === OP.REALLOC) {
       if (a !== 0 && !live.has(a)) problems.push(`event ${i}: realloc of unknown ${a}`);
       if (b !== 0 || c === 0) live.delete(a); // moved, resized in place, or realloc(p, 0)
       allocate(b, i);
@@ -119,6 +124,7 @@ function checkTrace(file, { complete = true, recorder = recorderVersion } = {}) 
   assert.equal(header.version, 1);
   assert.equal(header.pointerBytes, 8);
   assert.equal(header.flags & COMPLETE, complete ? COMPLETE : 0, `flags ${header.flags}`);
+  assert.equal(header.flags & MMAP_RECORDED, MMAP_RECORDED, 'the recorder records mappings');
   assert.equal(header.recorderVersion, recorder);
   assert.equal(trace.trailingBytes, 0, 'bytes after the counted events');
   const replay = replayCheck(trace.events);
@@ -543,6 +549,35 @@ test('a static binary is refused with one line, exit 2, before it runs', (t) => 
   assert.match(
     run.stderr,
     /^trimlab: record: '[^']+hello-static' is statically linked \(no PT_INTERP\)[^\n]*\n$/,
+  );
+});
+
+test('a 32-bit program: refused by the 64-bit recorder before it runs, recorded by the -m32 one', (t) => {
+  const error = compile(join(root, 'tests', 'record', 'known_calls.c'), bin('known32'), ['-m32']);
+  if (error) return t.skip(`gcc -m32 does not link here: ${linesOf(error)[0]}`);
+  const trace = join(work, 'known32.trace');
+  const refused = record(trace, [bin('known32')]);
+  assert.equal(refused.code, 2);
+  assert.equal(refused.stdout, '', 'it did not run');
+  assert.match(
+    refused.stderr,
+    /^trimlab: record: '[^']+known32' is built for another machine or word size than libtrimlab-record\.so\n$/,
+  );
+  const library32 = join(root, 'build', 'record32', 'libtrimlab-record.so');
+  if (!existsSync(library32))
+    return t.skip('no -m32 recorder: make build/record32/libtrimlab-record.so');
+  const run = record(trace, [bin('known32')], { env: { TRIMLAB_RECORD_LIB: library32 } });
+  assert.equal(run.code, 0, run.stderr);
+  const { header, events } = readTrace(trace);
+  assert.equal(header.pointerBytes, 4);
+  assert.equal(header.flags, COMPLETE | MMAP_RECORDED);
+  assert.deepEqual(replayCheck(events).problems, []);
+  // The program's own account of its calls, in the 4-byte trace too.
+  const expected = linesOf(run.stdout);
+  const start = events.findIndex((e) => e[0] === OP.MALLOC && e[2] === 1234567);
+  assert.deepEqual(
+    events.slice(start, start + expected.length).map((e) => e.map(String).join(' ')),
+    expected,
   );
 });
 

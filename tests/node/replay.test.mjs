@@ -94,8 +94,9 @@ function programTrace() {
 const program = programTrace();
 const programPath = write('program.trace', program.bytes());
 // docs/replay.md: a 1 MiB input buffer and an address map of 24-byte slots, blocks + blocks / 4
-// + 16 of them for the most blocks live at once.
-const overheadFor = (blocks) => MiB + 24 * (blocks + Math.floor(blocks / 4) + 16);
+// + 16 of them for the most blocks live at once, and the mappings' map, sized for 16.
+const slots = (blocks) => blocks + Math.floor(blocks / 4) + 16;
+const overheadFor = (blocks) => MiB + 24 * (slots(blocks) + slots(16));
 
 // ---- trace-info ----
 
@@ -114,7 +115,15 @@ test('trace-info prints the header, counts per op and the peak, largest block an
   const info = traceInfoJson(programPath);
   assert.equal(info.peak_requested_bytes, Number(program.peakBytes));
   assert.equal(info.max_live_blocks, program.maxLiveBlocks);
-  assert.deepEqual(info.calls, { malloc: 301, calloc: 1, realloc: 1, free: 152, memalign: 1 });
+  assert.deepEqual(info.calls, {
+    malloc: 301,
+    calloc: 1,
+    realloc: 1,
+    free: 152,
+    memalign: 1,
+    mmap: 0,
+    munmap: 0,
+  });
   assert.equal(info.live_blocks_at_end, 150);
 });
 
@@ -451,7 +460,7 @@ const BAD = [
   ],
   ['a bad pointer size', ok().bytes({ pointerBytes: 2 }), 'pointer size 2 is not valid'],
   ['a too long name', ok().bytes({ nameLength: 5000 }), 'program name length 5000 is above'],
-  ['unknown flags', ok().bytes({ flags: 3 }), 'unknown header flags 0x2'],
+  ['unknown flags', ok().bytes({ flags: 5 }), 'unknown header flags 0x4'],
   [
     'a truncated event',
     ok().bytes().subarray(0, 74),
@@ -739,6 +748,63 @@ test('WebAssembly replay under dlmalloc: in use over the baseline is the live re
       `${sample.label}: ${grown} bytes over the baseline for ${requested} requested`,
     );
   }
+});
+
+// ---- the program's own mappings ----
+
+/** Anonymous mappings as the recorder writes them (docs/trace-format.md): 24 MiB mapped, its
+ *  head and then the rest unmapped; 8 MiB mapped, moved larger by mremap to 12 MiB, unmapped;
+ *  40 MiB mapped and left live. Mallocs between them. */
+function mappingTrace() {
+  const t = new TraceBuilder({ program: 'mapper' });
+  t.malloc(0x1000, 100);
+  t.mmap(0x7f0000000000, 24 * MiB);
+  t.munmap(0x7f0000000000, 0x7f0000000000 + 4 * MiB, 20 * MiB);
+  t.munmap(0x7f0000000000 + 4 * MiB, 0, 0);
+  t.mmap(0x7f1000000000, 8 * MiB);
+  t.munmap(0x7f1000000000, 0x7f2000000000, 12 * MiB);
+  t.munmap(0x7f2000000000, 0, 0);
+  t.mmap(0x7f3000000000, 40 * MiB);
+  t.free(0x1000);
+  return t;
+}
+
+test('recorded mmap and munmap events replay: counted, followed to their new start, their memory held in the module', async () => {
+  const t = mappingTrace();
+  const path = write('mapper.trace', t.bytes({ flags: 3 }));
+  const info = traceInfoJson(path);
+  assert.equal(info.calls.mmap, 3);
+  assert.equal(info.calls.munmap, 4);
+  assert.equal(info.peak_requested_bytes, Number(t.peakBytes));
+  assert.equal(info.live_bytes_at_end, 40 * MiB);
+  const nativeRun = withJson(runNative, ['replay', path, '--set', 'events_per_step=1']);
+  assert.equal(nativeRun.code, 0, nativeRun.stderr);
+  assert.equal(nativeRun.document.runs[0].outcome, 'completed');
+  const lab = await loadTrimlab();
+  const run = await lab.runReplay(t.bytes({ flags: 3 }), { eventsPerStep: 1 });
+  assert.equal(run.outcome, 'completed', run.error);
+  const growth = run.samples.map((s) => s.sbrk_bytes - run.samples[0].sbrk_bytes);
+  const afterEvent = (n) => growth[run.samples.findIndex((s) => s.label.startsWith(`events ${n}`))];
+  // Emscripten's mmap is memalign(64 KiB, length + its record): the heap holds each mapping.
+  assert.ok(afterEvent(2) >= 24 * MiB, `24 MiB mapped: the heap grew ${afterEvent(2)}`);
+  // A partial munmap is refused by Emscripten: nothing changes until the whole mapping goes.
+  assert.equal(afterEvent(3), afterEvent(2));
+  // Moved larger by mremap: 12 MiB fits in the 24 MiB freed, the heap does not grow again.
+  assert.equal(afterEvent(6), afterEvent(2));
+  // 40 MiB more than the free 24 MiB: the heap grows to hold it, and it stays live to the end.
+  assert.ok(afterEvent(8) >= 40 * MiB, `40 MiB mapped: the heap grew ${afterEvent(8)}`);
+  assert.ok(run.samples.at(-1).in_use_bytes - run.samples[0].in_use_bytes >= 40 * MiB);
+});
+
+test('an munmap of an address no mapping starts at: a bad trace, one line', () => {
+  const t = new TraceBuilder({ program: 'mapper' });
+  t.mmap(0x7f0000000000, MiB);
+  t.munmap(0x7f0000001000, 0, 0);
+  const path = write('bad-munmap.trace', t.bytes({ flags: 3 }));
+  const { code, stderr } = runNative(['trace-info', path]);
+  assert.equal(code, 2);
+  assert.match(stderr, /event 2 at byte \d+: munmap of 0x7f0000001000, which is not live/);
+  assert.equal(stderr.split('\n').length, 2);
 });
 
 // ---- traces cut short ----

@@ -13,7 +13,7 @@ int main(void) {
     tl_trace_header header;
     tl_trace_header_init(&header, (uint32_t)strlen(name), 4242);
     tl_trace_header_set_recorder_version(&header, "0.1.0");
-    header.flags = TL_TRACE_COMPLETE;
+    header.flags = TL_TRACE_COMPLETE | TL_TRACE_MMAP_RECORDED; /* as the recorder writes it */
     header.event_count = 5;
     header.max_live_blocks = 1;
     tl_trace_header_pack(&header, trace);

@@ -1,16 +1,19 @@
 /* Every recorded function once, with the edge cases a replay must follow: failed calls (NULL),
  * realloc(NULL, n), realloc(p, 0), free(NULL), calloc and reallocarray overflows, an invalid
- * posix_memalign alignment. A malloc of MARKER bytes starts the sequence; the events the trace
- * must hold from there are printed afterwards, one a line: "op field field [field]" (decimal),
- * as in docs/trace-format.md. */
+ * posix_memalign alignment; anonymous mappings unmapped whole, by their head, their tail, with a
+ * hole, and moved by mremap, and a shared one (not recorded). A malloc of MARKER bytes starts the
+ * sequence; the events the trace must hold from there are printed afterwards, one a line: "op field
+ * field [field]" (decimal), as in docs/trace-format.md. */
 #include <malloc.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #define MARKER 1234567
 
-enum { MAX_EVENTS = 32 };
+enum { MAX_EVENTS = 64 };
 
 static unsigned long long expected[MAX_EVENTS][4];
 static int fields[MAX_EVENTS], count;
@@ -82,10 +85,46 @@ static void aligned(void) {
     }
 }
 
+static char *map_pages(size_t pages, int flags) {
+    void *m = mmap(NULL, pages * (size_t)getpagesize(), PROT_READ | PROT_WRITE, flags, -1, 0);
+    return m == MAP_FAILED ? NULL : m;
+}
+
+/* MMAP result size; MUNMAP old result size (result 0, size 0: gone). */
+static void mapped(void) {
+    const size_t page = (size_t)getpagesize();
+    const int private = MAP_PRIVATE | MAP_ANONYMOUS;
+    char *m = map_pages(3, private);
+    expect(2, 6, at(m), 3 * page, 0);
+    munmap(m, page); /* the head */
+    expect(3, 7, at(m), at(m + page), 2 * page);
+    munmap(m + 2 * page, page); /* the tail */
+    expect(3, 7, at(m + page), at(m + page), page);
+    munmap(m + page, page); /* the rest */
+    expect(3, 7, at(m + page), 0, 0);
+    char *h = map_pages(3, private);
+    expect(2, 6, at(h), 3 * page, 0);
+    munmap(h + page, page); /* a hole: the head stays, the tail is a mapping of its own */
+    expect(3, 7, at(h), at(h), page);
+    expect(2, 6, at(h + 2 * page), page, 0);
+    munmap(h, 3 * page);
+    expect(3, 7, at(h), 0, 0);
+    expect(3, 7, at(h + 2 * page), 0, 0);
+    char *r = map_pages(1, private);
+    expect(2, 6, at(r), page, 0);
+    char *moved = mremap(r, page, 2 * page, MREMAP_MAYMOVE);
+    expect(3, 7, at(r), at(moved), 2 * page);
+    munmap(moved, 2 * page);
+    expect(3, 7, at(moved), 0, 0);
+    char *shared = map_pages(1, MAP_SHARED | MAP_ANONYMOUS); /* not the allocator's memory */
+    munmap(shared, page);
+}
+
 int main(void) {
     volatile size_t huge = SIZE_MAX;
     allocate_and_free(huge);
     aligned();
+    mapped();
     for (int i = 0; i < count; i++) {
         printf("%llu", expected[i][0]);
         for (int f = 1; f <= fields[i]; f++)

@@ -6,7 +6,15 @@
 //   const bytes = t.bytes();                      // header with the right counts, COMPLETE set
 //   const raw = t.bytes({ complete: false, eventCount: 7, maxLiveBlocks: 0 });  // override
 
-export const OP = Object.freeze({ malloc: 1, calloc: 2, realloc: 3, free: 4, memalign: 5 });
+export const OP = Object.freeze({
+  malloc: 1,
+  calloc: 2,
+  realloc: 3,
+  free: 4,
+  memalign: 5,
+  mmap: 6,
+  munmap: 7,
+});
 export const HEADER_BYTES = 64;
 const MAGIC = [0x54, 0x4c, 0x54, 0x52, 0x41, 0x43, 0x45, 0x00]; // "TLTRACE\0"
 
@@ -133,6 +141,19 @@ export class TraceBuilder {
       this.#allocated(result, size);
     }
     return this.raw(OP.realloc, old, result, size);
+  }
+
+  /** An anonymous mapping the program made. */
+  mmap(result, size) {
+    this.#allocated(result, size);
+    return this.raw(OP.mmap, result, size);
+  }
+
+  /** The mapping at `old` now starts at `result` with `size` bytes; result 0, size 0: gone. */
+  munmap(old, result, size) {
+    this.#freed(old);
+    if (BigInt(result) !== 0n) this.#allocated(result, size);
+    return this.raw(OP.munmap, old, result, size);
   }
 
   free(old) {

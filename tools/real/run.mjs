@@ -10,7 +10,6 @@
 // `trimlab measure -- lua5.4 FILE` (Makefile, real-results).
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
@@ -24,10 +23,10 @@ import {
 } from '../../web/real-sampler.js';
 import { openOutput, OutputError } from '../output-file.mjs';
 import { documentOf } from '../results-document.mjs';
+import { WORKLOAD_DIR, workloads } from './workloads.mjs';
 
 const require = createRequire(import.meta.url);
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const WORKLOADS = fileURLToPath(new URL('workloads/', import.meta.url));
 /** Each workload's program: its file's extension says which. */
 const ADAPTERS = { sql: sqliteAdapter, lua: luaAdapter };
 const MAX_ROWS = 100_000_000;
@@ -113,11 +112,13 @@ async function luaAdapter(rows) {
 }
 
 /**
- * Runs `workload` and returns the program run.
- * @param {{workload: string, rows: number|null, idleMs: number, resident?: boolean}} options
+ * Runs `workload` (its file name) and returns the program run. `onEnd` is given the module's
+ * memory after the idle phase, before the program is closed.
+ * @param {{workload: string, rows: number|null, idleMs: number, resident?: boolean,
+ *   onEnd?: (memory: WebAssembly.Memory) => void}} options
  */
-export async function runWorkload({ workload, rows, idleMs, resident = true }) {
-  const file = `${WORKLOADS}${workload}`;
+export async function runWorkload({ workload, rows, idleMs, resident = true, onEnd }) {
+  const file = `${WORKLOAD_DIR}${workload}`;
   const extension = /** @type {'sql'|'lua'} */ (workload.split('.').pop());
   const adapter = await ADAPTERS[extension](rows);
   const sampler = new ProgramSampler(
@@ -140,6 +141,7 @@ export async function runWorkload({ workload, rows, idleMs, resident = true }) {
     { name: adapter.name, args },
     { name: 'node', version: process.versions.node },
   );
+  onEnd?.(adapter.memory);
   adapter.close();
   return run;
 }
@@ -155,11 +157,11 @@ function options(/** @type {string[]} */ argv) {
       json: { type: 'string' },
     },
   });
-  const names = ['sqlite-bulk.sql', 'sqlite-sort.sql', 'lua-table.lua', 'lua-strings.lua'];
-  const workload = names.find((name) => basename(name).split('.')[0] === values.workload);
+  const known = workloads();
+  const workload = known.find(({ name }) => name === values.workload)?.file;
   if (!workload)
     throw new Error(
-      `--workload ${quote(values.workload ?? '')} is not a workload (allowed: ${names.map((n) => n.split('.')[0]).join(', ')})`,
+      `--workload ${quote(values.workload ?? '')} is not a workload (allowed: ${known.map(({ name }) => name).join(', ')})`,
     );
   const whole = (
     /** @type {string} */ flag,
