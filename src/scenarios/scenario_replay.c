@@ -519,15 +519,22 @@ static void replay_release(void *state) {
         tl_replay_close(s->replay);
 }
 
-static void replay_each_block(const void *state, tl_block_visit visit, void *context) {
-    const tl_replay *replay = ((const replay_state *)state)->replay;
-    if (replay == NULL || replay->map.slots == NULL)
+/* The live blocks of one map (the allocations, or the mappings) and its own table. */
+static void each_block_of(const tl_addr_map *map, tl_block_visit visit, void *context) {
+    if (map->slots == NULL)
         return;
-    const tl_addr_map *map = &replay->map;
     for (uint64_t i = 0; i < map->capacity; i++)
         if (map->slots[i].key != 0 && map->slots[i].block != NULL)
             visit(context, map->slots[i].block, map->slots[i].size);
     visit(context, map->slots, map->capacity * TL_ADDR_MAP_ENTRY_BYTES);
+}
+
+static void replay_each_block(const void *state, tl_block_visit visit, void *context) {
+    const tl_replay *replay = ((const replay_state *)state)->replay;
+    if (replay == NULL)
+        return;
+    each_block_of(&replay->map, visit, context);
+    each_block_of(&replay->mappings, visit, context);
     if (replay->input.data != NULL)
         visit(context, replay->input.data, TL_REPLAY_INPUT_BYTES);
 }

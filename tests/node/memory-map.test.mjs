@@ -22,6 +22,7 @@ import {
 } from '../../web/memory-map.js';
 import { validateResults } from '../../web/results-validate.js';
 import { MiB, root, runNative, runNativeJson, runOf, tempDir } from '../support/helpers.mjs';
+import { TraceBuilder } from '../replay/trace-encoder.mjs';
 
 const PAGE = 65536;
 const runWasm = join(root, 'tools', 'run-wasm.mjs');
@@ -187,4 +188,19 @@ test('the Node runner writes the maps the native writer writes, valid and readab
   const trim = run.maps.find((m) => m.at === 'trim');
   const cached = countClasses(decodeClasses(trim.classes)).cached * trim.page_bytes;
   assert.ok(cached >= 20 * MiB && cached <= 21 * MiB, `cached ${cached / MiB} MiB`);
+});
+
+test("module: a replay's mappings (the program's own mmap) are live on the map, as its allocations are", async () => {
+  const lab = await loadTrimlab({ allocator: 'dlmalloc' });
+  const t = new TraceBuilder({ program: 'mapper' });
+  t.mmap(0x7f0000000000, 4 * MiB);
+  t.malloc(0x100000, 4 * MiB);
+  await lab.beginReplay(t.bytes());
+  while (await lab.stepReplay());
+  const map = lab.map();
+  const live = countClasses(map.classes).live * map.page_bytes;
+  // Both 4 MiB blocks are held at the end, besides the replay's own tables (about 1 MiB): with
+  // the mapping left out, live would be about 5 MiB.
+  assert.ok(live >= 8 * MiB && live < 12 * MiB, `live ${live / MiB} MiB`);
+  lab.end();
 });
