@@ -30,7 +30,7 @@ import {
 import { renderSummary, renderPlaceholder, renderVerdict, item } from './summary-view.js';
 import { CaptionTracker, PRESENTED } from './captions.js';
 import { SlideDeck, showSlide } from './presenter.js';
-import { runCsv, exportName, download, canvasPng } from './export.js';
+import { runCsv, exportName, download, chartImage } from './export.js';
 import { mib } from './units.js';
 import { cleanLine } from './message.js';
 import {
@@ -828,9 +828,44 @@ function exportBase() {
   return [state.last?.scenario ?? ui.scenario.value, state.last?.allocator ?? chosen('allocator')];
 }
 
+/** What the chart shows now: the live run's scenario, or (after another scenario was chosen,
+ *  or before any run) the chosen scenario's native lines alone. */
+function chartShows() {
+  if (chart.hasLive && state.last) {
+    const { scenario, allocator, run } = state.last;
+    const name = state.replay ? `replay of ${state.replay.name}` : scenario;
+    return { scenario, name, allocator, params: run.params };
+  }
+  const scenario = ui.scenario.value;
+  return { scenario, name: scenario, allocator: 'native', params: state.fields.values() };
+}
+
+/** The PNG: the chart at twice its pixels under what it shows and the verdict's numbers. */
+async function pngExport() {
+  const shows = chartShows();
+  const where =
+    shows.allocator === 'native'
+      ? 'native results only'
+      : `${shows.allocator} in ${browserLabel(navigator.userAgent)}`;
+  const lines = [];
+  if (!ui.verdict.box.hidden)
+    lines.push(
+      `The native program holds ${ui.verdict.native.textContent}; the browser still holds ` +
+        `${ui.verdict.browser.textContent}; a plan made from the native figures is off by ` +
+        `${ui.verdict.plan.textContent}.`,
+    );
+  if (state.native) lines.push(`Native results: ${state.native.source}.`);
+  const blob = await chartImage(chart.chart, {
+    title: `trimlab: ${shows.name} (${paramsLine(shows.params)}), ${where}`,
+    lines,
+  });
+  return { blob, name: exportName(shows.scenario, shows.allocator, 'png') };
+}
+
 async function onExportPng() {
   try {
-    download(await canvasPng(ui.canvas), exportName(...exportBase(), 'png'));
+    const { blob, name } = await pngExport();
+    download(blob, name);
   } catch (error) {
     showError(error, 'PNG export failed. ');
   }
@@ -901,6 +936,19 @@ function wire() {
   ui.presenter.pause.addEventListener('click', togglePause);
   ui.presenter.leave.addEventListener('click', onStop);
   document.addEventListener('keydown', onPresenterKey);
+  // A printed page is read later: the definitions are opened for it.
+  window.addEventListener('beforeprint', () => {
+    for (const details of document.querySelectorAll('details:not([open])')) {
+      details.open = true;
+      details.dataset.openedToPrint = '';
+    }
+  });
+  window.addEventListener('afterprint', () => {
+    for (const details of document.querySelectorAll('details[data-opened-to-print]')) {
+      details.open = false;
+      delete details.dataset.openedToPrint;
+    }
+  });
   ui.compareBatches.addEventListener('click', onCompareBatches);
   ui.scenario.addEventListener('change', () => selectScenario(ui.scenario.value));
   for (const radio of ui.form.querySelectorAll('input[type="radio"]'))
@@ -927,6 +975,14 @@ function wire() {
 function exposeDebugHook() {
   window.trimlabDebug = Object.freeze({
     chart: () => chart.snapshot(),
+    /** What Export PNG would offer: its name and the image as base64. */
+    async exportPng() {
+      const { blob, name } = await pngExport();
+      const bytes = new Uint8Array(await blob.arrayBuffer());
+      let binary = '';
+      for (const byte of bytes) binary += String.fromCharCode(byte);
+      return { name, base64: btoa(binary) };
+    },
     state: () => ({
       ready: state.ready,
       running: controller.running,

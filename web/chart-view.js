@@ -151,7 +151,7 @@ const LABEL_FONT = '12px system-ui, sans-serif';
 const ROW_HEIGHT = 16;
 
 /** Splits `text` into lines no wider than `width` on the canvas. */
-function wrap(ctx, text, width) {
+export function wrap(ctx, text, width) {
   const lines = [];
   let line = '';
   for (const word of text.split(/\s+/)) {

@@ -1,5 +1,13 @@
 // Exports of the page: the chart as PNG, the run as JSON (the shared results format) and as CSV.
 // runCsv() is pure (tested in Node); the rest needs a DOM.
+import { wrap } from './chart-view.js';
+
+/** The PNG has this many pixels for each of the chart's CSS pixels. */
+export const PNG_SCALE = 2;
+const TITLE_FONT = '600 16px system-ui, sans-serif';
+const LINE_FONT = '13px system-ui, sans-serif';
+const LINE_HEIGHT = 20;
+const MARGIN = 12;
 
 const WASM_COLUMNS = ['footprint_bytes', 'sbrk_bytes', 'in_use_bytes', 'allocator_free_bytes'];
 
@@ -71,4 +79,48 @@ export function canvasPng(canvas) {
       'image/png',
     );
   });
+}
+
+/**
+ * The chart as an image worth sending: drawn again at PNG_SCALE times its pixels, under a title
+ * and a few lines (what is on the chart, the verdict's numbers), each wrapped to the width.
+ * @param {any} chart the Chart.js chart (ChartView's `chart`)
+ * @param {{title: string, lines: string[]}} words
+ * @returns {Promise<Blob>}
+ */
+export async function chartImage(chart, { title, lines }) {
+  const { canvas } = chart;
+  const width = canvas.clientWidth;
+  const height = canvas.clientHeight;
+  const image = document.createElement('canvas');
+  const ctx = image.getContext('2d');
+  ctx.font = TITLE_FONT;
+  const titleLines = wrap(ctx, title, width - 2 * MARGIN);
+  ctx.font = LINE_FONT;
+  const textLines = lines.flatMap((line) => wrap(ctx, line, width - 2 * MARGIN));
+  const top = MARGIN + (titleLines.length + textLines.length) * LINE_HEIGHT + MARGIN;
+  image.width = width * PNG_SCALE;
+  image.height = (top + height) * PNG_SCALE;
+  ctx.scale(PNG_SCALE, PNG_SCALE);
+  ctx.fillStyle = '#ffffff';
+  ctx.fillRect(0, 0, width, top + height);
+  ctx.fillStyle = '#1d2430';
+  ctx.textBaseline = 'top';
+  ctx.font = TITLE_FONT;
+  titleLines.forEach((line, i) => ctx.fillText(line, MARGIN, MARGIN + i * LINE_HEIGHT));
+  ctx.font = LINE_FONT;
+  textLines.forEach((line, i) =>
+    ctx.fillText(line, MARGIN, MARGIN + (titleLines.length + i) * LINE_HEIGHT),
+  );
+  // The chart itself drawn again at the image's scale, not a blurred copy of the screen's.
+  const shown = chart.options.devicePixelRatio;
+  chart.options.devicePixelRatio = PNG_SCALE;
+  chart.resize();
+  try {
+    ctx.drawImage(canvas, 0, top, width, height);
+  } finally {
+    chart.options.devicePixelRatio = shown;
+    chart.resize();
+  }
+  return canvasPng(image);
 }
