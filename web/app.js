@@ -50,6 +50,9 @@ import {
 
 const DEFAULT_SCENARIO = 'highwater';
 const DEFAULT_NATIVE_URL = 'gen/data/native-results.json';
+/** Said when Run is pressed with a field in error; it goes once every field is valid. */
+const NOT_STARTED =
+  'Not started: a parameter is not valid (the engine\u2019s message is next to it).';
 /** Where the page stacks into one column (web/style.css's breakpoint). */
 const NARROW_SCREEN = '(max-width: 900px)';
 
@@ -208,7 +211,8 @@ function nativeMatch(params) {
 
 function updateParamsNotice(match) {
   const scenario = ui.scenario.value;
-  if (!state.native) return show(ui.paramsNotice, '');
+  // A field with an error says what is wrong; no comparison with what is not a valid value.
+  if (!state.native || !state.fields.valid()) return show(ui.paramsNotice, '');
   if (state.replay) return show(ui.paramsNotice, replayNotice(state.replay.trace, match));
   if (!match.on && !match.off)
     return show(
@@ -467,6 +471,7 @@ function scenarioRun(scenario, params) {
  */
 async function startRun({ scenario, params, begin, refused, allocator, reuse, deck = null }) {
   show(ui.runError, '');
+  show(ui.importError, ''); // about a file refused before: this run is what the page shows now
   const tracker = deck ? new CaptionTracker(scenario, allocator) : null;
   let residentStart = null; // the reading before step 0
   return controller.run({
@@ -608,10 +613,7 @@ async function onRun(event) {
   event.preventDefault();
   if (controller.busy || !state.fields) return;
   if (!state.fields.check()) {
-    show(
-      ui.runError,
-      'Not started: a parameter is not valid (the engine\u2019s message is next to it).',
-    );
+    show(ui.runError, NOT_STARTED);
     ui.params.querySelector('[aria-invalid="true"]')?.focus();
     return;
   }
@@ -809,6 +811,7 @@ function selectScenario(name) {
   ui.scenario.value = name;
   ui.description.textContent = describeScenario(state.catalog, name);
   state.fields = buildParamFields(ui.params, state.catalog, name, () => {
+    if (state.fields.valid() && ui.runError.textContent === NOT_STARTED) show(ui.runError, '');
     if (controller.running) return;
     state.runParams = null; // from now on the notice compares native with what is typed
     showNative();

@@ -634,6 +634,11 @@ export class ChartView {
       marks: this.marks.map((m) => ({ ...m })),
       oom: this.oom && { ...this.oom },
       xMax: this.chart.options.scales.x.max ?? null,
+      // What Chart.js last drew: the x scale's end, and the points laid out per WebAssembly series.
+      xScaleMax: this.chart.scales.x?.max ?? null,
+      drawn: Object.fromEntries(
+        WASM_KEYS.map((key) => [key, this.chart.getDatasetMeta(indexOf(key)).data.length]),
+      ),
       updates: this.updates,
     };
   }

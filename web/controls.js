@@ -34,10 +34,11 @@ export function fillScenarioPicker(select, scenarios, chosen) {
 
 /**
  * The parameter fields of one scenario.
- * @returns {{values: () => object, check: () => boolean, fields: HTMLInputElement[],
- *            setDefaults: () => void}}
+ * @returns {{values: () => object, check: () => boolean, valid: () => boolean,
+ *            fields: HTMLInputElement[], setDefaults: () => void}}
  *   values(): {name: text as typed}; check(): shows the engine's message at every invalid
- *   field and says whether all are valid.
+ *   field and says whether all are valid; valid(): whether every field was valid when last
+ *   checked (typing checks the field typed in).
  */
 export function buildParamFields(container, lab, scenario, onChange) {
   const { params } = lab.scenarios().find((s) => s.name === scenario);
@@ -83,6 +84,7 @@ export function buildParamFields(container, lab, scenario, onChange) {
     values: () =>
       Object.fromEntries(rows.map(({ param, input }) => [param.name, input.value.trim()])),
     check: () => rows.map(checkOne).every(Boolean),
+    valid: () => rows.every(({ input }) => input.getAttribute('aria-invalid') !== 'true'),
     setDefaults() {
       for (const row of rows) row.input.value = String(row.param.default);
       rows.forEach(checkOne);

@@ -1,0 +1,76 @@
+// State that never lies: each defect found by trying the page as a user, reproduced here first.
+// The x axis ends at the run's last step; a message about a bad value goes when the value is
+// fixed, and a field's error is not joined by a "parameters differ" warning; a refused file's
+// message goes with the next run; Reset during a run leaves no line of it drawn.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+
+import {
+  browserName,
+  chartData,
+  debugState,
+  fill,
+  isVisible,
+  missingFiles,
+  openPage,
+  runScenario,
+  setInputFile,
+  startBrowser,
+} from '../support/browser.mjs';
+
+assert.deepEqual(missingFiles(), [], 'web/gen/ is incomplete: run `make site results` first');
+
+let browser;
+before(async () => {
+  browser = await startBrowser();
+});
+after(async () => {
+  await browser?.close();
+});
+
+test(`${browserName}: the x axis ends at the run's last step (102 for highwater's 103 steps, not 120)`, async () => {
+  const { page } = await openPage(browser);
+  assert.equal((await chartData(page)).xScaleMax, 102, "before a run: the native runs' steps");
+  const state = await runScenario(page, { scenario: 'highwater' });
+  assert.equal(state.last.steps, 103);
+  assert.equal((await chartData(page)).xScaleMax, 102);
+  await page.close();
+});
+
+test(`${browserName}: a bad value's messages: the field's error alone, gone once the value is fixed`, async () => {
+  const { page } = await openPage(browser);
+  await fill(page, '#param-total_mib', '0');
+  assert.equal(await isVisible(page, '#param-total_mib-error'), true);
+  assert.equal(await isVisible(page, '#params-notice'), false, 'no "parameters differ" beside it');
+  await page.click('#run');
+  assert.equal(await isVisible(page, '#run-error'), true, '"Not started" is said');
+  await fill(page, '#param-total_mib', '100');
+  assert.equal(await isVisible(page, '#param-total_mib-error'), false);
+  assert.equal(await isVisible(page, '#run-error'), false, '"Not started" went with the error');
+  await page.close();
+});
+
+test(`${browserName}: a refused file's message goes when the next run starts`, async () => {
+  const { page } = await openPage(browser);
+  await setInputFile(page, '#import', { name: 'bad.json', buffer: Buffer.from('{') });
+  await page.waitForFunction(() => !document.getElementById('import-error').hidden);
+  await runScenario(page, { scenario: 'cycles' });
+  assert.equal(await isVisible(page, '#import-error'), false);
+  await page.close();
+});
+
+test(`${browserName}: Reset during a run: no line of it stays drawn, nothing to point at`, async () => {
+  const { page } = await openPage(browser);
+  await page.select('#speed', '15');
+  await page.click('#run');
+  await page.waitForFunction(() => window.trimlabDebug.chart().series.wasmLinear.points.length > 5);
+  await page.click('#reset');
+  await page.waitForFunction(() => !window.trimlabDebug.state().running);
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  const { series, drawn } = await chartData(page);
+  for (const key of ['wasmLinear', 'wasmHeap', 'wasmInUse'])
+    assert.deepEqual(series[key].points, [], `${key} cleared`);
+  assert.deepEqual(drawn, { wasmLinear: 0, wasmHeap: 0, wasmInUse: 0 }, 'nothing of it drawn');
+  assert.equal((await debugState(page)).last, null);
+  await page.close();
+});
