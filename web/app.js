@@ -991,7 +991,9 @@ function exposeDebugHook() {
       running: controller.running,
       presenting: state.presenting !== null,
       link: state.copiedLink ?? null,
-      slide: state.presenting && { ...state.presenting.current, ...state.presenting.position },
+      slide: state.presenting?.current
+        ? { ...state.presenting.current, ...state.presenting.position }
+        : null,
       batches: state.batchOutcomes && state.batchOutcomes.map((outcome) => ({ ...outcome })),
       scenario: ui.scenario.value,
       instanceRuns: controller.labRuns,
