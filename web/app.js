@@ -53,6 +53,8 @@ const DEFAULT_NATIVE_URL = 'gen/data/native-results.json';
 /** Said when Run is pressed with a field in error; it goes once every field is valid. */
 const NOT_STARTED =
   'Not started: a parameter is not valid (the engine\u2019s message is next to it).';
+/** How often the status line follows a run. */
+const STATUS_EVERY_MS = 250;
 /** Where the page stacks into one column (web/style.css's breakpoint). */
 const NARROW_SCREEN = '(max-width: 900px)';
 
@@ -474,6 +476,7 @@ async function startRun({ scenario, params, begin, refused, allocator, reuse, de
   show(ui.importError, ''); // about a file refused before: this run is what the page shows now
   const tracker = deck ? new CaptionTracker(scenario, allocator) : null;
   let residentStart = null; // the reading before step 0
+  let statusAt = -Infinity; // when the status line last changed
   return controller.run({
     allocator,
     reuse,
@@ -503,6 +506,10 @@ async function startRun({ scenario, params, begin, refused, allocator, reuse, de
         placeholder('Running …');
       },
       progress(sample) {
+        // A few times a second is enough to read, and spares the frames the text's layout.
+        const now = performance.now();
+        if (now - statusAt < STATUS_EVERY_MS) return;
+        statusAt = now;
         ui.status.textContent = statusOf(sample);
       },
       stopped(sample) {
