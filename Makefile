@@ -190,9 +190,10 @@ BROWSER_RESULTS := $(GEN)/data/browser-results.json
 
 results: native-results real-results | $(BROWSER_RESULTS) ## the page's data: native-results, real-results, and browser-results where missing
 
+# --map: the page's memory map shows the native heap's maps beside the module's.
 native-results: $(BUILD)/trimlab ## measure every scenario natively into web/gen/data/native-results.json
 	@mkdir -p $(GEN)/data
-	$(BUILD)/trimlab --all --trim both --quiet --json $(GEN)/data/native-results.json
+	$(BUILD)/trimlab --all --trim both --quiet --map --json $(GEN)/data/native-results.json
 	@echo "wrote $(GEN)/data/native-results.json"
 
 browser-results: site ## every scenario in the page in Chromium and Firefox, resident memory from /proc: web/gen/data/browser-results.json

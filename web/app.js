@@ -30,7 +30,8 @@ import {
 import { renderSummary, renderPlaceholder, renderVerdict, item } from './summary-view.js';
 import { CaptionTracker, PRESENTED } from './captions.js';
 import { SlideDeck, showSlide } from './presenter.js';
-import { runCsv, exportName, download, canvasPng } from './export.js';
+import { runCsv, exportName, download, canvasPng, stackedImage } from './export.js';
+import { MapPanel } from './map-panel.js';
 import { mib } from './units.js';
 import { cleanLine } from './message.js';
 import {
@@ -135,6 +136,7 @@ let chart = null;
 let controller = null; // the run controller: the instance runs use, the run in progress
 let resident = null; // the live resident readings (web/resident-live.js)
 let remedies = null; // what to do about it, after a run (web/remedies.js)
+let mapPanel = null; // the memory map beside the chart (web/map-panel.js)
 
 // ---- small helpers ----
 
@@ -174,6 +176,7 @@ function updateExports() {
 
 function updateInstanceStatus() {
   remedies?.update();
+  mapPanel?.instance(controller.lab);
   const reuse = chosen('instance') === 'reuse';
   const allocator = chosen('allocator');
   const { lab, labRuns } = controller;
@@ -495,10 +498,12 @@ async function startRun({ scenario, params, begin, refused, allocator, reuse, de
         if (residentStart) chart.addResident(residentStart); // drawn at step 0
         resident.follow(controller.lab);
         showNative();
+        mapPanel.begin(controller.lab, nativeOfMap());
         placeholder('Running …');
       },
       progress(sample) {
         ui.status.textContent = statusOf(sample);
+        mapPanel.progress(sample);
       },
       stopped(sample) {
         ui.status.textContent = `Stopped at step ${sample?.step ?? 0}; the chart keeps what it drew.`;
@@ -510,6 +515,7 @@ async function startRun({ scenario, params, begin, refused, allocator, reuse, de
         chart.endLive();
         chart.refresh();
         resident.settle();
+        mapPanel.settle();
         updateInstanceStatus();
       },
     },
@@ -822,6 +828,29 @@ function selectScenario(name) {
   updateInstanceStatus();
 }
 
+// ---- the memory map ----
+
+function createMapPanel() {
+  const part = (prefix) => ({
+    canvas: $(`${prefix}-canvas`),
+    caption: $(`${prefix}-caption`),
+    counts: $(`${prefix}-counts`),
+    hover: $(`${prefix}-hover`),
+    kept: $(`${prefix}-kept`),
+  });
+  return new MapPanel({
+    note: $('map-note'),
+    module: part('map'),
+    native: { ...part('map-native'), box: $('map-native') },
+  });
+}
+
+/** The native trim-on run whose maps stand beside the module's: same scenario and parameters. */
+function nativeOfMap() {
+  const match = nativeMatch(state.runParams ?? state.fields.values());
+  return match.differs.length === 0 ? match.on : null;
+}
+
 // ---- exports ----
 
 function exportBase() {
@@ -830,10 +859,20 @@ function exportBase() {
 
 async function onExportPng() {
   try {
-    download(await canvasPng(ui.canvas), exportName(...exportBase(), 'png'));
+    download(await canvasPng(chartWithMaps()), exportName(...exportBase(), 'png'));
   } catch (error) {
     showError(error, 'PNG export failed. ');
   }
+}
+
+/** The chart with the memory maps under it, side by side, for the PNG export. */
+function chartWithMaps() {
+  const gap = 16;
+  return stackedImage(
+    ui.canvas,
+    mapPanel.exportImages(Math.floor((ui.canvas.width - gap) / 2)),
+    gap,
+  );
 }
 
 function onExportJson() {
@@ -954,6 +993,7 @@ function exposeDebugHook() {
       slides: state.presenting?.slides() ?? state.slides,
       residentLive: resident.available,
     }),
+    map: () => mapPanel.snapshot(),
   });
 }
 
@@ -972,6 +1012,7 @@ async function start() {
     },
     onUnavailable: residentUnavailable,
   });
+  mapPanel = createMapPanel();
   remedies = new RemediesPanel({
     elements: ui.remedies,
     controller,

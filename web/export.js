@@ -63,6 +63,33 @@ export function download(blob, name) {
   setTimeout(() => URL.revokeObjectURL(url), 60_000);
 }
 
+/**
+ * One image of the chart with `parts` side by side under it (the memory maps), on white.
+ * @param {HTMLCanvasElement} chart
+ * @param {HTMLCanvasElement[]} parts
+ * @param {number} gap device pixels between them
+ */
+export function stackedImage(chart, parts, gap = 16) {
+  if (parts.length === 0) return chart;
+  const below = Math.max(...parts.map((part) => part.height));
+  const image = document.createElement('canvas');
+  image.width = Math.max(
+    chart.width,
+    parts.reduce((sum, part) => sum + part.width + gap, -gap),
+  );
+  image.height = chart.height + gap + below;
+  const ctx = image.getContext('2d');
+  ctx.fillStyle = '#ffffff';
+  ctx.fillRect(0, 0, image.width, image.height);
+  ctx.drawImage(chart, 0, 0);
+  let x = 0;
+  for (const part of parts) {
+    ctx.drawImage(part, x, chart.height + gap);
+    x += part.width + gap;
+  }
+  return image;
+}
+
 /** The canvas as a PNG blob. */
 export function canvasPng(canvas) {
   return new Promise((resolve, reject) => {

@@ -51,9 +51,10 @@ export async function openPage(browser, { initScript, path = '' } = {}) {
   const page = await browser.newPage();
   const problems = [];
   page.on('console', (message) => {
-    // The browser's own log of a non-200 answer of /api/resident: a 404 while the memory has no
-    // mapping of its new size yet, or from a server without the endpoint. The page handles both.
-    const residentAnswer = message.location()?.url?.includes('/api/resident?');
+    // The browser's own log of a non-200 answer of /api/resident or /api/resident-map: a 404
+    // while the memory has no mapping of its new size yet, or from a server without the
+    // endpoint. The page handles both.
+    const residentAnswer = /\/api\/resident(-map)?\?/.test(message.location()?.url ?? '');
     if (message.type() === 'error' && !residentAnswer) problems.push(`console: ${message.text()}`);
   });
   page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
