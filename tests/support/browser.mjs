@@ -27,11 +27,12 @@ export function missingFiles() {
   ].filter((file) => !existsSync(join(webRoot, 'gen', file)));
 }
 
-/** Starts the server and the browser. Close with the returned close(). */
-export async function startBrowser() {
+/** Starts the server and the browser (`name`: this process's by default). Close with the
+ *  returned close(). */
+export async function startBrowser(name = browserName) {
   const server = await serve(webRoot, 0);
   const baseUrl = `http://127.0.0.1:${server.address().port}/`;
-  const launched = await launchBrowser(browserName);
+  const launched = await launchBrowser(name);
   return {
     ...launched,
     baseUrl,
