@@ -148,6 +148,10 @@ test(`${browserName}: after fragmented keep_every=16 the module's live pages hol
   const native = await legendMib(page, '#map-native-counts');
   assert.ok(native.live > 0 && native.live < shown.live, JSON.stringify(native));
   await shoot(page, 'map-after-fragmented');
+  // The native map sits under the module's, in the panel's scrolled part.
+  await (
+    await page.$('#map-native')
+  ).screenshot({ path: screenshotPath('map-native-after-fragmented') });
   assert.deepEqual(problems, []);
   await page.close();
 });
