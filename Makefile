@@ -190,9 +190,10 @@ BROWSER_RESULTS := $(GEN)/data/browser-results.json
 
 results: native-results real-results | $(BROWSER_RESULTS) ## the page's data: native-results, real-results, and browser-results where missing
 
+# --map: the page's memory map shows the native heap's maps beside the module's.
 native-results: $(BUILD)/trimlab ## measure every scenario natively into web/gen/data/native-results.json
 	@mkdir -p $(GEN)/data
-	$(BUILD)/trimlab --all --trim both --quiet --json $(GEN)/data/native-results.json
+	$(BUILD)/trimlab --all --trim both --quiet --map --json $(GEN)/data/native-results.json
 	@echo "wrote $(GEN)/data/native-results.json"
 
 browser-results: site ## every scenario in the page in Chromium and Firefox, resident memory from /proc: web/gen/data/browser-results.json
@@ -303,7 +304,7 @@ test: deps ## every test: C, sanitizers, fuzz replay, valgrind, lint, Node, brow
 CHECK_NODE_TESTS := tests/node/page-modules.test.mjs tests/node/page-runs.test.mjs \
 	tests/node/results-validate.test.mjs tests/node/serve.test.mjs tests/node/js-tools.test.mjs \
 	tests/node/formats.test.mjs tests/node/resident-client.test.mjs \
-	tests/node/resident-live.test.mjs tests/node/memory-map.test.mjs
+	tests/node/resident-live.test.mjs tests/node/memory-map.test.mjs tests/node/map-panel.test.mjs
 CHECK_BROWSER_TEST := ^the page loads with no console error
 
 check: test-c lint $(BUILD)/trimlab wasm site native-results ## the quick tier (under a minute): C unit tests, lint, quick Node tests, one browser test

@@ -9,12 +9,15 @@
 //   - the bytes a fresh load transfers (the server gzips text and .wasm), with and without Chart.js
 //   - the cost of one reading of the server's /api/resident (the page's memory found in the
 //     renderer through /proc), over HTTP and in process, the first one (a scan) and the next ones
+//   - the memory map's live rate (web/map-panel.js: maps drawn per second) during a run that grows
+//     the module to its 512 MiB ceiling, in Chromium and in Firefox
 // Prints a report and adds its figures to build/bench.json under "page".
 // `node tools/bench-page.mjs --only NAME` measures one part (a key of PARTS) into the page
 // figures saved so far.
 import { get } from 'node:http';
 
 import { openPage, runScenario, startBrowser, valueOf } from '../tests/support/browser.mjs';
+import { BROWSERS } from './browser.mjs';
 import { median, readFigures, round, saveFigures } from './bench-lib.mjs';
 import { createResidentReader } from './resident.mjs';
 import { cleanLine, quote } from '../web/message.js';
@@ -247,6 +250,41 @@ async function residentEndpointCost(browser) {
   };
 }
 
+/** The run that grows the module to its ceiling: 480 MiB in 64 KiB chunks, 8192 pages mapped. */
+const MAP_RUN = { scenario: 'highwater', params: { total_mib: 480 } };
+
+/**
+ * The memory map's live rate in one browser: maps drawn per second during MAP_RUN at full speed
+ * on a fresh instance (the panel asks the Worker once per drawn batch and reads the residency from
+ * /api/resident-map meanwhile), against the chart's updates of the same run.
+ * @param {string} name a browser of BROWSERS
+ */
+async function mapRate(name) {
+  const browser = await startBrowser(name);
+  try {
+    const { page } = await openPage(browser);
+    const before = await page.evaluate(() => window.trimlabDebug.map().drawn);
+    const state = await runScenario(page, MAP_RUN);
+    await page.waitForFunction(() => window.trimlabDebug.map().settled, { timeout: 10_000 });
+    const map = await page.evaluate(() => window.trimlabDebug.map());
+    await page.close();
+    if (!state.residentLive) throw new Error(`${name}: the page did not read its memory live`);
+    const drawn = map.drawn - before - 1; // the redraw after the run is not live
+    return {
+      browser: name,
+      pages: map.module.pages,
+      steps: state.runStats.steps,
+      run_ms: Math.round(state.runStats.ms),
+      maps_drawn: drawn,
+      maps_per_s: perSecond({ updates: drawn, ms: state.runStats.ms }),
+      chart_updates_per_s: perSecond(state.runStats),
+      cached_mib: round(map.module.mib.cached),
+    };
+  } finally {
+    await browser.close();
+  }
+}
+
 /** What each part measures and how it prints. */
 const PARTS = {
   time_to_interactive: {
@@ -290,6 +328,24 @@ const PARTS = {
         );
     },
   },
+  map: {
+    // Its own browsers, one after the other: the one given to the other parts is closed first.
+    own: true,
+    measure: async () => {
+      const rates = [];
+      for (const name of BROWSERS) rates.push(await mapRate(name));
+      return rates;
+    },
+    print: (rates) => {
+      for (const r of rates)
+        console.log(
+          `page: memory map of a ${r.pages}-page module (${MAP_RUN.scenario} total_mib=` +
+            `${MAP_RUN.params.total_mib}, full speed) in ${r.browser}: ${r.maps_per_s} maps/s ` +
+            `(${r.maps_drawn} in ${r.run_ms} ms; chart ${r.chart_updates_per_s} updates/s), ` +
+            `${r.cached_mib} MiB cached after the run`,
+        );
+    },
+  },
   resident_endpoint: {
     measure: residentEndpointCost,
     print: (r) =>
@@ -311,13 +367,17 @@ if (only !== undefined && !Object.hasOwn(PARTS, only)) {
   process.exit(2);
 }
 const names = only ? [only] : Object.keys(PARTS);
-const browser = await startBrowser();
 const figures = only ? { ...readFigures().page } : {};
-try {
-  for (const name of names) figures[name] = await PARTS[name].measure(browser);
-} finally {
-  await browser.close();
+const shared = names.filter((name) => !PARTS[name].own);
+if (shared.length) {
+  const browser = await startBrowser();
+  try {
+    for (const name of shared) figures[name] = await PARTS[name].measure(browser);
+  } finally {
+    await browser.close();
+  }
 }
+for (const name of names.filter((n) => PARTS[n].own)) figures[name] = await PARTS[name].measure();
 saveFigures('page', figures);
 
 console.log('');

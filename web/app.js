@@ -31,6 +31,7 @@ import { renderSummary, renderPlaceholder, renderVerdict, item } from './summary
 import { CaptionTracker, PRESENTED } from './captions.js';
 import { SlideDeck, showSlide } from './presenter.js';
 import { runCsv, exportName, download, chartImage } from './export.js';
+import { MapPanel } from './map-panel.js';
 import { mib } from './units.js';
 import { cleanLine } from './message.js';
 import {
@@ -140,6 +141,7 @@ let chart = null;
 let controller = null; // the run controller: the instance runs use, the run in progress
 let resident = null; // the live resident readings (web/resident-live.js)
 let remedies = null; // what to do about it, after a run (web/remedies.js)
+let mapPanel = null; // the memory map beside the chart (web/map-panel.js)
 
 // ---- small helpers ----
 
@@ -179,6 +181,7 @@ function updateExports() {
 
 function updateInstanceStatus() {
   remedies?.update();
+  mapPanel?.instance(controller.lab);
   const reuse = chosen('instance') === 'reuse';
   const allocator = chosen('allocator');
   const { lab, labRuns } = controller;
@@ -503,6 +506,7 @@ async function startRun({ scenario, params, begin, refused, allocator, reuse, de
         if (residentStart) chart.addResident(residentStart); // drawn at step 0
         resident.follow(controller.lab);
         showNative();
+        mapPanel.begin(controller.lab, nativeOfMap());
         placeholder('Running …');
       },
       progress(sample) {
@@ -511,6 +515,7 @@ async function startRun({ scenario, params, begin, refused, allocator, reuse, de
         if (now - statusAt < STATUS_EVERY_MS) return;
         statusAt = now;
         ui.status.textContent = statusOf(sample);
+        mapPanel.progress(sample);
       },
       stopped(sample) {
         ui.status.textContent = `Stopped at step ${sample?.step ?? 0}; the chart keeps what it drew.`;
@@ -522,6 +527,7 @@ async function startRun({ scenario, params, begin, refused, allocator, reuse, de
         chart.endLive();
         chart.refresh();
         resident.settle();
+        mapPanel.settle();
         updateInstanceStatus();
       },
     },
@@ -832,6 +838,29 @@ function selectScenario(name) {
   updateInstanceStatus();
 }
 
+// ---- the memory map ----
+
+function createMapPanel() {
+  const part = (prefix) => ({
+    canvas: $(`${prefix}-canvas`),
+    caption: $(`${prefix}-caption`),
+    counts: $(`${prefix}-counts`),
+    hover: $(`${prefix}-hover`),
+    kept: $(`${prefix}-kept`),
+  });
+  return new MapPanel({
+    note: $('map-note'),
+    module: part('map'),
+    native: { ...part('map-native'), box: $('map-native') },
+  });
+}
+
+/** The native trim-on run whose maps stand beside the module's: same scenario and parameters. */
+function nativeOfMap() {
+  const match = nativeMatch(state.runParams ?? state.fields.values());
+  return match.differs.length === 0 ? match.on : null;
+}
+
 // ---- exports ----
 
 function exportBase() {
@@ -850,7 +879,11 @@ function chartShows() {
   return { scenario, name: scenario, allocator: 'native', params: state.fields.values() };
 }
 
-/** The PNG: the chart at twice its pixels under what it shows and the verdict's numbers. */
+/** Between the memory maps under the chart in the PNG, in CSS pixels. */
+const MAP_GAP = 16;
+
+/** The PNG: the chart at twice its pixels under what it shows and the verdict's numbers, the
+ *  memory maps under it. */
 async function pngExport() {
   const shows = chartShows();
   const where =
@@ -868,6 +901,8 @@ async function pngExport() {
   const blob = await chartImage(chart.chart, {
     title: `trimlab: ${shows.name} (${paramsLine(shows.params)}), ${where}`,
     lines,
+    // The memory maps, module and native side by side, under the chart.
+    below: mapPanel.exportImages(Math.floor((ui.canvas.clientWidth - MAP_GAP) / 2)),
   });
   return { blob, name: exportName(shows.scenario, shows.allocator, 'png') };
 }
@@ -1022,6 +1057,7 @@ function exposeDebugHook() {
       slides: state.presenting?.slides() ?? state.slides,
       residentLive: resident.available,
     }),
+    map: () => mapPanel.snapshot(),
   });
 }
 
@@ -1040,6 +1076,7 @@ async function start() {
     },
     onUnavailable: residentUnavailable,
   });
+  mapPanel = createMapPanel();
   remedies = new RemediesPanel({
     elements: ui.remedies,
     controller,

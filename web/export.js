@@ -83,12 +83,13 @@ export function canvasPng(canvas) {
 
 /**
  * The chart as an image worth sending: drawn again at PNG_SCALE times its pixels, under a title
- * and a few lines (what is on the chart, the verdict's numbers), each wrapped to the width.
+ * and a few lines (what is on the chart, the verdict's numbers), each wrapped to the width, and
+ * over `below` (canvases sized in CSS pixels, side by side: the memory maps).
  * @param {any} chart the Chart.js chart (ChartView's `chart`)
- * @param {{title: string, lines: string[]}} words
+ * @param {{title: string, lines: string[], below?: HTMLCanvasElement[]}} parts
  * @returns {Promise<Blob>}
  */
-export async function chartImage(chart, { title, lines }) {
+export async function chartImage(chart, { title, lines, below = [] }) {
   const { canvas } = chart;
   const width = canvas.clientWidth;
   const height = canvas.clientHeight;
@@ -99,11 +100,17 @@ export async function chartImage(chart, { title, lines }) {
   ctx.font = LINE_FONT;
   const textLines = lines.flatMap((line) => wrap(ctx, line, width - 2 * MARGIN));
   const top = MARGIN + (titleLines.length + textLines.length) * LINE_HEIGHT + MARGIN;
+  const under = below.length ? MARGIN + Math.max(...below.map((part) => part.height)) : 0;
   image.width = width * PNG_SCALE;
-  image.height = (top + height) * PNG_SCALE;
+  image.height = (top + height + under) * PNG_SCALE;
   ctx.scale(PNG_SCALE, PNG_SCALE);
   ctx.fillStyle = '#ffffff';
-  ctx.fillRect(0, 0, width, top + height);
+  ctx.fillRect(0, 0, width, top + height + under);
+  let x = 0;
+  for (const part of below) {
+    ctx.drawImage(part, x, top + height + MARGIN);
+    x += part.width + MARGIN;
+  }
   ctx.fillStyle = '#1d2430';
   ctx.textBaseline = 'top';
   ctx.font = TITLE_FONT;

@@ -31,7 +31,19 @@ export const LAB_CALLS = Object.freeze([
   'steps',
   'result',
   'end',
+  'map',
 ]);
+
+/**
+ * What an answer hands over rather than copies (postMessage's transfer list): a map's classes,
+ * which the wrapper copies out of linear memory into their own buffer.
+ * @param {unknown} value
+ * @returns {ArrayBuffer[]}
+ */
+export function transferables(value) {
+  const classes = /** @type {{classes?: unknown}} */ (value ?? {}).classes;
+  return classes instanceof Uint8Array ? [/** @type {ArrayBuffer} */ (classes.buffer)] : [];
+}
 
 export class HostedLab {
   #lab;
@@ -116,6 +128,14 @@ export class HostedLab {
   /** The finished run in the results format (Trimlab.result). */
   async result() {
     return this.#lab.result();
+  }
+
+  /**
+   * The memory map now (Trimlab.map): the allocator's view of each page, with the kernel's
+   * residency where the wrapper reads it itself (Node); the page asks the demo server for it.
+   */
+  async map() {
+    return this.#lab.map();
   }
 
   /** Ends the run begun last, whatever its state (Trimlab.end). */

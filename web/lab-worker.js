@@ -7,7 +7,8 @@
 // Messages in: {id, method, args}: 'load' (args: [{allocator}]) first, then any of LAB_CALLS;
 // 'drop' lets go of the instance (the worker stays: its memory is returned when the worker's
 // engine collects the instance, or when the worker is terminated).
-// Messages out: {id, value, status} or {id, error: {name, code, status, message}, status}.
+// Messages out: {id, value, status} or {id, error: {name, code, status, message}, status}; a
+// map's classes are transferred, not copied.
 // Calls are answered one at a time, in the order sent (a replay's steps read the trace
 // asynchronously: an end() sent meanwhile waits for them).
 
@@ -26,7 +27,7 @@ const imports = () =>
 
 async function answer({ id, method, args }) {
   try {
-    const [{ loadTrimlab }, { HostedLab, LAB_CALLS }, { quote }] = await imports();
+    const [{ loadTrimlab }, { HostedLab, LAB_CALLS, transferables }, { quote }] = await imports();
     let value;
     if (method === 'load' && hosted === null) {
       hosted = new HostedLab(await loadTrimlab(args[0]));
@@ -34,7 +35,7 @@ async function answer({ id, method, args }) {
     } else if (method === 'drop' && hosted !== null) hosted = null;
     else if (hosted !== null && LAB_CALLS.includes(method)) value = await hosted[method](...args);
     else throw new Error(`the worker cannot answer '${quote(method)}' now`);
-    postMessage({ id, value, status: hosted?.status() ?? null });
+    postMessage({ id, value, status: hosted?.status() ?? null }, transferables(value));
   } catch (error) {
     const { name, code, status, message } = error ?? {};
     postMessage({

@@ -123,6 +123,16 @@ export class RemoteLab {
     return this.call('result');
   }
 
+  /**
+   * The allocator's view of each page of the instance's memory now (HostedLab.map; no page is
+   * cached: the kernel's residency is the demo server's).
+   * @returns {Promise<{page_bytes: number, held_bytes: number, classes: Uint8Array,
+   *   resident: boolean}>}
+   */
+  map() {
+    return this.call('map');
+  }
+
   /** Ends the run begun last (answered in turn; nothing waits for it). */
   end() {
     this.call('end').catch(() => {}); // a worker already gone has nothing left to end

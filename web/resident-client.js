@@ -4,7 +4,8 @@
 // browser process that holds it. No in-page API sees this memory. Polls at most every
 // MIN_INTERVAL_MS, one request at a time, until stopped; where the page is served by another
 // server (a static server answers 404 without JSON, or nothing answers) or the endpoint refuses,
-// it says why in one line.
+// it says why in one line. readResident() asks its sibling /api/resident-map the same way
+// (web/map-live.js: the memory map's residency).
 import { cleanLine, quote } from './message.js';
 
 export const RESIDENT_URL = '/api/resident';
@@ -45,17 +46,28 @@ function sleep(ms, signal) {
   });
 }
 
-/** Whether `body` is exactly what the endpoint's 200 carries. */
-function isReading(/** @type {any} */ body) {
+/** The sample in `body` when it is exactly what RESIDENT_URL's 200 carries, else null. */
+function readingOf(/** @type {any} */ body) {
   const count = (/** @type {unknown} */ v) => Number.isSafeInteger(v) && Number(v) >= 0;
-  return (
+  const reading =
     body !== null &&
     typeof body === 'object' &&
     HOSTS.includes(body.host) &&
     count(body.resident_bytes) &&
-    count(body.host_rss_bytes)
-  );
+    count(body.host_rss_bytes);
+  if (!reading) return null;
+  const { resident_bytes, host_rss_bytes, host } = body;
+  return { resident_bytes, host_rss_bytes, host };
 }
+
+/**
+ * An endpoint of the demo server that takes a ResidentTarget: its path, and what a 200's JSON
+ * body gives (null: not an answer of this endpoint).
+ * @typedef {{url: string, sampleOf: (body: any, target?: ResidentTarget) => any}} Endpoint
+ */
+
+/** @type {Endpoint} */
+export const RESIDENT_ENDPOINT = Object.freeze({ url: RESIDENT_URL, sampleOf: readingOf });
 
 /** The JSON body of `response`, or undefined when it is not JSON. */
 async function jsonOf(/** @type {Response} */ response) {
@@ -72,23 +84,22 @@ const PREFIX = 'resident memory is not available';
 /**
  * What one answer means: a sample, or a problem and whether to go on asking.
  * @param {Response} response
- * @returns {Promise<{sample?: ResidentSample, problem?: string, stop?: boolean,
+ * @param {Endpoint} [endpoint] the endpoint asked (RESIDENT_URL's by default)
+ * @returns {Promise<{sample?: any, problem?: string, stop?: boolean,
  *   missing?: boolean}>} missing: the server found no mapping of the memory's size
  */
-export async function interpret(response) {
+export async function interpret(response, { url, sampleOf } = RESIDENT_ENDPOINT) {
   const body = await jsonOf(response);
-  if (response.status === 200 && isReading(body)) {
-    const { resident_bytes, host_rss_bytes, host } = body;
-    return { sample: { resident_bytes, host_rss_bytes, host } };
-  }
+  const sample = response.status === 200 ? sampleOf(body) : null;
+  if (sample) return { sample };
   if (body === undefined && response.status === 404)
     return {
-      problem: `${PREFIX}: this page's server has no ${RESIDENT_URL} (HTTP 404); serve the page with tools/serve.mjs (make demo)`,
+      problem: `${PREFIX}: this page's server has no ${url} (HTTP 404); serve the page with tools/serve.mjs (make demo)`,
       stop: true,
     };
   const said = typeof body?.error === 'string' ? `: ${quote(body.error)}` : '';
   if (response.status === 200)
-    return { problem: `${PREFIX}: an unexpected answer from ${RESIDENT_URL}`, stop: true };
+    return { problem: `${PREFIX}: an unexpected answer from ${url}`, stop: true };
   // No mapping of this size (yet: the memory may grow into one) or a burst: ask again later.
   const missing = response.status === 404 && said !== '';
   const transient = missing || response.status === 429;
@@ -99,22 +110,25 @@ export async function interpret(response) {
  * One reading of `target`: a sample, or a problem (one clean line) and whether asking again
  * is pointless. A request aborted through `signal` resolves with neither.
  * @param {ResidentTarget} target
- * @param {{fetch?: typeof fetch, signal?: AbortSignal}} [options]
- * @returns {Promise<{sample?: ResidentSample, problem?: string, stop?: boolean,
+ * @param {{fetch?: typeof fetch, signal?: AbortSignal, endpoint?: Endpoint}} [options]
+ * @returns {Promise<{sample?: any, problem?: string, stop?: boolean,
  *   missing?: boolean}>}
  */
 export async function readResident(
-  { bytes, tag, at },
-  { fetch: fetchFn = globalThis.fetch, signal } = {},
+  target,
+  { fetch: fetchFn = globalThis.fetch, signal, endpoint = RESIDENT_ENDPOINT } = {},
 ) {
+  const { bytes, tag, at } = target;
   const query = new URLSearchParams({ bytes: String(bytes), tag, at: String(at) });
+  const { url, sampleOf } = endpoint;
   let outcome;
   try {
-    outcome = await interpret(await fetchFn(`${RESIDENT_URL}?${query}`, { signal }));
+    const response = await fetchFn(`${url}?${query}`, { signal });
+    outcome = await interpret(response, { url, sampleOf: (body) => sampleOf(body, target) });
   } catch (error) {
     if (signal?.aborted) return {};
     const reason = quote(/** @type {Error} */ (error)?.message ?? error);
-    outcome = { problem: `${PREFIX}: ${RESIDENT_URL} cannot be reached (${reason})`, stop: true };
+    outcome = { problem: `${PREFIX}: ${url} cannot be reached (${reason})`, stop: true };
   }
   return outcome.sample ? outcome : { ...outcome, problem: cleanLine(String(outcome.problem)) };
 }

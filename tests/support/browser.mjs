@@ -27,11 +27,12 @@ export function missingFiles() {
   ].filter((file) => !existsSync(join(webRoot, 'gen', file)));
 }
 
-/** Starts the server and the browser. Close with the returned close(). */
-export async function startBrowser() {
+/** Starts the server and the browser (`name`: this process's by default). Close with the
+ *  returned close(). */
+export async function startBrowser(name = browserName) {
   const server = await serve(webRoot, 0);
   const baseUrl = `http://127.0.0.1:${server.address().port}/`;
-  const launched = await launchBrowser(browserName);
+  const launched = await launchBrowser(name);
   return {
     ...launched,
     baseUrl,
@@ -51,9 +52,10 @@ export async function openPage(browser, { initScript, path = '' } = {}) {
   const page = await browser.newPage();
   const problems = [];
   page.on('console', (message) => {
-    // The browser's own log of a non-200 answer of /api/resident: a 404 while the memory has no
-    // mapping of its new size yet, or from a server without the endpoint. The page handles both.
-    const residentAnswer = message.location()?.url?.includes('/api/resident?');
+    // The browser's own log of a non-200 answer of /api/resident or /api/resident-map: a 404
+    // while the memory has no mapping of its new size yet, or from a server without the
+    // endpoint. The page handles both.
+    const residentAnswer = /\/api\/resident(-map)?\?/.test(message.location()?.url ?? '');
     if (message.type() === 'error' && !residentAnswer) problems.push(`console: ${message.text()}`);
   });
   page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
