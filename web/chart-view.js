@@ -635,9 +635,9 @@ export class ChartView {
       oom: this.oom && { ...this.oom },
       xMax: this.chart.options.scales.x.max ?? null,
       // What Chart.js last drew: the x scale's end, and the points laid out per WebAssembly series.
-      xScaleMax: this.chart.scales.x?.max ?? null,
+      xScaleMax: this.chart.scales?.x?.max ?? null,
       drawn: Object.fromEntries(
-        WASM_KEYS.map((key) => [key, this.chart.getDatasetMeta(indexOf(key)).data.length]),
+        WASM_KEYS.map((key) => [key, this.chart.getDatasetMeta?.(indexOf(key)).data.length ?? 0]),
       ),
       updates: this.updates,
     };
