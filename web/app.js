@@ -510,12 +510,12 @@ async function startRun({ scenario, params, begin, refused, allocator, reuse, de
         placeholder('Running …');
       },
       progress(sample) {
+        mapPanel.progress(sample);
         // A few times a second is enough to read, and spares the frames the text's layout.
         const now = performance.now();
         if (now - statusAt < STATUS_EVERY_MS) return;
         statusAt = now;
         ui.status.textContent = statusOf(sample);
-        mapPanel.progress(sample);
       },
       stopped(sample) {
         ui.status.textContent = `Stopped at step ${sample?.step ?? 0}; the chart keeps what it drew.`;
