@@ -11,7 +11,7 @@ import { validateResults, sizeRefusal } from './results-validate.js';
 import { ChartView } from './chart-view.js';
 import { SPEEDS, DEFAULT_SPEED } from './run-loop.js';
 import { RunController } from './run-controller.js';
-import { isTrace, replayFigures, replayNotice, traceRun } from './replay-flow.js';
+import { isTrace, programName, replayFigures, replayNotice, traceRun } from './replay-flow.js';
 import { fillScenarioPicker, buildParamFields, describeScenario } from './controls.js';
 import {
   failedRuns,
@@ -359,7 +359,7 @@ function renderStory() {
   const match = nativeOfLast();
   const figures = storyFigures(run, match, residentOfLast());
   ui.summaryHeading.textContent = run.trace
-    ? `What the replay of ${run.trace.program} shows`
+    ? `What the replay of ${programName(run.trace.program)} shows`
     : `What the ${scenario} run shows`;
   const last = run.samples.at(-1);
   renderSummary(ui.summary, figures, {

@@ -1,7 +1,8 @@
 // State that never lies: each defect found by trying the page as a user, reproduced here first.
 // The x axis ends at the run's last step; a message about a bad value goes when the value is
 // fixed, and a field's error is not joined by a "parameters differ" warning; a refused file's
-// message goes with the next run; Reset during a run leaves no line of it drawn.
+// message goes with the next run; Reset during a run leaves no line of it drawn; a replay's
+// heading names the program, not its path; the definitions open below the chart, not inside it.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 
@@ -16,7 +17,10 @@ import {
   runScenario,
   setInputFile,
   startBrowser,
+  textOf,
 } from '../support/browser.mjs';
+import { MiB } from '../support/helpers.mjs';
+import { TraceBuilder } from '../replay/trace-encoder.mjs';
 
 assert.deepEqual(missingFiles(), [], 'web/gen/ is incomplete: run `make site results` first');
 
@@ -72,5 +76,30 @@ test(`${browserName}: Reset during a run: no line of it stays drawn, nothing to 
     assert.deepEqual(series[key].points, [], `${key} cleared`);
   assert.deepEqual(drawn, { wasmLinear: 0, wasmHeap: 0, wasmInUse: 0 }, 'nothing of it drawn');
   assert.equal((await debugState(page)).last, null);
+  await page.close();
+});
+
+test(`${browserName}: a replay's heading names the program, not the path it was recorded at`, async () => {
+  const { page } = await openPage(browser);
+  const trace = new TraceBuilder({ program: '/usr/local/bin/grow-and-free' });
+  trace.malloc(0x5000, 100);
+  for (let i = 1; i <= 8; i++) trace.malloc(0x1000_0000 + i * 0x40_0000, 2 * MiB);
+  for (let i = 1; i <= 8; i++) trace.free(0x1000_0000 + i * 0x40_0000);
+  const settled = (await debugState(page)).settled;
+  await setInputFile(page, '#import', { name: 'grow.trace', buffer: Buffer.from(trace.bytes()) });
+  await page.waitForFunction((n) => window.trimlabDebug.state().settled > n, {}, settled);
+  assert.equal(await textOf(page, '#summary-heading'), 'What the replay of grow-and-free shows');
+  await page.close();
+});
+
+test(`${browserName}: "How these numbers are computed" opens below the chart, which keeps its height`, async () => {
+  const { page } = await openPage(browser);
+  await page.setViewport({ width: 1280, height: 800 });
+  await runScenario(page, { scenario: 'highwater' });
+  const height = () => page.$eval('.chart-box', (box) => box.getBoundingClientRect().height);
+  const before = await height();
+  await page.click('#summary details summary');
+  assert.equal(await height(), before);
+  assert.ok(before >= 300, `the chart is ${before} px tall`);
   await page.close();
 });
