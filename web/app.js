@@ -740,6 +740,8 @@ async function onPresent() {
     state.presenting = null;
     document.body.classList.remove('presenting');
     ui.presenter.box.hidden = true;
+    ui.presenter.pause.setAttribute('aria-pressed', 'false');
+    ui.presenter.pause.textContent = 'Pause';
     setBusy(false);
     ui.present.focus();
   }
