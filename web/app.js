@@ -33,7 +33,7 @@ import { SlideDeck, showSlide } from './presenter.js';
 import { runCsv, exportName, download, chartImage } from './export.js';
 import { MapPanel } from './map-panel.js';
 import { mib } from './units.js';
-import { cleanLine } from './message.js';
+import { cleanLine, quote } from './message.js';
 import {
   BROWSER_RESULTS_URL,
   ResidentLive,
@@ -134,6 +134,7 @@ const state = {
   measured: null, // browser-results.json, loaded once live resident readings are unavailable
   batches: null, // the batch sizes compared (web/batch-compare.js), made at the first comparison
   batchOutcomes: null, // what the last comparison measured
+  comparing: false, // the batch comparison is running
   copiedLink: null, // the last link Copy link made (for the debug hook)
 };
 
@@ -170,6 +171,7 @@ function setBusy(busy) {
   ui.stop.disabled = !busy;
   ui.reset.disabled = false;
   ui.compareBatches.disabled = busy;
+  ui.importInput.disabled = busy; // a file given during a run waits for the run to end
   remedies?.update(busy);
 }
 
@@ -408,7 +410,7 @@ async function onCopyLink() {
     await navigator.clipboard.writeText(link);
     ui.status.textContent = `Link copied: ${link}`;
   } catch {
-    ui.status.textContent = `Copy this link: ${link}`;
+    show(ui.linkNotice, `Copy this link: ${link}`); // the status line is one line: this wraps
   }
 }
 
@@ -431,7 +433,7 @@ function applyLink() {
   const valid = setFieldValues(choices.params);
   if (choices.data && choices.data !== state.native?.source)
     problems.push(
-      `This link was made with the imported results ${choices.data}: import that file to compare.`,
+      `This link was made with the imported results '${quote(choices.data)}': import that file to compare.`,
     );
   show(ui.linkNotice, cleanLine(problems.join(' ')));
   updateInstanceStatus();
@@ -477,6 +479,7 @@ function scenarioRun(scenario, params) {
 async function startRun({ scenario, params, begin, refused, allocator, reuse, deck = null }) {
   show(ui.runError, '');
   show(ui.importError, ''); // about a file refused before: this run is what the page shows now
+  show(ui.linkNotice, ''); // about the link the page was opened with
   const tracker = deck ? new CaptionTracker(scenario, allocator) : null;
   let residentStart = null; // the reading before step 0
   let statusAt = -Infinity; // when the status line last changed
@@ -495,7 +498,7 @@ async function startRun({ scenario, params, begin, refused, allocator, reuse, de
         const text = tracker.next(sample);
         if (!text) return 0;
         // A slide per phase: the run holds there until the presenter moves on.
-        deck.push({ title: `${scenario}, step ${sample.step}`, text }, () => controller.resume());
+        deck.push({ title: `${scenario}, step ${sample.step}`, text }, () => controller.release());
         return deck.closed ? 0 : Infinity;
       }),
     hooks: {
@@ -600,7 +603,7 @@ function showDiscardCheck() {
 /** A trace file given to the page: checked whole, then replayed live with the chosen allocator. */
 async function replayFile(file) {
   if (!state.ready) return refuseImport(file.name, 'the page is still loading the module');
-  if (controller.busy || state.presenting)
+  if (controller.busy || state.presenting || state.comparing)
     return refuseImport(file.name, 'a run is in progress (press Stop first)');
   setBusy(true);
   try {
@@ -616,15 +619,15 @@ async function replayFile(file) {
   }
 }
 
-/** The Run button: refuse invalid parameters before anything starts. */
 /** On a narrow screen the controls stand above the chart: a run brings the chart into view. */
 function showStage() {
   if (matchMedia(NARROW_SCREEN).matches) ui.stage.scrollIntoView({ block: 'start' });
 }
 
+/** The Run button: refuse invalid parameters before anything starts. */
 async function onRun(event) {
   event.preventDefault();
-  if (controller.busy || !state.fields) return;
+  if (controller.busy || state.comparing || !state.fields) return;
   if (!state.fields.check()) {
     show(ui.runError, NOT_STARTED);
     ui.params.querySelector('[aria-invalid="true"]')?.focus();
@@ -691,7 +694,7 @@ async function remedySlide(deck, title, text, act) {
 /** Presenter mode: cycles, then highwater, a slide per phase (each run holds there until the
  *  presenter moves on), each run's verdict, two remedies done live, and a closing comparison. */
 async function onPresent() {
-  if (controller.busy || state.presenting) return;
+  if (controller.busy || state.presenting || state.comparing) return;
   const deck = new SlideDeck((slide, position) => showSlide(ui.presenter, slide, position));
   state.presenting = deck;
   setBusy(true);
@@ -720,8 +723,17 @@ async function onPresent() {
         'The same work again reuses the memory the module kept: nothing grows.',
         async () => {
           const { scenario, run, allocator } = state.last;
-          await startRun({ ...scenarioRun(scenario, run.params), allocator, reuse: true });
-          return state.last && `Linear memory stayed at ${mib(controller.lab.memoryBytes())} MiB.`;
+          const before = controller.lab?.memoryBytes();
+          const again = await startRun({
+            ...scenarioRun(scenario, run.params),
+            allocator,
+            reuse: true,
+          });
+          if (!again || before === undefined) return 'The run did not finish: nothing measured.';
+          const after = controller.lab.memoryBytes();
+          return after === before
+            ? `Linear memory stayed at ${mib(after)} MiB.`
+            : `Linear memory grew from ${mib(before)} to ${mib(after)} MiB.`;
         },
       );
       if (again !== 'closed')
@@ -740,8 +752,7 @@ async function onPresent() {
     state.presenting = null;
     document.body.classList.remove('presenting');
     ui.presenter.box.hidden = true;
-    ui.presenter.pause.setAttribute('aria-pressed', 'false');
-    ui.presenter.pause.textContent = 'Pause';
+    showPaused(false);
     setBusy(false);
     ui.present.focus();
   }
@@ -751,6 +762,11 @@ async function onPresent() {
 function onPresenterKey(event) {
   const deck = state.presenting;
   if (!deck || event.altKey || event.ctrlKey || event.metaKey) return;
+  // Space presses a focused button and the page keys scroll a focused panel, except the
+  // presenter's own buttons, where Space pauses.
+  const own = [' ', 'PageUp', 'PageDown'].includes(event.key);
+  const focused = event.target instanceof Element ? event.target : null;
+  if (own && focused?.closest('button, [tabindex]') && !focused.closest('#presenter')) return;
   const action = {
     ArrowRight: () => deck.next(),
     PageDown: () => deck.next(),
@@ -766,17 +782,22 @@ function onPresenterKey(event) {
 
 /** Pauses the run in progress, or goes on (a run held at a slide goes on only with Next). */
 function togglePause() {
-  const deck = state.presenting;
-  if (!deck || !controller.running) return;
+  if (!state.presenting || !controller.running) return;
   const paused = ui.presenter.pause.getAttribute('aria-pressed') === 'true';
-  if (paused) {
-    if (!deck.waiting) controller.resume();
-  } else controller.pause();
-  ui.presenter.pause.setAttribute('aria-pressed', String(!paused));
-  ui.presenter.pause.textContent = paused ? 'Pause' : 'Resume';
+  if (paused) controller.resume();
+  else controller.pause();
+  showPaused(!paused);
+}
+
+/** The Pause button says whether the run is paused. */
+function showPaused(paused) {
+  ui.presenter.pause.setAttribute('aria-pressed', String(paused));
+  ui.presenter.pause.textContent = paused ? 'Resume' : 'Pause';
 }
 
 function onStop() {
+  // Presenter mode ends now, not after a remedy's wait for the memory to go.
+  if (state.presenting) resident.stop();
   state.presenting?.close();
   controller.stop();
   state.batches?.stop();
@@ -784,7 +805,8 @@ function onStop() {
 
 /** Lower the peak: the same work in one batch and in small ones, side by side. */
 async function onCompareBatches() {
-  if (controller.busy || state.presenting) return;
+  if (controller.busy || state.presenting || state.comparing) return;
+  state.comparing = true;
   setBusy(true);
   ui.batchChart.parentElement.hidden = false;
   state.batches ??= new BatchComparison({
@@ -801,6 +823,7 @@ async function onCompareBatches() {
   } catch (error) {
     ui.batchResult.textContent = cleanLine(`The comparison failed: ${error?.message ?? error}`);
   } finally {
+    state.comparing = false;
     setBusy(false);
   }
 }

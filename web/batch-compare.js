@@ -128,6 +128,7 @@ export class BatchComparison {
     try {
       if (this.#stopped) return null;
       await lab.begin(SCENARIO, paramsOf(batchMib), { trim: true });
+      if (this.#stopped) return null; // stopped while the run began
       const { kept, inUse } = this.points[i];
       this.#loop = runLoop(lab, {
         rate: () => Infinity,

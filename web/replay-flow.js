@@ -16,13 +16,6 @@ const EVENTS_PER_STEP = 1000;
  * @param {ArrayLike<number>} magic
  * @returns {Promise<boolean>}
  */
-/**
- * A recorded program's name for a heading: the last part of the path it was recorded at.
- * @param {string} program
- * @returns {string}
- */
-export const programName = (program) => program.split('/').filter(Boolean).at(-1) ?? program;
-
 export async function isTrace(file, magic) {
   const head = new Uint8Array(await file.slice(0, magic.length).arrayBuffer());
   return head.length === magic.length && Array.from(head).every((byte, i) => byte === magic[i]);
@@ -101,3 +94,10 @@ export function replayFigures(run, match) {
         '`trimlab replay TRACE --trim both --json FILE`).',
   ];
 }
+
+/**
+ * A recorded program's name for a heading: the last part of the path it was recorded at.
+ * @param {string} program
+ * @returns {string}
+ */
+export const programName = (program) => program.split('/').filter(Boolean).at(-1) ?? program;

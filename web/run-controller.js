@@ -33,6 +33,8 @@ export class RunController {
    *  of the last run (debug hook): chart updates, its time, steps drawn, and its frames that drew
    *  (how many, the longest on the main thread) */
   stats = null;
+  /** Stop was pressed before the run's loop existed. */
+  #stopAsked = false;
   /** Runs that ended in any way: finished, stopped, failed, or refused at begin. */
   settled = 0;
   /** An instance let go of by drop() (in the page its Worker stays) until terminate(). */
@@ -82,6 +84,7 @@ export class RunController {
       return null;
     }
     this.busy = true;
+    this.#stopAsked = false;
     try {
       return await this.#run({ allocator, reuse, begin, afterStep, hooks });
     } finally {
@@ -117,6 +120,8 @@ export class RunController {
       },
       afterStep,
     });
+    // Stop pressed while the instance loaded or the run began: it ends at its first frame.
+    if (this.#stopAsked) this.loop.stop();
     try {
       const run = await this.loop.done;
       this.stats = {
@@ -143,19 +148,25 @@ export class RunController {
     }
   }
 
-  /** Ends the run in progress, if any (its hooks' stopped says so). */
+  /** Ends the run in progress, if any (its hooks' stopped says so), also one still loading its
+   *  instance or beginning. */
   stop() {
+    this.#stopAsked = this.busy;
     this.loop?.stop();
   }
 
-  /** Holds the run in progress where it is (presenter mode's Pause). */
+  /** Holds the run in progress where it is (presenter mode's Pause), until resume(). */
   pause() {
     this.loop?.pause();
   }
 
-  /** Goes on after pause() or after a hold that the run's afterStep asked for. */
   resume() {
     this.loop?.resume();
+  }
+
+  /** Ends a hold that the run's afterStep asked for (presenter mode's Next). */
+  release() {
+    this.loop?.release();
   }
 
   /** Lets go of the current instance without ending its Worker (its memory stays until the

@@ -25,20 +25,6 @@ const BATCH_MS = 12;
 const MAX_FRAME_GAP_MS = 100;
 
 /**
- * Runs the begun run on `lab` to its end. Resolves with the run (lab.result()) or null when
- * stopped; rejects with whatever the engine threw. The lab's run is ended in every case.
- * @param {{steps: (limits: {max: number, budgetMs: number}) =>
- *            Promise<{samples: object[], done: boolean}>,
- *          result: () => Promise<object>, end: () => void}} lab an instance on which a run has
- *   just begun (web/lab-host.js, web/remote-lab.js)
- * @param {{rate: () => number, onBatch: (samples: object[]) => void,
- *          afterStep?: ((sample: object) => number)|null}} hooks rate: steps per second, read
- *   every frame; afterStep: milliseconds to hold before drawing the next step (0 to go on,
- *   Infinity until resume()).
- * @returns {{done: Promise<object|null>, stop: () => void, frames: () => FrameStats,
- *            pause: () => void, resume: () => void}}
- */
-/**
  * @typedef {{drawn: number, longestMs: number}} FrameStats the frames that drew samples, and the
  *   longest of them on the main thread (callback to the end of its rendering), in ms
  */
@@ -65,12 +51,27 @@ function frameTimer() {
   };
 }
 
+/**
+ * Runs the begun run on `lab` to its end. Resolves with the run (lab.result()) or null when
+ * stopped; rejects with whatever the engine threw. The lab's run is ended in every case.
+ * @param {{steps: (limits: {max: number, budgetMs: number}) =>
+ *            Promise<{samples: object[], done: boolean}>,
+ *          result: () => Promise<object>, end: () => void}} lab an instance on which a run has
+ *   just begun (web/lab-host.js, web/remote-lab.js)
+ * @param {{rate: () => number, onBatch: (samples: object[]) => void,
+ *          afterStep?: ((sample: object) => number)|null}} hooks rate: steps per second, read
+ *   every frame; afterStep: milliseconds to hold before drawing the next step (0 to go on,
+ *   Infinity until release()).
+ * @returns {{done: Promise<object|null>, stop: () => void, frames: () => FrameStats,
+ *            pause: () => void, resume: () => void, release: () => void}}
+ */
 export function runLoop(lab, { rate, onBatch, afterStep }) {
   let stopped = false;
   let frame = 0;
   let owed = 1; // the first frame asks for one step at once
   let last = null;
   let holdUntil = 0;
+  let paused = false; // pause(): apart from holds, so that neither ends the other
   let asking = false; // a batch is on its way
   let engineDone = false;
   const timer = frameTimer();
@@ -92,7 +93,7 @@ export function runLoop(lab, { rate, onBatch, afterStep }) {
 
   /** Asks for the steps owed, unless a batch is on its way, the run is over or holding. */
   function ask() {
-    if (asking || engineDone || stopped || performance.now() < holdUntil) return;
+    if (asking || engineDone || stopped || paused || performance.now() < holdUntil) return;
     const max = Math.floor(owed);
     if (max < 1) return;
     asking = true;
@@ -133,7 +134,7 @@ export function runLoop(lab, { rate, onBatch, afterStep }) {
     try {
       const gap = last === null ? 0 : Math.min(now - last, MAX_FRAME_GAP_MS);
       last = now;
-      if (now >= holdUntil) {
+      if (!paused && now >= holdUntil) {
         const perSecond = rate();
         owed =
           perSecond === Infinity
@@ -162,13 +163,16 @@ export function runLoop(lab, { rate, onBatch, afterStep }) {
       finish('resolve', null);
     },
     frames: timer.stats,
-    /** Holds the run at the step it has drawn until resume(). */
+    /** Holds the run at the step it has drawn until resume(), whatever holds afterStep asks. */
     pause() {
-      holdUntil = Infinity;
+      paused = true;
       owed = 0;
     },
-    /** Ends a pause, or a hold that afterStep asked for (Infinity: until resumed). */
     resume() {
+      paused = false;
+    },
+    /** Ends a hold that afterStep asked for (Infinity: until released). */
+    release() {
       holdUntil = 0;
     },
   };

@@ -266,7 +266,7 @@ test('drop lets go of the instance and keeps it for terminate; terminate ends it
   assert.deepEqual([controller.lab, controller.dropped, closed], [null, null, [first, second]]);
 });
 
-test('a hold until resumed (a presenter slide, Infinity) keeps the run at its step, the last step too, until resume()', async () => {
+test('a hold until released (a presenter slide, Infinity) keeps the run at its step, the last step too; a pause is apart from it', async () => {
   const controller = fast();
   const drawn = [];
   const { hooks } = recordingHooks({ progress: (sample) => drawn.push(sample.step) });
@@ -286,11 +286,14 @@ test('a hold until resumed (a presenter slide, Infinity) keeps the run at its st
   const settle = () => new Promise((resolve) => setTimeout(resolve, 50));
   await settle();
   assert.deepEqual([drawn.at(-1), ended], [2, false], 'held at the fill step');
+  controller.pause();
+  controller.release(); // Next on a paused run: the hold ends, the pause stays
+  await settle();
+  assert.deepEqual([drawn.at(-1), ended], [2, false], 'paused apart from the hold');
   controller.resume();
   await settle();
   assert.deepEqual([drawn.at(-1), ended], [5, false], 'held at the last step: the run stays open');
-  controller.pause();
-  controller.resume();
+  controller.release();
   const run = await running;
   assert.equal(run.samples.length, 6);
 });
@@ -342,4 +345,19 @@ test('lower the peak: each batch size on its own instance, ended after; what eac
   assert.ok(whole.keptBytes >= 300 * MiB && batched.keptBytes < 2 * 30 * MiB);
   assert.ok(whole.peakInUseBytes >= 300 * MiB && batched.peakInUseBytes < 31 * MiB);
   assert.match(comparisonText(outcomes), /^The same 300 MiB of work: one batch of 300 MiB keeps /);
+});
+
+test('Stop while the instance loads ends the run at its first frame, not at its end', async () => {
+  const slow = async (options) => {
+    const lab = await hosted(options);
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    return lab;
+  };
+  const controller = new RunController({ chart: new RecordingChart(), rate: () => 5, load: slow });
+  const { seen, hooks } = recordingHooks();
+  const running = runFresh(controller, 'highwater', { total_mib: 50 }, hooks);
+  controller.stop(); // the instance is still loading
+  assert.equal(await running, null);
+  assert.ok(seen.order.includes('stopped'), seen.order.join(', '));
+  assert.ok(controller.chart.live.length <= 1, `${controller.chart.live.length} steps drawn`);
 });
