@@ -135,6 +135,7 @@ const state = {
   batches: null, // the batch sizes compared (web/batch-compare.js), made at the first comparison
   batchOutcomes: null, // what the last comparison measured
   comparing: false, // the batch comparison is running
+  onChart: null, // {scenario, allocator, params} of the run drawn live (finished or not)
   copiedLink: null, // the last link Copy link made (for the debug hook)
 };
 
@@ -506,6 +507,7 @@ async function startRun({ scenario, params, begin, refused, allocator, reuse, de
       begun(replay) {
         state.runParams = params;
         state.replay = replay;
+        state.onChart = { scenario, allocator, params }; // the run drawn from now on, however it ends
         if (residentStart) chart.addResident(residentStart); // drawn at step 0
         resident.follow(controller.lab);
         showNative();
@@ -895,10 +897,10 @@ function exportBase() {
 /** What the chart shows now: the live run's scenario, or (after another scenario was chosen,
  *  or before any run) the chosen scenario's native lines alone. */
 function chartShows() {
-  if (chart.hasLive && state.last) {
-    const { scenario, allocator, run } = state.last;
+  if (chart.hasLive && state.onChart) {
+    const { scenario, allocator, params } = state.onChart;
     const name = state.replay ? `replay of ${state.replay.name}` : scenario;
-    return { scenario, name, allocator, params: run.params };
+    return { scenario, name, allocator, params };
   }
   const scenario = ui.scenario.value;
   return { scenario, name: scenario, allocator: 'native', params: state.fields.values() };

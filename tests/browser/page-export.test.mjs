@@ -1,7 +1,8 @@
 // Exports worth sending: the PNG is drawn at twice the chart's pixels with a title (what is on the
 // chart, its parameters, the allocator, the browser) and the verdict's numbers, and is named after
 // what the chart shows, not after the last run (a run of cycles, then highwater selected: the
-// chart shows highwater's native lines, so the file is highwater's). The image is decoded here
+// chart shows highwater's native lines, so the file is highwater's; a run stopped part-way is
+// the stopped run's). The image is decoded here
 // (its PNG header) and written to build/screenshots/ to be looked at. Printed, the page is a
 // report: the verdict, the chart, the figures, definitions and sources, no controls.
 import { after, before, test } from 'node:test';
@@ -52,6 +53,15 @@ test(`${browserName}: the PNG: twice the chart's pixels, a title and the verdict
   await runScenario(page, { scenario: 'cycles' });
   await page.select('#scenario', 'highwater');
   assert.match((await exportedPng(page)).name, /^trimlab-highwater-native-/);
+  // A run stopped part-way is what the chart shows, not the last run that finished.
+  await page.select('#scenario', 'simple');
+  await page.select('#speed', '5');
+  const { settled } = await page.evaluate(() => window.trimlabDebug.state());
+  await page.click('#run');
+  await page.waitForFunction(() => window.trimlabDebug.chart().series.wasmLinear.points.length > 1);
+  await page.click('#stop');
+  await page.waitForFunction((n) => window.trimlabDebug.state().settled > n, {}, settled);
+  assert.match((await exportedPng(page)).name, /^trimlab-simple-dlmalloc-/);
   assert.deepEqual(problems, []);
   await page.close();
 });
