@@ -5,8 +5,8 @@
 // The test counts the frames itself too, so that a run drawn in a handful of frames cannot pass
 // the bound by drawing little. Other processes on the machine can preempt the main thread, and in
 // Firefox about one run in three here has one frame of 50 to 63 ms (not traced yet: its chart
-// updates alone measured at most 27 ms), so the bound must hold for every frame of one of up to five
-// runs; each run's longest frame is reported. The run's own duration is not asserted: that is
+// updates alone measured at most 27 ms), so the bound must hold for every frame of one of up to
+// five runs; each run's longest frame is reported. The run's own duration is not asserted: that is
 // `make bench`'s.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
