@@ -283,6 +283,22 @@ static int apply_free(tl_replay *replay, const tl_trace_event *event, tl_replay_
     return TL_OK;
 }
 
+/* `entry` of `map` now holds `block` at the event's result with its size (a realloc that
+ * succeeded, a mapping unmapped in part or remapped): counted as the old size freed and the new
+ * one allocated. */
+static void rekey(tl_replay *replay, tl_addr_map *map, tl_addr_entry *entry, void *block,
+                  const tl_trace_event *event, tl_replay_tally *tally, tl_error *err) {
+    uint64_t old_size = entry->size;
+    tl_addr_map_remove(map, entry);
+    /* One entry out, one in: the map cannot need to grow here. */
+    tl_addr_map_insert(map, event->result, event->size, block, err);
+    replay->stats.live_bytes -= old_size;
+    replay->stats.freed_bytes = tl_add_saturated(replay->stats.freed_bytes, old_size);
+    count_allocation(replay, event, event->size);
+    tally->freed += old_size;
+    tally->allocated += event->size;
+}
+
 /* A successful realloc: the block moves (or not) to `result` with the new size. */
 static int move_block(tl_replay *replay, tl_addr_entry *entry, const tl_trace_event *event,
                       tl_replay_tally *tally, tl_error *err) {
@@ -298,15 +314,7 @@ static int move_block(tl_replay *replay, tl_addr_entry *entry, const tl_trace_ev
             return out_of_memory(replay, err, event, "failed: out of memory");
         replay->block_bytes = replay->block_bytes - old_bytes + tl_block_bytes(block);
     }
-    uint64_t old_size = entry->size;
-    tl_addr_map_remove(&replay->map, entry);
-    /* One entry out, one in: the map cannot need to grow here. */
-    tl_addr_map_insert(&replay->map, event->result, event->size, block, err);
-    replay->stats.live_bytes -= old_size;
-    replay->stats.freed_bytes = tl_add_saturated(replay->stats.freed_bytes, old_size);
-    count_allocation(replay, event, event->size);
-    tally->freed += old_size;
-    tally->allocated += event->size;
+    rekey(replay, &replay->map, entry, block, event, tally, err);
     return TL_OK;
 }
 
@@ -368,16 +376,7 @@ static int apply_munmap(tl_replay *replay, const tl_trace_event *event, tl_repla
         return still_live(err, event);
     if (reshape_mapping(replay, entry, event, err) != TL_OK)
         return err->code;
-    uint64_t old_size = entry->size;
-    void *block = entry->block;
-    tl_addr_map_remove(&replay->mappings, entry);
-    /* One entry out, one in: the map cannot need to grow here. */
-    tl_addr_map_insert(&replay->mappings, event->result, event->size, block, err);
-    replay->stats.live_bytes -= old_size;
-    replay->stats.freed_bytes = tl_add_saturated(replay->stats.freed_bytes, old_size);
-    count_allocation(replay, event, event->size);
-    tally->freed += old_size;
-    tally->allocated += event->size;
+    rekey(replay, &replay->mappings, entry, entry->block, event, tally, err);
     return TL_OK;
 }
 
