@@ -3,11 +3,11 @@
 // in the Worker), every frame that draws stays under FRAME_BOUND_MS on the main thread, timed by
 // the page's run loop from the frame's callback to the end of its rendering (web/run-loop.js).
 // The test counts the frames itself too, so that a run drawn in a handful of frames cannot pass
-// the bound by drawing little. Other processes on the machine can preempt the main thread, and in
-// Firefox about one run in three here has one frame of 50 to 63 ms (not traced yet: its chart
-// updates alone measured at most 27 ms), so the bound must hold for every frame of one of up to
-// five runs; each run's longest frame is reported. The run's own duration is not asserted: that is
-// `make bench`'s.
+// the bound by drawing little. Other processes on the machine can preempt the main thread, and
+// Firefox's frames vary: on an idle machine here 2 of 36 Firefox runs had one frame of 53 and
+// 57 ms (a callback of 35 to 39 ms, where a chart update alone measured 10 to 25 ms, then its
+// painting), none of 11 Chromium runs. So the bound must hold for every frame of one of up to three runs; each run's
+// longest frame is reported. The run's own duration is not asserted: that is `make bench`'s.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 
@@ -26,7 +26,7 @@ const FRAME_BOUND_MS = 50;
  *  tens of steps' samples and the bound would say little. */
 const MIN_FRAMES = 20;
 /** Runs tried before the bound is called broken (see the test). */
-const ATTEMPTS = 5;
+const ATTEMPTS = 3;
 
 let browser;
 before(async () => {

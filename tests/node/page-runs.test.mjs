@@ -1,6 +1,6 @@
 // The page's run code in Node, on the real module: the run controller (web/run-controller.js)
 // with a chart that records what it is given, the replay flow (web/replay-flow.js) and the batch
-// comparison (web/batch-compare.js). The
+// comparison (web/batch-compare.js), the run loop's frame timing (web/run-loop.js). The
 // instances are HostedLabs (web/lab-host.js), the calls the page's Worker answers. Frames come
 // from a timer here: requestAnimationFrame is the one browser function supplied.
 // Build first: `make wasm` (make test-node does it).
@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 
 import { loadTrimlab } from '../../web/trimlab-api.js';
 import { RunController } from '../../web/run-controller.js';
+import { runLoop } from '../../web/run-loop.js';
 import { HostedLab } from '../../web/lab-host.js';
 import { isTrace, traceRun } from '../../web/replay-flow.js';
 import { TraceBuilder } from '../replay/trace-encoder.mjs';
@@ -360,4 +361,45 @@ test('Stop while the instance loads ends the run at its first frame, not at its 
   assert.equal(await running, null);
   assert.ok(seen.order.includes('stopped'), seen.order.join(', '));
   assert.ok(controller.chart.live.length <= 1, `${controller.chart.live.length} steps drawn`);
+});
+
+test('a frame is timed to its rendered message, or to the next frame when that begins first', async () => {
+  const frames = [];
+  const timerFrames = globalThis.requestAnimationFrame;
+  globalThis.requestAnimationFrame = (callback) => frames.push(callback);
+  const nextFrame = () => {
+    const now = performance.now();
+    for (const callback of frames.splice(0)) callback(now);
+  };
+  const macrotask = () => new Promise((resolve) => setTimeout(resolve, 5));
+  try {
+    let step = 0;
+    const lab = {
+      // Answers as a Worker does, in a later task.
+      steps: () =>
+        new Promise((resolve) =>
+          setTimeout(() => resolve({ samples: [{ step: step++ }], done: false }), 1),
+        ),
+      result: async () => ({}),
+      end() {},
+    };
+    const loop = runLoop(lab, { rate: () => Infinity, onBatch() {} });
+    nextFrame(); // asks for steps; nothing to draw yet
+    await macrotask();
+    const drewAt = performance.now();
+    nextFrame(); // draws and posts its message, which cannot be handled before this code yields
+    while (performance.now() - drewAt < 30);
+    nextFrame(); // begins first, as a late frame does in Firefox: it ends the one that drew
+    assert.equal(loop.frames().drawn, 1);
+    const late = loop.frames().longestMs;
+    assert.ok(late >= 30, `${late} ms`);
+    await macrotask(); // the late message is not counted again
+    assert.deepEqual(loop.frames(), { drawn: 1, longestMs: late });
+    nextFrame(); // draws the steps that came in; no frame after it: its message ends it
+    await macrotask();
+    assert.equal(loop.frames().drawn, 2);
+    loop.stop();
+  } finally {
+    globalThis.requestAnimationFrame = timerFrames;
+  }
 });
