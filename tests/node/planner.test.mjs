@@ -2,7 +2,8 @@
 // facts read from a built module (tools/planner/growth.mjs) against the module's own memory, the
 // what-if limits (tools/planner/limits.mjs) computed from a 4 GiB planner replay against a real
 // replay in the demo's 512 MiB module, and the real builds' facts (sql.js, wasmoon) against
-// their memory at load.
+// their memory at load; and the real Lua build's own allocations replayed in our module against
+// where that build's heap ended, with what tells its Lua and allocator from Debian's.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -14,8 +15,10 @@ import { captureMemories } from '../../web/real-sampler.js';
 import { grownSize, memoryCurve, moduleFacts } from '../../tools/planner/growth.mjs';
 import { computedLimit, LIMITS, limitsOf, stepEvents } from '../../tools/planner/limits.mjs';
 import { buildFacts, writtenEnd } from '../../tools/planner/real-heap.mjs';
+import { recordWasmoon } from '../../tools/planner/real-trace.mjs';
+import { runWorkload } from '../../tools/real/run.mjs';
 import { TraceBuilder } from '../replay/trace-encoder.mjs';
-import { MiB, root, tempDir } from '../support/helpers.mjs';
+import { MiB, root, runNative, tempDir } from '../support/helpers.mjs';
 
 const dir = tempDir();
 test.after(() => rmSync(dir, { recursive: true, force: true }));
@@ -168,4 +171,85 @@ test("the real builds' facts read from their binaries: their memory at load is t
     assert.equal(facts.maximumBytes, 2048 * MiB, kind);
     assert.ok(facts.heapBaseBytes > 0 && facts.heapBaseBytes < facts.initialBytes, kind);
   }
+});
+
+// lua-strings at 200,000 rows: about 45 MiB of heap in wasmoon, a few seconds.
+const LUA_STRINGS = join(root, 'tools', 'real', 'workloads', 'lua-strings.lua');
+const ROWS = 200_000;
+const heapGrowth = (run) => {
+  const ends = run.samples.map((s) => s.sbrk_bytes);
+  return Math.max(...ends) - ends[0];
+};
+
+test("wasmoon's own allocations, replayed in our emmalloc module, end the heap where wasmoon's ended", async () => {
+  const { trace, heapEnd } = await recordWasmoon(LUA_STRINGS, ROWS);
+  let untraced = 0;
+  await runWorkload({
+    workload: 'lua-strings.lua',
+    rows: ROWS,
+    idleMs: 0,
+    resident: false,
+    onEnd: (memory) => (untraced = writtenEnd(memory.buffer)),
+  });
+  // The tracing allocator passes Lua's calls on unchanged: the heap ends on the same byte.
+  assert.equal(heapEnd, untraced);
+  const path = join(dir, 'wasmoon-strings.trace');
+  writeFileSync(path, trace);
+  const measured = heapEnd - buildFacts('lua').heapBaseBytes;
+  const predicted = heapGrowth(replay(path, ['--allocator', 'emmalloc']));
+  assert.ok(
+    Math.abs(predicted - measured) <= 0.01 * measured,
+    `replayed ${predicted} bytes of heap, wasmoon's ended at ${measured}`,
+  );
+});
+
+test("wasmoon's allocator lays blocks out as emmalloc does, not dlmalloc", async () => {
+  const { LuaFactory } = createRequire(import.meta.url)('wasmoon');
+  const { module } = await new LuaFactory().getLuaModule();
+  const words = new Uint32Array(module.HEAPU8.buffer);
+  for (const size of [1, 24, 100, 1000]) {
+    const head = words[module._malloc(size) / 4 - 1];
+    // dlmalloc's head holds the chunk size with its in-use bits (1, 2) set (Emscripten 3.1.6's
+    // gives 19, 35, 107, 1011 for these sizes); emmalloc's is the size alone, with room for its
+    // header and its footer.
+    assert.equal(head % 4, 0, `block of ${size}: head ${head}`);
+    assert.ok(head >= size + 8, `block of ${size}: head ${head}`);
+  }
+});
+
+test("Debian's lua5.4 doubles the string buffer of table.concat, wasmoon's Lua grows it by half", async () => {
+  // The joined string's length, as lua-strings builds it: "%08d:" and i % 50 x's, comma between.
+  let length = ROWS - 1;
+  for (let i = 1; i <= ROWS; i++) length += 9 + (i % 50);
+  // The buffer starts on the C stack (LUAL_BUFFERSIZE: 16 × sizeof(void *) × sizeof(double)),
+  // then grows by its rule until the string fits: the largest block of the run.
+  const chain = (start, grow) => {
+    let size = start;
+    while (size < length) size = grow(size);
+    return size;
+  };
+  const native = join(dir, 'lua-strings-native.trace');
+  const recorded = runNative([
+    'record',
+    '-o',
+    native,
+    '--',
+    'lua5.4',
+    '-e',
+    `ROWS=${ROWS}`,
+    LUA_STRINGS,
+  ]);
+  assert.equal(recorded.code, 0, recorded.stderr);
+  const info = JSON.parse(runNative(['trace-info', '--json', native]).stdout);
+  assert.equal(
+    info.largest_allocation_bytes,
+    chain(16 * 8 * 8, (size) => size * 2),
+  );
+  const wasm = join(dir, 'lua-strings-wasmoon.trace');
+  writeFileSync(wasm, (await recordWasmoon(LUA_STRINGS, ROWS)).trace);
+  const wasmInfo = JSON.parse(runNative(['trace-info', '--json', wasm]).stdout);
+  assert.equal(
+    wasmInfo.largest_allocation_bytes,
+    chain(16 * 4 * 8, (size) => Math.floor(size / 2) * 3),
+  );
 });

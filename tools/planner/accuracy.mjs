@@ -49,15 +49,32 @@ async function run(/** @type {string} */ command, /** @type {string[]} */ args, 
     );
 }
 
-/** The traces of a workload: 64-bit always, i386 where set up. */
+/** The traces of a workload, each with how it is recorded: the native program's, 64-bit always
+ *  and i386 where set up; for Lua also the real build's own calls (tools/planner/real-trace.mjs),
+ *  which tells the planner's own error apart from the native program's. */
 function tracePlans(/** @type {import('../real/workloads.mjs').Workload} */ workload) {
-  const plans = [{ word: 'x86-64', command: nativeCommand(workload), env: {} }];
+  const native =
+    (/** @type {string[]} */ command, env = {}) =>
+    (/** @type {string} */ trace) =>
+      run(TRIMLAB, ['record', '-o', trace, '--', ...command], env);
+  const plans = [{ word: 'x86-64', file: 'x86-64', record: native(nativeCommand(workload)) }];
   const i386 = join(I386.root, PROGRAMS[workload.kind].native);
   if (existsSync(i386) && existsSync(I386.recorder))
     plans.push({
       word: 'i386',
-      command: nativeCommand(workload, i386),
-      env: { TRIMLAB_RECORD_LIB: I386.recorder },
+      file: 'i386',
+      record: native(nativeCommand(workload, i386), { TRIMLAB_RECORD_LIB: I386.recorder }),
+    });
+  if (workload.kind === 'lua')
+    plans.push({
+      word: 'wasm32, the build itself',
+      file: 'wasm32',
+      record: (trace) =>
+        run(process.execPath, [
+          join(ROOT, 'tools', 'planner', 'real-trace.mjs'),
+          workload.name,
+          trace,
+        ]),
     });
   return plans;
 }
@@ -102,13 +119,13 @@ async function workloadRows(
   };
   const rows = [];
   for (const plan of tracePlans(workload)) {
-    const trace = join(dir, `${workload.name}-${plan.word}.trace`);
-    await run(TRIMLAB, ['record', '-o', trace, '--', ...plan.command], plan.env);
+    const trace = join(dir, `${workload.name}-${plan.file}.trace`);
+    await plan.record(trace);
     const info = JSON.parse(
       execFileSync(TRIMLAB, ['trace-info', '--json', trace], { encoding: 'utf8' }),
     );
     for (const allocator of ALLOCATORS) {
-      const file = join(dir, `${workload.name}-${plan.word}-${allocator}.json`);
+      const file = join(dir, `${workload.name}-${plan.file}-${allocator}.json`);
       // The most events a step takes: few samples (each reads the kernel's figures), and still
       // at most 4 MiB allocated or freed a step, which the memory curve needs.
       const args = ['tools/run-wasm.mjs', '--replay', trace, '--allocator', allocator];
