@@ -11,7 +11,14 @@ import { validateResults, sizeRefusal } from './results-validate.js';
 import { ChartView } from './chart-view.js';
 import { SPEEDS, DEFAULT_SPEED } from './run-loop.js';
 import { RunController } from './run-controller.js';
-import { isTrace, programName, replayFigures, replayNotice, traceRun } from './replay-flow.js';
+import {
+  isTrace,
+  programName,
+  replayFigures,
+  replayNotice,
+  replaySidebar,
+  traceRun,
+} from './replay-flow.js';
 import { fillScenarioPicker, buildParamFields, describeScenario } from './controls.js';
 import {
   failedRuns,
@@ -65,6 +72,7 @@ const ui = {
   scenario: $('scenario'),
   description: $('scenario-description'),
   params: $('params'),
+  replayParams: $('replay-params'),
   speed: $('speed'),
   instanceStatus: $('instance-status'),
   run: $('run'),
@@ -442,6 +450,14 @@ function applyLink() {
   return { run: choices.run && valid && problems.length === 0, present: link.present };
 }
 
+/** The replay on the chart (null: none). While there is one, the sidebar shows its parameters in
+ *  place of the chosen scenario's fields, which are for the next run. */
+function setReplay(replay, params = null) {
+  state.replay = replay;
+  ui.params.hidden = replay !== null;
+  show(ui.replayParams, replay ? replaySidebar(replay, params, ui.scenario.value) : '');
+}
+
 /** Types `values` into the parameter fields; whether every field is valid then. */
 function setFieldValues(values) {
   for (const input of state.fields.fields)
@@ -506,7 +522,7 @@ async function startRun({ scenario, params, begin, refused, allocator, reuse, de
       refused,
       begun(replay) {
         state.runParams = params;
-        state.replay = replay;
+        setReplay(replay, params);
         state.onChart = { scenario, allocator, params }; // the run drawn from now on, however it ends
         if (residentStart) chart.addResident(residentStart); // drawn at step 0
         resident.follow(controller.lab);
@@ -636,7 +652,7 @@ async function onRun(event) {
     return;
   }
   setBusy(true);
-  state.replay = null;
+  setReplay(null);
   showStage();
   await startRun({
     ...scenarioRun(ui.scenario.value, state.fields.values()),
@@ -837,7 +853,7 @@ function onReset() {
   remedies.say('');
   state.last = null;
   state.runParams = null;
-  state.replay = null;
+  setReplay(null);
   chart.clearLive();
   showNative();
   show(ui.runError, '');
@@ -857,7 +873,7 @@ function selectScenario(name) {
     showNative();
   });
   state.runParams = null;
-  state.replay = null;
+  setReplay(null);
   chart.clearLive();
   showNative();
   showMeasured();

@@ -2,7 +2,8 @@
 // The x axis ends at the run's last step; a message about a bad value goes when the value is
 // fixed, and a field's error is not joined by a "parameters differ" warning; a refused file's
 // message goes with the next run; Reset during a run leaves no line of it drawn; a replay's
-// heading names the program, not its path; the definitions open below the chart, not inside it.
+// heading names the program, not its path, and the sidebar its parameters, not the last
+// scenario's; the definitions open below the chart, not inside it.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 
@@ -79,7 +80,7 @@ test(`${browserName}: Reset during a run: no line of it stays drawn, nothing to 
   await page.close();
 });
 
-test(`${browserName}: a replay's heading names the program, not the path it was recorded at`, async () => {
+test(`${browserName}: a replay's heading names the program, not the path it was recorded at; the sidebar shows the replay's parameters`, async () => {
   const { page } = await openPage(browser);
   const trace = new TraceBuilder({ program: '/usr/local/bin/grow-and-free' });
   trace.malloc(0x5000, 100);
@@ -89,6 +90,18 @@ test(`${browserName}: a replay's heading names the program, not the path it was 
   await setInputFile(page, '#import', { name: 'grow.trace', buffer: Buffer.from(trace.bytes()) });
   await page.waitForFunction((n) => window.trimlabDebug.state().settled > n, {}, settled);
   assert.equal(await textOf(page, '#summary-heading'), 'What the replay of grow-and-free shows');
+  // The sidebar shows the replay's parameters, not those of the scenario chosen before it.
+  assert.equal(await isVisible(page, '#param-total_mib'), false, "highwater's field is not shown");
+  assert.match(
+    await textOf(page, '#replay-params'),
+    new RegExp(
+      `^On the chart: the replay of grow-and-free \\(grow\\.trace\\), ${trace.events} events, 1000 a step\\.`,
+    ),
+  );
+  // A scenario chosen again brings its fields back.
+  await page.select('#scenario', 'cycles');
+  assert.equal(await isVisible(page, '#param-block_mib'), true);
+  assert.equal(await isVisible(page, '#replay-params'), false);
   await page.close();
 });
 
