@@ -144,6 +144,7 @@ const state = {
   batchOutcomes: null, // what the last comparison measured
   comparing: false, // the batch comparison is running
   onChart: null, // {scenario, allocator, params} of the run drawn live (finished or not)
+  fresh: null, // {lab, resident}: the current instance's resident bytes before its first run
   copiedLink: null, // the last link Copy link made (for the debug hook)
 };
 
@@ -347,9 +348,10 @@ async function residentUnavailable(reason) {
 /** The module's resident bytes before and after the run on the chart, for the summary: read
  *  live, or measured in a browser for the same scenario and parameters; null when neither. */
 function residentOfLast() {
-  const { run, residentLive } = state.last;
+  const { run, residentLive, instanceRun } = state.last;
   if (residentLive) return residentLive;
-  const measured = run.trace ? null : measuredOfScenario();
+  // A browser's measurement is of a fresh instance's run.
+  const measured = run.trace || instanceRun > 1 ? null : measuredOfScenario();
   if (!measured || paramDifferences(run.params, measured.run.params, canonicalModel).length)
     return null;
   return { ...residentOfRun(measured.run), source: measured.label };
@@ -368,7 +370,7 @@ function nativeOfLast() {
 function renderStory() {
   const { run, allocator, instanceRun, scenario } = state.last;
   const match = nativeOfLast();
-  const figures = storyFigures(run, match, residentOfLast());
+  const figures = lastFigures();
   ui.summaryHeading.textContent = run.trace
     ? `What the replay of ${programName(run.trace.program)} shows`
     : `What the ${scenario} run shows`;
@@ -507,6 +509,9 @@ async function startRun({ scenario, params, begin, refused, allocator, reuse, de
       resident.stop();
       remedies.say('');
       residentStart = await resident.readNow(lab);
+      // The instance fresh: what a reused instance's later runs are told against.
+      if (controller.labRuns === 0)
+        state.fresh = { lab, resident: residentStart?.resident_bytes ?? null };
       return begin(lab);
     },
     afterStep:
@@ -568,6 +573,7 @@ async function finishRun(run, lab, scenario, before) {
       start: before.resident_bytes,
       end: after.resident_bytes,
       source: 'live',
+      fresh: controller.labRuns > 1 && state.fresh?.lab === lab ? state.fresh.resident : null,
     },
   };
   const last = run.samples.at(-1);
@@ -664,7 +670,7 @@ async function onRun(event) {
 
 /** The figures of the run on the chart (state.last), as the summary computes them. */
 function lastFigures() {
-  return storyFigures(state.last.run, nativeOfLast(), residentOfLast());
+  return storyFigures(state.last.run, nativeOfLast(), residentOfLast(), state.last);
 }
 
 /** A run's verdict as a slide, and the numbers the closing slide compares. */

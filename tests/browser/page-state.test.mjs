@@ -3,7 +3,8 @@
 // fixed, and a field's error is not joined by a "parameters differ" warning; a refused file's
 // message goes with the next run; Reset during a run leaves no line of it drawn; a replay's
 // heading names the program, not its path, and the sidebar its parameters, not the last
-// scenario's; the definitions open below the chart, not inside it.
+// scenario's; the definitions open below the chart, not inside it; a reused instance's summary
+// says what the instance keeps over its fresh start and computes no prediction.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 
@@ -114,5 +115,29 @@ test(`${browserName}: "How these numbers are computed" opens below the chart, wh
   await page.click('#summary details summary');
   assert.equal(await height(), before);
   assert.ok(before >= 300, `the chart is ${before} px tall`);
+  await page.close();
+});
+
+test(`${browserName}: a reused instance: what it keeps over the fresh module, and no prediction or verdict`, async () => {
+  const { page, problems } = await openPage(browser);
+  await runScenario(page, { scenario: 'simple', instance: 'reuse' });
+  // highwater's default parameters are the native file's: on a fresh instance it is compared.
+  const state = await runScenario(page, { scenario: 'highwater', instance: 'reuse' });
+  assert.equal(state.last.instanceRun, 2);
+  assert.equal(state.last.outcome, 'completed');
+  assert.equal(state.residentLive, true, 'live resident readings (the demo server)');
+  assert.equal(await isVisible(page, '#verdict'), false, 'no verdict for a reused instance');
+  const note = await textOf(page, '#summary-note');
+  assert.match(note, /^Not compared: this run reused an instance that held \d+\.\d\d MiB resident/);
+  assert.doesNotMatch(await textOf(page, '#summary-figures'), /Predicted/);
+  // What the two runs kept over the fresh module: highwater's 200 MiB were all touched and
+  // freed, and stay cached; no more than the linear memory the chart shows at the end.
+  const lead = await textOf(page, '#summary-lead');
+  const kept = /(\d+\.\d\d) MiB more than this instance held fresh/.exec(lead);
+  assert.ok(kept, lead);
+  const linear = (await chartData(page)).series.wasmLinear.points.at(-1).y;
+  assert.ok(Number(kept[1]) >= 0.95 * 200, `${kept[1]} MiB kept`);
+  assert.ok(Number(kept[1]) <= linear, `${kept[1]} MiB kept, linear memory ${linear} MiB`);
+  assert.deepEqual(problems, []);
   await page.close();
 });

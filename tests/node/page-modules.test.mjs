@@ -155,6 +155,14 @@ test('no prediction when it would mean nothing', () => {
   const figures = storyFigures(reused, nativeFor(doc, 'cycles', reused.params), flat);
   assert.equal(figures.wasm.heapGrowth, 0);
   assert.equal(figures.prediction, null, 'no resident growth to predict');
+  // A reused instance whose run grew: what it keeps over its fresh start, and still no
+  // prediction or verdict (it did not start fresh, as a native program does).
+  const grew = { start: 10 * MiB, end: 30 * MiB, source: 'live', fresh: 0.5 * MiB };
+  const again = storyFigures(wasm, same, grew, { instanceRun: 2 });
+  assert.equal(again.wasm.resident.keptOverFresh, 29.5 * MiB);
+  assert.equal(again.prediction, null, 'a reused instance');
+  assert.equal(verdictNumbers(again), null);
+  assert.notEqual(storyFigures(wasm, same, grew).prediction, null, 'the same run, fresh');
   const oom = { ...wasm, outcome: 'oom' };
   assert.equal(storyFigures(oom, same, resident).prediction, null, 'oom');
   assert.equal(storyFigures(wasm, nativeFor({ runs: [] }, 'cycles', wasm.params)).on, null);
