@@ -11,6 +11,7 @@ import { validateResults, sizeRefusal } from './results-validate.js';
 import { ChartView } from './chart-view.js';
 import { SPEEDS, DEFAULT_SPEED } from './run-loop.js';
 import { RunController } from './run-controller.js';
+import { PaceMeter } from './pace.js';
 import {
   isTrace,
   programName,
@@ -502,6 +503,8 @@ async function startRun({ scenario, params, begin, refused, allocator, reuse, de
   const tracker = deck ? new CaptionTracker(scenario, allocator) : null;
   let residentStart = null; // the reading before step 0
   let statusAt = -Infinity; // when the status line last changed
+  // Slides and pauses hold a presented run on purpose: its pace is not measured.
+  const pace = deck ? null : new PaceMeter();
   return controller.run({
     allocator,
     reuse,
@@ -537,11 +540,13 @@ async function startRun({ scenario, params, begin, refused, allocator, reuse, de
       },
       progress(sample) {
         mapPanel.progress(sample);
-        // A few times a second is enough to read, and spares the frames the text's layout.
         const now = performance.now();
+        pace?.add(sample.step, now, rate());
+        // A few times a second is enough to read, and spares the frames the text's layout.
         if (now - statusAt < STATUS_EVERY_MS) return;
         statusAt = now;
-        ui.status.textContent = statusOf(sample);
+        const slower = pace?.notice();
+        ui.status.textContent = slower ? `${statusOf(sample)} \u00b7 ${slower}` : statusOf(sample);
       },
       stopped(sample) {
         ui.status.textContent = `Stopped at step ${sample?.step ?? 0}; the chart keeps what it drew.`;

@@ -22,6 +22,7 @@ import { CaptionTracker } from '../../web/captions.js';
 import { SlideDeck } from '../../web/presenter.js';
 import { linkQuery, readLink } from '../../web/url-state.js';
 import { replayFigures, replayNotice } from '../../web/replay-flow.js';
+import { PaceMeter } from '../../web/pace.js';
 import { discardText, offersDiscard } from '../../web/remedies.js';
 import { PANEL_SCENARIO, remedyTable } from '../../web/remedy-figures.js';
 import { readFileSync } from 'node:fs';
@@ -565,4 +566,30 @@ test('a link: its query round-trips the controls; hostile values are quoted and 
     `The link's '${'x'.repeat(64)}... (100 bytes)' is not a parameter of the scenario.`,
   ]);
   assert.ok(hostile.problems.every((line) => !line.includes('\n')));
+});
+
+test('the pace: said only when the steps drawn over the last seconds fall well under the chosen rate', () => {
+  const meter = new PaceMeter();
+  // 40 steps/s against 240 chosen, drawn every 100 ms.
+  for (let i = 0; i <= 5; i++) meter.add(4 * i, 100 * i, 240);
+  assert.equal(meter.notice(), '', 'half a second says nothing yet');
+  for (let i = 6; i <= 30; i++) meter.add(4 * i, 100 * i, 240);
+  assert.equal(meter.measured(), 40);
+  assert.equal(meter.notice(), 'running at 40 steps/s, slower than the chosen 240');
+  // The speed changed to 15: measured again from there; 40 steps/s keeps up with it.
+  for (let i = 31; i <= 60; i++) meter.add(4 * i, 100 * i, 15);
+  assert.equal(meter.notice(), '');
+  // A run that keeps up (within 80 %), and one at full speed, say nothing.
+  const even = new PaceMeter();
+  for (let i = 0; i <= 30; i++) even.add(5 * i, 100 * i, 60);
+  assert.equal(even.measured(), 50);
+  assert.equal(even.notice(), '');
+  const max = new PaceMeter();
+  for (let i = 0; i <= 30; i++) max.add(i, 100 * i, Infinity);
+  assert.equal(max.notice(), '');
+  // Only the last two seconds count: a slow start is forgotten once the run keeps up.
+  const late = new PaceMeter();
+  for (let i = 0; i <= 30; i++) late.add(i, 100 * i, 60);
+  for (let i = 31; i <= 60; i++) late.add(30 + 6 * (i - 30), 100 * i, 60);
+  assert.equal(late.notice(), '');
 });
