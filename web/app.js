@@ -7,7 +7,7 @@ import { loadTrimlab } from './trimlab-api.js';
 import { loadRemoteLab } from './remote-lab.js';
 import { BatchComparison, comparisonText } from './batch-compare.js';
 import { linkQuery, readLink } from './url-state.js';
-import { validateResults, sizeRefusal } from './results-validate.js';
+import { isExportText, sizeRefusal, validateExport, validateResults } from './results-validate.js';
 import { ChartView } from './chart-view.js';
 import { SPEEDS, DEFAULT_SPEED } from './run-loop.js';
 import { RunController } from './run-controller.js';
@@ -38,7 +38,7 @@ import {
 import { renderSummary, renderPlaceholder, renderVerdict, item } from './summary-view.js';
 import { CaptionTracker, PRESENTED } from './captions.js';
 import { SlideDeck, showSlide } from './presenter.js';
-import { runCsv, exportName, download, chartImage } from './export.js';
+import { chartImage, download, exportCsv, exportName, exportText, nativeShown } from './export.js';
 import { MapPanel } from './map-panel.js';
 import { mib } from './units.js';
 import { cleanLine, quote } from './message.js';
@@ -188,7 +188,7 @@ function setBusy(busy) {
 
 function updateExports() {
   ui.exportPng.disabled = chart === null;
-  ui.exportJson.disabled = ui.exportCsv.disabled = state.last === null;
+  ui.exportJson.disabled = ui.exportCsv.disabled = !exportable();
   ui.copyLink.disabled = !state.ready;
 }
 
@@ -306,9 +306,55 @@ async function importFile(file) {
   } catch (error) {
     return refuseImport(file.name, `it could not be read (${error.message})`);
   }
+  if (isExportText(text)) return importExport(file.name, text);
   const verdict = validateResults(text, resultsRules({ platform: 'native' }));
   if (!verdict.ok) return refuseImport(file.name, verdict.message);
   setNative(verdict.document, file.name);
+}
+
+/** The page's export given back: its native runs loaded, its run drawn as the page drew it
+ *  (with its resident readings, or the browser measurement it was shown with). */
+function importExport(name, text) {
+  if (controller.busy || state.presenting || state.comparing)
+    return refuseImport(name, 'a run is in progress (press Stop first)');
+  const verdict = validateExport(text, resultsRules());
+  if (!verdict.ok) return refuseImport(name, verdict.message);
+  const { run: runDocument, native, measured } = verdict.exported;
+  const [run] = runDocument.runs;
+  resident.stop(); // the chart shows the file now, not this page's instance
+  if (native) setNative(native, name);
+  if (run.trace)
+    setReplay(
+      { name, trace: { program: run.trace.program, event_count: run.trace.event_count } },
+      run.params,
+    );
+  else {
+    selectScenario(run.scenario);
+    setFieldValues(run.params);
+  }
+  state.runParams = run.params;
+  state.onChart = { scenario: run.scenario, allocator: runDocument.allocator, params: run.params };
+  chart.startLive();
+  chart.appendLive(run.samples);
+  chart.endLive();
+  if (run.outcome === 'oom') chart.setOom(run.samples.at(-1).step, run.error);
+  const readings = residentOfRun(run) ? run : (measured?.runs[0] ?? null);
+  chart.showMeasured(readings, `imported from ${name}`);
+  showNative();
+  const ran = residentOfRun(run);
+  state.last = {
+    run,
+    allocator: runDocument.allocator,
+    instanceRun: verdict.instanceRun,
+    scenario: run.scenario,
+    drawn: state.onChart,
+    imported: true,
+    residentLive: ran && { ...ran, source: `imported from ${name}` },
+  };
+  chart.refresh();
+  renderStory();
+  updateExports();
+  ui.status.textContent = `${name}: the run it holds is drawn (${run.samples.length} steps).`;
 }
 
 // ---- resident memory ----
@@ -532,6 +578,7 @@ async function startRun({ scenario, params, begin, refused, allocator, reuse, de
         state.runParams = params;
         setReplay(replay, params);
         state.onChart = { scenario, allocator, params }; // the run drawn from now on, however it ends
+        updateExports();
         if (residentStart) chart.addResident(residentStart); // drawn at step 0
         resident.follow(controller.lab);
         showNative();
@@ -574,6 +621,7 @@ async function finishRun(run, lab, scenario, before) {
     allocator: lab.allocator,
     instanceRun: controller.labRuns,
     scenario,
+    drawn: state.onChart, // what the chart shows while it shows this run
     residentLive: after && {
       start: before.resident_bytes,
       end: after.resident_bytes,
@@ -602,6 +650,7 @@ function canRunAgain() {
   const { lab } = controller;
   return Boolean(
     state.last &&
+    !state.last.imported &&
     !state.replay &&
     chart.hasLive &&
     lab?.allocator === state.last.allocator &&
@@ -890,6 +939,7 @@ function selectScenario(name) {
   showMeasured();
   placeholder(`Run ${name} to compare.`);
   updateInstanceStatus();
+  updateExports();
 }
 
 // ---- the memory map ----
@@ -970,25 +1020,70 @@ async function onExportPng() {
   }
 }
 
-function onExportJson() {
-  const { run, allocator } = state.last;
-  // Written by the engine's own writer, in the layout of the native CLI's results files.
-  const text = state.catalog.documentText([run], { allocator });
+/** Whether the chart shows the last finished run (not one stopped since, nor another scenario's
+ *  native lines alone): what the JSON and CSV exports hold. */
+function exportable() {
+  return Boolean(state.last && chart?.hasLive && state.onChart === state.last.drawn);
+}
+
+/** The run on the chart with the live resident readings drawn at its steps. */
+function runWithReadings(run) {
+  const readings = chart.residentAtSteps();
+  if (readings.size === 0) return run;
+  return {
+    ...run,
+    host: { ...run.host, resident: 'smaps' },
+    samples: run.samples.map((sample) => ({ ...sample, ...readings.get(sample.step) })),
+  };
+}
+
+/** The browser measurement the chart shows in place of live readings, as a document (or null). */
+function measuredShown() {
+  if (state.last.imported || resident.available !== false || !state.measured) return null;
+  const measured = measuredOfScenario();
+  if (!measured) return null;
+  const { allocator, generator } = state.measured;
+  return state.catalog.documentText([measured.run], { allocator, generator });
+}
+
+/** What the chart shows, as the page's export (docs/results-format.md): its text, checked by the
+ *  page's own import check, and the documents. */
+function exportOfChart() {
+  const { run, allocator, instanceRun } = state.last;
+  const match = nativeOfLast();
+  const nativeRuns = [match.on, match.off].filter(Boolean);
+  const text = exportText({
+    // Written by the engine's own writer, in the layout of the native CLI's results files.
+    run: state.catalog.documentText([runWithReadings(run)], { allocator }),
+    instanceRun,
+    native: nativeRuns.length ? nativeShown(state.native.document, nativeRuns) : null,
+    measured: measuredShown(),
+  });
   // The page's own export must pass the page's own import check; if not, that is a bug to see.
-  const verdict = validateResults(text, resultsRules());
-  if (!verdict.ok)
-    return showError(new Error(`the export does not match the format: ${verdict.message}`));
-  download(new Blob([text], { type: 'application/json' }), exportName(...exportBase(), 'json'));
+  const verdict = validateExport(text, resultsRules());
+  if (!verdict.ok) throw new Error(`the export does not match the format: ${verdict.message}`);
+  return { text, exported: verdict.exported };
+}
+
+function onExportJson() {
+  try {
+    const { text } = exportOfChart();
+    download(new Blob([text], { type: 'application/json' }), exportName(...exportBase(), 'json'));
+  } catch (error) {
+    showError(error, 'JSON export failed. ');
+  }
 }
 
 function onExportCsv() {
-  const { run } = state.last;
-  const match = nativeOfLast();
-  const native = match.differs.length === 0 ? match : null;
-  download(
-    new Blob([runCsv(run, native)], { type: 'text/csv' }),
-    exportName(...exportBase(), 'csv'),
-  );
+  try {
+    const { exported } = exportOfChart();
+    download(
+      new Blob([exportCsv(exported)], { type: 'text/csv' }),
+      exportName(...exportBase(), 'csv'),
+    );
+  } catch (error) {
+    showError(error, 'CSV export failed. ');
+  }
 }
 
 // ---- dropping a file on the page ----

@@ -607,6 +607,21 @@ export class ChartView {
     );
   }
 
+  /** The live readings drawn at the run's steps (not those after its end, nor a measurement),
+   *  by step: what the export gives each sample. */
+  residentAtSteps() {
+    const readings = new Map();
+    if (this.#measured) return readings;
+    for (const [key, field] of [
+      ['wasmResident', 'resident_bytes'],
+      ['wasmHostRss', 'host_rss_bytes'],
+    ])
+      for (const { x, y } of this.#points[key])
+        if (y !== null && x <= this.#lastStep && this.secondsAfterRun(x) === null)
+          readings.set(x, { ...readings.get(x), [field]: y * MiB });
+    return readings;
+  }
+
   /** Marks an out-of-memory stop at `step` with the engine's message. */
   setOom(step, message) {
     this.oom = { step, message };

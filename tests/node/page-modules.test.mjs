@@ -16,7 +16,8 @@ import {
 import { MiB, mib, mibText } from '../../web/units.js';
 import { failedRuns, nativeFor, paramDifferences } from '../../web/native-data.js';
 import { loadTrimlab } from '../../web/trimlab-api.js';
-import { csvField, runCsv } from '../../web/export.js';
+import { csvField, exportCsv, exportText, nativeShown } from '../../web/export.js';
+import { validateExport } from '../../web/results-validate.js';
 import { ChartView, SERIES, phaseMarks, pointsOf } from '../../web/chart-view.js';
 import { CaptionTracker } from '../../web/captions.js';
 import { SlideDeck } from '../../web/presenter.js';
@@ -230,20 +231,76 @@ test('a failed native run (its process died, no samples) is never drawn, and is 
   assert.deepEqual(failedRuns(doc), []);
 });
 
-test('CSV: one row per step, quoted where needed, native columns only when given', () => {
+test('the export: one text of documents by role, read back by the import check; its CSV a row per sample of each', () => {
   assert.equal(csvField('a "b", c'), '"a ""b"", c"');
   assert.equal(csvField('plain'), 'plain');
   assert.equal(csvField(undefined), '');
-  const lines = runCsv(wasm).trimEnd().split('\r\n');
+  const host = { name: 'chromium', version: '1', resident: 'none' };
+  const wasmDocument = {
+    format: 'trimlab-results',
+    version: 2,
+    platform: 'wasm',
+    allocator: 'dlmalloc',
+    page_bytes: 65536,
+    trim: 'enabled',
+    runs: [{ ...wasm, host, elapsed_ms: 1 }],
+  };
+  const nativeHost = { name: 'native', version: '6', resident: 'rss_anon' };
+  const native = {
+    format: 'trimlab-results',
+    version: 2,
+    platform: 'native',
+    allocator: 'glibc',
+    page_bytes: 4096,
+    trim: 'mixed',
+    runs: [nativeOn, nativeOff, { ...nativeOn, scenario: 'simple' }].map((r) => ({
+      ...r,
+      host: nativeHost,
+      elapsed_ms: 1,
+    })),
+  };
+  const shown = nativeShown(native, [native.runs[0]]);
+  assert.equal(shown.trim, 'enabled', 'the trim of the runs it keeps');
+  assert.equal(nativeShown(native, native.runs.slice(0, 2)).trim, 'mixed');
+  const text = exportText({
+    run: JSON.stringify(wasmDocument),
+    instanceRun: 2,
+    native: nativeShown(native, native.runs.slice(0, 2)),
+    measured: null,
+  });
+  const verdict = validateExport(text);
+  assert.equal(verdict.ok, true, verdict.message);
+  assert.equal(verdict.instanceRun, 2);
+  assert.deepEqual(verdict.exported.run, wasmDocument);
+  assert.deepEqual(verdict.exported.native.runs, native.runs.slice(0, 2));
+  assert.equal(verdict.exported.measured, null);
+  // A member that is not its platform's document is refused by name.
+  const swapped = validateExport(
+    exportText({ run: JSON.stringify(native), instanceRun: 1, native: null, measured: null }),
+  );
+  assert.equal(swapped.ok, false);
+  assert.match(swapped.message, /^run: platform: this file holds native results/);
+  assert.match(
+    validateExport('{"format": "trimlab-export", "version": 1}').message,
+    /instance_run/,
+  );
+
+  const lines = exportCsv(verdict.exported).trimEnd().split('\r\n');
   assert.equal(
     lines[0],
-    'step,phase,label,wasm_footprint_bytes,wasm_sbrk_bytes,wasm_in_use_bytes,wasm_allocator_free_bytes',
+    'source,host,allocator,scenario,trim,step,phase,label,footprint_bytes,rss_anon_bytes,' +
+      'sbrk_bytes,in_use_bytes,allocator_free_bytes,resident_bytes,host_rss_bytes',
   );
-  assert.equal(lines.length, 1 + wasm.samples.length);
-  assert.equal(lines[2], `1,allocate,allocate 1,${64 * MiB},${15 * MiB},${10 * MiB},0`);
-  const withNative = runCsv(wasm, { on: nativeOn, off: nativeOff }).split('\r\n');
-  assert.ok(withNative[0].endsWith(',native_rss_trim_on_bytes,native_rss_trim_off_bytes'));
-  assert.ok(withNative[4].endsWith(`,${1.5 * MiB},${11.5 * MiB}`), withNative[4]);
+  assert.equal(lines.length, 1 + 3 * wasm.samples.length, 'the run, native trim on and off');
+  assert.equal(
+    lines[2],
+    `run,chromium,dlmalloc,cycles,enabled,1,allocate,allocate 1,${64 * MiB},,${15 * MiB},${10 * MiB},0,,`,
+  );
+  assert.equal(
+    lines[1 + wasm.samples.length + 3].split(',').slice(0, 9).join(','),
+    `native,native,glibc,cycles,enabled,3,trim,trim 3,${1.5 * MiB}`,
+  );
+  assert.ok(lines.at(-1).startsWith('native,native,glibc,cycles,disabled,4,final,'));
 });
 
 test('phase marks: every start of a free phase and the trim step', () => {
