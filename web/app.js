@@ -579,7 +579,7 @@ async function startRun({ scenario, params, begin, refused, allocator, reuse, de
         setReplay(replay, params);
         state.onChart = { scenario, allocator, params }; // the run drawn from now on, however it ends
         updateExports();
-        if (residentStart) chart.addResident(residentStart); // drawn at step 0
+        if (residentStart) chart.addResident(residentStart, performance.now(), true); // at step 0
         resident.follow(controller.lab);
         showNative();
         mapPanel.begin(controller.lab, nativeOfMap());
@@ -615,7 +615,7 @@ async function startRun({ scenario, params, begin, refused, allocator, reuse, de
 async function finishRun(run, lab, scenario, before) {
   // The module's resident memory after the run: drawn at its last step, and the summary's.
   const after = before === null ? null : await resident.readNow(lab);
-  if (after) chart.addResident(after);
+  if (after) chart.addResident(after, performance.now(), true);
   state.last = {
     run,
     allocator: lab.allocator,
