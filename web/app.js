@@ -7,11 +7,19 @@ import { loadTrimlab } from './trimlab-api.js';
 import { loadRemoteLab } from './remote-lab.js';
 import { BatchComparison, comparisonText } from './batch-compare.js';
 import { linkQuery, readLink } from './url-state.js';
-import { validateResults, sizeRefusal } from './results-validate.js';
+import { isExportText, sizeRefusal, validateExport, validateResults } from './results-validate.js';
 import { ChartView } from './chart-view.js';
 import { SPEEDS, DEFAULT_SPEED } from './run-loop.js';
 import { RunController } from './run-controller.js';
-import { isTrace, programName, replayFigures, replayNotice, traceRun } from './replay-flow.js';
+import { PaceMeter } from './pace.js';
+import {
+  isTrace,
+  programName,
+  replayFigures,
+  replayNotice,
+  replaySidebar,
+  traceRun,
+} from './replay-flow.js';
 import { fillScenarioPicker, buildParamFields, describeScenario } from './controls.js';
 import {
   failedRuns,
@@ -30,7 +38,7 @@ import {
 import { renderSummary, renderPlaceholder, renderVerdict, item } from './summary-view.js';
 import { CaptionTracker, PRESENTED } from './captions.js';
 import { SlideDeck, showSlide } from './presenter.js';
-import { runCsv, exportName, download, chartImage } from './export.js';
+import { chartImage, download, exportCsv, exportName, exportText, nativeShown } from './export.js';
 import { MapPanel } from './map-panel.js';
 import { mib } from './units.js';
 import { cleanLine, quote } from './message.js';
@@ -65,6 +73,7 @@ const ui = {
   scenario: $('scenario'),
   description: $('scenario-description'),
   params: $('params'),
+  replayParams: $('replay-params'),
   speed: $('speed'),
   instanceStatus: $('instance-status'),
   run: $('run'),
@@ -136,6 +145,7 @@ const state = {
   batchOutcomes: null, // what the last comparison measured
   comparing: false, // the batch comparison is running
   onChart: null, // {scenario, allocator, params} of the run drawn live (finished or not)
+  fresh: null, // {lab, resident}: the current instance's resident bytes before its first run
   copiedLink: null, // the last link Copy link made (for the debug hook)
 };
 
@@ -178,7 +188,7 @@ function setBusy(busy) {
 
 function updateExports() {
   ui.exportPng.disabled = chart === null;
-  ui.exportJson.disabled = ui.exportCsv.disabled = state.last === null;
+  ui.exportJson.disabled = ui.exportCsv.disabled = !exportable();
   ui.copyLink.disabled = !state.ready;
 }
 
@@ -296,9 +306,55 @@ async function importFile(file) {
   } catch (error) {
     return refuseImport(file.name, `it could not be read (${error.message})`);
   }
+  if (isExportText(text)) return importExport(file.name, text);
   const verdict = validateResults(text, resultsRules({ platform: 'native' }));
   if (!verdict.ok) return refuseImport(file.name, verdict.message);
   setNative(verdict.document, file.name);
+}
+
+/** The page's export given back: its native runs loaded, its run drawn as the page drew it
+ *  (with its resident readings, or the browser measurement it was shown with). */
+function importExport(name, text) {
+  if (controller.busy || state.presenting || state.comparing)
+    return refuseImport(name, 'a run is in progress (press Stop first)');
+  const verdict = validateExport(text, resultsRules());
+  if (!verdict.ok) return refuseImport(name, verdict.message);
+  const { run: runDocument, native, measured } = verdict.exported;
+  const [run] = runDocument.runs;
+  resident.stop(); // the chart shows the file now, not this page's instance
+  if (native) setNative(native, name);
+  if (run.trace)
+    setReplay(
+      { name, trace: { program: run.trace.program, event_count: run.trace.event_count } },
+      run.params,
+    );
+  else {
+    selectScenario(run.scenario);
+    setFieldValues(run.params);
+  }
+  state.runParams = run.params;
+  state.onChart = { scenario: run.scenario, allocator: runDocument.allocator, params: run.params };
+  chart.startLive();
+  chart.appendLive(run.samples);
+  chart.endLive();
+  if (run.outcome === 'oom') chart.setOom(run.samples.at(-1).step, run.error);
+  const readings = residentOfRun(run) ? run : (measured?.runs[0] ?? null);
+  chart.showMeasured(readings, `imported from ${name}`);
+  showNative();
+  const ran = residentOfRun(run);
+  state.last = {
+    run,
+    allocator: runDocument.allocator,
+    instanceRun: verdict.instanceRun,
+    scenario: run.scenario,
+    drawn: state.onChart,
+    imported: true,
+    residentLive: ran && { ...ran, source: `imported from ${name}` },
+  };
+  chart.refresh();
+  renderStory();
+  updateExports();
+  ui.status.textContent = `${name}: the run it holds is drawn (${run.samples.length} steps).`;
 }
 
 // ---- resident memory ----
@@ -339,9 +395,10 @@ async function residentUnavailable(reason) {
 /** The module's resident bytes before and after the run on the chart, for the summary: read
  *  live, or measured in a browser for the same scenario and parameters; null when neither. */
 function residentOfLast() {
-  const { run, residentLive } = state.last;
+  const { run, residentLive, instanceRun } = state.last;
   if (residentLive) return residentLive;
-  const measured = run.trace ? null : measuredOfScenario();
+  // A browser's measurement is of a fresh instance's run.
+  const measured = run.trace || instanceRun > 1 ? null : measuredOfScenario();
   if (!measured || paramDifferences(run.params, measured.run.params, canonicalModel).length)
     return null;
   return { ...residentOfRun(measured.run), source: measured.label };
@@ -360,7 +417,7 @@ function nativeOfLast() {
 function renderStory() {
   const { run, allocator, instanceRun, scenario } = state.last;
   const match = nativeOfLast();
-  const figures = storyFigures(run, match, residentOfLast());
+  const figures = lastFigures();
   ui.summaryHeading.textContent = run.trace
     ? `What the replay of ${programName(run.trace.program)} shows`
     : `What the ${scenario} run shows`;
@@ -442,6 +499,14 @@ function applyLink() {
   return { run: choices.run && valid && problems.length === 0, present: link.present };
 }
 
+/** The replay on the chart (null: none). While there is one, the sidebar shows its parameters in
+ *  place of the chosen scenario's fields, which are for the next run. */
+function setReplay(replay, params = null) {
+  state.replay = replay;
+  ui.params.hidden = replay !== null;
+  show(ui.replayParams, replay ? replaySidebar(replay, params, ui.scenario.value) : '');
+}
+
 /** Types `values` into the parameter fields; whether every field is valid then. */
 function setFieldValues(values) {
   for (const input of state.fields.fields)
@@ -484,6 +549,8 @@ async function startRun({ scenario, params, begin, refused, allocator, reuse, de
   const tracker = deck ? new CaptionTracker(scenario, allocator) : null;
   let residentStart = null; // the reading before step 0
   let statusAt = -Infinity; // when the status line last changed
+  // Slides and pauses hold a presented run on purpose: its pace is not measured.
+  const pace = deck ? null : new PaceMeter();
   return controller.run({
     allocator,
     reuse,
@@ -491,6 +558,9 @@ async function startRun({ scenario, params, begin, refused, allocator, reuse, de
       resident.stop();
       remedies.say('');
       residentStart = await resident.readNow(lab);
+      // The instance fresh: what a reused instance's later runs are told against.
+      if (controller.labRuns === 0)
+        state.fresh = { lab, resident: residentStart?.resident_bytes ?? null };
       return begin(lab);
     },
     afterStep:
@@ -506,9 +576,10 @@ async function startRun({ scenario, params, begin, refused, allocator, reuse, de
       refused,
       begun(replay) {
         state.runParams = params;
-        state.replay = replay;
+        setReplay(replay, params);
         state.onChart = { scenario, allocator, params }; // the run drawn from now on, however it ends
-        if (residentStart) chart.addResident(residentStart); // drawn at step 0
+        updateExports();
+        if (residentStart) chart.addResident(residentStart, performance.now(), true); // at step 0
         resident.follow(controller.lab);
         showNative();
         mapPanel.begin(controller.lab, nativeOfMap());
@@ -516,11 +587,13 @@ async function startRun({ scenario, params, begin, refused, allocator, reuse, de
       },
       progress(sample) {
         mapPanel.progress(sample);
-        // A few times a second is enough to read, and spares the frames the text's layout.
         const now = performance.now();
+        pace?.add(sample.step, now, rate());
+        // A few times a second is enough to read, and spares the frames the text's layout.
         if (now - statusAt < STATUS_EVERY_MS) return;
         statusAt = now;
-        ui.status.textContent = statusOf(sample);
+        const slower = pace?.notice();
+        ui.status.textContent = slower ? `${statusOf(sample)} \u00b7 ${slower}` : statusOf(sample);
       },
       stopped(sample) {
         ui.status.textContent = `Stopped at step ${sample?.step ?? 0}; the chart keeps what it drew.`;
@@ -542,16 +615,18 @@ async function startRun({ scenario, params, begin, refused, allocator, reuse, de
 async function finishRun(run, lab, scenario, before) {
   // The module's resident memory after the run: drawn at its last step, and the summary's.
   const after = before === null ? null : await resident.readNow(lab);
-  if (after) chart.addResident(after);
+  if (after) chart.addResident(after, performance.now(), true);
   state.last = {
     run,
     allocator: lab.allocator,
     instanceRun: controller.labRuns,
     scenario,
+    drawn: state.onChart, // what the chart shows while it shows this run
     residentLive: after && {
       start: before.resident_bytes,
       end: after.resident_bytes,
       source: 'live',
+      fresh: controller.labRuns > 1 && state.fresh?.lab === lab ? state.fresh.resident : null,
     },
   };
   const last = run.samples.at(-1);
@@ -575,6 +650,7 @@ function canRunAgain() {
   const { lab } = controller;
   return Boolean(
     state.last &&
+    !state.last.imported &&
     !state.replay &&
     chart.hasLive &&
     lab?.allocator === state.last.allocator &&
@@ -636,7 +712,7 @@ async function onRun(event) {
     return;
   }
   setBusy(true);
-  state.replay = null;
+  setReplay(null);
   showStage();
   await startRun({
     ...scenarioRun(ui.scenario.value, state.fields.values()),
@@ -648,7 +724,7 @@ async function onRun(event) {
 
 /** The figures of the run on the chart (state.last), as the summary computes them. */
 function lastFigures() {
-  return storyFigures(state.last.run, nativeOfLast(), residentOfLast());
+  return storyFigures(state.last.run, nativeOfLast(), residentOfLast(), state.last);
 }
 
 /** A run's verdict as a slide, and the numbers the closing slide compares. */
@@ -837,7 +913,7 @@ function onReset() {
   remedies.say('');
   state.last = null;
   state.runParams = null;
-  state.replay = null;
+  setReplay(null);
   chart.clearLive();
   showNative();
   show(ui.runError, '');
@@ -857,12 +933,13 @@ function selectScenario(name) {
     showNative();
   });
   state.runParams = null;
-  state.replay = null;
+  setReplay(null);
   chart.clearLive();
   showNative();
   showMeasured();
   placeholder(`Run ${name} to compare.`);
   updateInstanceStatus();
+  updateExports();
 }
 
 // ---- the memory map ----
@@ -943,25 +1020,70 @@ async function onExportPng() {
   }
 }
 
-function onExportJson() {
-  const { run, allocator } = state.last;
-  // Written by the engine's own writer, in the layout of the native CLI's results files.
-  const text = state.catalog.documentText([run], { allocator });
+/** Whether the chart shows the last finished run (not one stopped since, nor another scenario's
+ *  native lines alone): what the JSON and CSV exports hold. */
+function exportable() {
+  return Boolean(state.last && chart?.hasLive && state.onChart === state.last.drawn);
+}
+
+/** The run on the chart with the live resident readings drawn at its steps. */
+function runWithReadings(run) {
+  const readings = chart.residentAtSteps();
+  if (readings.size === 0) return run;
+  return {
+    ...run,
+    host: { ...run.host, resident: 'smaps' },
+    samples: run.samples.map((sample) => ({ ...sample, ...readings.get(sample.step) })),
+  };
+}
+
+/** The browser measurement the chart shows in place of live readings, as a document (or null). */
+function measuredShown() {
+  if (state.last.imported || resident.available !== false || !state.measured) return null;
+  const measured = measuredOfScenario();
+  if (!measured) return null;
+  const { allocator, generator } = state.measured;
+  return state.catalog.documentText([measured.run], { allocator, generator });
+}
+
+/** What the chart shows, as the page's export (docs/results-format.md): its text, checked by the
+ *  page's own import check, and the documents. */
+function exportOfChart() {
+  const { run, allocator, instanceRun } = state.last;
+  const match = nativeOfLast();
+  const nativeRuns = [match.on, match.off].filter(Boolean);
+  const text = exportText({
+    // Written by the engine's own writer, in the layout of the native CLI's results files.
+    run: state.catalog.documentText([runWithReadings(run)], { allocator }),
+    instanceRun,
+    native: nativeRuns.length ? nativeShown(state.native.document, nativeRuns) : null,
+    measured: measuredShown(),
+  });
   // The page's own export must pass the page's own import check; if not, that is a bug to see.
-  const verdict = validateResults(text, resultsRules());
-  if (!verdict.ok)
-    return showError(new Error(`the export does not match the format: ${verdict.message}`));
-  download(new Blob([text], { type: 'application/json' }), exportName(...exportBase(), 'json'));
+  const verdict = validateExport(text, resultsRules());
+  if (!verdict.ok) throw new Error(`the export does not match the format: ${verdict.message}`);
+  return { text, exported: verdict.exported };
+}
+
+function onExportJson() {
+  try {
+    const { text } = exportOfChart();
+    download(new Blob([text], { type: 'application/json' }), exportName(...exportBase(), 'json'));
+  } catch (error) {
+    showError(error, 'JSON export failed. ');
+  }
 }
 
 function onExportCsv() {
-  const { run } = state.last;
-  const match = nativeOfLast();
-  const native = match.differs.length === 0 ? match : null;
-  download(
-    new Blob([runCsv(run, native)], { type: 'text/csv' }),
-    exportName(...exportBase(), 'csv'),
-  );
+  try {
+    const { exported } = exportOfChart();
+    download(
+      new Blob([exportCsv(exported)], { type: 'text/csv' }),
+      exportName(...exportBase(), 'csv'),
+    );
+  } catch (error) {
+    showError(error, 'CSV export failed. ');
+  }
 }
 
 // ---- dropping a file on the page ----

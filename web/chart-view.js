@@ -405,6 +405,8 @@ export class ChartView {
   #afterFrom = 0;
   /** when the last resident reading was drawn */
   #lastReadingAt = null;
+  /** the steps whose reading the summary uses (before the run, at its end): kept there */
+  #pinned = new Set();
 
   constructor(canvas, ChartClass = globalThis.Chart) {
     for (const series of SERIES) this.#points[series.key] = [];
@@ -464,6 +466,7 @@ export class ChartView {
     this.#liveSamples = [];
     this.#endedAt = null;
     this.#lastReadingAt = null;
+    this.#pinned.clear();
     this.marks = [];
     this.oom = null;
     this.stepInfo.clear();
@@ -552,14 +555,18 @@ export class ChartView {
 
   /** A live reading of the module's resident memory and its process's RSS (null: not known),
    *  drawn at the step the run has reached, or after the run at the seconds since it ended (the
-   *  reading at its end replaces the last step's value). */
-  addResident({ resident_bytes, host_rss_bytes }, at = performance.now()) {
+   *  reading at its end replaces the last step's value). A `pin`ned reading (the summary's,
+   *  before the run and at its end) is not replaced by a later one at the same step, so the
+   *  line shows the figures the summary uses. */
+  addResident({ resident_bytes, host_rss_bytes }, at = performance.now(), pin = false) {
     if (this.#measured) {
       this.#measured = false;
       this.#clearResident();
       for (const key of RESIDENT_KEYS) this.#setLabel(key, seriesOf(key).label);
     }
     const x = this.#xAt(at);
+    if (this.#pinned.has(x) && !pin) return;
+    if (pin) this.#pinned.add(x);
     const pausedBefore = this.#lastReadingAt !== null && at - this.#lastReadingAt > MAX_JOINED_MS;
     this.#lastReadingAt = at;
     for (const [key, bytes] of [
@@ -605,6 +612,21 @@ export class ChartView {
       'wasmHostRss',
       run ? `browser process RSS (${source})` : seriesOf('wasmHostRss').label,
     );
+  }
+
+  /** The live readings drawn at the run's steps (not those after its end, nor a measurement),
+   *  by step: what the export gives each sample. */
+  residentAtSteps() {
+    const readings = new Map();
+    if (this.#measured) return readings;
+    for (const [key, field] of [
+      ['wasmResident', 'resident_bytes'],
+      ['wasmHostRss', 'host_rss_bytes'],
+    ])
+      for (const { x, y } of this.#points[key])
+        if (y !== null && x <= this.#lastStep && this.secondsAfterRun(x) === null)
+          readings.set(x, { ...readings.get(x), [field]: y * MiB });
+    return readings;
   }
 
   /** Marks an out-of-memory stop at `step` with the engine's message. */

@@ -1,6 +1,8 @@
-// Exports of the page: the chart as PNG, the run as JSON (the shared results format) and as CSV.
-// runCsv() is pure (tested in Node); the rest needs a DOM.
+// Exports of the page: the chart as PNG; what it shows as JSON (results documents, by role: the
+// page's export) and as CSV. exportText(), exportCsv() and nativeShown() are pure (tested in
+// Node); the rest needs a DOM.
 import { wrap } from './chart-view.js';
+import { EXPORT_FORMAT, EXPORT_VERSION } from './results-validate.js';
 
 /** The PNG has this many pixels for each of the chart's CSS pixels. */
 export const PNG_SCALE = 2;
@@ -9,7 +11,20 @@ const LINE_FONT = '13px system-ui, sans-serif';
 const LINE_HEIGHT = 20;
 const MARGIN = 12;
 
-const WASM_COLUMNS = ['footprint_bytes', 'sbrk_bytes', 'in_use_bytes', 'allocator_free_bytes'];
+/** The CSV's columns: where each row's run comes from, then a sample's fields (results format). */
+const RUN_COLUMNS = ['source', 'host', 'allocator', 'scenario', 'trim'];
+const SAMPLE_COLUMNS = [
+  'step',
+  'phase',
+  'label',
+  'footprint_bytes',
+  'rss_anon_bytes',
+  'sbrk_bytes',
+  'in_use_bytes',
+  'allocator_free_bytes',
+  'resident_bytes',
+  'host_rss_bytes',
+];
 
 /** One CSV field: quoted when it holds a comma, quote or line break (RFC 4180). */
 export function csvField(value) {
@@ -18,32 +33,47 @@ export function csvField(value) {
 }
 
 /**
- * The run as CSV, one row per step. The native RSS columns (trim on, trim off) are added only
- * when `native` holds runs with the same parameters, so every row compares like with like.
- * @param {object} run a WebAssembly run (results format)
- * @param {{on: object|null, off: object|null}|null} native
+ * The native document's runs drawn on the chart (trim on, trim off), as a document of its own.
+ * @param {object} document a native results document
+ * @param {object[]} runs its runs on the chart
+ * @returns {object}
  */
-export function runCsv(run, native = null) {
-  const nativeRuns = [
-    ['native_rss_trim_on_bytes', native?.on],
-    ['native_rss_trim_off_bytes', native?.off],
-  ].filter(([, nativeRun]) => nativeRun);
-  const header = [
-    'step',
-    'phase',
-    'label',
-    ...WASM_COLUMNS.map((c) => `wasm_${c}`),
-    ...nativeRuns.map(([name]) => name),
-  ];
-  const rows = [header];
-  for (const sample of run.samples) {
-    rows.push([
-      sample.step,
-      sample.phase,
-      sample.label,
-      ...WASM_COLUMNS.map((c) => sample[c]),
-      ...nativeRuns.map(([, nativeRun]) => nativeRun.samples[sample.step]?.footprint_bytes),
-    ]);
+export function nativeShown(document, runs) {
+  const trims = new Set(runs.map((run) => run.trim));
+  return { ...document, trim: trims.size > 1 ? 'mixed' : [...trims][0], runs };
+}
+
+/**
+ * The page's export (docs/results-format.md, "The page's export"): the run on the chart and, by
+ * role, what the chart shows beside it, each a results document.
+ * @param {{run: string, instanceRun: number, native: object|null, measured: string|null}} parts
+ *   run, measured: documents as the engine's writer wrote them; native: a document object
+ * @returns {string}
+ */
+export function exportText({ run, instanceRun, native, measured }) {
+  return (
+    `{"format": "${EXPORT_FORMAT}", "version": ${EXPORT_VERSION}, "instance_run": ${instanceRun},\n` +
+    `"run": ${run.trimEnd()},\n` +
+    `"native": ${native ? JSON.stringify(native) : 'null'},\n` +
+    `"measured": ${measured ? measured.trimEnd() : 'null'}}\n`
+  );
+}
+
+/**
+ * The export as CSV: one row per sample of every run in it, each row saying whose (the member:
+ * run, native or measured; the host, allocator, scenario and trim). A field a run does not have
+ * is empty.
+ * @param {{run: object, native: object|null, measured: object|null}} exported documents by role
+ * @returns {string}
+ */
+export function exportCsv(exported) {
+  const rows = [[...RUN_COLUMNS, ...SAMPLE_COLUMNS]];
+  for (const [source, document] of Object.entries(exported)) {
+    for (const run of document?.runs ?? []) {
+      const head = [source, run.host?.name ?? '', document.allocator, run.scenario, run.trim];
+      for (const sample of run.samples)
+        rows.push([...head, ...SAMPLE_COLUMNS.map((c) => sample[c])]);
+    }
   }
   return `${rows.map((row) => row.map(csvField).join(',')).join('\r\n')}\r\n`;
 }

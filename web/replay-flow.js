@@ -96,6 +96,21 @@ export function replayFigures(run, match) {
 }
 
 /**
+ * What the sidebar says in place of the parameter fields while a replay is on the chart.
+ * @param {{name: string, trace: {program: string, event_count: number}}} replay
+ * @param {{events_per_step: number}} params the replay's
+ * @param {string} scenario the scenario chosen for the next run
+ * @returns {string}
+ */
+export function replaySidebar({ name, trace }, params, scenario) {
+  return (
+    `On the chart: the replay of ${programName(trace.program)} (${name}), ` +
+    `${trace.event_count} events, ${params.events_per_step} a step. Run or another ` +
+    `scenario brings back the parameters of ${scenario}.`
+  );
+}
+
+/**
  * A recorded program's name for a heading: the last part of the path it was recorded at.
  * @param {string} program
  * @returns {string}

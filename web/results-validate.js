@@ -458,12 +458,14 @@ function checkHostFits(platform, run, path, fail) {
   if (read) fail(`${path}.host.resident: 'none', yet the run carries resident_bytes figures`);
 }
 
+const RESULTS_LEVELS = `results file nests at most ${MAX_DEPTH}: document, runs, run, samples, sample`;
+const EXPORT_LEVELS = `page's export nests at most ${MAX_DEPTH + 1}: the export, then a results file`;
 const [QUOTE, BACKSLASH] = [0x22, 0x5c];
 const [OPEN_ARRAY, OPEN_OBJECT, CLOSE_ARRAY, CLOSE_OBJECT] = [0x5b, 0x7b, 0x5d, 0x7d];
 
-/** Refuses text whose brackets (outside strings) nest deeper than MAX_DEPTH. One pass, no
+/** Refuses text whose brackets (outside strings) nest deeper than `limit`. One pass, no
  *  parsing; malformed text passes on to JSON.parse, which says what is wrong with it. */
-function checkDepth(text) {
+function checkDepth(text, limit = MAX_DEPTH, levels = RESULTS_LEVELS) {
   let depth = 0;
   let inString = false;
   for (let i = 0; i < text.length; i++) {
@@ -475,12 +477,11 @@ function checkDepth(text) {
     } else if (c === QUOTE) {
       inString = true;
     } else if (c === OPEN_ARRAY || c === OPEN_OBJECT) {
-      if (++depth > MAX_DEPTH)
+      if (++depth > limit)
         throw new Refusal(
           'depth',
-          `nested deeper than ${MAX_DEPTH} levels at character ` +
-            `${(i + 1).toLocaleString('en')} (a results file nests at most ${MAX_DEPTH}: document, ` +
-            'runs, run, samples, sample; refused before parsing)',
+          `nested deeper than ${limit} levels at character ` +
+            `${(i + 1).toLocaleString('en')} (a ${levels}; refused before parsing)`,
         );
     } else if (c === CLOSE_ARRAY || c === CLOSE_OBJECT) {
       depth--;
@@ -523,6 +524,69 @@ export function validateResults(text, { platform, scenarios } = {}) {
     if (!(error instanceof Refusal)) throw error;
     return { ok: false, stage: error.stage, message: error.message };
   }
+}
+
+/** The page's export (docs/results-format.md, "The page's export"): results documents by role. */
+export const EXPORT_FORMAT = 'trimlab-export';
+export const EXPORT_VERSION = 1;
+/** Each member: its platform, and whether it may be null (the run on the chart may not). */
+const EXPORT_MEMBERS = {
+  run: { platform: 'wasm', optional: false },
+  native: { platform: 'native', optional: true },
+  measured: { platform: 'wasm', optional: true },
+};
+const EXPORT_HEAD = /^\uFEFF?\s*\{\s*"format"\s*:\s*"trimlab-export"/u;
+
+/** Whether a file's text is the page's export (its format named first, as the page writes it). */
+export const isExportText = (text) => EXPORT_HEAD.test(text.slice(0, 200));
+
+/**
+ * Checks the text of the page's export: an object of format EXPORT_FORMAT whose members are
+ * results documents, each checked as validateResults checks a file (its refusal named after the
+ * member). The run on the chart and the measured run hold one run each.
+ * @param {string} text
+ * @param {{scenarios?: string[]}} [options]
+ * @returns {{ok: true, exported: {run: object, native: object|null, measured: object|null},
+ *   instanceRun: number} |
+ *   {ok: false, stage: string, message: string}}
+ */
+export function validateExport(text, { scenarios } = {}) {
+  const refused = (stage, message) => ({ ok: false, stage, message });
+  if (typeof text !== 'string') return refused('input', 'expected the text of an export');
+  if (text.length > MAX_INPUT_BYTES) return validateResults(text); // its size refusal
+  const body = text.startsWith('\uFEFF') ? text.slice(1) : text;
+  let exported;
+  try {
+    checkDepth(body, MAX_DEPTH + 1, EXPORT_LEVELS);
+    exported = JSON.parse(body);
+  } catch (error) {
+    if (error instanceof Refusal) return refused(error.stage, error.message);
+    return refused('json', `not JSON: ${error.message}`);
+  }
+  if (!isObject(exported))
+    return refused('schema', `expected an object, got ${typeName(exported)}`);
+  const names = ['format', 'version', 'instance_run', ...Object.keys(EXPORT_MEMBERS)];
+  const odd = Object.keys(exported).find((key) => !names.includes(key));
+  if (odd !== undefined) return refused('schema', `${show(odd)} is not a member of an export`);
+  if (exported.format !== EXPORT_FORMAT || exported.version !== EXPORT_VERSION)
+    return refused('schema', `not a ${EXPORT_FORMAT} of version ${EXPORT_VERSION}`);
+  const instanceRun = exported.instance_run;
+  if (!isInteger(instanceRun) || instanceRun < 1)
+    return refused('schema', `instance_run: ${show(instanceRun)} is not a run number (1, 2 …)`);
+  const members = {};
+  for (const [name, { platform, optional }] of Object.entries(EXPORT_MEMBERS)) {
+    const member = exported[name] ?? null;
+    if (member === null && optional) {
+      members[name] = null;
+      continue;
+    }
+    const verdict = validateResults(JSON.stringify(member), { platform, scenarios });
+    if (!verdict.ok) return refused(verdict.stage, `${name}: ${verdict.message}`);
+    if (platform === 'wasm' && verdict.document.runs.length !== 1)
+      return refused('consistency', `${name}: holds ${verdict.document.runs.length} runs, not one`);
+    members[name] = verdict.document;
+  }
+  return { ok: true, exported: members, instanceRun };
 }
 
 /** The size check the page makes on a File before reading it: a message, or null. */

@@ -22,6 +22,10 @@
 //   browser holds     = resident growth (what the same work left resident in the module).
 //   plan error        = (native holds − browser holds) / browser holds, in %: how far a memory
 //                       plan made from the native figure is off; negative = underestimate.
+//   kept over fresh   = a reused instance: resident after − the resident of the same instance,
+//                       fresh, before its first run (what its runs have kept in it so far).
+// A reused instance starts with what its earlier runs kept: a native program starts fresh, so
+// neither the prediction error nor the verdict is computed for it.
 // Linear memory is reserved address space, not memory: a fresh 64 MiB module has under 1 MiB
 // resident, so it is reported (start → end) but never compared with RSS.
 import { MiB, mib } from './units.js';
@@ -50,8 +54,9 @@ export function residentOfRun(run) {
 /**
  * Figures of the WebAssembly run alone.
  * @param {object} run
- * @param {{start: number, end: number, source: string}|null} resident the module's resident
- *   bytes before and after the run, and where they were read ("live", "measured in …")
+ * @param {{start: number, end: number, source: string, fresh?: number|null}|null} resident the
+ *   module's resident bytes before and after the run, where they were read ("live", "measured
+ *   in …") and, on a reused instance, its resident bytes fresh, before its first run
  */
 export function wasmFigures(run, resident = null) {
   const first = run.samples[0];
@@ -65,6 +70,7 @@ export function wasmFigures(run, resident = null) {
       ...resident,
       growth: resident.end - resident.start,
       retained: resident.end - last.in_use_bytes,
+      keptOverFresh: typeof resident.fresh === 'number' ? resident.end - resident.fresh : null,
     },
     trimReturned: run.summary.trim_returned,
     outcome: run.outcome,
@@ -91,15 +97,29 @@ function nativeFigures(run) {
  * Everything the summary panel says about one run.
  * @param {object} wasmRun the WebAssembly run (results format, with sbrk_bytes)
  * @param {{on: object|null, off: object|null, differs: string[]}} native from nativeFor()
- * @param {{start: number, end: number, source: string}|null} [resident] see wasmFigures
+ * @param {{start: number, end: number, source: string, fresh?: number|null}|null} [resident]
+ *   see wasmFigures
+ * @param {{instanceRun?: number}} [instance] which run of its instance this was (1: fresh)
  */
-export function storyFigures(wasmRun, native, resident = null) {
+export function storyFigures(wasmRun, native, resident = null, { instanceRun = 1 } = {}) {
   const wasm = wasmFigures(wasmRun, resident);
   const on = nativeFigures(native.on);
   const off = nativeFigures(native.off);
+  const reused = instanceRun > 1;
   const comparable =
-    native.differs.length === 0 && wasm.outcome === 'completed' && off?.outcome === 'completed';
-  const figures = { wasm, on, off, comparable, differs: native.differs, prediction: null };
+    !reused &&
+    native.differs.length === 0 &&
+    wasm.outcome === 'completed' &&
+    off?.outcome === 'completed';
+  const figures = {
+    wasm,
+    on,
+    off,
+    comparable,
+    reused,
+    differs: native.differs,
+    prediction: null,
+  };
   const measured = wasm.resident?.growth ?? 0;
   if (!comparable || measured < MIN_MEASURED_BYTES) return figures;
   figures.prediction = {
@@ -141,14 +161,14 @@ export function verdict(figures) {
 
 /**
  * The verdict's numbers (see the definitions above), or null where they would mislead: no
- * trim-on native run, no resident figure, other parameters natively, a run out of memory, or
- * under MIN_MEASURED_BYTES left resident by the work (a reused instance's cache: nothing grew).
+ * trim-on native run, no resident figure, other parameters natively, a run out of memory, a
+ * reused instance, or under MIN_MEASURED_BYTES left resident by the work.
  * @param {ReturnType<typeof storyFigures>} figures
  * @returns {{nativeHeld: number, browserHeld: number, planErrorPercent: number}|null}
  */
-export function verdictNumbers({ on, wasm, differs }) {
+export function verdictNumbers({ on, wasm, differs, reused }) {
   const browserHeld = wasm.resident?.growth;
-  if (!on || on.outcome !== 'completed' || wasm.outcome !== 'completed') return null;
+  if (!on || on.outcome !== 'completed' || wasm.outcome !== 'completed' || reused) return null;
   if (differs.length > 0 || browserHeld === undefined || browserHeld < MIN_MEASURED_BYTES)
     return null;
   return {

@@ -25,8 +25,12 @@ export function leadSentence(figures) {
     ? `Native released ${mib(on.released)} MiB at trim`
     : 'No native trim-on run is loaded';
   const { resident } = wasm;
+  const overFresh =
+    resident?.keptOverFresh === null || resident?.keptOverFresh === undefined
+      ? ''
+      : ` (${mib(resident.keptOverFresh)} MiB more than this instance held fresh)`;
   const kept = resident
-    ? `the WebAssembly module held ${mib(resident.end)} MiB resident after the run, ` +
+    ? `the WebAssembly module held ${mib(resident.end)} MiB resident after the run${overFresh}, ` +
       `${mib(resident.retained)} MiB of it retained (resident − in use)`
     : "the WebAssembly module's resident memory is not known here";
   const predicted = prediction
@@ -43,19 +47,20 @@ function missingPrediction(figures, context) {
     return `No native results for ${context.scenario} are loaded: import a file that holds them.`;
   const reasons = [];
   const { resident } = figures.wasm;
-  if (!resident)
+  const earlier = context.instanceRun - 1;
+  if (figures.reused)
+    reasons.push(
+      `this run reused an instance that held ${resident ? `${mib(resident.start)} MiB resident and ` : ''}` +
+        `the cache of its earlier ${earlier} run${earlier > 1 ? 's' : ''}, while a native ` +
+        'program starts fresh: a prediction for a fresh program means nothing here',
+    );
+  else if (!resident)
     reasons.push(
       "the module's resident memory was not read (no live reading, and no browser " +
         'measurement of these parameters)',
     );
   else if (resident.growth < MIN_MEASURED_BYTES)
-    reasons.push(
-      context.instanceRun > 1
-        ? `its resident memory grew by only ${mib(resident.growth)} MiB: this run reused the ` +
-            `cache this instance kept from its earlier ${context.instanceRun - 1} ` +
-            `run${context.instanceRun > 2 ? 's' : ''}, so nothing had to grow`
-        : `its resident memory grew by only ${mib(resident.growth)} MiB`,
-    );
+    reasons.push(`its resident memory grew by only ${mib(resident.growth)} MiB`);
   if (figures.differs.length > 0)
     reasons.push(
       `the native results were measured with ${paramsLine(context.nativeParams)}, ` +

@@ -7,14 +7,12 @@
 // soon after: what it did is recorded, its timing is not asserted.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, realpathSync } from 'node:fs';
-import { createServer } from 'node:http';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { measureRun } from '../../tools/browser-results.mjs';
-import { handler } from '../../tools/serve.mjs';
-import { RESIDENT_PATH } from '../../tools/resident-api.mjs';
 import {
+  serveWithoutEndpoint,
   browserName,
   chartData,
   missingFiles,
@@ -165,18 +163,6 @@ test(`${browserName}: the page draws the module's resident memory live from /api
   assert.deepEqual(problems, []);
   await page.close();
 });
-
-/** The page served as another server would: everything but /api/resident (a plain 404). */
-async function serveWithoutEndpoint() {
-  const files = handler(realpathSync(webRoot));
-  const server = createServer((request, response) => {
-    if (!request.url.startsWith(RESIDENT_PATH)) return files(request, response);
-    response.writeHead(404, { 'Content-Type': 'text/plain' });
-    response.end('not found');
-  });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return server;
-}
 
 test(`${browserName}: without /api/resident the page says so in one line and draws what the browser suite measured`, async () => {
   const server = await serveWithoutEndpoint();

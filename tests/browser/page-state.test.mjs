@@ -2,7 +2,10 @@
 // The x axis ends at the run's last step; a message about a bad value goes when the value is
 // fixed, and a field's error is not joined by a "parameters differ" warning; a refused file's
 // message goes with the next run; Reset during a run leaves no line of it drawn; a replay's
-// heading names the program, not its path; the definitions open below the chart, not inside it.
+// heading names the program, not its path, and the sidebar its parameters, not the last
+// scenario's; the definitions open below the chart, not inside it; a reused instance's summary
+// says what the instance keeps over its fresh start and computes no prediction; a run slower
+// than the chosen speed says so.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 
@@ -79,7 +82,7 @@ test(`${browserName}: Reset during a run: no line of it stays drawn, nothing to 
   await page.close();
 });
 
-test(`${browserName}: a replay's heading names the program, not the path it was recorded at`, async () => {
+test(`${browserName}: a replay's heading names the program, not the path it was recorded at; the sidebar shows the replay's parameters`, async () => {
   const { page } = await openPage(browser);
   const trace = new TraceBuilder({ program: '/usr/local/bin/grow-and-free' });
   trace.malloc(0x5000, 100);
@@ -89,6 +92,18 @@ test(`${browserName}: a replay's heading names the program, not the path it was 
   await setInputFile(page, '#import', { name: 'grow.trace', buffer: Buffer.from(trace.bytes()) });
   await page.waitForFunction((n) => window.trimlabDebug.state().settled > n, {}, settled);
   assert.equal(await textOf(page, '#summary-heading'), 'What the replay of grow-and-free shows');
+  // The sidebar shows the replay's parameters, not those of the scenario chosen before it.
+  assert.equal(await isVisible(page, '#param-total_mib'), false, "highwater's field is not shown");
+  assert.match(
+    await textOf(page, '#replay-params'),
+    new RegExp(
+      `^On the chart: the replay of grow-and-free \\(grow\\.trace\\), ${trace.events} events, 1000 a step\\.`,
+    ),
+  );
+  // A scenario chosen again brings its fields back.
+  await page.select('#scenario', 'cycles');
+  assert.equal(await isVisible(page, '#param-block_mib'), true);
+  assert.equal(await isVisible(page, '#replay-params'), false);
   await page.close();
 });
 
@@ -101,5 +116,94 @@ test(`${browserName}: "How these numbers are computed" opens below the chart, wh
   await page.click('#summary details summary');
   assert.equal(await height(), before);
   assert.ok(before >= 300, `the chart is ${before} px tall`);
+  await page.close();
+});
+
+test(`${browserName}: a reused instance: what it keeps over the fresh module, and no prediction or verdict`, async () => {
+  const { page, problems } = await openPage(browser);
+  await runScenario(page, { scenario: 'simple', instance: 'reuse' });
+  // highwater's default parameters are the native file's: on a fresh instance it is compared.
+  const state = await runScenario(page, { scenario: 'highwater', instance: 'reuse' });
+  assert.equal(state.last.instanceRun, 2);
+  assert.equal(state.last.outcome, 'completed');
+  assert.equal(state.residentLive, true, 'live resident readings (the demo server)');
+  assert.equal(await isVisible(page, '#verdict'), false, 'no verdict for a reused instance');
+  const note = await textOf(page, '#summary-note');
+  assert.match(note, /^Not compared: this run reused an instance that held \d+\.\d\d MiB resident/);
+  assert.doesNotMatch(await textOf(page, '#summary-figures'), /Predicted/);
+  // What the two runs kept over the fresh module: highwater's 200 MiB were all touched and
+  // freed, and stay cached; no more than the linear memory the chart shows at the end.
+  const lead = await textOf(page, '#summary-lead');
+  const kept = /(\d+\.\d\d) MiB more than this instance held fresh/.exec(lead);
+  assert.ok(kept, lead);
+  const linear = (await chartData(page)).series.wasmLinear.points.at(-1).y;
+  assert.ok(Number(kept[1]) >= 0.95 * 200, `${kept[1]} MiB kept`);
+  assert.ok(Number(kept[1]) <= linear, `${kept[1]} MiB kept, linear memory ${linear} MiB`);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+/** Collects in the page every text the status line shows from now on. */
+const followStatus = (page) =>
+  page.evaluate(() => {
+    const status = document.getElementById('status');
+    window.trimlabTestStatus = [];
+    new MutationObserver(() => window.trimlabTestStatus.push(status.textContent)).observe(status, {
+      childList: true,
+      characterData: true,
+      subtree: true,
+    });
+  });
+const SLOWER = /running at (\d+) steps\/s, slower than the chosen (\d+)$/;
+
+test(`${browserName}: a run slower than the chosen speed says so; one that keeps up does not`, async () => {
+  // A slow instance, made so by the test: each request for steps asks for one, 100 ms late.
+  const throttle = () => {
+    const post = Worker.prototype.postMessage;
+    Worker.prototype.postMessage = function (message, ...rest) {
+      if (message?.method !== 'steps') return post.call(this, message, ...rest);
+      const args = [{ ...message.args[0], max: 1 }];
+      setTimeout(() => post.call(this, { ...message, args }, ...rest), 100);
+    };
+  };
+  const slow = await openPage(browser, { initScript: throttle });
+  await slow.page.select('#speed', '240');
+  await followStatus(slow.page);
+  await slow.page.click('#run');
+  // The test's own measure of the pace: steps drawn over three seconds, read every 250 ms.
+  const readings = [];
+  const drawn = () => slow.page.evaluate(() => window.trimlabDebug.chart().series.wasmLinear);
+  while (readings.length < 13) {
+    readings.push({ at: Date.now(), steps: (await drawn()).points.length });
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  const [first, last] = [readings[0], readings.at(-1)];
+  const measured = ((last.steps - first.steps) * 1000) / (last.at - first.at);
+  assert.ok(measured < 0.8 * 240, `the throttled run drew ${measured.toFixed(1)} steps/s`);
+  const said = (await slow.page.evaluate(() => window.trimlabTestStatus))
+    .map((text) => SLOWER.exec(text))
+    .filter(Boolean);
+  assert.ok(said.length > 0, 'the status line says the run is slower than chosen');
+  for (const [, rate, chosen] of said) {
+    assert.equal(chosen, '240');
+    assert.ok(Number(rate) < 240, `said ${rate} steps/s`);
+  }
+  await slow.page.click('#stop');
+  await slow.page.close();
+
+  // At 5 steps/s the same page keeps up: nothing is said.
+  const { page, problems } = await openPage(browser);
+  await followStatus(page);
+  await runScenario(page, { scenario: 'cycles', speed: '5' });
+  const texts = await page.evaluate(() => window.trimlabTestStatus);
+  assert.ok(
+    texts.some((text) => /step \d+/.test(text)),
+    'the status line followed the run',
+  );
+  assert.deepEqual(
+    texts.filter((text) => SLOWER.test(text)),
+    [],
+  );
+  assert.deepEqual(problems, []);
   await page.close();
 });

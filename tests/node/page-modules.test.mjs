@@ -16,12 +16,14 @@ import {
 import { MiB, mib, mibText } from '../../web/units.js';
 import { failedRuns, nativeFor, paramDifferences } from '../../web/native-data.js';
 import { loadTrimlab } from '../../web/trimlab-api.js';
-import { csvField, runCsv } from '../../web/export.js';
+import { csvField, exportCsv, exportText, nativeShown } from '../../web/export.js';
+import { validateExport } from '../../web/results-validate.js';
 import { ChartView, SERIES, phaseMarks, pointsOf } from '../../web/chart-view.js';
 import { CaptionTracker } from '../../web/captions.js';
 import { SlideDeck } from '../../web/presenter.js';
 import { linkQuery, readLink } from '../../web/url-state.js';
 import { replayFigures, replayNotice } from '../../web/replay-flow.js';
+import { PaceMeter } from '../../web/pace.js';
 import { discardText, offersDiscard } from '../../web/remedies.js';
 import { PANEL_SCENARIO, remedyTable } from '../../web/remedy-figures.js';
 import { readFileSync } from 'node:fs';
@@ -155,6 +157,14 @@ test('no prediction when it would mean nothing', () => {
   const figures = storyFigures(reused, nativeFor(doc, 'cycles', reused.params), flat);
   assert.equal(figures.wasm.heapGrowth, 0);
   assert.equal(figures.prediction, null, 'no resident growth to predict');
+  // A reused instance whose run grew: what it keeps over its fresh start, and still no
+  // prediction or verdict (it did not start fresh, as a native program does).
+  const grew = { start: 10 * MiB, end: 30 * MiB, source: 'live', fresh: 0.5 * MiB };
+  const again = storyFigures(wasm, same, grew, { instanceRun: 2 });
+  assert.equal(again.wasm.resident.keptOverFresh, 29.5 * MiB);
+  assert.equal(again.prediction, null, 'a reused instance');
+  assert.equal(verdictNumbers(again), null);
+  assert.notEqual(storyFigures(wasm, same, grew).prediction, null, 'the same run, fresh');
   const oom = { ...wasm, outcome: 'oom' };
   assert.equal(storyFigures(oom, same, resident).prediction, null, 'oom');
   assert.equal(storyFigures(wasm, nativeFor({ runs: [] }, 'cycles', wasm.params)).on, null);
@@ -221,20 +231,76 @@ test('a failed native run (its process died, no samples) is never drawn, and is 
   assert.deepEqual(failedRuns(doc), []);
 });
 
-test('CSV: one row per step, quoted where needed, native columns only when given', () => {
+test('the export: one text of documents by role, read back by the import check; its CSV a row per sample of each', () => {
   assert.equal(csvField('a "b", c'), '"a ""b"", c"');
   assert.equal(csvField('plain'), 'plain');
   assert.equal(csvField(undefined), '');
-  const lines = runCsv(wasm).trimEnd().split('\r\n');
+  const host = { name: 'chromium', version: '1', resident: 'none' };
+  const wasmDocument = {
+    format: 'trimlab-results',
+    version: 2,
+    platform: 'wasm',
+    allocator: 'dlmalloc',
+    page_bytes: 65536,
+    trim: 'enabled',
+    runs: [{ ...wasm, host, elapsed_ms: 1 }],
+  };
+  const nativeHost = { name: 'native', version: '6', resident: 'rss_anon' };
+  const native = {
+    format: 'trimlab-results',
+    version: 2,
+    platform: 'native',
+    allocator: 'glibc',
+    page_bytes: 4096,
+    trim: 'mixed',
+    runs: [nativeOn, nativeOff, { ...nativeOn, scenario: 'simple' }].map((r) => ({
+      ...r,
+      host: nativeHost,
+      elapsed_ms: 1,
+    })),
+  };
+  const shown = nativeShown(native, [native.runs[0]]);
+  assert.equal(shown.trim, 'enabled', 'the trim of the runs it keeps');
+  assert.equal(nativeShown(native, native.runs.slice(0, 2)).trim, 'mixed');
+  const text = exportText({
+    run: JSON.stringify(wasmDocument),
+    instanceRun: 2,
+    native: nativeShown(native, native.runs.slice(0, 2)),
+    measured: null,
+  });
+  const verdict = validateExport(text);
+  assert.equal(verdict.ok, true, verdict.message);
+  assert.equal(verdict.instanceRun, 2);
+  assert.deepEqual(verdict.exported.run, wasmDocument);
+  assert.deepEqual(verdict.exported.native.runs, native.runs.slice(0, 2));
+  assert.equal(verdict.exported.measured, null);
+  // A member that is not its platform's document is refused by name.
+  const swapped = validateExport(
+    exportText({ run: JSON.stringify(native), instanceRun: 1, native: null, measured: null }),
+  );
+  assert.equal(swapped.ok, false);
+  assert.match(swapped.message, /^run: platform: this file holds native results/);
+  assert.match(
+    validateExport('{"format": "trimlab-export", "version": 1}').message,
+    /instance_run/,
+  );
+
+  const lines = exportCsv(verdict.exported).trimEnd().split('\r\n');
   assert.equal(
     lines[0],
-    'step,phase,label,wasm_footprint_bytes,wasm_sbrk_bytes,wasm_in_use_bytes,wasm_allocator_free_bytes',
+    'source,host,allocator,scenario,trim,step,phase,label,footprint_bytes,rss_anon_bytes,' +
+      'sbrk_bytes,in_use_bytes,allocator_free_bytes,resident_bytes,host_rss_bytes',
   );
-  assert.equal(lines.length, 1 + wasm.samples.length);
-  assert.equal(lines[2], `1,allocate,allocate 1,${64 * MiB},${15 * MiB},${10 * MiB},0`);
-  const withNative = runCsv(wasm, { on: nativeOn, off: nativeOff }).split('\r\n');
-  assert.ok(withNative[0].endsWith(',native_rss_trim_on_bytes,native_rss_trim_off_bytes'));
-  assert.ok(withNative[4].endsWith(`,${1.5 * MiB},${11.5 * MiB}`), withNative[4]);
+  assert.equal(lines.length, 1 + 3 * wasm.samples.length, 'the run, native trim on and off');
+  assert.equal(
+    lines[2],
+    `run,chromium,dlmalloc,cycles,enabled,1,allocate,allocate 1,${64 * MiB},,${15 * MiB},${10 * MiB},0,,`,
+  );
+  assert.equal(
+    lines[1 + wasm.samples.length + 3].split(',').slice(0, 9).join(','),
+    `native,native,glibc,cycles,enabled,3,trim,trim 3,${1.5 * MiB}`,
+  );
+  assert.ok(lines.at(-1).startsWith('native,native,glibc,cycles,disabled,4,final,'));
 });
 
 test('phase marks: every start of a free phase and the trim step', () => {
@@ -557,4 +623,30 @@ test('a link: its query round-trips the controls; hostile values are quoted and 
     `The link's '${'x'.repeat(64)}... (100 bytes)' is not a parameter of the scenario.`,
   ]);
   assert.ok(hostile.problems.every((line) => !line.includes('\n')));
+});
+
+test('the pace: said only when the steps drawn over the last seconds fall well under the chosen rate', () => {
+  const meter = new PaceMeter();
+  // 40 steps/s against 240 chosen, drawn every 100 ms.
+  for (let i = 0; i <= 5; i++) meter.add(4 * i, 100 * i, 240);
+  assert.equal(meter.notice(), '', 'half a second says nothing yet');
+  for (let i = 6; i <= 30; i++) meter.add(4 * i, 100 * i, 240);
+  assert.equal(meter.measured(), 40);
+  assert.equal(meter.notice(), 'running at 40 steps/s, slower than the chosen 240');
+  // The speed changed to 15: measured again from there; 40 steps/s keeps up with it.
+  for (let i = 31; i <= 60; i++) meter.add(4 * i, 100 * i, 15);
+  assert.equal(meter.notice(), '');
+  // A run that keeps up (within 80 %), and one at full speed, say nothing.
+  const even = new PaceMeter();
+  for (let i = 0; i <= 30; i++) even.add(5 * i, 100 * i, 60);
+  assert.equal(even.measured(), 50);
+  assert.equal(even.notice(), '');
+  const max = new PaceMeter();
+  for (let i = 0; i <= 30; i++) max.add(i, 100 * i, Infinity);
+  assert.equal(max.notice(), '');
+  // Only the last two seconds count: a slow start is forgotten once the run keeps up.
+  const late = new PaceMeter();
+  for (let i = 0; i <= 30; i++) late.add(i, 100 * i, 60);
+  for (let i = 31; i <= 60; i++) late.add(30 + 6 * (i - 30), 100 * i, 60);
+  assert.equal(late.notice(), '');
 });

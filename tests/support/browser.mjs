@@ -2,11 +2,13 @@
 // 127.0.0.1 (port 0: any free port), launches a browser (tools/browser.mjs, puppeteer-core) and
 // opens the page. The browser is TRIMLAB_BROWSER's (chromium or firefox; default chromium):
 // `make test-browser` runs the whole suite once in each.
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, realpathSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { BROWSERS, launchBrowser } from '../../tools/browser.mjs';
-import { serve } from '../../tools/serve.mjs';
+import { handler, serve } from '../../tools/serve.mjs';
+import { RESIDENT_PATH } from '../../tools/resident-api.mjs';
 import { root } from './helpers.mjs';
 
 export const webRoot = join(root, 'web');
@@ -41,6 +43,19 @@ export async function startBrowser(name = browserName) {
       await new Promise((resolve) => server.close(resolve));
     },
   };
+}
+
+/** The page served as another server would: everything but /api/resident (a plain 404). Open
+ *  it with openPage({...browser, baseUrl}) and close the returned server. */
+export async function serveWithoutEndpoint() {
+  const files = handler(realpathSync(webRoot));
+  const server = createServer((request, response) => {
+    if (!request.url.startsWith(RESIDENT_PATH)) return files(request, response);
+    response.writeHead(404, { 'Content-Type': 'text/plain' });
+    response.end('not found');
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return server;
 }
 
 /**
