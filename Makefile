@@ -140,7 +140,7 @@ $(WASM_API) &: build_wasm.sh Makefile $(WASM_API_DEPS)
 print-%: ## print a variable of this Makefile, e.g. make print-WASM_SRC
 	@echo $($*)
 
-site: wasm $(GEN)/vendor/chart.umd.min.js $(GEN)/data/benchmarks.json ## the served tree: modules, Chart.js (from npm), make bench's figures
+site: wasm $(GEN)/vendor/chart.umd.min.js $(GEN)/data/benchmarks.json $(GEN)/real/index.json ## the served tree: modules, Chart.js, sql.js and wasmoon (from npm), make bench's figures
 
 # The remedies panel's figures: make bench's own document, served as it is.
 $(GEN)/data/benchmarks.json: docs/benchmarks.json
@@ -150,6 +150,12 @@ $(GEN)/data/benchmarks.json: docs/benchmarks.json
 $(GEN)/vendor/chart.umd.min.js: $(NPM_STAMP)
 	@mkdir -p $(dir $@)
 	cp node_modules/chart.js/dist/chart.umd.min.js node_modules/chart.js/LICENSE.md $(dir $@)
+
+# The Real programs view's programs (sql.js, wasmoon: glue, binary, LICENSE into vendor/PACKAGE/)
+# and workloads (real/workloads/), and its list of them, real/index.json, written last.
+$(GEN)/real/index.json: $(NPM_STAMP) tools/real/vendor.mjs tools/real/workloads.mjs \
+		$(wildcard tools/real/workloads/*)
+	node tools/real/vendor.mjs $(GEN)
 
 $(NPM_STAMP): package-lock.json
 	npm ci --no-audit --no-fund
