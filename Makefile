@@ -310,7 +310,8 @@ test: deps ## every test: C, sanitizers, fuzz replay, valgrind, lint, Node, brow
 CHECK_NODE_TESTS := tests/node/page-modules.test.mjs tests/node/page-runs.test.mjs \
 	tests/node/results-validate.test.mjs tests/node/serve.test.mjs tests/node/js-tools.test.mjs \
 	tests/node/formats.test.mjs tests/node/resident-client.test.mjs \
-	tests/node/resident-live.test.mjs tests/node/memory-map.test.mjs tests/node/map-panel.test.mjs
+	tests/node/resident-live.test.mjs tests/node/memory-map.test.mjs tests/node/map-panel.test.mjs \
+	tests/node/real-view.test.mjs
 CHECK_BROWSER_TEST := ^the page loads with no console error
 
 check: test-c lint $(BUILD)/trimlab wasm site native-results ## the quick tier (under a minute): C unit tests, lint, quick Node tests, one browser test

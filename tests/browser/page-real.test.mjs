@@ -50,13 +50,29 @@ after(async () => {
   await browser?.close();
 });
 
+/** The resources the page asked for so far (performance entries: the page's, not the worker's). */
+const requested = (page) =>
+  page.evaluate(() => performance.getEntriesByType('resource').map((e) => e.name));
+
 /** Opens the page on the Real programs view, from the header's button, ready. */
 async function openReal(target = browser) {
   const opened = await openPage(target);
   await opened.page.setViewport({ width: 1280, height: 900 });
   assert.equal(await opened.page.$eval('#real-view', (e) => e.hidden), true, 'the lab first');
+  const first = await requested(opened.page);
+  assert.deepEqual(
+    first.filter((url) => /real-|vendor\/(sql\.js|wasmoon)|gen\/real\//.test(url)),
+    [],
+    'nothing of the real programs on first load',
+  );
   await opened.page.click('#view-real');
   await opened.page.waitForFunction(() => window.trimlabReal?.state().ready === true);
+  const all = await requested(opened.page);
+  assert.deepEqual(
+    all.filter((url) => !url.startsWith(target.baseUrl)),
+    [],
+    'nothing from another origin',
+  );
   return opened;
 }
 
