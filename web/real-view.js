@@ -34,8 +34,10 @@ const ui = {
 const state = {
   /** @type {any} web/gen/real/index.json */
   index: null,
-  /** @type {any} the chosen workload's native run, or null */
+  /** @type {any} the native run drawn (the chosen workload's, unless its file was refused) */
   native: null,
+  /** @type {string|null} whose native run it is */
+  nativeWorkload: null,
   /** @type {Worker|null} */
   worker: null,
   /** the controls are built and the first workload chosen */
@@ -172,6 +174,7 @@ async function chooseWorkload() {
   if (workload !== chosenWorkload()) return; // another was chosen meanwhile
   if (!verdict.ok) return fail(`${url} was not loaded: ${verdict.message}`);
   state.native = verdict.run;
+  state.nativeWorkload = workload.name;
   const { summary, samples } = verdict.run;
   ui.nativeSource.textContent =
     `Native: ${workload.native.join(' ')}, ${samples.length} samples from ${url}: RSS peak ` +
@@ -183,7 +186,8 @@ async function chooseWorkload() {
 function showSummary() {
   const live = state.live;
   if (!live) return;
-  if (!state.native || state.native.program.name !== state.index.programs[live.kind].native) {
+  // Only the same workload's native run is compared with the run drawn.
+  if (state.nativeWorkload !== live.workload) {
     show(ui.summary, '');
     return;
   }

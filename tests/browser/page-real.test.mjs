@@ -175,12 +175,11 @@ for (const kind of ['sql', 'lua'])
     await page.close();
   });
 
-/** The page served with the real programs' native files replaced: `answers` by file name. */
+/** The page served with some files replaced: `answers` by path. */
 async function serveWith(answers) {
   const files = handler(realpathSync(webRoot));
   const server = createServer((request, response) => {
-    const name = request.url.split('?')[0].split('/').pop();
-    const answer = request.url.startsWith('/gen/data/real/') ? answers[name] : undefined;
+    const answer = answers[request.url.split('?')[0]];
     if (answer === undefined) return files(request, response);
     response.writeHead(answer.status, { 'Content-Type': answer.type });
     response.end(answer.body);
@@ -189,16 +188,17 @@ async function serveWith(answers) {
   return server;
 }
 
-test(`${browserName}: a bad or missing native file shows one message; the view keeps what it showed`, async () => {
+test(`${browserName}: a bad or missing native file, or a program that cannot load, shows one message; the view keeps what it showed`, async () => {
   const [first, second] = workloads().filter((w) => w.kind === 'sql');
   const lua = workloads().find((w) => w.kind === 'lua');
   const server = await serveWith({
-    [`native-${second.name}.json`]: {
+    [`/gen/data/real/native-${second.name}.json`]: {
       status: 200,
       type: 'application/json',
       body: '{"format": "x"',
     },
-    [`native-${lua.name}.json`]: { status: 404, type: 'text/plain', body: 'not found' },
+    [`/gen/data/real/native-${lua.name}.json`]: { status: 404, type: 'text/plain', body: 'gone' },
+    '/gen/vendor/wasmoon/glue.wasm': { status: 404, type: 'text/plain', body: 'gone' },
   });
   try {
     const baseUrl = `http://127.0.0.1:${server.address().port}/`;
@@ -229,13 +229,18 @@ test(`${browserName}: a bad or missing native file shows one message; the view k
       ),
     );
     assert.equal(await page.$$eval('.error:not([hidden])', (shown) => shown.length), 1);
+    // The browser's own log of the 404s served on purpose; nothing else.
+    const logged = problems.filter((p) => !/the server responded with a status of 404/.test(p));
+    assert.deepEqual(logged, []);
+    // A program that cannot load (its glue logs why, in its own words): one message, Run offered
+    // again, the chart as it was.
+    await page.click('#real-run');
+    await expectError(/^The run failed: .*\. The view keeps what it showed\.$/);
+    assert.equal(await page.$eval('#real-run', (button) => button.disabled), false);
     // The lab is as it was, one click away.
     await page.click('#view-lab');
     assert.equal(await page.$eval('#lab-view', (e) => e.hidden), false);
     assert.equal(await page.$eval('#real-view', (e) => e.hidden), true);
-    // The browser's own log of the 404 served on purpose; nothing else.
-    const unexpected = problems.filter((p) => !/the server responded with a status of 404/.test(p));
-    assert.deepEqual(unexpected, []);
     await page.close();
   } finally {
     await new Promise((resolve) => server.close(resolve));
