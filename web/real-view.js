@@ -10,6 +10,8 @@ import { nativeRunOf, nativeUrl, pointsOf, sampleMs, summaryLine } from './real-
 import { ResidentLive, browserLabel } from './resident-live.js';
 import { MiB, mibText } from './units.js';
 
+/** @typedef {import('./real-figures.js').RealWorkload} RealWorkload */
+
 const INDEX_URL = 'gen/real/index.json';
 /** How long the worker samples the idle module after the free phase (the resident readings go
  *  on for resident-live.js's AFTER_RUN_MS). */
@@ -150,24 +152,26 @@ function fillWorkloads() {
   return chooseWorkload();
 }
 
+/** The text served at `url`; throws a one-line Error naming what went wrong. */
+async function textAt(/** @type {string} */ url, hint = '') {
+  const response = await fetch(url, { cache: 'no-cache' });
+  if (!response.ok) throw new Error(`HTTP ${response.status}${hint}`);
+  return response.text();
+}
+
 /** Loads the chosen workload's text and native results; a failure is said, the chart kept. */
 async function chooseWorkload() {
   const workload = chosenWorkload();
   show(ui.error, '');
   try {
-    const response = await fetch(workload.text, { cache: 'no-cache' });
-    if (!response.ok) throw new Error(`HTTP ${response.status}`);
-    ui.text.textContent = await response.text();
+    ui.text.textContent = await textAt(workload.text);
   } catch (error) {
     fail(`${workload.text} could not be loaded (${error.message})`);
   }
   const url = nativeUrl(workload.name);
   let verdict;
   try {
-    const response = await fetch(url, { cache: 'no-cache' });
-    if (!response.ok)
-      throw new Error(`HTTP ${response.status} (run make real-results to write it)`);
-    verdict = nativeRunOf(await response.text(), workload);
+    verdict = nativeRunOf(await textAt(url, ' (run make real-results to write it)'), workload);
   } catch (error) {
     verdict = { ok: false, message: error.message };
   }
@@ -209,68 +213,64 @@ function showSummary() {
 /** Runs the chosen workload in a new Worker; the one before is ended first (its memory goes). */
 async function run() {
   const workload = chosenWorkload();
-  const kind = workload.kind;
-  const program = state.index.programs[kind];
+  const program = state.index.programs[workload.kind];
   state.worker?.terminate();
   resident.stop();
   show(ui.error, '');
   state.running = true;
   ui.run.disabled = true;
   ui.status.textContent = `loading ${program.package} ${program.version} …`;
-  let text;
   try {
-    const response = await fetch(workload.text, { cache: 'no-cache' });
-    if (!response.ok) throw new Error(`HTTP ${response.status}`);
-    text = await response.text();
+    const text = await textAt(workload.text);
+    const worker = new Worker('real-worker.js');
+    state.worker = worker;
+    worker.onerror = (event) => {
+      event.preventDefault();
+      ended(`The run failed: ${event.message || 'the worker could not run'}`);
+    };
+    worker.onmessage = ({ data }) => {
+      if (worker === state.worker) answer(data, workload);
+    };
+    const { glue, wasm, version } = program;
+    const idle = { idleMs: IDLE_MS, idleEveryMs: IDLE_EVERY_MS };
+    worker.postMessage({ glue, wasm, kind: workload.kind, version, text, ...idle });
   } catch (error) {
-    return ended(`The run did not start: ${workload.text} could not be loaded (${error.message})`);
+    ended(`The run did not start: ${error.message}`);
   }
-  const worker = new Worker('real-worker.js');
-  state.worker = worker;
-  worker.onerror = (event) => {
-    event.preventDefault();
-    ended(`The run failed: ${event.message || 'the worker could not run'}`);
-  };
-  worker.onmessage = ({ data }) => {
-    if (worker !== state.worker) return;
-    if (data.type === 'loaded') {
-      const { name, tag, at, sample } = data;
-      // The worker's clock starts at its first sample: the page's runs from that moment too.
-      const start = performance.now() - (sampleMs(sample) ?? 0);
-      state.live = {
-        name,
-        kind,
-        workload: workload.name,
-        samples: [sample],
-        resident: [],
-        start,
-        tag,
-        at,
-        bytes: sample.footprint_bytes,
-      };
-      show(ui.summary, '');
-      resident.follow({ memoryBytes: () => state.live.bytes, tag, tagAddress: at });
-      ui.status.textContent = `running ${workload.name} in ${name} …`;
-    } else if (data.type === 'sample') {
-      state.live.samples.push(data.sample);
-      state.live.bytes = data.sample.footprint_bytes;
-    } else if (data.type === 'done') {
-      resident.settle();
-      state.finished++;
-      ended('');
-      ui.status.textContent = `${workload.name} ran in ${state.live.name}: linear memory ${mibText(state.live.bytes)}; the worker holds it until the next run.`;
-    } else if (data.type === 'error') ended(`The run failed: ${data.message}`);
-    draw();
-  };
-  worker.postMessage({
-    glue: program.glue,
-    wasm: program.wasm,
-    kind,
-    version: program.version,
-    text,
-    idleMs: IDLE_MS,
-    idleEveryMs: IDLE_EVERY_MS,
-  });
+}
+
+/** What the worker says about the run of `workload` (web/real-worker.js lists its messages). */
+function answer(/** @type {any} */ data, /** @type {RealWorkload} */ workload) {
+  if (data.type === 'loaded') {
+    const { name, tag, at, sample } = data;
+    // The worker's clock starts at its first sample: the page's runs from that moment too.
+    const start = performance.now() - (sampleMs(sample) ?? 0);
+    const bytes = sample.footprint_bytes;
+    const { kind } = workload;
+    state.live = {
+      name,
+      kind,
+      workload: workload.name,
+      samples: [sample],
+      resident: [],
+      start,
+      tag,
+      at,
+      bytes,
+    };
+    show(ui.summary, '');
+    resident.follow({ memoryBytes: () => state.live.bytes, tag, tagAddress: at });
+    ui.status.textContent = `running ${workload.name} in ${name} …`;
+  } else if (data.type === 'sample') {
+    state.live.samples.push(data.sample);
+    state.live.bytes = data.sample.footprint_bytes;
+  } else if (data.type === 'done') {
+    resident.settle();
+    state.finished++;
+    ended('');
+    ui.status.textContent = `${workload.name} ran in ${state.live.name}: linear memory ${mibText(state.live.bytes)}; the worker holds it until the next run.`;
+  } else if (data.type === 'error') ended(`The run failed: ${data.message}`);
+  draw();
 }
 
 /** The run is over: Run again, and any failure said. @param {string} failure */
