@@ -490,6 +490,9 @@ INSTALL_FILES := tools/install-files.sh
 $(GEN)/data/native-results.json: | $(BUILD)/trimlab
 	$(MAKE) --no-print-directory native-results
 
+# The Real programs view's packages and workloads are installed as make site wrote their folders
+# (listed when installing, not when the Makefile is read); its native figures are not: they come
+# from make real-results, which install does not run.
 install: native site man completion $(GEN)/data/native-results.json ## install into PREFIX (/usr/local), staged under DESTDIR
 	$(INSTALL_FILES) 755 "$(BIN_DIR)" $(BUILD)/trimlab
 	$(INSTALL_FILES) 644 "$(LIB_DIR)" $(BUILD)/libtrimlab-record.so
@@ -499,6 +502,10 @@ install: native site man completion $(GEN)/data/native-results.json ## install i
 		$(GEN)/vendor/LICENSE.md
 	$(INSTALL_FILES) 644 "$(PAGE_DIR)/web/gen/data" $(GEN)/data/native-results.json \
 		$(GEN)/data/benchmarks.json
+	for dir in $(GEN)/vendor/*/ $(GEN)/real/workloads/; do \
+	  $(INSTALL_FILES) 644 "$(PAGE_DIR)/web/$${dir#web/}" $$dir* || exit 1; \
+	done
+	$(INSTALL_FILES) 644 "$(PAGE_DIR)/web/gen/real" $(GEN)/real/index.json
 	$(INSTALL_FILES) 644 "$(MAN_DIR)" $(MAN_PAGE)
 	$(INSTALL_FILES) 644 "$(COMPLETION_DIR)" $(COMPLETION)
 	$(INSTALL_FILES) 644 "$(DOC_DIR)" README.md
