@@ -140,7 +140,7 @@ $(WASM_API) &: build_wasm.sh Makefile $(WASM_API_DEPS)
 print-%: ## print a variable of this Makefile, e.g. make print-WASM_SRC
 	@echo $($*)
 
-site: wasm $(GEN)/vendor/chart.umd.min.js $(GEN)/data/benchmarks.json ## the served tree: modules, Chart.js (from npm), make bench's figures
+site: wasm $(GEN)/vendor/chart.umd.min.js $(GEN)/data/benchmarks.json $(GEN)/real/index.json ## the served tree: modules, Chart.js, sql.js and wasmoon (from npm), make bench's figures
 
 # The remedies panel's figures: make bench's own document, served as it is.
 $(GEN)/data/benchmarks.json: docs/benchmarks.json
@@ -150,6 +150,12 @@ $(GEN)/data/benchmarks.json: docs/benchmarks.json
 $(GEN)/vendor/chart.umd.min.js: $(NPM_STAMP)
 	@mkdir -p $(dir $@)
 	cp node_modules/chart.js/dist/chart.umd.min.js node_modules/chart.js/LICENSE.md $(dir $@)
+
+# The Real programs view's programs (sql.js, wasmoon: glue, binary, LICENSE into vendor/PACKAGE/)
+# and workloads (real/workloads/), and its list of them, real/index.json, written last.
+$(GEN)/real/index.json: $(NPM_STAMP) tools/real/vendor.mjs tools/real/workloads.mjs \
+		$(wildcard tools/real/workloads/*)
+	node tools/real/vendor.mjs $(GEN)
 
 $(NPM_STAMP): package-lock.json
 	npm ci --no-audit --no-fund
@@ -304,7 +310,8 @@ test: deps ## every test: C, sanitizers, fuzz replay, valgrind, lint, Node, brow
 CHECK_NODE_TESTS := tests/node/page-modules.test.mjs tests/node/page-runs.test.mjs \
 	tests/node/results-validate.test.mjs tests/node/serve.test.mjs tests/node/js-tools.test.mjs \
 	tests/node/formats.test.mjs tests/node/resident-client.test.mjs \
-	tests/node/resident-live.test.mjs tests/node/memory-map.test.mjs tests/node/map-panel.test.mjs
+	tests/node/resident-live.test.mjs tests/node/memory-map.test.mjs tests/node/map-panel.test.mjs \
+	tests/node/real-view.test.mjs
 CHECK_BROWSER_TEST := ^the page loads with no console error
 
 check: test-c lint $(BUILD)/trimlab wasm site native-results ## the quick tier (under a minute): C unit tests, lint, quick Node tests, one browser test
@@ -483,6 +490,9 @@ INSTALL_FILES := tools/install-files.sh
 $(GEN)/data/native-results.json: | $(BUILD)/trimlab
 	$(MAKE) --no-print-directory native-results
 
+# The Real programs view's packages and workloads are installed as make site wrote their folders
+# (listed when installing, not when the Makefile is read); its native figures are not: they come
+# from make real-results, which install does not run.
 install: native site man completion $(GEN)/data/native-results.json ## install into PREFIX (/usr/local), staged under DESTDIR
 	$(INSTALL_FILES) 755 "$(BIN_DIR)" $(BUILD)/trimlab
 	$(INSTALL_FILES) 644 "$(LIB_DIR)" $(BUILD)/libtrimlab-record.so
@@ -492,6 +502,10 @@ install: native site man completion $(GEN)/data/native-results.json ## install i
 		$(GEN)/vendor/LICENSE.md
 	$(INSTALL_FILES) 644 "$(PAGE_DIR)/web/gen/data" $(GEN)/data/native-results.json \
 		$(GEN)/data/benchmarks.json
+	for dir in $(GEN)/vendor/*/ $(GEN)/real/workloads/; do \
+	  $(INSTALL_FILES) 644 "$(PAGE_DIR)/web/$${dir#web/}" $$dir* || exit 1; \
+	done
+	$(INSTALL_FILES) 644 "$(PAGE_DIR)/web/gen/real" $(GEN)/real/index.json
 	$(INSTALL_FILES) 644 "$(MAN_DIR)" $(MAN_PAGE)
 	$(INSTALL_FILES) 644 "$(COMPLETION_DIR)" $(COMPLETION)
 	$(INSTALL_FILES) 644 "$(DOC_DIR)" README.md

@@ -9,6 +9,8 @@ export default [
   { languageOptions: { ecmaVersion: 2024, sourceType: 'module', globals: globals.node } },
   // The page's modules run in the browser; the wrapper in the browser and in Node.
   { files: ['web/**/*.js'], languageOptions: { globals: globals.browser } },
+  // The real programs' worker loads their glue with importScripts().
+  { files: ['web/real-worker.js'], languageOptions: { globals: globals.worker } },
   {
     files: ['web/trimlab-api.js'],
     languageOptions: { globals: { ...globals.browser, ...globals.node } },

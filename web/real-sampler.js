@@ -47,6 +47,52 @@ export function captureMemories() {
 }
 
 /**
+ * The module's memory, caught while `load` instantiates it (the package exposes none).
+ * @template T
+ * @param {() => Promise<T>} load
+ * @returns {Promise<{loaded: T, memory: WebAssembly.Memory}>}
+ */
+export async function loadCapturing(load) {
+  const capture = captureMemories();
+  try {
+    const loaded = await load();
+    if (capture.memories.length !== 1)
+      throw new Error(`expected one WebAssembly memory, caught ${capture.memories.length}`);
+    return { loaded, memory: capture.memories[0] };
+  } finally {
+    capture.stop();
+  }
+}
+
+/**
+ * Calls `onGrow(byteLength)` each time the module's glue grows `memory` (Emscripten grows it
+ * from JavaScript, through memory.grow), as it happens: inside a long statement too, which is
+ * when the memory reaches its peak. Wraps that one object's grow.
+ * @param {WebAssembly.Memory} memory
+ * @param {(bytes: number) => void} onGrow
+ */
+export function watchGrowth(memory, onGrow) {
+  const grow = memory.grow;
+  memory.grow = (/** @type {number} */ pages) => {
+    const previous = grow.call(memory, pages);
+    onGrow(memory.buffer.byteLength);
+    return previous;
+  };
+}
+
+/**
+ * What tells this module's memory apart from others of its size, for a resident reading: the
+ * address and the 32 hex digits of 16 bytes of its own static data (see nodeResident).
+ * @param {WebAssembly.Memory} memory
+ * @returns {{tag: string, at: number}}
+ */
+export function memoryTag(memory) {
+  const at = tagAddress(new Uint8Array(memory.buffer));
+  const bytes = new Uint8Array(memory.buffer, at, 16);
+  return { tag: Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join(''), at };
+}
+
+/**
  * Under Node: a reader of `memory`'s resident bytes (web/resident-node.js). The module is not
  * ours, so no tag of ours is in it: its own bytes are the tag, 16 non-zero bytes of its static
  * data copied at each lookup, which only its own mapping holds at that moment (another instance

@@ -1,7 +1,7 @@
 // Accessibility stays at zero violations: axe-core (npm, pinned; evaluated into the page by the
 // test, never served) on the page as it opens, after a run (the verdict, the summary, the
-// remedies' table), with every <details> open, in presenter mode, and on a phone's width; and
-// focus is plain to see on every control, the filled primary buttons included.
+// remedies' table), with every <details> open, in presenter mode, on a phone's width and with
+// the Real programs view open; and focus is plain to see on every control, the filled primary buttons included.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -39,7 +39,7 @@ async function violations(page) {
   return found;
 }
 
-test(`${browserName}: axe finds nothing: opened, after a run with everything open, presenting, on a phone`, async () => {
+test(`${browserName}: axe finds nothing: opened, after a run with everything open, presenting, on a phone, the Real programs view`, async () => {
   const { page, problems } = await openPage(browser);
   assert.deepEqual(await violations(page), [], 'as the page opens');
 
@@ -59,6 +59,13 @@ test(`${browserName}: axe finds nothing: opened, after a run with everything ope
   assert.deepEqual(await violations(page), [], 'presenting');
   await page.keyboard.press('Escape');
   await page.waitForFunction(() => !window.trimlabDebug.state().presenting);
+
+  await page.click('#view-real');
+  await page.waitForFunction(() => window.trimlabReal?.state().ready === true);
+  await page.evaluate(() => {
+    for (const details of document.querySelectorAll('#real-view details')) details.open = true;
+  });
+  assert.deepEqual(await violations(page), [], 'the Real programs view open');
   assert.deepEqual(problems, []);
   await page.close();
 });

@@ -18,6 +18,7 @@ import {
   runNativeJson,
   tempDir,
 } from '../support/helpers.mjs';
+import { realIndex } from '../../tools/real/vendor.mjs';
 import { loadTrimlab } from '../../web/trimlab-api.js';
 
 const manPage = join(root, 'build', 'trimlab.1');
@@ -212,6 +213,7 @@ test('make install DESTDIR=… PREFIX=/usr: the installed trimlab runs; make uni
   make(['install', `DESTDIR=${destdir}`, 'PREFIX=/usr']);
   const page = readdirSync(join(root, 'web')).filter((f) => /\.(js|html|css)$/.test(f));
   const docs = readdirSync(join(root, 'docs'));
+  const real = realIndex();
   assert.deepEqual(
     filesUnder(prefix),
     [
@@ -229,6 +231,12 @@ test('make install DESTDIR=… PREFIX=/usr: the installed trimlab runs; make uni
       ),
       'share/trimlab/web/gen/vendor/LICENSE.md',
       'share/trimlab/web/gen/vendor/chart.umd.min.js',
+      // The Real programs view: its list, and each file the list names.
+      'share/trimlab/web/gen/real/index.json',
+      ...Object.values(real.programs).flatMap(({ glue, wasm }) =>
+        [glue, wasm, glue.replace(/[^/]+$/, 'LICENSE')].map((f) => `share/trimlab/web/${f}`),
+      ),
+      ...real.workloads.map((w) => `share/trimlab/web/${w.text}`),
     ].sort(),
   );
   assert.equal(statSync(join(prefix, 'bin', 'trimlab')).mode & 0o777, 0o755);

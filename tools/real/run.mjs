@@ -15,8 +15,9 @@ import { parseArgs } from 'node:util';
 
 import { cleanLine, quote } from '../../web/message.js';
 import { mibText } from '../../web/units.js';
+import { luaProgram, sqliteProgram } from '../../web/real-programs.js';
 import {
-  captureMemories,
+  loadCapturing,
   nodeResident,
   ProgramSampler,
   workloadPhases,
@@ -34,81 +35,26 @@ const MAX_IDLE_MS = 60_000;
 /** Who wrote the documents: their generator is "trimlab VERSION (wasm, real-program runner)". */
 export const GENERATOR = 'wasm, real-program runner';
 
-/** @typedef {{memory: WebAssembly.Memory, name: string,
- *   run(phase: string, text: string, step: (what: string) => void): void, close(): void}} Adapter */
+/** @typedef {import('../../web/real-programs.js').Program & {memory: WebAssembly.Memory}} Adapter */
 
 /** The package's version, as installed. */
 const packageVersion = (/** @type {string} */ name) =>
   JSON.parse(readFileSync(`${ROOT}node_modules/${name}/package.json`, 'utf8')).version;
 
-/**
- * The module's memory, caught while `load` instantiates it (the package exposes none).
- * @param {() => Promise<any>} load
- */
-async function loadCapturing(load) {
-  const capture = captureMemories();
-  try {
-    const loaded = await load();
-    if (capture.memories.length !== 1)
-      throw new Error(`expected one WebAssembly memory, caught ${capture.memories.length}`);
-    return { loaded, memory: capture.memories[0] };
-  } finally {
-    capture.stop();
-  }
-}
-
-/** sql.js: every statement of a phase through iterateStatements, a sample after each; its free
- *  phase ends with db.close(). @param {number|null} rows @returns {Promise<Adapter>} */
+/** sql.js, its module's memory caught as it loads. @param {number|null} rows
+ *  @returns {Promise<Adapter>} */
 async function sqliteAdapter(rows) {
   const initSqlJs = require('sql.js');
   const { loaded: SQL, memory } = await loadCapturing(() => initSqlJs());
-  const db = new SQL.Database();
-  const params = rows === null ? undefined : { $rows: rows };
-  return {
-    memory,
-    name: `sql.js ${packageVersion('sql.js')} (SQLite ${db.exec('SELECT sqlite_version()')[0].values[0][0]})`,
-    run(phase, text, step) {
-      for (const statement of db.iterateStatements(text)) {
-        if (params && statement.getColumnNames !== undefined) bindKnown(statement, params);
-        while (statement.step());
-        step(statement.getSQL().replace(/\s+/g, ' ').slice(0, 40));
-        statement.free();
-      }
-      if (phase === 'free') {
-        db.close();
-        step('db.close()');
-      }
-    },
-    close() {},
-  };
+  return { memory, ...sqliteProgram(SQL, packageVersion('sql.js'), rows) };
 }
 
-/** Binds $rows where the statement has it (sql.js refuses a name the statement lacks). */
-function bindKnown(/** @type {any} */ statement, /** @type {Record<string, number>} */ params) {
-  try {
-    statement.bind(params);
-  } catch {
-    // a statement without $rows: nothing to bind
-  }
-}
-
-/** wasmoon: each phase as one chunk; ROWS set as a global. @param {number|null} rows
+/** wasmoon, its module's memory caught as it loads. @param {number|null} rows
  *  @returns {Promise<Adapter>} */
 async function luaAdapter(rows) {
   const { LuaFactory } = require('wasmoon');
   const { loaded: lua, memory } = await loadCapturing(() => new LuaFactory().createEngine());
-  if (rows !== null) lua.global.set('ROWS', rows);
-  return {
-    memory,
-    name: `wasmoon ${packageVersion('wasmoon')} (${lua.global.get('_VERSION')})`,
-    run(phase, text, step) {
-      lua.doStringSync(text);
-      step(`${phase} phase`);
-    },
-    close() {
-      lua.global.close();
-    },
-  };
+  return { memory, ...luaProgram(lua, packageVersion('wasmoon'), rows) };
 }
 
 /**
