@@ -3,6 +3,7 @@
 // (the text a screen reader reads; the canvas is labelled with the same counts), and the address
 // range and class of the cell under the pointer. One MapView per map: the module's live one and
 // the native one beside it. The arithmetic is web/map-cells.js's.
+import { wrap } from './chart-view.js';
 import { CLASSES } from './memory-map.js';
 import { CLASS_WORDS, cellText, cellsOf, classMib, pagesPerCell, sizeText } from './map-cells.js';
 
@@ -160,29 +161,35 @@ export class MapView {
    */
   exportImage(width) {
     if (!this.#map) return null;
-    const font = 14;
-    const line = Math.round(font * 1.5);
-    const legend = [...this.counts.children].map((item) => item.textContent);
-    const gridHeight = Math.round((this.canvas.height * width) / this.canvas.width);
+    const font = `13px system-ui, sans-serif`;
+    const line = 21;
+    const inset = 8; // off the image's edge, as the chart's own padding is
+    const inner = width - 2 * inset;
+    const legend = [...this.counts.children].map((item) => item.textContent ?? '');
+    const gridHeight = Math.round((this.canvas.height * inner) / this.canvas.width);
     const image = document.createElement('canvas');
-    image.width = width;
-    image.height = line + gridHeight + 4 + legend.length * line;
     const ctx = image.getContext('2d');
+    ctx.font = font;
+    // Wrapped, not squeezed: a caption wider than the map is drawn on two lines.
+    const caption = wrap(ctx, this.caption.textContent ?? '', inner);
+    const gridTop = caption.length * line;
+    image.width = width;
+    image.height = gridTop + gridHeight + 4 + legend.length * line;
     ctx.fillStyle = '#ffffff';
     ctx.fillRect(0, 0, image.width, image.height);
-    ctx.font = `${font}px system-ui, sans-serif`;
+    ctx.font = font; // sizing the canvas reset it
     ctx.textBaseline = 'middle';
     ctx.fillStyle = '#1d2430';
-    ctx.fillText(this.caption.textContent ?? '', 0, line / 2, width);
-    ctx.drawImage(this.canvas, 0, line, width, gridHeight);
+    caption.forEach((text, i) => ctx.fillText(text, inset, i * line + line / 2));
+    ctx.drawImage(this.canvas, inset, gridTop, inner, gridHeight);
     legend.forEach((text, i) => {
-      const y = line + gridHeight + 4 + i * line;
+      const y = gridTop + gridHeight + 4 + i * line;
       ctx.fillStyle = CLASS_COLORS[CLASSES[i]];
-      ctx.fillRect(0, y + 3, line - 6, line - 6);
+      ctx.fillRect(inset, y + 3, line - 6, line - 6);
       ctx.strokeStyle = '#8a96a6';
-      ctx.strokeRect(0.5, y + 3.5, line - 7, line - 7);
+      ctx.strokeRect(inset + 0.5, y + 3.5, line - 7, line - 7);
       ctx.fillStyle = '#1d2430';
-      ctx.fillText(text ?? '', line, y + line / 2, width - line);
+      ctx.fillText(text, inset + line, y + line / 2, inner - line);
     });
     return image;
   }
