@@ -338,10 +338,13 @@ function importExport(name, text) {
   chart.appendLive(run.samples);
   chart.endLive();
   if (run.outcome === 'oom') chart.setOom(run.samples.at(-1).step, run.error);
-  const readings = residentOfRun(run) ? run : (measured?.runs[0] ?? null);
-  chart.showMeasured(readings, `imported from ${name}`);
-  showNative();
   const ran = residentOfRun(run);
+  // Without readings of its own the run was shown with a browser's measurement: the file's (of
+  // the engine it names), kept with the run for its summary and for exporting again, never this
+  // page's own measurement.
+  const shown = ran ? null : measuredRun(measured, run.scenario, measured?.runs[0]?.host?.name);
+  chart.showMeasured(ran ? run : (shown?.run ?? null), `imported from ${name}`);
+  showNative();
   state.last = {
     run,
     allocator: runDocument.allocator,
@@ -350,6 +353,11 @@ function importExport(name, text) {
     drawn: state.onChart,
     imported: true,
     residentLive: ran && { ...ran, source: `imported from ${name}` },
+    measured: shown && {
+      ...shown,
+      label: `${shown.label}, imported from ${name}`,
+      document: measured,
+    },
   };
   chart.refresh();
   renderStory();
@@ -392,13 +400,22 @@ async function residentUnavailable(reason) {
   if (state.last) renderStory();
 }
 
+/** The browser measurement shown with the run on the chart in place of live readings, with its
+ *  document: an imported run's from its file, else this page's of the chosen scenario; or null. */
+function measuredOfLast() {
+  if (state.last.imported) return state.last.measured;
+  if (resident.available !== false) return null;
+  const measured = measuredOfScenario();
+  return measured && { ...measured, document: state.measured };
+}
+
 /** The module's resident bytes before and after the run on the chart, for the summary: read
  *  live, or measured in a browser for the same scenario and parameters; null when neither. */
 function residentOfLast() {
   const { run, residentLive, instanceRun } = state.last;
   if (residentLive) return residentLive;
   // A browser's measurement is of a fresh instance's run.
-  const measured = run.trace || instanceRun > 1 ? null : measuredOfScenario();
+  const measured = run.trace || instanceRun > 1 ? null : measuredOfLast();
   if (!measured || paramDifferences(run.params, measured.run.params, canonicalModel).length)
     return null;
   return { ...residentOfRun(measured.run), source: measured.label };
@@ -1039,10 +1056,9 @@ function runWithReadings(run) {
 
 /** The browser measurement the chart shows in place of live readings, as a document (or null). */
 function measuredShown() {
-  if (state.last.imported || resident.available !== false || !state.measured) return null;
-  const measured = measuredOfScenario();
+  const measured = measuredOfLast();
   if (!measured) return null;
-  const { allocator, generator } = state.measured;
+  const { allocator, generator } = measured.document;
   return state.catalog.documentText([measured.run], { allocator, generator });
 }
 

@@ -5,7 +5,7 @@
 /** Under this share of the chosen rate a run counts as slower than chosen. */
 export const SLOW_SHARE = 0.8;
 /** The rate is measured over the steps drawn in this last stretch of time … */
-const WINDOW_MS = 2000;
+export const WINDOW_MS = 2000;
 /** … once it spans at least this much (a run's first frames say nothing yet). */
 const MIN_SPAN_MS = 1000;
 

@@ -9,7 +9,8 @@
 // page's export"): the run with the resident readings drawn at its steps, the native runs from
 // the native results file and, without live readings, the browser measurement drawn instead;
 // every figure is compared with the chart and the source files, the CSV's too, and the file
-// imported into a new page draws the same lines.
+// imported into a new page draws the same lines. An imported file's measurement is the file's:
+// its figures give the verdict (not the importing page's own measurement) and are exported again.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -257,6 +258,66 @@ test(`${browserName}: without live readings the export holds the browser measure
     const shown = (await chartData(again.page)).series;
     for (const key of LINES) assert.deepEqual(shown[key].points, series[key].points, key);
     assert.deepEqual(shown.wasmResident.points, series.wasmResident.points);
+    assert.deepEqual(again.problems, []);
+    await again.page.close();
+  } finally {
+    await new Promise((resolve) => server.close(resolve));
+  }
+});
+
+/** `run` as if measured in the other engine, its module keeping three quarters of the resident
+ *  growth over its start (whole pages): another browser's figures, still a valid run. */
+function otherMeasurement(run) {
+  const start = run.samples[0].resident_bytes;
+  const kept = (bytes) =>
+    typeof bytes === 'number' ? start + Math.round((0.75 * (bytes - start)) / 4096) * 4096 : bytes;
+  return {
+    ...run,
+    host: {
+      ...run.host,
+      name: run.host.name === 'firefox' ? 'chromium' : 'firefox',
+      version: '99.1',
+    },
+    samples: run.samples.map((s) => ({ ...s, resident_bytes: kept(s.resident_bytes) })),
+    after: run.after?.map((e) => ({ ...e, resident_bytes: kept(e.resident_bytes) })),
+  };
+}
+
+test(`${browserName}: an imported export's measurement, not this page's, gives the verdict and is exported again`, async (t) => {
+  if (!existsSync(dataFile('browser-results.json')))
+    return t.skip('no web/gen/data/browser-results.json (make browser-results)');
+  // Served without the endpoint, the importing page has a measurement of its own to draw.
+  const server = await serveWithoutEndpoint();
+  const served = { ...browser, baseUrl: `http://127.0.0.1:${server.address().port}/` };
+  try {
+    const { page, problems } = await openPage(served);
+    const { exported, name } = await exportAfterHighwater(page);
+    const ownHeld = await textOf(page, '#verdict-browser');
+    assert.deepEqual(problems, []);
+    await page.close();
+
+    const run = otherMeasurement(exported.measured.runs[0]);
+    const measured = { ...exported.measured, runs: [run] };
+    assert.equal(schemaErrors(measured), '');
+    const valid = validateResults(JSON.stringify(measured), { platform: 'wasm' });
+    assert.equal(valid.ok, true, valid.message);
+    // What the file's module holds after the run: its reading at the run's end over the first.
+    const end =
+      run.after?.find((e) => e.event === 'run_end')?.resident_bytes ??
+      run.samples.at(-1).resident_bytes;
+    const held = `${((end - run.samples[0].resident_bytes) / MiB).toFixed(2)} MiB`;
+    assert.notEqual(held, ownHeld, "the file's figure is not this page's");
+
+    const body = Buffer.from(JSON.stringify({ ...exported, measured }));
+    const again = await importInto(served, { name, body });
+    assert.equal(await textOf(again.page, '#verdict-browser'), held);
+    const engine = run.host.name === 'firefox' ? 'Firefox' : 'Chromium';
+    assert.match(
+      await textOf(again.page, '#verdict-sentence'),
+      new RegExp(`measured in ${engine} 99`),
+    );
+    const json = await downloadOf(again.page, '#export-json');
+    assert.deepEqual(JSON.parse(json.body.toString('utf8')).measured.runs, [run]);
     assert.deepEqual(again.problems, []);
     await again.page.close();
   } finally {
