@@ -205,15 +205,17 @@ for (const kind of ['sql', 'lua'])
   });
 
 /** The page served with some files replaced: `answers` by path, each the first `times` it is
- *  asked for (every time when not given). */
+ *  asked for (every time when not given); an answer {wait} serves the file itself once `wait`
+ *  resolved. */
 async function serveWith(answers) {
   const files = handler(realpathSync(webRoot));
   const asked = new Map();
-  const server = createServer((request, response) => {
+  const server = createServer(async (request, response) => {
     const path = request.url.split('?')[0];
     const answer = answers[path];
     asked.set(path, (asked.get(path) ?? 0) + 1);
-    if (answer === undefined || asked.get(path) > (answer.times ?? Infinity))
+    if (answer?.wait) await answer.wait;
+    if (answer === undefined || answer.wait || asked.get(path) > (answer.times ?? Infinity))
       return files(request, response);
     response.writeHead(answer.status, { 'Content-Type': answer.type });
     response.end(answer.body);
@@ -328,6 +330,39 @@ test(`${browserName}: #real added to the address opens the view; a module that f
       problems.filter((p) => !/404|real-view\.js/.test(p)),
       [],
     );
+    await page.close();
+  } finally {
+    await new Promise((resolve) => server.close(resolve));
+  }
+});
+
+test(`${browserName}: a workload's text that comes after another was chosen is not shown`, async () => {
+  const [first, second] = workloads().filter((w) => w.kind === 'sql');
+  const lua = workloads().find((w) => w.kind === 'lua');
+  let release;
+  const wait = new Promise((resolve) => (release = resolve));
+  const server = await serveWith({ [`/gen/real/workloads/${second.file}`]: { wait } });
+  try {
+    const baseUrl = `http://127.0.0.1:${server.address().port}/`;
+    const { page, problems } = await openReal({ ...browser, baseUrl });
+    await choose(page, 'sql', first.name);
+    await page.select('#real-workload', second.name); // its text held by the server
+    await choose(page, 'lua', lua.name);
+    release();
+    // Its text arrived (the page's resource entry is made as the body ends); a task later the
+    // page has done with it.
+    await page.waitForFunction(
+      (file) => performance.getEntriesByType('resource').some((e) => e.name.endsWith(file)),
+      {},
+      `/${second.file}`,
+    );
+    await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 0)));
+    assert.equal(await textOf(page, '#real-text'), readFileSync(lua.path, 'utf8'));
+    assert.match(
+      await textOf(page, '#real-native-source'),
+      new RegExp(`native-${lua.name}\\.json`),
+    );
+    assert.deepEqual(problems, []);
     await page.close();
   } finally {
     await new Promise((resolve) => server.close(resolve));
