@@ -14,8 +14,8 @@ const REAL_HASH = '#real';
 
 /** @type {Promise<RealView|null>|null} the real view's module (null: it failed to load) */
 let realView = null;
-/** Tries since the module failed to load: a retry asks for it at another address, as a browser
- *  may keep the failed answer for the first. */
+/** How many times the module was asked for: a retry asks at another address, as a browser may
+ *  keep a failed module for its address (Firefox does; the module's own imports are not retried). */
 let tries = 0;
 
 /** One line in the real view's error box. @param {string} text */
