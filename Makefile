@@ -211,23 +211,12 @@ $(BROWSER_RESULTS): | site
 	node tools/browser-results.mjs --json $@
 
 # Real programs nobody here wrote, each workload of tools/real/workloads/ natively (the sqlite3
-# and lua5.4 programs under `trimlab measure`) and in their Emscripten builds from npm (sql.js,
-# wasmoon) under Node: one document each in web/gen/data/real/.
+# and lua5.4 programs under `trimlab measure`, their command lines from tools/real/workloads.mjs)
+# and in their Emscripten builds from npm (sql.js, wasmoon) under Node: one document each in
+# web/gen/data/real/.
 REAL_DIR := $(GEN)/data/real
-REAL_WORKLOADS := sqlite-bulk sqlite-sort lua-table lua-strings
-# Natively the workload file is read by the program itself: `.read FILE` for sqlite3 on an
-# in-memory database, the file as lua5.4's script.
 real-results: $(BUILD)/trimlab $(NPM_STAMP) wasm ## SQLite and Lua workloads natively and in sql.js/wasmoon: web/gen/data/real/
-	@mkdir -p $(REAL_DIR)
-	@for w in $(REAL_WORKLOADS); do \
-	  file=$$(ls tools/real/workloads/$$w.*); \
-	  case $$file in \
-	    *.sql) $(BUILD)/trimlab measure -o $(REAL_DIR)/native-$$w.json -- sqlite3 :memory: ".read $$file";; \
-	    *.lua) $(BUILD)/trimlab measure -o $(REAL_DIR)/native-$$w.json -- lua5.4 $$file;; \
-	  esac >/dev/null || exit 1; \
-	  node tools/real/run.mjs --workload $$w --json $(REAL_DIR)/wasm-$$w.json >/dev/null || exit 1; \
-	  node tools/real/report.mjs $(REAL_DIR)/native-$$w.json $(REAL_DIR)/wasm-$$w.json || exit 1; \
-	done
+	@node tools/real/results.mjs $(BUILD)/trimlab $(REAL_DIR)
 
 # The planner's modules: the same build with a 4 GiB ceiling instead of 512 MiB, for replays the
 # demo's module cannot hold (run-wasm --planner, trace-report). Not served: build/, not web/gen/.

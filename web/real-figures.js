@@ -78,7 +78,8 @@ export function pointsOf(samples, field = 'footprint_bytes') {
 /**
  * The view's summary, one line: what the native program gave back (its RSS peak minus its last
  * reading before it exited) and what the browser kept (the module's linear memory after the free
- * phase, against its peak, and the last resident reading when there is one).
+ * phase, which is its peak: a WebAssembly memory never shrinks) and, when there is a resident
+ * reading, how much of that is resident.
  * @param {{native: any, browser: {name: string, host: string, samples: Sample[],
  *   resident: number|null}}} figures `native`: the native program run; `browser.samples`: the
  *   live run's, its free phase done
@@ -88,15 +89,16 @@ export function summaryLine({ native, browser }) {
   const peak = native.summary.peak_footprint_bytes;
   const last = native.summary.final_footprint_bytes;
   const givenBack = Math.max(0, peak - last);
-  const linear = browser.samples.map((s) => s.footprint_bytes);
-  const browserPeak = Math.max(...linear);
-  const kept = linear.at(-1) ?? 0;
-  const share = browserPeak > 0 ? Math.round((kept / browserPeak) * 100) : 0;
-  const resident = browser.resident === null ? '' : `, ${mibText(browser.resident)} of it resident`;
+  const kept = browser.samples.at(-1)?.footprint_bytes ?? 0;
+  const share = (/** @type {number} */ bytes) => (kept > 0 ? Math.round((bytes / kept) * 100) : 0);
+  const resident =
+    browser.resident === null
+      ? ''
+      : `, ${mibText(browser.resident)} of it resident (${share(browser.resident)} %)`;
   return (
     `Natively ${native.program.name} gave back ${mibText(givenBack)} of its ${mibText(peak)} RSS ` +
     `peak before it exited (${mibText(last)} at its last reading); in ${browser.host}, ` +
     `${browser.name} kept ${mibText(kept)} of linear memory after its free phase ` +
-    `(${share} % of its ${mibText(browserPeak)} peak)${resident}.`
+    `(a WebAssembly memory never shrinks)${resident}.`
   );
 }

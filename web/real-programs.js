@@ -66,3 +66,27 @@ export function luaProgram(lua, version, rows) {
     },
   };
 }
+
+/**
+ * Runs a workload's phases (web/real-sampler.js's workloadPhases) in `program`, sampling after
+ * each of its steps (the work as 'allocate', what follows as 'free'), then samples the idle
+ * module every `everyMs` for `idleMs`, at least once: nothing runs, what the module keeps stays.
+ * `enter` is told each sample phase as it begins (a growth inside a step is sampled as its phase).
+ * @param {Program} program
+ * @param {{phase: string, text: string}[]} phases
+ * @param {{sample(phase: string, what: string): void, enter?(phase: string): void,
+ *   idleMs: number, everyMs: number}} options
+ */
+export async function runPhases(program, phases, { sample, enter = () => {}, idleMs, everyMs }) {
+  for (const { phase, text } of phases) {
+    const sampled = phase === 'work' ? 'allocate' : 'free';
+    enter(sampled);
+    program.run(phase, text, (what) => sample(sampled, what));
+  }
+  enter('final');
+  const until = performance.now() + idleMs;
+  do {
+    await new Promise((resolve) => setTimeout(resolve, Math.min(everyMs, idleMs)));
+    sample('final', 'idle');
+  } while (performance.now() < until);
+}

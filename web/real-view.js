@@ -36,7 +36,7 @@ const ui = {
 const state = {
   /** @type {any} web/gen/real/index.json */
   index: null,
-  /** @type {any} the native run drawn (the chosen workload's, unless its file was refused) */
+  /** @type {any} the chosen workload's native run (null when its file was refused) */
   native: null,
   /** @type {string|null} whose native run it is */
   nativeWorkload: null,
@@ -45,6 +45,9 @@ const state = {
   /** the controls are built and the first workload chosen */
   ready: false,
   running: false,
+  /** counts the runs started and ended from outside (leaveRealView): a run that finds it moved
+   *  on while it loaded starts no worker */
+  attempt: 0,
   finished: 0,
   /** @type {{name: string, workload: string, samples: any[], resident: {x: number, y: number|null}[],
    *   start: number, bytes: number, tag: string, at: number}|null} the run drawn */
@@ -73,8 +76,10 @@ function show(element, text) {
   element.hidden = text === '';
 }
 
-/** One message; what the view showed stays. @param {string} text */
-const fail = (text) => show(ui.error, cleanLine(`${text}. The view keeps what it showed.`));
+/** One message, and what became of the view (by default: it keeps what it showed).
+ *  @param {string} text @param {string} [outcome] */
+const fail = (text, outcome = 'The view keeps what it showed.') =>
+  show(ui.error, cleanLine(`${text}. ${outcome}`.trim()));
 
 const chosenKind = () =>
   /** @type {HTMLInputElement|null} */ (ui.programs.querySelector('input:checked'))?.value;
@@ -112,11 +117,20 @@ function makeChart() {
   });
 }
 
-/** The series drawn, in bytes (the chart holds MiB). */
+/** The workload the chart is of: the chosen one (the choices are locked while a run goes). */
+const chartWorkload = () => ui.workload.value;
+
+/** The series drawn, in bytes (the chart holds MiB): only the chosen workload's, so a native
+ *  run or a live one of another workload is never drawn beside it. */
 function series() {
-  const native = state.native ? pointsOf(state.native.samples) : [];
-  const linear = state.live ? pointsOf(state.live.samples) : [];
-  return { native, linear, resident: state.live?.resident ?? [] };
+  const name = chartWorkload();
+  const native = state.native && state.nativeWorkload === name ? state.native : null;
+  const live = state.live?.workload === name ? state.live : null;
+  return {
+    native: native ? pointsOf(native.samples) : [],
+    linear: live ? pointsOf(live.samples) : [],
+    resident: live?.resident ?? [],
+  };
 }
 
 let drawPending = false;
@@ -128,16 +142,16 @@ function draw() {
     drawPending = false;
     const { native, linear, resident: readings } = series();
     const programs = state.index?.programs ?? {};
-    const kind = state.live?.kind ?? chosenKind();
+    const kind = chosenKind();
+    const live = state.live?.workload === chartWorkload() ? state.live : null;
     [native, linear, readings].forEach((points, i) => {
       chart.data.datasets[i].data = points.map(({ x, y }) => ({
         x,
         y: y === null ? null : y / MiB,
       }));
     });
-    const nativeName = state.native?.program.name ?? programs[kind]?.native ?? '';
-    chart.data.datasets[0].label = `${nativeName} native RSS (make real-results)`;
-    chart.data.datasets[1].label = `${state.live?.name ?? 'WebAssembly'} linear memory (live)`;
+    chart.data.datasets[0].label = `${programs[kind]?.native ?? ''} native RSS (make real-results)`;
+    chart.data.datasets[1].label = `${live?.name ?? 'WebAssembly'} linear memory (live)`;
     chart.update('none');
   });
 }
@@ -159,39 +173,55 @@ async function textAt(/** @type {string} */ url, hint = '') {
   return response.text();
 }
 
-/** Loads the chosen workload's text and native results; a failure is said, the chart kept. */
+/** `promise`'s value, or the one-line message it failed with. @template T
+ *  @param {Promise<T>} promise @returns {Promise<{ok: true, value: T}|{ok: false, message: string}>} */
+const settled = (promise) =>
+  promise.then(
+    (value) => ({ ok: true, value }),
+    (error) => ({ ok: false, message: error.message }),
+  );
+
+/** Loads the chosen workload's text and native results; what fails is said, and nothing of
+ *  another workload stays shown in its place. */
 async function chooseWorkload() {
   const workload = chosenWorkload();
-  show(ui.error, '');
-  try {
-    ui.text.textContent = await textAt(workload.text);
-  } catch (error) {
-    fail(`${workload.text} could not be loaded (${error.message})`);
-  }
   const url = nativeUrl(workload.name);
-  let verdict;
-  try {
-    verdict = nativeRunOf(await textAt(url, ' (run make real-results to write it)'), workload);
-  } catch (error) {
-    verdict = { ok: false, message: error.message };
-  }
-  if (workload !== chosenWorkload()) return; // another was chosen meanwhile
-  if (!verdict.ok) return fail(`${url} was not loaded: ${verdict.message}`);
-  state.native = verdict.run;
-  state.nativeWorkload = workload.name;
-  const { summary, samples } = verdict.run;
-  ui.nativeSource.textContent =
-    `Native: ${workload.native.join(' ')}, ${samples.length} samples from ${url}: RSS peak ` +
-    `${mibText(summary.peak_footprint_bytes)}, ${mibText(summary.final_footprint_bytes)} at its last reading before exit.`;
-  if (state.live?.workload !== workload.name) show(ui.summary, '');
+  const [text, file] = await Promise.all([
+    settled(textAt(workload.text)),
+    settled(textAt(url, ' (run make real-results to write it)')),
+  ]);
+  if (workload !== chosenWorkload()) return; // another was chosen meanwhile: its own call shows it
+  show(ui.error, '');
+  ui.text.textContent = text.ok ? text.value : '';
+  if (!text.ok) fail(`${workload.text} could not be loaded (${text.message})`, '');
+  const verdict = file.ok ? nativeRunOf(file.value, workload) : file;
+  state.native = verdict.ok ? verdict.run : null;
+  state.nativeWorkload = verdict.ok ? workload.name : null;
+  ui.nativeSource.textContent = verdict.ok ? nativeSource(workload, url, verdict.run) : '';
+  if (!verdict.ok)
+    fail(
+      `${url} was not loaded: ${verdict.message}`,
+      `No native line is drawn for ${workload.name}.`,
+    );
+  if (state.live?.workload === workload.name && !state.running) showSummary();
+  else show(ui.summary, '');
   draw();
+}
+
+/** Where the native line comes from, and its figures. */
+function nativeSource(/** @type {RealWorkload} */ workload, /** @type {string} */ url, run) {
+  const { summary, samples } = run;
+  return (
+    `Native: ${workload.native.join(' ')}, ${samples.length} samples from ${url}: RSS peak ` +
+    `${mibText(summary.peak_footprint_bytes)}, ${mibText(summary.final_footprint_bytes)} at its last reading before exit.`
+  );
 }
 
 function showSummary() {
   const live = state.live;
   if (!live) return;
-  // Only the same workload's native run is compared with the run drawn.
-  if (state.nativeWorkload !== live.workload) {
+  // Only the run of the workload on the chart, beside that workload's native run.
+  if (live.workload !== chartWorkload() || state.nativeWorkload !== live.workload) {
     show(ui.summary, '');
     return;
   }
@@ -210,6 +240,14 @@ function showSummary() {
   );
 }
 
+/** A run locks Run and the choices: the chart stays the running workload's. */
+function setRunning(/** @type {boolean} */ running) {
+  state.running = running;
+  ui.run.disabled = running;
+  ui.programs.disabled = running;
+  ui.workload.disabled = running;
+}
+
 /** Runs the chosen workload in a new Worker; the one before is ended first (its memory goes). */
 async function run() {
   const workload = chosenWorkload();
@@ -217,11 +255,12 @@ async function run() {
   state.worker?.terminate();
   resident.stop();
   show(ui.error, '');
-  state.running = true;
-  ui.run.disabled = true;
+  setRunning(true);
+  const attempt = ++state.attempt;
   ui.status.textContent = `loading ${program.package} ${program.version} …`;
   try {
     const text = await textAt(workload.text);
+    if (attempt !== state.attempt) return; // the lab was shown meanwhile (leaveRealView)
     const worker = new Worker('real-worker.js');
     state.worker = worker;
     worker.onerror = (event) => {
@@ -268,15 +307,14 @@ function answer(/** @type {any} */ data, /** @type {RealWorkload} */ workload) {
     resident.settle();
     state.finished++;
     ended('');
-    ui.status.textContent = `${workload.name} ran in ${state.live.name}: linear memory ${mibText(state.live.bytes)}; the worker holds it until the next run.`;
+    ui.status.textContent = `${workload.name} ran in ${state.live.name}: linear memory ${mibText(state.live.bytes)}; the worker holds it until the next run or until the lab is shown.`;
   } else if (data.type === 'error') ended(`The run failed: ${data.message}`);
   draw();
 }
 
 /** The run is over: Run again, and any failure said. @param {string} failure */
 function ended(failure) {
-  state.running = false;
-  ui.run.disabled = false;
+  setRunning(false);
   if (failure) {
     resident.stop();
     state.worker?.terminate();
@@ -286,6 +324,20 @@ function ended(failure) {
   } else showSummary();
 }
 
+/**
+ * The lab is shown again: the worker is ended, its memory with it, so that the lab's resident
+ * figures are not the real program's (a run going is ended too; its lines stay drawn).
+ */
+export function leaveRealView() {
+  if (!state.worker && !state.running) return;
+  state.attempt++;
+  resident.stop();
+  state.worker?.terminate();
+  state.worker = null;
+  setRunning(false);
+  ui.status.textContent = 'The worker was ended when the lab was shown: Run to run again.';
+}
+
 /** Builds the view's controls from the index, then loads the first workload's native results. */
 export async function openRealView() {
   makeChart();
@@ -293,6 +345,7 @@ export async function openRealView() {
     state: () => ({
       ready: state.ready,
       running: state.running,
+      worker: state.worker !== null,
       finished: state.finished,
       error: ui.error.hidden ? null : ui.error.textContent,
       live: state.live && { name: state.live.name, tag: state.live.tag, at: state.live.at },

@@ -39,24 +39,21 @@ async function run(request) {
   );
   const samples = new ProgramSampler(memory, null);
   let phase = 'baseline';
-  const post = (sample) => postMessage({ type: 'sample', sample });
+  const sample = (/** @type {string} */ at, /** @type {string} */ what) =>
+    postMessage({ type: 'sample', sample: samples.sample(at, what) });
   postMessage({
     type: 'loaded',
     name: program.name,
     ...memoryTag(memory),
     sample: samples.sample(phase, 'loaded'),
   });
-  watchGrowth(memory, () => post(samples.sample(phase, 'memory.grow')));
-  for (const { phase: name, text } of phases) {
-    phase = name === 'work' ? 'allocate' : 'free';
-    program.run(name, text, (what) => post(samples.sample(phase, what)));
-  }
-  // Idle: nothing runs; what the module keeps stays.
-  const until = performance.now() + request.idleMs;
-  while (performance.now() < until) {
-    await new Promise((resolve) => setTimeout(resolve, request.idleEveryMs));
-    post(samples.sample('final', 'idle'));
-  }
+  watchGrowth(memory, () => sample(phase, 'memory.grow'));
+  await programs.runPhases(program, phases, {
+    sample,
+    enter: (next) => (phase = next),
+    idleMs: request.idleMs,
+    everyMs: request.idleEveryMs,
+  });
   postMessage({ type: 'done' });
 }
 

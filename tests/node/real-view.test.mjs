@@ -1,16 +1,16 @@
 // The "Real programs" view's pure parts in Node: which native file it accepts for a workload
 // (web/real-figures.js), the samples' times, its one-line summary, the memory's growth and tag
-// (web/real-sampler.js); and what `make site` serves for it (tools/real/vendor.mjs), through the
-// demo server (tools/serve.mjs): the packages' own bytes, .wasm as application/wasm, nothing
-// outside the served folder.
+// (web/real-sampler.js), the phases' sampling (web/real-programs.js, the Node runner's too); and
+// what `make site` serves for it (tools/real/vendor.mjs), through the demo server
+// (tools/serve.mjs): the packages' own bytes, .wasm as application/wasm, nothing outside the
+// served folder.
 import assert from 'node:assert/strict';
-import { readFileSync, realpathSync } from 'node:fs';
+import { readdirSync, readFileSync, realpathSync } from 'node:fs';
 import { request } from 'node:http';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { after, before, test } from 'node:test';
 
-import { PROGRAMS, workloads } from '../../tools/real/workloads.mjs';
-import { realIndex, vendor } from '../../tools/real/vendor.mjs';
+import { vendor } from '../../tools/real/vendor.mjs';
 import { serve } from '../../tools/serve.mjs';
 import {
   nativeRunOf,
@@ -19,7 +19,8 @@ import {
   sampleSeconds,
   summaryLine,
 } from '../../web/real-figures.js';
-import { memoryTag, watchGrowth } from '../../web/real-sampler.js';
+import { runPhases } from '../../web/real-programs.js';
+import { memoryTag, watchGrowth, workloadPhases } from '../../web/real-sampler.js';
 import { MiB } from '../../web/units.js';
 import { root, tempDir } from '../support/helpers.mjs';
 
@@ -126,7 +127,8 @@ test('the summary says what the native program gave back and what the browser ke
     summaryLine({ native, browser }),
     'Natively lua5.4 gave back 80.00 MiB of its 200.00 MiB RSS peak before it exited ' +
       '(120.00 MiB at its last reading); in Firefox 140, wasmoon 1.16.0 (Lua 5.4) kept 190.00 MiB ' +
-      'of linear memory after its free phase (100 % of its 190.00 MiB peak), 185.00 MiB of it resident.',
+      'of linear memory after its free phase (a WebAssembly memory never shrinks), 185.00 MiB of it ' +
+      'resident (97 %).',
   );
   assert.doesNotMatch(summaryLine({ native, browser: { ...browser, resident: null } }), /resident/);
 });
@@ -141,6 +143,32 @@ test("watchGrowth reports each growth as it happens; memoryTag finds the memory'
 
   new Uint8Array(memory.buffer).fill(7, 2048, 2048 + 16);
   assert.deepEqual(memoryTag(memory), { tag: '07'.repeat(16), at: 2048 });
+});
+
+test('runPhases samples each step as its phase, the work as allocate, then the idle module', async () => {
+  /** A program whose steps are the words of a phase's text. */
+  const program = {
+    name: 'words',
+    run(phase, text, step) {
+      for (const word of text.trim().split(' ')) step(`${phase} ${word}`);
+    },
+    close() {},
+  };
+  const sampled = [];
+  const entered = [];
+  await runPhases(program, workloadPhases('-- phase: work\na b\n-- phase: free\nc\n'), {
+    sample: (phase, what) => sampled.push(`${phase}: ${what}`),
+    enter: (phase) => entered.push(phase),
+    idleMs: 0,
+    everyMs: 50,
+  });
+  assert.deepEqual(sampled, [
+    'allocate: work a',
+    'allocate: work b',
+    'free: free c',
+    'final: idle',
+  ]);
+  assert.deepEqual(entered, ['allocate', 'free', 'final']);
 });
 
 // ---- what make site serves ----
@@ -179,18 +207,39 @@ function get(path) {
 
 test("the index lists every workload and program of tools/real/, and each served file is the package's own", async () => {
   const index = JSON.parse(readFileSync(join(gen, 'real', 'index.json'), 'utf8'));
-  assert.deepEqual(index, realIndex());
+  // The workloads: the folder's files, each with its program's native command as the README
+  // writes it, from the checkout's root.
+  const folder = readdirSync(join(root, 'tools', 'real', 'workloads')).sort();
   assert.deepEqual(
-    index.workloads.map((w) => w.name),
-    workloads().map((w) => w.name),
+    index.workloads.map((w) => `${w.name}.${w.kind}`),
+    folder,
   );
-  assert.deepEqual(Object.keys(index.programs), Object.keys(PROGRAMS));
+  for (const w of index.workloads) {
+    const file = `tools/real/workloads/${w.name}.${w.kind}`;
+    assert.equal(w.text, `gen/real/workloads/${w.name}.${w.kind}`);
+    assert.deepEqual(
+      w.native,
+      w.kind === 'sql' ? ['sqlite3', ':memory:', `.read ${file}`] : ['lua5.4', file],
+    );
+  }
+  // The programs: the two packages, at the versions package.json pins, their served files
+  // beside each other in the package's own folder.
+  const pinned = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).devDependencies;
+  assert.deepEqual(
+    Object.entries(index.programs).map(([kind, p]) => [kind, p.native, p.package, p.version]),
+    [
+      ['sql', 'sqlite3', 'sql.js', pinned['sql.js']],
+      ['lua', 'lua5.4', 'wasmoon', pinned.wasmoon],
+    ],
+  );
   for (const [kind, program] of Object.entries(index.programs)) {
     const from = join(root, 'node_modules', program.package);
     const main = JSON.parse(readFileSync(join(from, 'package.json'), 'utf8')).main;
+    assert.equal(program.glue, `gen/vendor/${program.package}/${basename(main)}`, kind);
+    assert.equal(dirname(program.wasm), dirname(program.glue), kind);
     const files = [
       [program.glue, join(from, main), 'text/javascript; charset=utf-8'],
-      [program.wasm, join(from, main, '..', PROGRAMS[kind].wasm), 'application/wasm'],
+      [program.wasm, join(from, dirname(main), basename(program.wasm)), 'application/wasm'],
       [program.glue.replace(/[^/]+$/, 'LICENSE'), join(from, 'LICENSE'), undefined],
     ];
     for (const [served, source, type] of files) {

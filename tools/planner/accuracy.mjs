@@ -41,6 +41,7 @@ const ALLOCATORS = ['dlmalloc', 'emmalloc'];
 async function run(/** @type {string} */ command, /** @type {string[]} */ args, env = {}) {
   const { status, signal } = await runChild(command, args, {
     env: { ...process.env, ...env },
+    cwd: ROOT, // the native command lines name the workloads from there
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   if (status !== 0)

@@ -13,7 +13,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
 import { TraceBuilder } from '../../tests/replay/trace-encoder.mjs';
-import { captureMemories, workloadPhases } from '../../web/real-sampler.js';
+import { loadCapturing, workloadPhases } from '../../web/real-sampler.js';
 import { writeOutput } from '../output-file.mjs';
 import { workloads } from '../real/workloads.mjs';
 import { writtenEnd } from './real-heap.mjs';
@@ -45,21 +45,17 @@ function recordCalls(/** @type {any} */ module, /** @type {TraceBuilder} */ trac
 export async function recordWasmoon(path, rows) {
   const { LuaFactory } = createRequire(import.meta.url)('wasmoon');
   const factory = new LuaFactory();
-  const capture = captureMemories();
-  let loaded;
-  try {
-    loaded = await factory.getLuaModule();
-  } finally {
-    capture.stop();
-  }
+  const { loaded, memory } = await loadCapturing(() => factory.getLuaModule());
   const trace = new TraceBuilder({ program: 'wasmoon', pointerBytes: 4 });
   recordCalls(loaded.module, trace);
   const lua = await factory.createEngine({ traceAllocations: true });
-  if (rows !== null) lua.global.set('ROWS', rows);
-  for (const { text } of workloadPhases(readFileSync(path, 'utf8'))) lua.doStringSync(text);
-  const heapEnd = writtenEnd(capture.memories[0].buffer);
-  lua.global.close();
-  return { trace: trace.bytes({ pid: 0 }), heapEnd };
+  try {
+    if (rows !== null) lua.global.set('ROWS', rows);
+    for (const { text } of workloadPhases(readFileSync(path, 'utf8'))) lua.doStringSync(text);
+    return { trace: trace.bytes({ pid: 0 }), heapEnd: writtenEnd(memory.buffer) };
+  } finally {
+    lua.global.close();
+  }
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

@@ -7,7 +7,7 @@
 //   node tools/real/run.mjs --workload sqlite-bulk [--rows N] [--idle-ms MS] --json FILE
 //
 // The same workload text runs natively: `trimlab measure -- sqlite3 :memory: '.read FILE'`,
-// `trimlab measure -- lua5.4 FILE` (Makefile, real-results).
+// `trimlab measure -- lua5.4 FILE` (tools/real/results.mjs, make real-results).
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
@@ -15,7 +15,7 @@ import { parseArgs } from 'node:util';
 
 import { cleanLine, quote } from '../../web/message.js';
 import { mibText } from '../../web/units.js';
-import { luaProgram, sqliteProgram } from '../../web/real-programs.js';
+import { luaProgram, runPhases, sqliteProgram } from '../../web/real-programs.js';
 import {
   loadCapturing,
   nodeResident,
@@ -24,7 +24,7 @@ import {
 } from '../../web/real-sampler.js';
 import { openOutput, OutputError } from '../output-file.mjs';
 import { documentOf } from '../results-document.mjs';
-import { WORKLOAD_DIR, workloads } from './workloads.mjs';
+import { WORKLOAD_DIR, WORKLOAD_PATH, workloads } from './workloads.mjs';
 
 const require = createRequire(import.meta.url);
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -32,6 +32,8 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const ADAPTERS = { sql: sqliteAdapter, lua: luaAdapter };
 const MAX_ROWS = 100_000_000;
 const MAX_IDLE_MS = 60_000;
+/** How often the idle module is sampled. */
+const IDLE_EVERY_MS = 50;
 /** Who wrote the documents: their generator is "trimlab VERSION (wasm, real-program runner)". */
 export const GENERATOR = 'wasm, real-program runner';
 
@@ -72,17 +74,12 @@ export async function runWorkload({ workload, rows, idleMs, resident = true, onE
     resident ? await nodeResident(adapter.memory) : null,
   );
   sampler.sample('baseline', 'loaded');
-  for (const { phase, text } of workloadPhases(readFileSync(file, 'utf8')))
-    adapter.run(phase, text, (what) =>
-      sampler.sample(phase === 'work' ? 'allocate' : 'free', what),
-    );
-  // Idle: nothing runs; what the module keeps stays.
-  const until = performance.now() + idleMs;
-  do {
-    await new Promise((resolve) => setTimeout(resolve, Math.min(50, idleMs)));
-    sampler.sample('final', 'idle');
-  } while (performance.now() < until);
-  const args = [`tools/real/workloads/${workload}`, ...(rows === null ? [] : [`rows=${rows}`])];
+  await runPhases(adapter, workloadPhases(readFileSync(file, 'utf8')), {
+    sample: (phase, what) => sampler.sample(phase, what),
+    idleMs,
+    everyMs: IDLE_EVERY_MS,
+  });
+  const args = [`${WORKLOAD_PATH}${workload}`, ...(rows === null ? [] : [`rows=${rows}`])];
   const run = sampler.run(
     { name: adapter.name, args },
     { name: 'node', version: process.versions.node },

@@ -42,8 +42,7 @@ export function realIndex() {
       name: workload.name,
       kind: workload.kind,
       text: `gen/real/workloads/${workload.file}`,
-      // As the README writes it: relative to the checkout.
-      native: nativeCommand({ ...workload, path: `tools/real/workloads/${workload.file}` }),
+      native: nativeCommand(workload),
     })),
   };
 }
