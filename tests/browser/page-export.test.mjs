@@ -24,11 +24,11 @@ import {
   openPage,
   runScenario,
   screenshotPath,
-  serveWithoutEndpoint,
   setInputFile,
   startBrowser,
   textOf,
   webRoot,
+  withoutEndpoint,
 } from '../support/browser.mjs';
 import { MiB, schemaErrors } from '../support/helpers.mjs';
 import { validateResults } from '../../web/results-validate.js';
@@ -231,9 +231,7 @@ test(`${browserName}: JSON and CSV hold every line the chart shows (live reading
 test(`${browserName}: without live readings the export holds the browser measurement drawn instead`, async (t) => {
   if (!existsSync(dataFile('browser-results.json')))
     return t.skip('no web/gen/data/browser-results.json (make browser-results)');
-  const server = await serveWithoutEndpoint();
-  const served = { ...browser, baseUrl: `http://127.0.0.1:${server.address().port}/` };
-  try {
+  await withoutEndpoint(browser, async (served) => {
     const { page, problems } = await openPage(served);
     const { exported, body, name } = await exportAfterHighwater(page);
     const [run] = exported.run.runs;
@@ -260,9 +258,7 @@ test(`${browserName}: without live readings the export holds the browser measure
     assert.deepEqual(shown.wasmResident.points, series.wasmResident.points);
     assert.deepEqual(again.problems, []);
     await again.page.close();
-  } finally {
-    await new Promise((resolve) => server.close(resolve));
-  }
+  });
 });
 
 /** `run` as if measured in the other engine, its module keeping three quarters of the resident
@@ -287,9 +283,7 @@ test(`${browserName}: an imported export's measurement, not this page's, gives t
   if (!existsSync(dataFile('browser-results.json')))
     return t.skip('no web/gen/data/browser-results.json (make browser-results)');
   // Served without the endpoint, the importing page has a measurement of its own to draw.
-  const server = await serveWithoutEndpoint();
-  const served = { ...browser, baseUrl: `http://127.0.0.1:${server.address().port}/` };
-  try {
+  await withoutEndpoint(browser, async (served) => {
     const { page, problems } = await openPage(served);
     const { exported, name } = await exportAfterHighwater(page);
     const ownHeld = await textOf(page, '#verdict-browser');
@@ -320,7 +314,5 @@ test(`${browserName}: an imported export's measurement, not this page's, gives t
     assert.deepEqual(JSON.parse(json.body.toString('utf8')).measured.runs, [run]);
     assert.deepEqual(again.problems, []);
     await again.page.close();
-  } finally {
-    await new Promise((resolve) => server.close(resolve));
-  }
+  });
 });

@@ -12,7 +12,6 @@ import { join } from 'node:path';
 
 import { measureRun } from '../../tools/browser-results.mjs';
 import {
-  serveWithoutEndpoint,
   browserName,
   chartData,
   missingFiles,
@@ -22,6 +21,7 @@ import {
   startBrowser,
   textOf,
   webRoot,
+  withoutEndpoint,
 } from '../support/browser.mjs';
 import { MiB } from '../support/helpers.mjs';
 import { MAPPING_EXTRA, moduleMappings } from '../support/proc.mjs';
@@ -165,10 +165,8 @@ test(`${browserName}: the page draws the module's resident memory live from /api
 });
 
 test(`${browserName}: without /api/resident the page says so in one line and draws what the browser suite measured`, async () => {
-  const server = await serveWithoutEndpoint();
-  const baseUrl = `http://127.0.0.1:${server.address().port}/`;
-  try {
-    const { page, problems } = await openPage({ ...browser, baseUrl });
+  await withoutEndpoint(browser, async (served) => {
+    const { page, problems } = await openPage(served);
     await page.setViewport({ width: 1280, height: 900 });
     await page.waitForFunction(() => !document.querySelector('#resident-notice').hidden);
     const notice = await textOf(page, '#resident-notice');
@@ -204,7 +202,5 @@ test(`${browserName}: without /api/resident the page says so in one line and dra
     await page.screenshot({ path: screenshotPath('page-resident-measured') });
     assert.deepEqual(problems, []);
     await page.close();
-  } finally {
-    await new Promise((resolve) => server.close(resolve));
-  }
+  });
 });

@@ -45,9 +45,9 @@ export async function startBrowser(name = browserName) {
   };
 }
 
-/** The page served as another server would: everything but /api/resident (a plain 404). Open
- *  it with openPage({...browser, baseUrl}) and close the returned server. */
-export async function serveWithoutEndpoint() {
+/** Runs `body` with `browser` pointed at the page served as another server would: everything
+ *  but /api/resident (a plain 404). The server is closed after, however `body` ends. */
+export async function withoutEndpoint(browser, body) {
   const files = handler(realpathSync(webRoot));
   const server = createServer((request, response) => {
     if (!request.url.startsWith(RESIDENT_PATH)) return files(request, response);
@@ -55,7 +55,11 @@ export async function serveWithoutEndpoint() {
     response.end('not found');
   });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return server;
+  try {
+    return await body({ ...browser, baseUrl: `http://127.0.0.1:${server.address().port}/` });
+  } finally {
+    await new Promise((resolve) => server.close(resolve));
+  }
 }
 
 /**
